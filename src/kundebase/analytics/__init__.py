@@ -1,0 +1,1 @@
+"""DuckDB analytics, key figures, reports and text intelligence."""

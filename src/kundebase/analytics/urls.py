@@ -1,0 +1,5 @@
+"""Web routes of the analytics app."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []

@@ -1,0 +1,44 @@
+"""The REST API under ``/api/v1``: one NinjaAPI, one router per app, one error shape."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from kundebase import __version__
+from kundebase.core import problems
+from kundebase.core.api_auth import AUTH
+
+api = NinjaAPI(
+    title="Kundebase API",
+    version=__version__,
+    description="The customer database of the whole company. Errors are application/problem+json (RFC 9457); "
+    "writes accept If-Match with the ETag of the last read and answer 412 when the record changed meanwhile.",
+    auth=AUTH,
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+problems.install(api)
+
+ROUTERS = [
+    ("core", "kundebase.core.api"),
+    ("parties", "kundebase.parties.api"),
+    ("interactions", "kundebase.interactions.api"),
+    ("orders", "kundebase.orders.api"),
+    ("privacy", "kundebase.privacy.api"),
+    ("ingest", "kundebase.ingest.api"),
+    ("matching", "kundebase.matching.api"),
+    ("marketing", "kundebase.marketing.api"),
+    ("analytics", "kundebase.analytics.api"),
+]
+"""Each app's router, mounted at the root of /api/v1; each app names its own paths."""
+
+
+def _mount() -> None:
+    from importlib import import_module
+
+    for _name, module in ROUTERS:
+        api.add_router("", import_module(module).router)
+
+
+_mount()

@@ -1,0 +1,152 @@
+"""The environment, read once and validated at start-up.
+
+Every ``KUNDEBASE_*`` variable is read here and nowhere else, so a
+misconfigured production deployment fails loudly before it serves a request
+instead of running with a default secret or a surprise database.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlparse
+
+from django.core.exceptions import ImproperlyConfigured
+
+ENVIRONMENTS = ("development", "test", "production")
+PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "insecure", "django-insecure"}
+
+
+@dataclass(frozen=True)
+class Config:
+    """Typed view of the ``KUNDEBASE_*`` environment."""
+
+    environment: str
+    data_dir: Path
+    database_url: str
+    secret_key: str
+    allowed_hosts: list[str]
+    default_country: str
+    default_currency: str
+    time_zone: str
+    secure_cookies: bool
+    smtp_url: str
+    base_url: str
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def debug(self) -> bool:
+        return self.environment == "development"
+
+
+def _default_data_dir() -> Path:
+    xdg = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(xdg) / "kundebase"
+
+
+def _secret_key(environment: str, data_dir: Path) -> str:
+    key = os.environ.get("KUNDEBASE_SECRET_KEY", "")
+    if key:
+        if key.lower() in PLACEHOLDER_SECRETS or len(key) < 32:
+            if environment == "production":
+                raise ImproperlyConfigured(
+                    "KUNDEBASE_SECRET_KEY is a placeholder or shorter than 32 characters; "
+                    "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+                )
+        return key
+    if environment == "production":
+        raise ImproperlyConfigured("KUNDEBASE_SECRET_KEY must be set when KUNDEBASE_ENV=production")
+    # Development and tests: one random key per data directory, kept so sessions survive restarts.
+    key_file = data_dir / "secret_key"
+    try:
+        return key_file.read_text().strip()
+    except FileNotFoundError:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(50)
+        key_file.write_text(key)
+        key_file.chmod(0o600)
+        return key
+
+
+def load() -> Config:
+    """Read and validate the environment; raise ``ImproperlyConfigured`` on a bad value."""
+    environment = os.environ.get("KUNDEBASE_ENV", "development").strip().lower()
+    if environment not in ENVIRONMENTS:
+        raise ImproperlyConfigured(
+            f"KUNDEBASE_ENV must be one of {', '.join(ENVIRONMENTS)}, not {environment!r}"
+        )
+    data_dir = Path(os.environ.get("KUNDEBASE_DATA_DIR") or _default_data_dir()).expanduser().resolve()
+    database_url = os.environ.get("KUNDEBASE_DATABASE_URL") or f"sqlite:///{data_dir / 'kundebase.sqlite3'}"
+    hosts = os.environ.get("KUNDEBASE_ALLOWED_HOSTS", "")
+    allowed_hosts = [h.strip() for h in hosts.split(",") if h.strip()]
+    if not allowed_hosts:
+        if environment == "production":
+            raise ImproperlyConfigured("KUNDEBASE_ALLOWED_HOSTS must list the host names served in production")
+        allowed_hosts = ["localhost", "127.0.0.1", "[::1]", "testserver"]
+    country = os.environ.get("KUNDEBASE_DEFAULT_COUNTRY", "NO").strip().upper()
+    if len(country) != 2 or not country.isalpha():
+        raise ImproperlyConfigured(f"KUNDEBASE_DEFAULT_COUNTRY must be an ISO 3166 alpha-2 code, not {country!r}")
+    secure = os.environ.get("KUNDEBASE_SECURE_COOKIES", "1" if environment == "production" else "0")
+    return Config(
+        environment=environment,
+        data_dir=data_dir,
+        database_url=database_url,
+        secret_key=_secret_key(environment, data_dir),
+        allowed_hosts=allowed_hosts,
+        default_country=country,
+        default_currency=os.environ.get("KUNDEBASE_DEFAULT_CURRENCY", "NOK").strip().upper(),
+        time_zone=os.environ.get("KUNDEBASE_TIME_ZONE", "Europe/Oslo"),
+        secure_cookies=secure.strip().lower() in {"1", "true", "yes", "on"},
+        smtp_url=os.environ.get("KUNDEBASE_SMTP_URL", "smtp://127.0.0.1:25"),
+        base_url=os.environ.get("KUNDEBASE_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+    )
+
+
+def database_settings(url: str) -> dict[str, object]:
+    """Turn ``sqlite:///path`` or ``postgresql://user:pw@host:port/db`` into Django's DATABASES entry.
+
+    A PostgreSQL socket directory is given as ``postgresql:///db?host=/run/dir``.
+    """
+    parsed = urlparse(url)
+    scheme = parsed.scheme.lower()
+    if scheme == "sqlite":
+        # sqlite:///relative/file or sqlite:////absolute/file, as SQLAlchemy spells it.
+        path = unquote(url.split("?", 1)[0][len("sqlite:///"):]) if url.lower().startswith("sqlite:///") else ""
+        if not path:
+            raise ImproperlyConfigured("KUNDEBASE_DATABASE_URL sqlite:/// needs a file path")
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": path,
+            "OPTIONS": {
+                "timeout": 30,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                    "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456;"
+                ),
+            },
+        }
+    if scheme in {"postgres", "postgresql", "pgsql"}:
+        query = {k: v[-1] for k, v in parse_qs(parsed.query).items()}
+        host = query.pop("host", None) or (unquote(parsed.hostname) if parsed.hostname else "")
+        name = unquote(parsed.path.lstrip("/"))
+        if not name:
+            raise ImproperlyConfigured("KUNDEBASE_DATABASE_URL for PostgreSQL needs a database name")
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": name,
+            "USER": unquote(parsed.username or ""),
+            "PASSWORD": unquote(parsed.password or ""),
+            "HOST": host,
+            "PORT": str(parsed.port or query.pop("port", "") or ""),
+            "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,
+            "OPTIONS": query,
+        }
+    raise ImproperlyConfigured(
+        f"KUNDEBASE_DATABASE_URL scheme {scheme!r} is not supported; use sqlite:///PATH or postgresql://..."
+    )

@@ -1,0 +1,1 @@
+"""Shared base models, errors, validation and dialect helpers."""

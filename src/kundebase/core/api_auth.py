@@ -1,0 +1,54 @@
+"""How API callers prove who they are, and the permission check every route makes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja.security import HttpBearer, SessionAuth
+
+from kundebase.core.errors import Forbidden, PreconditionFailed
+from kundebase.core.models import ApiToken
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer kb_…`` for integrations; tokens are made by ``kundebase createuser --api-token``."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        found = ApiToken.authenticate(token)
+        if found is None:
+            return None
+        if found.last_used_at is None or (timezone.now() - found.last_used_at).total_seconds() > 60:
+            ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+        request.user = found.user
+        return found.user
+
+
+class SignedInSession(SessionAuth):
+    """The web application's own session (with CSRF on unsafe methods)."""
+
+
+AUTH = [TokenAuth(), SignedInSession()]
+
+
+def require(request: HttpRequest, *perms: str) -> None:
+    """Refuse (403) unless the caller holds every permission; a hidden button is not a permission check."""
+    user = request.user
+    if not user.has_perms(perms):  # type: ignore[union-attr]
+        raise Forbidden()
+
+
+def expected_version(request: HttpRequest, resource_id: int) -> int | None:
+    """The version named by ``If-Match`` (our ETags are ``"<id>-<version>"``); ``None`` when absent or ``*``."""
+    header = request.headers.get("If-Match", "").strip()
+    if not header or header == "*":
+        return None
+    tag = header.split(",")[0].strip().removeprefix("W/").strip('"')
+    try:
+        rid, version = tag.rsplit("-", 1)
+        if int(rid) != resource_id:
+            raise PreconditionFailed("If-Match names another resource")
+        return int(version)
+    except ValueError as exc:
+        raise PreconditionFailed("If-Match is not an ETag this server issued") from exc

@@ -1,0 +1,77 @@
+"""Checking custom-field values against the administrator's definitions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from kundebase.core.errors import ErrorCollector
+from kundebase.core.models import CustomFieldDefinition
+
+
+def clean_values(entity: str, values: dict[str, Any] | None, errors: ErrorCollector, *,
+                 partial: bool = False, current: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Return the values in their stored JSON form; unknown keys and wrong types are field errors."""
+    values = values or {}
+    definitions = {d.key: d for d in CustomFieldDefinition.objects.filter(entity=entity)}
+    cleaned: dict[str, Any] = dict(current or {})
+    for key, raw in values.items():
+        name = f"custom_fields.{key}"
+        definition = definitions.get(key)
+        if definition is None:
+            errors.add(name, _("No custom field %(key)s is defined for %(entity)s") % {"key": key, "entity": entity},
+                       "unknown_field")
+            continue
+        if raw is None or raw == "":
+            if definition.required:
+                errors.add(name, _("This field is required"), "required")
+            cleaned.pop(key, None)
+            continue
+        try:
+            cleaned[key] = _coerce(definition, raw)
+        except (ValueError, TypeError, InvalidOperation):
+            errors.add(name, _("%(value)s is not a valid %(type)s")
+                       % {"value": str(raw)[:80], "type": definition.get_field_type_display()})
+    if not partial:
+        for key, definition in definitions.items():
+            if definition.required and key not in cleaned:
+                errors.add(f"custom_fields.{key}", _("This field is required"), "required")
+    return cleaned
+
+
+def _coerce(definition: CustomFieldDefinition, raw: Any) -> Any:
+    kind = definition.field_type
+    if kind == "text":
+        text = str(raw)
+        if len(text) > 2000:
+            raise ValueError("too long")
+        return text
+    if kind == "integer":
+        if isinstance(raw, bool):
+            raise TypeError("bool")
+        if isinstance(raw, float) and not raw.is_integer():
+            raise ValueError("fraction")
+        return int(raw)
+    if kind == "decimal":
+        if isinstance(raw, bool):
+            raise TypeError("bool")
+        return str(Decimal(str(raw)))
+    if kind == "date":
+        return dt.date.fromisoformat(str(raw)).isoformat()
+    if kind == "boolean":
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in {"true", "1", "yes", "ja"}:
+            return True
+        if text in {"false", "0", "no", "nei"}:
+            return False
+        raise ValueError("not a boolean")
+    if kind == "choice":
+        if raw not in (definition.choices or []):
+            raise ValueError("not a choice")
+        return raw
+    raise ValueError(kind)

@@ -1,0 +1,187 @@
+"""Validation and normalisation of the identifiers customers are found by.
+
+Each function takes what a person typed and returns the canonical form that is
+stored and indexed, or raises :class:`ValueError` with a sentence that can be
+shown next to the field.  The field-made libraries (phonenumbers,
+email-validator, python-stdnum, pycountry) do the checking; this module only
+decides which one applies.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+
+import phonenumbers
+import pycountry
+from django.utils.translation import gettext as _
+from email_validator import EmailNotValidError, validate_email
+from stdnum import iban as std_iban
+from stdnum.de import vat as de_vat
+from stdnum.dk import cvr as dk_cvr
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.hu import anum as hu_anum
+from stdnum.no import kontonr as no_kontonr
+from stdnum.no import orgnr as no_orgnr
+from stdnum.se import orgnr as se_orgnr
+
+COUNTRY_CODES = frozenset(c.alpha_2 for c in pycountry.countries)
+
+
+def country(value: str) -> str:
+    """ISO 3166-1 alpha-2, upper case."""
+    code = (value or "").strip().upper()
+    if code not in COUNTRY_CODES:
+        raise ValueError(_("Unknown country code %(code)s; use ISO 3166 alpha-2 such as NO, DK, HU, DE")
+                         % {"code": value})
+    return code
+
+
+def phone(value: str, default_country: str = "NO") -> str:
+    """E.164 (``+4722334455``) from any common spelling: ``+47 22 33 44 55``, ``0047 22334455``, ``22 33 44 55``."""
+    raw = (value or "").strip()
+    if not raw:
+        raise ValueError(_("Enter a phone number"))
+    if len(raw) > 40:
+        raise ValueError(_("A phone number has at most 40 characters"))
+    try:
+        number = phonenumbers.parse(raw, default_country or None)
+    except phonenumbers.NumberParseException as exc:
+        raise ValueError(_("%(value)s is not a phone number") % {"value": raw}) from exc
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError(_("%(value)s is not a valid phone number") % {"value": raw})
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_or_none(value: str, default_country: str = "NO") -> str | None:
+    """Like :func:`phone`, for look-ups: ``None`` where the text cannot be a phone number."""
+    try:
+        return phone(value, default_country)
+    except ValueError:
+        return None
+
+
+def email(value: str) -> str:
+    """The address as email-validator normalises it (domain lower-cased, Unicode NFC)."""
+    raw = (value or "").strip()
+    if not raw:
+        raise ValueError(_("Enter an e-mail address"))
+    try:
+        result = validate_email(raw, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValueError(_("%(value)s is not a valid e-mail address: %(reason)s")
+                         % {"value": raw, "reason": str(exc)}) from exc
+    return str(result.normalized)
+
+
+def email_key(value: str) -> str:
+    """The look-up key of an e-mail: the normalised address, lower-cased whole (mailboxes are case-blind)."""
+    return email(value).lower()
+
+
+def website(value: str) -> str:
+    raw = (value or "").strip()
+    if not raw or " " in raw or "." not in raw:
+        raise ValueError(_("%(value)s is not a web address") % {"value": raw})
+    if not re.match(r"^[a-z][a-z0-9+.-]*://", raw, re.I):
+        raw = "https://" + raw
+    return raw
+
+
+def website_key(value: str) -> str:
+    """Domain without scheme, ``www.`` and trailing slash, for matching."""
+    raw = website(value).lower()
+    raw = re.sub(r"^[a-z][a-z0-9+.-]*://", "", raw)
+    raw = raw.removeprefix("www.")
+    return raw.rstrip("/")
+
+
+def _digits(value: str) -> str:
+    return re.sub(r"[^0-9A-Za-z]", "", value or "").upper()
+
+
+def _hu_tax_number(value: str) -> str:
+    """Hungarian adószám ``12345678-1-12``: the first eight digits carry the checksum."""
+    digits = re.sub(r"\D", "", value or "")
+    if value.upper().startswith("HU"):
+        digits = re.sub(r"\D", "", value[2:])
+    if len(digits) == 11:
+        hu_anum.validate(digits[:8])
+        if digits[8] not in "12345":
+            raise StdnumError("the VAT code digit must be 1–5")
+        return f"{digits[:8]}-{digits[8]}-{digits[9:]}"
+    return hu_anum.validate(digits)
+
+
+ORG_NUMBER_VALIDATORS: dict[str, Callable[[str], str]] = {
+    "NO": no_orgnr.validate,
+    "DK": dk_cvr.validate,
+    "SE": se_orgnr.validate,
+    "HU": _hu_tax_number,
+    "DE": lambda v: "DE" + de_vat.validate(v),
+}
+"""Which checksum an organisation number must pass, by country; others are stored as given."""
+
+
+def org_number(value: str, country_code: str) -> str:
+    raw = (value or "").strip()
+    if not raw:
+        raise ValueError(_("Enter an organisation number"))
+    validator = ORG_NUMBER_VALIDATORS.get((country_code or "").upper())
+    if validator is None:
+        cleaned = _digits(raw)
+        if not 4 <= len(cleaned) <= 20:
+            raise ValueError(_("%(value)s is not an organisation number") % {"value": raw})
+        return cleaned
+    try:
+        return validator(raw)
+    except StdnumError as exc:
+        raise ValueError(_("%(value)s is not a valid organisation number for %(country)s: %(reason)s")
+                         % {"value": raw, "country": country_code, "reason": exc.message}) from exc
+
+
+def org_number_key(value: str) -> str:
+    """Digits and letters only, for look-ups typed with or without spaces, dashes or a country prefix."""
+    return _digits(value)
+
+
+def bank_account(value: str, country_code: str = "") -> str:
+    """IBAN, or a national account number where python-stdnum knows the country's checksum."""
+    raw = (value or "").strip()
+    if not raw:
+        raise ValueError(_("Enter a bank account"))
+    compact = _digits(raw)
+    if compact[:2].isalpha():
+        try:
+            return std_iban.validate(compact)
+        except StdnumError as exc:
+            raise ValueError(_("%(value)s is not a valid IBAN: %(reason)s")
+                             % {"value": raw, "reason": exc.message}) from exc
+    if (country_code or "").upper() == "NO":
+        try:
+            return no_kontonr.validate(compact)
+        except StdnumError as exc:
+            raise ValueError(_("%(value)s is not a valid Norwegian account number: %(reason)s")
+                             % {"value": raw, "reason": exc.message}) from exc
+    raise ValueError(_("Give the account as an IBAN (national numbers are checked only for Norway)"))
+
+
+NACE_PATTERN = re.compile(r"^[A-U](\d{2}(\.\d{1,2}(\.\d)?)?)?$|^\d{2}(\.\d{1,2}(\.\d)?)?$")
+
+
+def nace(value: str) -> str:
+    code = (value or "").strip().upper()
+    if not NACE_PATTERN.match(code):
+        raise ValueError(_("%(value)s is not a NACE code such as 47.11 or G47.1") % {"value": value})
+    return code
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, for case- and accent-blind search (``Ørjan Bæk`` → ``orjan baek``)."""
+    text = (text or "").lower()
+    for src, dst in (("ø", "o"), ("æ", "ae"), ("å", "a"), ("ß", "ss"), ("đ", "d"), ("ł", "l"), ("œ", "oe")):
+        text = text.replace(src, dst)
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return re.sub(r"\s+", " ", re.sub(r"[^\w@.+\- ]", " ", stripped)).strip()

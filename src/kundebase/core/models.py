@@ -1,0 +1,159 @@
+"""Base classes every app builds on, and the few records that belong to no single context."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class TimeStamped(models.Model):
+    """When a row was created and last changed; every business record has both."""
+
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Versioned(models.Model):
+    """An integer that grows by one on every write: the ETag for optimistic concurrency."""
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.pk}-{self.version}"'
+
+
+class Sequence(models.Model):
+    """Named counters (customer numbers, order numbers) that survive deletes and work on every backend."""
+
+    name = models.CharField(max_length=50, primary_key=True)
+    next_value = models.BigIntegerField(default=1)
+
+    class Meta:
+        db_table = "core_sequence"
+
+
+class DataCategory(models.TextChoices):
+    IDENTITY = "identity", _("Identity")
+    CONTACT = "contact", _("Contact details")
+    DEMOGRAPHIC = "demographic", _("Demographic")
+    FINANCIAL = "financial", _("Financial")
+    TRANSACTION = "transaction", _("Transactions")
+    BEHAVIOUR = "behaviour", _("Behaviour and interests")
+    COMMUNICATION = "communication", _("Communication")
+    SPECIAL = "special", _("Special category (GDPR Art. 9/10)")
+    OTHER = "other", _("Other")
+
+
+class LegalBasis(models.TextChoices):
+    CONSENT = "consent", _("Consent (Art. 6(1)(a))")
+    CONTRACT = "contract", _("Contract (Art. 6(1)(b))")
+    LEGAL_OBLIGATION = "legal_obligation", _("Legal obligation (Art. 6(1)(c))")
+    VITAL_INTEREST = "vital_interest", _("Vital interest (Art. 6(1)(d))")
+    PUBLIC_TASK = "public_task", _("Public task (Art. 6(1)(e))")
+    LEGITIMATE_INTEREST = "legitimate_interest", _("Legitimate interest (Art. 6(1)(f))")
+
+
+class CustomFieldDefinition(TimeStamped):
+    """A field an administrator adds to an entity; it must say why it is stored."""
+
+    class Entity(models.TextChoices):
+        PERSON = "person", _("Person")
+        COMPANY = "company", _("Company")
+        INTERACTION = "interaction", _("Interaction")
+        ORDER = "order", _("Order")
+
+    class FieldType(models.TextChoices):
+        TEXT = "text", _("Text")
+        INTEGER = "integer", _("Whole number")
+        DECIMAL = "decimal", _("Decimal number")
+        DATE = "date", _("Date")
+        BOOLEAN = "boolean", _("Yes/no")
+        CHOICE = "choice", _("Choice")
+
+    entity = models.CharField(_("entity"), max_length=20, choices=Entity.choices)
+    key = models.SlugField(_("key"), max_length=60)
+    label = models.CharField(_("label"), max_length=120)
+    field_type = models.CharField(_("type"), max_length=20, choices=FieldType.choices)
+    required = models.BooleanField(_("required"), default=False)
+    choices = models.JSONField(_("choices"), default=list, blank=True)
+    purpose = models.TextField(_("purpose"))
+    data_category = models.CharField(_("data category"), max_length=20, choices=DataCategory.choices,
+                                     default=DataCategory.OTHER)
+    legal_basis = models.CharField(_("legal basis"), max_length=30, choices=LegalBasis.choices,
+                                   default=LegalBasis.LEGITIMATE_INTEREST)
+    personal_identifier = models.BooleanField(_("personal identifier"), default=False)
+    special_category_basis = models.TextField(_("special-category basis"), blank=True)
+    special_category_reference = models.CharField(_("permission or exemption reference"), max_length=200,
+                                                  blank=True)
+    special_category_date = models.DateField(_("permission date"), null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["entity", "key"], name="uniq_custom_field_key")]
+        ordering = ["entity", "key"]
+
+    def __str__(self) -> str:
+        return f"{self.entity}.{self.key}"
+
+
+class Observation(models.Model):
+    """Provenance: one value of one field of one record as one source said it, and when.
+
+    Survivorship picks the shown value from these; merges and unmerges keep them,
+    so no source value is ever lost.
+    """
+
+    entity = models.CharField(max_length=20)
+    record_id = models.BigIntegerField()
+    field = models.CharField(max_length=80)
+    value = models.TextField(blank=True)
+    source = models.CharField(max_length=120)
+    source_record_id = models.CharField(max_length=200, blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+    verified = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["entity", "record_id", "field"], name="obs_record_field")]
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ApiToken(models.Model):
+    """A bearer token for integrations; only its SHA-256 is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, default="default")
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked = models.BooleanField(default=False)
+
+    @classmethod
+    def issue(cls, user: object, name: str = "default") -> tuple[ApiToken, str]:
+        token = "kb_" + secrets.token_urlsafe(32)
+        obj = cls.objects.create(user=user, name=name, digest=_token_digest(token), prefix=token[:8])
+        return obj, token
+
+    @classmethod
+    def authenticate(cls, token: str) -> ApiToken | None:
+        try:
+            obj = cls.objects.select_related("user").get(digest=_token_digest(token), revoked=False)
+        except cls.DoesNotExist:
+            return None
+        if not obj.user.is_active:
+            return None
+        return obj

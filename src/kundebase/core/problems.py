@@ -1,0 +1,108 @@
+"""``application/problem+json`` responses for every failure the API can have."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, JsonResponse
+from ninja import Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from kundebase.core.errors import DomainError
+
+log = logging.getLogger("kundebase.api")
+CONTENT_TYPE = "application/problem+json"
+
+TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
+          409: "Conflict", 412: "Precondition failed", 413: "Payload too large", 415: "Unsupported media type",
+          422: "Validation failed", 428: "Precondition required", 429: "Too many requests",
+          500: "Internal server error", 503: "Service unavailable"}
+
+
+class FieldProblem(Schema):
+    field: str
+    message: str
+    code: str
+
+
+class Problem(Schema):
+    """RFC 9457 problem details, with the fields at fault under ``errors``."""
+
+    type: str
+    title: str
+    status: int
+    code: str
+    detail: str
+    instance: str | None = None
+    errors: list[FieldProblem] | None = None
+
+
+def problem_response(request: HttpRequest | None, status: int, code: str, detail: str,
+                     errors: list[dict[str, str]] | None = None, extra: dict[str, Any] | None = None) -> JsonResponse:
+    body: dict[str, Any] = {
+        "type": f"https://kundebase.org/problems/{code}",
+        "title": TITLES.get(status, "Error"),
+        "status": status,
+        "code": code,
+        "detail": detail,
+    }
+    if request is not None:
+        body["instance"] = request.path
+    if errors:
+        body["errors"] = errors
+    if extra:
+        body.update(extra)
+    return JsonResponse(body, status=status, content_type=CONTENT_TYPE, json_dumps_params={"ensure_ascii": False})
+
+
+def _loc_to_field(loc: list[Any] | tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "payload", "cookie")]
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if part.isdigit() else (f".{part}" if out else part)
+    return out or "body"
+
+
+def install(api: Any) -> None:
+    """Register the handlers on a NinjaAPI instance."""
+
+    @api.exception_handler(DomainError)
+    def _domain(request: HttpRequest, exc: DomainError) -> JsonResponse:
+        body = exc.problem(request.path)
+        return JsonResponse(body, status=exc.status, content_type=CONTENT_TYPE,
+                            json_dumps_params={"ensure_ascii": False})
+
+    @api.exception_handler(ValidationError)
+    def _validation(request: HttpRequest, exc: ValidationError) -> JsonResponse:
+        errors = [{"field": _loc_to_field(e.get("loc", [])), "message": str(e.get("msg", "invalid")),
+                   "code": str(e.get("type", "invalid"))} for e in exc.errors]
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or "The request is not valid"
+        return problem_response(request, 422, "validation_failed", detail, errors)
+
+    @api.exception_handler(AuthenticationError)
+    def _auth(request: HttpRequest, exc: AuthenticationError) -> JsonResponse:
+        response = problem_response(request, 401, "unauthorized",
+                                    "Sign in, or send an API token as 'Authorization: Bearer <token>'")
+        response["WWW-Authenticate"] = 'Bearer realm="kundebase"'
+        return response
+
+    @api.exception_handler(HttpError)
+    def _http(request: HttpRequest, exc: HttpError) -> JsonResponse:
+        code = TITLES.get(exc.status_code, "error").lower().replace(" ", "_")
+        return problem_response(request, exc.status_code, code, str(exc))
+
+    @api.exception_handler(Http404)
+    def _404(request: HttpRequest, exc: Http404) -> JsonResponse:
+        return problem_response(request, 404, "not_found", str(exc) or "Not found")
+
+    @api.exception_handler(PermissionDenied)
+    def _403(request: HttpRequest, exc: PermissionDenied) -> JsonResponse:
+        return problem_response(request, 403, "forbidden", str(exc) or "You do not have permission to do this")
+
+    @api.exception_handler(Exception)
+    def _500(request: HttpRequest, exc: Exception) -> JsonResponse:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return problem_response(request, 500, "internal_error",
+                                "Something went wrong on our side; the error was logged and nothing was saved")

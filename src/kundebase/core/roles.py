@@ -1,0 +1,65 @@
+"""Roles are Django groups; their permissions are declared here as patterns and synced after every migrate.
+
+Patterns (``app_label.codename`` with ``*`` wildcards, ``!`` to exclude) let an app that adds
+models or custom permissions join a role without touching this file's logic.
+"""
+
+from __future__ import annotations
+
+from fnmatch import fnmatch
+
+from django.db.models.signals import post_migrate
+from django.dispatch import receiver
+
+ROLES: dict[str, list[str]] = {
+    "administrator": ["*.*", "!privacy.pseudonymised_only"],
+    "sales": [
+        "core.view_*", "parties.*", "interactions.*", "orders.view_*", "orders.add_*", "orders.change_*",
+        "matching.view_*", "marketing.view_*", "privacy.view_consent*", "privacy.add_consent*",
+        "analytics.view_keyfigures",
+    ],
+    "marketing": [
+        "core.view_*", "parties.view_*", "interactions.view_*", "orders.view_*", "marketing.*",
+        "privacy.view_consent*", "privacy.add_consent*", "analytics.view_*",
+    ],
+    "service": [
+        "core.view_*", "parties.view_*", "parties.add_*", "parties.change_*", "interactions.*", "orders.view_*",
+        "privacy.view_consent*", "privacy.add_consent*", "matching.view_*",
+    ],
+    "analyst": [
+        "parties.view_party", "orders.view_*", "interactions.view_*", "analytics.*", "marketing.view_*",
+        "privacy.pseudonymised_only",
+    ],
+}
+"""Which permissions each role grants.  ``privacy.pseudonymised_only`` makes the role see masked identifiers."""
+
+ROLE_NAMES = tuple(ROLES)
+
+
+def permissions_for(role: str) -> list[object]:
+    from django.contrib.auth.models import Permission
+
+    patterns = ROLES[role]
+    perms = []
+    for perm in Permission.objects.select_related("content_type"):
+        full = f"{perm.content_type.app_label}.{perm.codename}"
+        included = any(fnmatch(full, p) for p in patterns if not p.startswith("!"))
+        excluded = any(fnmatch(full, p[1:]) for p in patterns if p.startswith("!"))
+        if included and not excluded:
+            perms.append(perm)
+    return perms
+
+
+def sync_roles() -> None:
+    from django.contrib.auth.models import Group
+
+    for role in ROLES:
+        group, _ = Group.objects.get_or_create(name=role)
+        group.permissions.set(permissions_for(role))
+
+
+@receiver(post_migrate)
+def _sync_after_migrate(sender: object, **kwargs: object) -> None:
+    # Permissions are created app by app during post_migrate, so the sync runs after each app;
+    # it is a handful of queries and keeps roles complete whatever order apps migrate in.
+    sync_roles()

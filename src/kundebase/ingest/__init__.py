@@ -1,0 +1,1 @@
+"""Consolidation from every channel: file imports, the Segment-compatible event API, provenance."""

@@ -1,0 +1,1 @@
+"""The timeline of every contact with a customer."""

@@ -1,0 +1,141 @@
+"""Logging contacts on the timeline and keeping follow-ups."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kundebase.core.custom_fields import clean_values
+from kundebase.core.errors import ErrorCollector, NotFound
+from kundebase.interactions.models import Interaction
+from kundebase.parties.models import Party, Person
+from kundebase.privacy import audit
+
+text_screens: list[Any] = []
+"""Callables ``(fields: dict[str, str], errors, data) -> None`` run on free text before it is stored (privacy)."""
+
+MAX_BODY = 100_000
+
+
+def _parse_dt(value: Any, name: str, errors: ErrorCollector) -> dt.datetime | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        moment = value
+    else:
+        try:
+            moment = dt.datetime.fromisoformat(str(value))
+        except ValueError:
+            errors.add(name, _("%(v)s is not a date and time (ISO 8601)") % {"v": value}, "invalid_datetime")
+            return None
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
+def clean(data: dict[str, Any], errors: ErrorCollector, *, partial: bool = False) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, choices in (("kind", Interaction.Kind), ("direction", Interaction.Direction),
+                         ("channel", Interaction.Channel)):
+        if key in data or not partial:
+            value = data.get(key)
+            if value in (None, "") and key != "kind":
+                value = {"direction": "in", "channel": "other"}[key]
+            if value not in choices.values:
+                errors.add(key, _("%(v)s is not one of: %(c)s") % {"v": value, "c": ", ".join(choices.values)},
+                           "invalid_choice")
+            out[key] = value
+    for key, limit in (("subject", 300), ("outcome", 300), ("body", MAX_BODY), ("source", 120)):
+        if key in data or not partial:
+            value = str(data.get(key) or "")
+            if len(value) > limit:
+                errors.add(key, _("At most %(n)d characters (got %(m)d)") % {"n": limit, "m": len(value)}, "too_long")
+            if "\x00" in value:
+                errors.add(key, _("Contains a NUL character"))
+            out[key] = value
+    if "occurred_at" in data or not partial:
+        moment = _parse_dt(data.get("occurred_at"), "occurred_at", errors) or timezone.now()
+        if moment > timezone.now() + dt.timedelta(days=1):
+            errors.add("occurred_at", _("The time is in the future"), "future_date")
+        out["occurred_at"] = moment
+    if "follow_up_on" in data:
+        value = data.get("follow_up_on")
+        if value in (None, ""):
+            out["follow_up_on"] = None
+        else:
+            try:
+                out["follow_up_on"] = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+            except ValueError:
+                errors.add("follow_up_on", _("%(v)s is not a date (YYYY-MM-DD)") % {"v": value}, "invalid_date")
+    if data.get("contact_person_id") is not None:
+        if not Person.objects.filter(pk=data["contact_person_id"]).exists():
+            errors.add("contact_person_id", _("Person %(id)s does not exist") % {"id": data["contact_person_id"]},
+                       "not_found")
+        out["contact_person_id"] = data["contact_person_id"]
+    return out
+
+
+@transaction.atomic
+def log_interaction(*, party_id: int, data: dict[str, Any], actor: object = None, channel: str = "api",
+                    source_record_id: str = "") -> Interaction:
+    if not Party.objects.filter(pk=party_id).exists():
+        raise NotFound(_("Customer"), party_id)
+    errors = ErrorCollector()
+    cleaned = clean(data, errors)
+    custom = clean_values("interaction", data.get("custom_fields"), errors)
+    for screen in text_screens:
+        screen({"subject": cleaned.get("subject", ""), "body": cleaned.get("body", ""),
+                "outcome": cleaned.get("outcome", "")}, errors, data)
+    errors.raise_if_any()
+    handled_by = actor if getattr(actor, "pk", None) and getattr(actor, "is_authenticated", False) else None
+    interaction = Interaction.objects.create(party_id=party_id, handled_by=handled_by, custom_fields=custom,
+                                             source_record_id=source_record_id[:200], **cleaned)
+    audit.record(action="create", actor=actor, entity="interaction", record_id=interaction.pk, party_id=party_id,
+                 channel=channel, fields=sorted(k for k, v in cleaned.items() if v))
+    return interaction
+
+
+@transaction.atomic
+def update_interaction(*, interaction_id: int, changes: dict[str, Any], actor: object = None,
+                       channel: str = "api") -> Interaction:
+    interaction = Interaction.objects.filter(pk=interaction_id).first()
+    if interaction is None:
+        raise NotFound(_("Interaction"), interaction_id)
+    errors = ErrorCollector()
+    cleaned = clean(changes, errors, partial=True)
+    if changes.get("follow_up_done") is not None:
+        cleaned["follow_up_done_at"] = timezone.now() if changes["follow_up_done"] else None
+    for screen in text_screens:
+        texts = {k: cleaned[k] for k in ("subject", "body", "outcome") if k in cleaned}
+        if texts:
+            screen(texts, errors, changes)
+    errors.raise_if_any()
+    for key, value in cleaned.items():
+        setattr(interaction, key, value)
+    interaction.save()
+    audit.record(action="change", actor=actor, entity="interaction", record_id=interaction.pk,
+                 party_id=interaction.party_id, channel=channel, fields=sorted(cleaned))
+    return interaction
+
+
+@transaction.atomic
+def delete_interaction(*, interaction_id: int, actor: object = None, channel: str = "api") -> None:
+    interaction = Interaction.objects.filter(pk=interaction_id).first()
+    if interaction is None:
+        raise NotFound(_("Interaction"), interaction_id)
+    interaction.delete()
+    audit.record(action="delete", actor=actor, entity="interaction", record_id=interaction_id,
+                 party_id=interaction.party_id, channel=channel)
+
+
+def open_follow_ups(*, user: object = None, due_by: dt.date | None = None) -> Any:
+    qs = Interaction.objects.filter(follow_up_on__isnull=False, follow_up_done_at__isnull=True)
+    if user is not None:
+        qs = qs.filter(handled_by=user)
+    if due_by is not None:
+        qs = qs.filter(follow_up_on__lte=due_by)
+    return qs.select_related("party").order_by("follow_up_on", "id")

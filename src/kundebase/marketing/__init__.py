@@ -1,0 +1,1 @@
+"""Segments, target lists, campaigns, newsletters, loyalty and life-event triggers."""

@@ -1,0 +1,1 @@
+"""Entity resolution: normalise, block, score, cluster, merge and unmerge."""

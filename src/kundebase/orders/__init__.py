@@ -1,0 +1,1 @@
+"""Orders, order lines, the product catalogue and product interests."""

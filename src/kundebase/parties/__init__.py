@@ -1,0 +1,1 @@
+"""Persons, companies, contact points, addresses, contact roles and corporate groups."""

@@ -1,0 +1,41 @@
+"""URL map: the REST API under /api/v1, the event API under /v1, the web application at /."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+from kundebase.api import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("kundebase.ingest.urls")),
+    path("", include("kundebase.privacy.urls")),
+    path("", include("kundebase.matching.urls")),
+    path("", include("kundebase.marketing.urls")),
+    path("", include("kundebase.analytics.urls")),
+    path("", include("kundebase.web.urls")),
+]
+
+
+def handler404(request, exception=None):  # type: ignore[no-untyped-def]
+    """Unknown paths under /api/ answer in the API's error shape; pages get the site's 404 page."""
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith(("/api/", "/v1/")):
+        from kundebase.core.problems import problem_response
+
+        return problem_response(request, 404, "not_found", f"No route {request.path}")
+    return page_not_found(request, exception)
+
+
+def handler500(request):  # type: ignore[no-untyped-def]
+    from django.views.defaults import server_error
+
+    if request.path.startswith(("/api/", "/v1/")):
+        from kundebase.core.problems import problem_response
+
+        return problem_response(request, 500, "internal_error", "Something went wrong on our side; it was logged")
+    return server_error(request)

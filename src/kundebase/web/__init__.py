@@ -1,0 +1,1 @@
+"""The web application: base templates, dashboard, customer pages and static assets."""

@@ -1,0 +1,119 @@
+"""Fixtures every test may use: API clients per role, the backend in use, and the PostgreSQL pass filter."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+BACKEND = os.environ.get("KUNDEBASE_TEST_BACKEND", "sqlite")
+DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_setup", "django_db_blocker"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On the PostgreSQL pass run only the tests that touch the database; the rest ran on the SQLite pass."""
+    if BACKEND == "sqlite":
+        return
+    keep, drop = [], []
+    for item in items:
+        uses_db = bool(DB_FIXTURES & set(getattr(item, "fixturenames", ()))) or item.get_closest_marker("django_db")
+        (keep if uses_db else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+@pytest.fixture
+def backend() -> str:
+    from django.db import connection
+
+    return connection.vendor
+
+
+class ApiClient:
+    """The Django test client speaking JSON with a bearer token, as an integration would."""
+
+    def __init__(self, client: Any, token: str, user: Any) -> None:
+        self.client = client
+        self.token = token
+        self.user = user
+
+    def _call(self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None,
+              **params: Any) -> Any:
+        extra = {"HTTP_AUTHORIZATION": f"Bearer {self.token}"}
+        for key, value in (headers or {}).items():
+            extra["HTTP_" + key.upper().replace("-", "_")] = value
+        fn = getattr(self.client, method)
+        if method in ("get", "delete") and body is None:
+            return fn(path, params or None, **extra) if method == "get" else fn(path, **extra)
+        return fn(path, data=json.dumps(body), content_type="application/json", **extra)
+
+    def get(self, path: str, **kw: Any) -> Any:
+        return self._call("get", path, **kw)
+
+    def post(self, path: str, body: Any = None, **kw: Any) -> Any:
+        return self._call("post", path, body, **kw)
+
+    def patch(self, path: str, body: Any = None, **kw: Any) -> Any:
+        return self._call("patch", path, body, **kw)
+
+    def put(self, path: str, body: Any = None, **kw: Any) -> Any:
+        return self._call("put", path, body, **kw)
+
+    def delete(self, path: str, **kw: Any) -> Any:
+        return self._call("delete", path, **kw)
+
+
+@pytest.fixture
+def make_user(db: Any) -> Callable[..., Any]:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from kundebase.core.roles import sync_roles
+
+    def make(name: str = "alice", role: str = "administrator", password: str = "correct-horse-battery") -> Any:
+        if not Group.objects.filter(name=role).exists():
+            sync_roles()
+        user = get_user_model().objects.create_user(username=name, password=password)
+        user.groups.set([Group.objects.get(name=role)])
+        return user
+
+    return make
+
+
+@pytest.fixture
+def api_as(make_user: Callable[..., Any], client: Any) -> Callable[[str], ApiClient]:
+    """``api_as("sales")`` gives a JSON client authenticated as a fresh user with that role."""
+    from django.test import Client
+
+    from kundebase.core.models import ApiToken
+
+    def make(role: str = "administrator", name: str | None = None) -> ApiClient:
+        user = make_user(name or f"{role}-user", role)
+        return ApiClient(Client(), ApiToken.issue(user)[1], user)
+
+    return make
+
+
+@pytest.fixture
+def api(api_as: Callable[[str], ApiClient]) -> ApiClient:
+    return api_as("administrator")
+
+
+@pytest.fixture
+def person_payload() -> Iterator[dict[str, Any]]:
+    yield {
+        "given_name": "Kari",
+        "family_name": "Nordmann",
+        "birth_date": "1980-12-31",
+        "gender": "female",
+        "preferred_language": "nb",
+        "contact_points": [
+            {"kind": "email", "value": "Kari.Nordmann@Example.NO"},
+            {"kind": "mobile", "value": "+47 412 34 567"},
+        ],
+        "addresses": [{"street": "Storgata 1", "postcode": "0155", "city": "Oslo", "country": "no"}],
+    }
