@@ -15,7 +15,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kundebase.core import identifiers, sequences
+from kundebase.core import hooks, identifiers, sequences
 from kundebase.core.custom_fields import clean_values
 from kundebase.core.errors import Conflict, ErrorCollector, NotFound, PreconditionFailed, ValidationFailed
 from kundebase.core.provenance import SourceRef, observe
@@ -101,6 +101,18 @@ def _check_duplicates(kind: str, cleaned: dict[str, Any], cps: list[dict[str, An
         )
 
 
+def _refuse_blocked(kind: str, cleaned: dict[str, Any], cps: list[dict[str, Any]]) -> None:
+    for check in hooks.identity_blocked:
+        reason = check(kind=kind, fields=cleaned, contact_points=cps)
+        if reason:
+            raise Conflict(reason, code="suppressed")
+
+
+def _saved(party_id: int, created: bool) -> None:
+    for fn in hooks.party_saved:
+        fn(party_id=party_id, created=created)
+
+
 def _create_children(party: Party, cps: list[dict[str, Any]], addrs: list[dict[str, Any]]) -> None:
     _mark_primaries(cps, "kind")
     _mark_primaries(addrs, "kind")
@@ -117,6 +129,7 @@ def create_person(*, data: dict[str, Any], contact_points: Sequence[dict[str, An
     cps, addrs = _clean_children(contact_points, addresses, errors)
     custom = clean_values("person", data.get("custom_fields"), errors)
     errors.raise_if_any()
+    _refuse_blocked("person", cleaned, cps)
     if not allow_duplicate:
         _check_duplicates("person", cleaned, cps, addrs)
     number = _customer_number(cleaned, errors)
@@ -137,6 +150,7 @@ def create_person(*, data: dict[str, Any], contact_points: Sequence[dict[str, An
                  channel=channel, fields=[*cleaned, *(f"custom_fields.{k}" for k in custom),
                                           *(f"contact_points.{cp['kind']}" for cp in cps),
                                           *(["addresses"] if addrs else [])])
+    _saved(person.pk, True)
     return person
 
 
@@ -177,6 +191,7 @@ def update_person(*, party_id: int, changes: dict[str, Any], expected_version: i
             _source(source, channel, actor))
     audit.record(action="change", actor=actor, entity="person", record_id=person.pk, party_id=person.pk,
                  channel=channel, fields=changed)
+    _saved(person.pk, False)
     return person
 
 
@@ -209,6 +224,7 @@ def create_company(*, data: dict[str, Any], contact_points: Sequence[dict[str, A
     custom = clean_values("company", data.get("custom_fields"), errors)
     _check_parent(None, cleaned.get("parent_id"), errors)
     errors.raise_if_any()
+    _refuse_blocked("company", cleaned, cps)
     if not allow_duplicate:
         _check_duplicates("company", cleaned, cps, addrs)
     number = _customer_number(cleaned, errors)
@@ -228,6 +244,7 @@ def create_company(*, data: dict[str, Any], contact_points: Sequence[dict[str, A
     observe("company", company.pk, cleaned, src)
     audit.record(action="create", actor=actor, entity="company", record_id=company.pk, party_id=company.pk,
                  channel=channel, fields=[*cleaned, *(f"custom_fields.{k}" for k in custom)])
+    _saved(company.pk, True)
     return company
 
 
@@ -270,6 +287,7 @@ def update_company(*, party_id: int, changes: dict[str, Any], expected_version: 
             _source(source, channel, actor))
     audit.record(action="change", actor=actor, entity="company", record_id=company.pk, party_id=company.pk,
                  channel=channel, fields=changed)
+    _saved(company.pk, False)
     return company
 
 

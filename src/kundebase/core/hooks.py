@@ -1,0 +1,25 @@
+"""Extension points between bounded contexts, so no app reaches into another's internals.
+
+Each is a list the owning app appends to in its ``AppConfig.ready``; the
+calling app runs them in order.  The built-ins register here too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+after_merge: list[Callable[..., None]] = []
+"""``fn(*, survivor_id: int, merged_id: int, actor: object) -> None`` inside the merge transaction
+(e.g. privacy reconciles consents so that a withdrawal anywhere wins)."""
+
+after_unmerge: list[Callable[..., None]] = []
+"""``fn(*, survivor_id: int, restored_id: int, actor: object) -> None`` inside the unmerge transaction."""
+
+party_saved: list[Callable[..., None]] = []
+"""``fn(*, party_id: int, created: bool) -> None`` after a customer was created or changed through the services
+(matching uses it for incremental runs; analytics for freshness)."""
+
+identity_blocked: list[Callable[..., Any]] = []
+"""``fn(*, kind: str, fields: dict, contact_points: list[dict]) -> str | None``: a reason when the record
+must not be stored (privacy: an erased person is suppressed and must not come back through an import)."""
