@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 BACKEND = os.environ.get("KUNDEBASE_TEST_BACKEND", "sqlite")
-DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_setup", "django_db_blocker"}
+DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback"}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
