@@ -537,16 +537,17 @@ def lookup(query: str, *, default_country: str | None = None, limit: int = 20) -
             if value not in ids:
                 ids.append(value)
 
-    extend(Party.objects.filter(customer_number=text).values_list("id", flat=True)[:limit])
+    # A customer number is letters, digits and - _ / . only: anything else need not be asked for.
+    if all(ch.isalnum() or ch in "-_/." for ch in text):
+        extend(Party.objects.filter(customer_number=text).values_list("id", flat=True)[:limit])
     if "@" in text:
-        extend(ContactPoint.objects.filter(normalised=text.lower(), kind="email")
-               .values_list("party_id", flat=True)[:limit])
         try:
             key = identifiers.email(text).lower()
         except ValueError:
             key = ""
-        if key and key != text.lower():
-            extend(ContactPoint.objects.filter(normalised=key, kind="email").values_list("party_id", flat=True)[:limit])
+        keys = sorted({text.lower(), key} - {""})
+        extend(ContactPoint.objects.filter(normalised__in=keys, kind="email").values_list("party_id", flat=True)
+               .order_by("party_id")[:limit])
         return ids[:limit]
     digits = sum(ch.isdigit() for ch in text)
     if digits >= 5:
@@ -555,7 +556,7 @@ def lookup(query: str, *, default_country: str | None = None, limit: int = 20) -
             extend(ContactPoint.objects.filter(normalised=number, kind__in=ContactPoint.PHONE_KINDS)
                    .values_list("party_id", flat=True)[:limit])
         key = identifiers.org_number_key(text)
-        if key:
+        if key and not text.startswith("+"):  # an organisation number is never written with a leading +
             extend(Company.objects.filter(org_number_key=key).values_list("party_ptr_id", flat=True)[:limit])
     return ids[:limit]
 
