@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 from tqdm import tqdm
 
+from kundebase.orders.models import Order
 from kundebase.parties.models import Party
 
 MAX_CUSTOMERS = 10_000_000
@@ -37,11 +38,13 @@ class Command(BaseCommand):
         if not 100 <= opts["chunk"] <= 50_000:
             raise CommandError("--chunk must be between 100 and 50000")
         try:
-            if opts["if_empty"] and Party.objects.exists():
-                self.stderr.write("customers exist already; no demo data loaded (--if-empty)")
-                return
+            exists = Party.objects.exists()
+            Order.objects.exists()
         except DatabaseError as exc:
             raise CommandError(f"the database is not ready ({exc}); run `kundebase migrate` first") from exc
+        if opts["if_empty"] and exists:
+            self.stderr.write("customers exist already; no demo data loaded (--if-empty)")
+            return
         truth = opts["truth"] or default_truth_path()
         started = time.perf_counter()
         bar = tqdm(total=customers, unit="customers", desc="demo data", disable=opts["no_progress"] or None,
