@@ -59,8 +59,9 @@ class Table:
         quote = connection.ops.quote_name
         self.model = model
         self.columns = tuple(columns)
-        self.sql = (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-                    f"VALUES ({', '.join(['%s'] * len(fields))})")
+        target = f"{quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)})"
+        self.sql = f"INSERT INTO {target} VALUES ({', '.join(['%s'] * len(fields))})"
+        self.copy_sql = f"COPY {target} FROM STDIN"
         self.adapters = [(i, a) for i, a in enumerate(_adapter(f) for f in fields) if a is not None]
 
     def insert(self, rows: Iterable[Sequence[Any]]) -> int:
@@ -73,7 +74,13 @@ class Table:
             batch.append(row)
         if batch:
             with connection.cursor() as cursor:
-                cursor.executemany(self.sql, batch)
+                if connection.vendor == "postgresql":
+                    # COPY is several times faster than even a pipelined executemany.
+                    with cursor.cursor.copy(self.copy_sql) as copy:
+                        for row in batch:
+                            copy.write_row(row)
+                else:
+                    cursor.executemany(self.sql, batch)
         return len(batch)
 
 
