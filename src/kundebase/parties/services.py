@@ -557,7 +557,10 @@ def lookup(query: str, *, default_country: str | None = None, limit: int = 20) -
                    .values_list("party_id", flat=True)[:limit])
         key = identifiers.org_number_key(text)
         if key and not text.startswith("+"):  # an organisation number is never written with a leading +
-            extend(Company.objects.filter(org_number_key=key).values_list("party_ptr_id", flat=True)[:limit])
+            # "NO 923 609 016" finds 923609016; "DE136695976" (stored with its prefix) finds itself.
+            keys = {key, key[2:]} if key[:2].isalpha() and key[2:].isdigit() else {key}
+            extend(Company.objects.filter(org_number_key__in=sorted(keys)).values_list("party_ptr_id", flat=True)
+                   .order_by("party_ptr_id")[:limit])
     return ids[:limit]
 
 
