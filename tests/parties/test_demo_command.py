@@ -127,3 +127,37 @@ def test_demo_refuses_bad_arguments(tmp_path):
     assert done.returncode != 0 and "--customers" in done.stderr
     done = _run(env, "demo", "--customers", "10")
     assert done.returncode != 0 and "migrate" in done.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_into_the_suite_database_then_normal_writes_continue(api, person_payload, tmp_path):
+    """On each backend of the suite (bulk COPY on PostgreSQL): load, then ids and numbers go on past the demo's."""
+    from urllib.parse import quote
+
+    from django.db import connection
+
+    from kundebase.parties.models import Company, Party, Person
+
+    before = Party.objects.count()
+    db = connection.settings_dict
+    if connection.vendor == "postgresql":
+        url = (f"postgresql://{quote(db['USER'] or '')}@/{quote(db['NAME'])}?host={quote(db['HOST'])}"
+               f"&port={db['PORT'] or 5432}")
+    else:
+        url = f"sqlite:///{db['NAME']}"
+    env = dict(os.environ, KUNDEBASE_DATABASE_URL=url)
+    connection.close()
+    done = _run(env, "demo", "--customers", "150", "--seed", "3", "--no-progress", "--truth", str(tmp_path / "t.csv"))
+    assert done.returncode == 0, done.stderr
+    assert Party.objects.count() == before + 150
+    assert Person.objects.count() + Company.objects.count() == before + 150
+    assert Company.objects.filter(parent__isnull=False).exists() or Company.objects.count() < 10
+    highest_id = Party.objects.order_by("-id").values_list("id", flat=True).first()
+    highest_number = max(int(n) for n in Party.objects.values_list("customer_number", flat=True))
+    created = api.post("/api/v1/persons", person_payload)
+    assert created.status_code == 201, created.content
+    assert created.json()["id"] > highest_id
+    assert int(created.json()["customer_number"]) > highest_number
+    line = {"description": "x", "revenue": 1}
+    order = api.post("/api/v1/orders", {"party_id": created.json()["id"], "lines": [line]})
+    assert order.status_code == 201, order.content

@@ -154,7 +154,8 @@ class ActivityFactory:
             else:
                 stored_kind, direction, channel = "email", "out", "email"
                 subject = "Re: " + subject
-                body = f"Thank you for your message about {product}. Our answer is in the attached offer."
+                first = c.given.split()[0] if c.given else c.name
+                body = texts.REPLIES[lang].format(name=first, product=product)
         elif kind == "call":
             subject, body = self._text(texts.CALL_NOTES, c, product)
             stored_kind, direction, channel = "call", rng.choice(("in", "in", "out")), "phone"

@@ -123,3 +123,13 @@ CAMPAIGNS: dict[str, tuple[str, ...]] = {
     "de": ("Herbstaktion: 20 % auf alle Jacken", "Newsletter: Bereit für den Winter?"),
     "en": ("Autumn sale: 20% off all jackets", "Newsletter: ready for winter?"),
 }
+
+REPLIES: dict[str, str] = {
+    "nb": "Hei {name}, takk for henvendelsen om {product}. Du finner svaret og et tilbud i vedlegget.",
+    "da": "Hej {name}, tak for din henvendelse om {product}. Du finder svaret og et tilbud i vedhæftningen.",
+    "hu": "Kedves {name}! Köszönjük megkeresését a(z) {product} termékkel kapcsolatban. Válaszunkat és "
+          "ajánlatunkat csatoltuk.",
+    "de": "Hallo {name}, vielen Dank für Ihre Anfrage zu {product}. Unsere Antwort und ein Angebot finden Sie "
+          "im Anhang.",
+    "en": "Hi {name}, thank you for your message about the {product}. Our answer and a quote are attached.",
+}
