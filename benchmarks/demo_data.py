@@ -47,6 +47,7 @@ def main() -> None:
         return
     lines = ["| backend | customers | rows | seconds | rows/s | bare insert rows/s | ratio |",
              "|---|---:|---:|---:|---:|---:|---:|"]
+    start_load = os.getloadavg()[0]
     for backend in args.backends.split(","):
         with store(backend) as env:
             start = time.perf_counter()
@@ -61,7 +62,9 @@ def main() -> None:
     text = ("Wall time of the whole `kundebase demo` process (start-up, Faker pools, generation, inserts, one "
             "transaction per 2,500 customers). Rows are all rows written: customers, persons/companies, contact "
             "points, addresses, roles, orders, order lines, interactions and interests. Baseline: a bare "
-            f"`executemany` of {BASELINE_ROWS:,} three-column rows into the same store.\n\n" + "\n".join(lines))
+            f"`executemany` of {BASELINE_ROWS:,} three-column rows into the same store (the demo load itself uses "
+            f"COPY on PostgreSQL). Load average when the run started: {start_load:.1f} on {os.cpu_count()} cores "
+            "(shared machine; absolute figures vary with it).\n\n" + "\n".join(lines))
     print(text)
     if not args.no_record:
         from benchmarks.results import record

@@ -38,7 +38,7 @@ class ActivityFactory:
                  currency: str) -> None:
         self.rng = rng
         self.catalogue = catalogue
-        self.staff = staff or [None]  # type: ignore[list-item]
+        self.staff: list[int | None] = list(staff) or [None]
         self.now = now
         self.start = now - dt.timedelta(days=365 * YEARS)
         self.currency = currency
@@ -137,7 +137,7 @@ class ActivityFactory:
     def _interaction(self, c: Customer, kind: str, moment: dt.datetime, product: str, category: str,
                      lang: str) -> tuple[object, ...]:
         rng = self.rng
-        handler = rng.choice(self.staff)
+        handler: int | None = rng.choice(self.staff)
         outcome = ""
         follow_up = None
         done_at = None

@@ -92,9 +92,6 @@ class Catalogue:
     services: tuple[int, ...]
     category_ids: dict[str, int]
 
-    def product(self, index: int) -> tuple[int, str, Decimal, Decimal, str]:
-        return self.products[index]
-
 
 @transaction.atomic
 def ensure() -> Catalogue:

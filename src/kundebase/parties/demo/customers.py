@@ -176,7 +176,8 @@ class CustomerFactory:
         return c, row, domain
 
     def contact_points(self, c: Customer, domain: str = "") -> list[tuple[object, ...]]:
-        created, out = c.since, []
+        created = c.since
+        out: list[tuple[object, ...]] = []
         if c.email:
             out.append((c.id, created, created, "email", c.email, c.email.lower(), "", True, self.rng.random() < 0.6))
         if c.mobile:

@@ -17,6 +17,8 @@ from stdnum.no import orgnr as no_orgnr
 from kundebase.parties.demo.places import Country
 
 NO_KONTONR_WEIGHTS = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
+NO_ORGNR_WEIGHTS = (3, 2, 7, 6, 5, 4, 3, 2)
+DK_CVR_WEIGHTS = (2, 7, 6, 5, 4, 3, 2)
 HU_COUNTY_CODES = tuple(f"{n:02d}" for n in (*range(2, 21), *range(22, 45), 51))
 
 
@@ -58,8 +60,7 @@ def org_number(rng: random.Random, country_code: str) -> str:
     while True:
         if country_code == "NO":
             base = rng.choice("89") + _digits(rng, 7)
-            weights = (3, 2, 7, 6, 5, 4, 3, 2)
-            check = 11 - sum(int(d) * w for d, w in zip(base, weights, strict=True)) % 11
+            check = 11 - sum(int(d) * w for d, w in zip(base, NO_ORGNR_WEIGHTS, strict=True)) % 11
             if check == 10:
                 continue
             number = base + str(check % 11)
@@ -67,8 +68,7 @@ def org_number(rng: random.Random, country_code: str) -> str:
                 return number
         elif country_code == "DK":
             base = str(rng.randrange(1, 10)) + _digits(rng, 6)
-            weights = (2, 7, 6, 5, 4, 3, 2)
-            check = -sum(int(d) * w for d, w in zip(base, weights, strict=True)) % 11
+            check = -sum(int(d) * w for d, w in zip(base, DK_CVR_WEIGHTS, strict=True)) % 11
             if check == 10:
                 continue
             number = base + str(check)
@@ -76,9 +76,9 @@ def org_number(rng: random.Random, country_code: str) -> str:
                 return number
         elif country_code == "HU":
             base = str(rng.randrange(1, 10)) + _digits(rng, 6)
-            for check in "0123456789":
-                if hu_anum.checksum(base + check) == 0:
-                    return f"{base}{check}-{rng.choice('2222234')}-{rng.choice(HU_COUNTY_CODES)}"
+            for digit in "0123456789":
+                if hu_anum.checksum(base + digit) == 0:
+                    return f"{base}{digit}-{rng.choice('2222234')}-{rng.choice(HU_COUNTY_CODES)}"
         elif country_code == "DE":
             base = str(rng.randrange(1, 10)) + _digits(rng, 7)
             return "DE" + base + mod_11_10.calc_check_digit(base)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +25,7 @@ INTERACTION = ("party_id", "contact_person_id", "created_at", "updated_at", "kin
                "source", "source_record_id", "custom_fields")
 INTEREST = ("party_id", "category_id", "product_id", "created_at", "updated_at", "source", "accepted")
 
-Row = tuple[Any, ...]
+Row = Sequence[Any]
 
 
 @dataclass
@@ -35,7 +36,8 @@ class ChunkRows:
     contact_points: list[Row] = field(default_factory=list)
     addresses: list[Row] = field(default_factory=list)
     roles: list[Row] = field(default_factory=list)
-    orders: list[Row] = field(default_factory=list)
+    orders: list[list[Any]] = field(default_factory=list)
+    """Lists, not tuples: order numbers are filled in once the chunk knows how many it needs."""
     order_lines: list[Row] = field(default_factory=list)
     interactions: list[Row] = field(default_factory=list)
     interests: list[Row] = field(default_factory=list)

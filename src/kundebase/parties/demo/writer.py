@@ -59,7 +59,7 @@ class Table:
         quote = connection.ops.quote_name
         self.model = model
         self.columns = tuple(columns)
-        target = f"{quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)})"
+        target = f"{quote(model._meta.db_table)} ({', '.join(quote(str(f.column)) for f in fields)})"
         self.sql = f"INSERT INTO {target} VALUES ({', '.join(['%s'] * len(fields))})"
         self.copy_sql = f"COPY {target} FROM STDIN"
         self.adapters = [(i, a) for i, a in enumerate(_adapter(f) for f in fields) if a is not None]
