@@ -53,7 +53,7 @@ def main() -> None:
             start = time.perf_counter()
             done = kundebase(env, "demo", "--customers", str(args.size), "--no-progress")
             seconds = time.perf_counter() - start
-            rows = int(re.search(r"([\d,]+) rows in", done.stderr).group(1).replace(",", ""))  # type: ignore[union-attr]
+            rows = int(re.search(r"([\d,]+) rows in", done.stdout).group(1).replace(",", ""))  # type: ignore[union-attr]
             base = measure(env, "benchmarks.demo_data")
             base_rate = base["rows"] / base["seconds"]
             lines.append(f"| {backend} | {args.size:,} | {rows:,} | {seconds:.1f} | {rows / seconds:,.0f} | "

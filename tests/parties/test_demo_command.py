@@ -54,7 +54,7 @@ def test_demo_loads_the_asked_number_of_customers(demo):
     assert {"inquiry", "email", "call", "visit", "letter", "note", "web_visit"} <= kinds
     countries = {c for (c,) in db.execute("select distinct country from parties_address")}
     assert countries == {"NO", "DK", "HU", "DE", "GB"}
-    assert "loaded 200 customers" in done.stderr
+    assert "loaded 200 customers" in done.stdout
     audit = db.execute("select count(*) from privacy_auditentry where entity = 'demo'").fetchone()[0]
     assert audit == 1
     assert db.execute("select count(*) from core_observation").fetchone()[0] == 0
@@ -116,7 +116,7 @@ def test_same_seed_same_data_and_if_empty(demo, tmp_path):
     truth = "data/demo_duplicates.csv"
     assert (tmp / truth).read_bytes() == (tmp_path / truth).read_bytes()
     again = _run(env, "demo", "--customers", "50", "--if-empty")
-    assert again.returncode == 0 and "exist" in again.stderr
+    assert again.returncode == 0 and "exist" in again.stdout
     assert _db(tmp).execute("select count(*) from parties_party").fetchone()[0] == 200
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -43,12 +44,12 @@ class Command(BaseCommand):
         except DatabaseError as exc:
             raise CommandError(f"the database is not ready ({exc}); run `kundebase migrate` first") from exc
         if opts["if_empty"] and exists:
-            self.stderr.write("customers exist already; no demo data loaded (--if-empty)")
+            self.stdout.write("customers exist already; no demo data loaded (--if-empty)")
             return
         truth = opts["truth"] or default_truth_path()
         started = time.perf_counter()
         bar = tqdm(total=customers, unit="customers", desc="demo data", disable=opts["no_progress"] or None,
-                   file=self.stderr._out, dynamic_ncols=True)
+                   file=sys.stderr, dynamic_ncols=True)
         try:
             result = Loader(seed=opts["seed"], chunk=opts["chunk"]).run(customers, truth, bar.update)
         except OSError as exc:
@@ -56,7 +57,7 @@ class Command(BaseCommand):
         finally:
             bar.close()
         elapsed = time.perf_counter() - started
-        self.stderr.write(
+        self.stdout.write(
             f"loaded {result.customers} customers ({result.persons} persons of whom {result.duplicates} duplicates, "
             f"{result.companies} companies), {result.orders} orders, {result.interactions} interactions: "
             f"{result.rows} rows in {elapsed:.1f} s ({result.rows / max(elapsed, 1e-9):,.0f} rows/s); "
