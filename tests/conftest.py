@@ -26,6 +26,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = keep
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """SQLite tests use a file next to the configured one, not shared-cache memory, so that threads (concurrent
+    writers, the live server) each get a real connection with real locking, as in production."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3") and str(db["NAME"]) != ":memory:":
+        db.setdefault("TEST", {})["NAME"] = f"{db['NAME']}.test"
+
+
 @pytest.fixture
 def backend() -> str:
     from django.db import connection

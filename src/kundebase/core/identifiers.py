@@ -20,6 +20,7 @@ from email_validator import EmailNotValidError, validate_email
 from stdnum import iban as std_iban
 from stdnum.de import vat as de_vat
 from stdnum.dk import cvr as dk_cvr
+from stdnum.exceptions import InvalidComponent
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.hu import anum as hu_anum
 from stdnum.no import kontonr as no_kontonr
@@ -97,6 +98,13 @@ def website_key(value: str) -> str:
     return raw.rstrip("/")
 
 
+def _reason(exc: StdnumError) -> str:
+    """python-stdnum's sentence for a failed check (its exceptions keep it in ``message``, or in ``args``)."""
+    if exc.args and exc.args[0]:
+        return str(exc.args[0])
+    return str(getattr(exc, "message", "") or type(exc).__name__)
+
+
 def _digits(value: str) -> str:
     return re.sub(r"[^0-9A-Za-z]", "", value or "").upper()
 
@@ -109,7 +117,7 @@ def _hu_tax_number(value: str) -> str:
     if len(digits) == 11:
         hu_anum.validate(digits[:8])
         if digits[8] not in "12345":
-            raise StdnumError("the VAT code digit must be 1–5")
+            raise InvalidComponent("the VAT code digit must be 1–5")
         return f"{digits[:8]}-{digits[8]}-{digits[9:]}"
     return hu_anum.validate(digits)
 
@@ -138,7 +146,7 @@ def org_number(value: str, country_code: str) -> str:
         return validator(raw)
     except StdnumError as exc:
         raise ValueError(_("%(value)s is not a valid organisation number for %(country)s: %(reason)s")
-                         % {"value": raw, "country": country_code, "reason": exc.message}) from exc
+                         % {"value": raw, "country": country_code, "reason": _reason(exc)}) from exc
 
 
 def org_number_key(value: str) -> str:
@@ -157,13 +165,13 @@ def bank_account(value: str, country_code: str = "") -> str:
             return std_iban.validate(compact)
         except StdnumError as exc:
             raise ValueError(_("%(value)s is not a valid IBAN: %(reason)s")
-                             % {"value": raw, "reason": exc.message}) from exc
+                             % {"value": raw, "reason": _reason(exc)}) from exc
     if (country_code or "").upper() == "NO":
         try:
             return no_kontonr.validate(compact)
         except StdnumError as exc:
             raise ValueError(_("%(value)s is not a valid Norwegian account number: %(reason)s")
-                             % {"value": raw, "reason": exc.message}) from exc
+                             % {"value": raw, "reason": _reason(exc)}) from exc
     raise ValueError(_("Give the account as an IBAN (national numbers are checked only for Norway)"))
 
 

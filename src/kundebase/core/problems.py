@@ -65,8 +65,25 @@ def _loc_to_field(loc: list[Any] | tuple[Any, ...]) -> str:
     return out or "body"
 
 
+def _document_problem_type(schema: Any) -> Any:
+    """Error responses are ``application/problem+json``; say so in the OpenAPI document, not ``application/json``."""
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            for status, response in (operation.get("responses") or {}).items():
+                content = response.get("content") or {}
+                if str(status)[:1] in "45" and "application/json" in content:
+                    response["content"] = {CONTENT_TYPE: content["application/json"]}
+    return schema
+
+
 def install(api: Any) -> None:
-    """Register the handlers on a NinjaAPI instance."""
+    """Register the handlers on a NinjaAPI instance, and make its OpenAPI document name the error media type."""
+    plain_schema = api.get_openapi_schema
+
+    def get_openapi_schema(**kwargs: Any) -> Any:
+        return _document_problem_type(plain_schema(**kwargs))
+
+    api.get_openapi_schema = get_openapi_schema
 
     @api.exception_handler(DomainError)
     def _domain(request: HttpRequest, exc: DomainError) -> JsonResponse:

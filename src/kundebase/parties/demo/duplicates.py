@@ -1,0 +1,110 @@
+"""Second records of the same person, as they arise in real registers, with the truth of what was changed.
+
+Each duplicate gets one to three changes; the tags name them so a matcher's
+recall can be measured per kind of difference.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import random
+
+from kundebase.parties.demo import numbers
+from kundebase.parties.demo.customers import Customer, ascii_word, random_street
+from kundebase.parties.demo.pools import Pools
+
+NICKNAMES = {
+    "Katarina": "Kari", "Karin": "Kari", "Kristine": "Kine", "Johannes": "Hans", "Johan": "Jo", "Jan": "Jens",
+    "Fredrik": "Fred", "Kristian": "Kris", "Christian": "Chris", "Elisabeth": "Lise", "Margrethe": "Grete",
+    "Ingeborg": "Inga", "Thomas": "Tom", "Tobias": "Tobi", "Alexander": "Alex", "Andreas": "Andy",
+    "Nikolaj": "Nik", "Mikkel": "Mik", "Frederik": "Frede", "Rasmus": "Rasse", "Søren": "Sørre",
+    "Katalin": "Kati", "Erzsébet": "Erzsi", "István": "Pista", "József": "Józsi", "László": "Laci",
+    "Ferenc": "Feri", "Zsuzsanna": "Zsuzsa", "Mária": "Mari", "Gábor": "Gabi", "Sándor": "Sanyi",
+    "Wolfgang": "Wolf", "Friedrich": "Fritz", "Johann": "Hans", "Stefanie": "Steffi", "Susanne": "Susi",
+    "Matthias": "Matze", "Maximilian": "Max", "Katharina": "Kathi", "Gabriele": "Gabi",
+    "William": "Bill", "Robert": "Bob", "Elizabeth": "Liz", "Margaret": "Maggie", "James": "Jim",
+    "Richard": "Dick", "Edward": "Ted", "Catherine": "Kate", "Jennifer": "Jenny", "Michael": "Mike",
+    "Daniel": "Dan", "Samuel": "Sam", "Rebecca": "Becky", "Victoria": "Vicky",
+}
+CHANGES = ("typo", "swap", "address", "phone_format", "email_variant", "nickname")
+WEIGHTS = (0.3, 0.1, 0.2, 0.2, 0.15, 0.05)
+LOOKALIKE = {"ø": "o", "æ": "ae", "å": "aa", "ö": "o", "ü": "u", "ä": "a", "é": "e", "á": "a", "ő": "o",
+             "ű": "u", "ß": "ss"}
+
+
+def typo(rng: random.Random, word: str) -> str:
+    """One slip of the keyboard or of the ear: swapped, dropped or doubled letter, or a lost accent."""
+    for src, dst in LOOKALIKE.items():
+        if src in word.lower() and rng.random() < 0.5:
+            return word.replace(src, dst).replace(src.upper(), dst.capitalize())
+    if len(word) < 4:
+        return word + word[-1]
+    i = rng.randrange(1, len(word) - 1)
+    kind = rng.random()
+    if kind < 0.4:
+        return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+    if kind < 0.7:
+        return word[:i] + word[i + 1:]
+    return word[:i] + word[i] + word[i:]
+
+
+def email_variant(rng: random.Random, c: Customer) -> str:
+    local, domain = c.email.split("@", 1)
+    r = rng.random()
+    if r < 0.3:
+        return f"{local}+shop@{domain}"
+    if r < 0.55:
+        return f"{local.capitalize()}@{domain.upper()}"
+    if r < 0.8:
+        return f"{local}@{rng.choice(c.country.email_domains)}"
+    return f"{ascii_word(c.given.split()[0]) or 'x'}.{ascii_word(c.family) or 'y'}@{domain}"
+
+
+def make(rng: random.Random, original: Customer, party_id: int, number: str, pools: Pools,
+         since: dt.datetime, home: str) -> tuple[Customer, list[str], str]:
+    """The duplicate, the tags of its changes, and the phone spelling to store (empty: the E.164 form)."""
+    count = 1 if rng.random() < 0.55 else 2 if rng.random() < 0.8 else 3
+    chosen: list[str] = []
+    while len(chosen) < count:
+        change = rng.choices(CHANGES, WEIGHTS)[0]
+        if change not in chosen:
+            chosen.append(change)
+    dup = dataclasses.replace(original, id=party_id, number=number, contacts=[], profile="duplicate",
+                              status="prospect", since=max(since, original.since))
+    spelled = ""
+    done: list[str] = []
+    for change in chosen:
+        if change == "typo":
+            if rng.random() < 0.6:
+                dup.family = typo(rng, dup.family)
+            else:
+                dup.given = typo(rng, dup.given)
+        elif change == "swap":
+            dup.given, dup.family = dup.family, dup.given
+        elif change == "address":
+            dup.place = rng.choice(dup.country.places)
+            dup.street = random_street(rng, dup.country, pools)
+        elif change == "phone_format":
+            e164 = dup.mobile or dup.phone
+            if not e164:
+                continue
+            spelled = rng.choice(numbers.phone_spellings(e164, dup.country, home))
+        elif change == "email_variant":
+            if not dup.email:
+                continue
+            dup.email = email_variant(rng, dup)
+        elif change == "nickname":
+            first = dup.given.split()[0]
+            if first not in NICKNAMES:
+                continue
+            dup.given = NICKNAMES[first]
+        done.append(change)
+    if not done:
+        dup.family = typo(rng, dup.family)
+        done.append("typo")
+    if rng.random() < 0.3 and "email_variant" not in done:
+        dup.email = ""
+        done.append("email_missing")
+    dup.name = f"{dup.given} {dup.family}".strip()
+    return dup, done, spelled
