@@ -92,3 +92,22 @@ def parties_with_consent(purpose: str, channel: str, party_ids: Iterable[int] | 
     if party_ids is not None:
         qs = qs.filter(pk__in=list(party_ids))
     return qs.values_list("pk", flat=True)
+
+
+def ledger(party_id: int) -> Any:
+    """The person's ledger entries, oldest first (for the API, the UI and the access report)."""
+    return ConsentEvent.objects.filter(party_id=party_id).select_related("purpose").order_by("captured_at", "id")
+
+
+def reconcile_after_merge(*, survivor_id: int, merged_id: int, actor: object = None) -> None:
+    """Hook ``core.hooks.after_merge``: a refusal or withdrawal on either record wins on the survivor.
+
+    The survivor gets a new ledger entry (source ``merge``) for every (purpose, channel) that the merged record
+    refused or withdrew while the survivor's state says granted, so a merge can never resurrect a consent."""
+    survivor_state = current_state(survivor_id)
+    for (purpose, channel), status in current_state(merged_id).items():
+        if status in (ConsentStatus.WITHDRAWN, ConsentStatus.DENIED) and \
+                survivor_state.get((purpose, channel)) == ConsentStatus.GRANTED:
+            record(party_id=survivor_id, purpose=purpose, channel=channel, status=status, source="merge",
+                   legal_basis="consent", explanation=f"carried over from merged customer {merged_id}",
+                   actor=actor, channel_of_request="merge")

@@ -85,7 +85,8 @@ HU: dict[str, object] = {
     "terms": {
         "health": [
             r"~betegség\w*", r"beteg(en|ek|ként|nek|et|ségre)?", r"betegszabadság\w*", r"betegállomány\w*",
-            r"táppénz\w*", r"kórházban (van|volt|fekszik|feküdt|kezel\w*|ápol\w*)", r"kórházba (került|vitték|szállították)\w*",
+            r"táppénz\w*", r"kórházban (van|volt|fekszik|feküdt|kezel\w*|ápol\w*)",
+            r"kórházba (került|vitték|szállították)\w*",
             r"kórházi kezelés\w*", r"cukorbeteg\w*", r"cukorbetegség\w*", r"diabétesz\w*",
             r"rák(os|ja|ot|kal|ban|beteg)\w*", r"(mell|tüdő|bőr|prosztata|vastagbél|méhnyak|gyomor)rák\w*",
             r"daganat\w*", r"tumor\w*", r"kemoterápi\w*", r"depresszi\w*", r"depressz\w*", r"szorongás\w*",

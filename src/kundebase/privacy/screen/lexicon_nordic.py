@@ -95,7 +95,7 @@ NO: dict[str, object] = {
 DA: dict[str, object] = {
     "stop": {"og", "ikke", "jeg", "det", "er", "som", "på", "med", "har", "af", "til", "hun", "han", "kunden",
              "hendes", "hans", "vil", "fra", "efter", "skal", "også", "fik", "blev", "nogen", "hvor", "nu",
-             "ikke", "hvad", "meget", "være", "havde", "sig"},
+             "hvad", "meget", "være", "havde", "sig"},
     "terms": {
         "health": [
             r"~sygdom\w*", r"syg(e)?", r"sygemeld\w*", r"sygeml\w*", r"indlagt\w*",
@@ -113,7 +113,8 @@ DA: dict[str, object] = {
             r"selvmord\w*", r"fysioterap\w*", r"behandling for", r"stress(et|sygemeldt)",
         ],
         "ethnic": [
-            r"etnisk\w*", r"etnicitet\w*", r"(anden|hans|hendes|deres) race", r"hudfarve\w*", r"indvandr\w*", r"flygtning\w*",
+            r"etnisk\w*", r"etnicitet\w*", r"(anden|hans|hendes|deres) race", r"hudfarve\w*", r"indvandr\w*",
+            r"flygtning\w*",
             r"asylansøg\w*", r"(etnisk|udenlandsk|indvandrer|minoritets)\w* (baggrund|oprindelse|herkomst)",
             r"herkomst\w*", r"afstamning\w*", r"sigøjner\w*", r"romaer\w*", r"racis\w*",
         ],
@@ -180,7 +181,8 @@ SV: dict[str, object] = {
         ],
         "ethnic": [
             r"etnisk\w*", r"etnicitet\w*", r"rastillhörighet\w*", r"hudfärg\w*", r"invandrar\w*", r"invandrare",
-            r"flykting\w*", r"asylsökande\w*", r"(etnisk|utländsk|invandrar|minoritets)\w* (bakgrund|härkomst|ursprung)",
+            r"flykting\w*", r"asylsökande\w*",
+            r"(etnisk|utländsk|invandrar|minoritets)\w* (bakgrund|härkomst|ursprung)",
             r"härkomst\w*", r"härstamm\w*", r"samer(na)?", r"samisk\w*", r"romer(na)?", r"romsk\w*",
             r"zigenar\w*", r"rasis\w*",
         ],
