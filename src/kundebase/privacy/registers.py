@@ -276,7 +276,8 @@ def marketing_allowed_ids(channel: str, purpose: str, party_ids: Iterable[int] |
     granted = Q(consent_status=ConsentStatus.GRANTED)
     if channel in CONSENT_CHANNELS:
         return qs.filter(granted).values_list("pk", flat=True)
-    qs = qs.exclude(consent_status__in=[ConsentStatus.WITHDRAWN, ConsentStatus.DENIED])
+    # A NULL status (no entry) must survive the filter, which a plain exclude() on an annotation would drop.
+    qs = qs.filter(Q(consent_status__isnull=True) | Q(consent_status=ConsentStatus.GRANTED))
     on_register = RegisterMatch.objects.filter(channel=channel).exclude(
         register=OptOutEntry.Register.INTERNAL).values("party_id")
     allowed = ~Q(pk__in=on_register) | granted
