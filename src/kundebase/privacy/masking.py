@@ -38,7 +38,9 @@ def mask_party(data: dict[str, Any]) -> dict[str, Any]:
     if data.get("birth_date"):
         data["birth_date"] = None
     for cp in data.get("contact_points") or []:
-        cp["value"] = pseudonym(cp.get("kind", "contact"), cp.get("value"))
+        cp["value"] = pseudonym(cp.get("kind", "contact"), cp.get("normalised") or cp.get("value"))
+        if "normalised" in cp:
+            cp["normalised"] = cp["value"]
     for address in data.get("addresses") or []:
         address["street"] = "•••"
     custom = data.get("custom_fields")
