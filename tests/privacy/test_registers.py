@@ -58,7 +58,7 @@ def test_existing_customer_exemption_follows_the_country_policy(make_person, mak
     import_register(register="no_reservasjon", content=NO_FILE)
     assert marketing_allowed(norwegian.pk, "phone", "direct_marketing") == (True, "existing_customer_exemption")
     assert marketing_allowed(norwegian.pk, "phone", "newsletter")[0] is False  # only own similar products
-    assert marketing_allowed(german.pk, "phone", "direct_marketing") == (False, "register:no_reservasjon")
+    assert marketing_allowed(german.pk, "phone", "direct_marketing")[0] is False  # no exemption in DE
     ids = set(marketing_allowed_ids("phone", "direct_marketing"))
     assert norwegian.pk in ids and german.pk not in ids
     CountryPolicy.objects.filter(country="NO").update(customer_exemption=False)
@@ -85,7 +85,7 @@ def test_robinson_list_blocks_post_and_phone_by_name_and_address(make_person):
     result = import_register(register="dk_robinson", content=DK_FILE)
     assert result.imported == 2 and result.matched_customers == 1
     assert marketing_allowed(person.pk, "post", "direct_marketing") == (False, "register:dk_robinson")
-    assert marketing_allowed(person.pk, "phone", "direct_marketing") == (False, "register:dk_robinson")
+    assert marketing_allowed(person.pk, "phone", "direct_marketing")[0] is False
 
 
 def test_internal_list_blocks_every_channel(make_person):
@@ -138,3 +138,20 @@ def test_register_upload_through_the_api_and_cli(api, api_as, tmp_path, make_per
     res = api.get("/api/v1/privacy/marketing-allowed", party_id=person.pk, channel="phone")
     assert res.json() == {"party_id": person.pk, "channel": "phone", "purpose": "direct_marketing",
                           "allowed": False, "reason": "register:no_reservasjon"}
+
+
+def test_phone_marketing_to_consumers_needs_consent_where_the_country_says_so(make_person):
+    from kundebase.privacy import consent
+    from kundebase.privacy.registers import marketing_allowed, marketing_allowed_ids
+
+    german = make_person("Jonas", "Weber", phone="+4915112345678", street="Hauptstraße 5", postcode="10115",
+                         city="Berlin", country="DE")
+    norwegian = make_person("Per", "Hansen", phone="+4790000001")
+    assert marketing_allowed(german.pk, "phone", "direct_marketing") == (False, "no_consent")
+    assert marketing_allowed(norwegian.pk, "phone", "direct_marketing") == (True, "not_on_register")
+    assert marketing_allowed(german.pk, "post", "direct_marketing") == (True, "not_on_register")
+    ids = set(marketing_allowed_ids("phone", "direct_marketing"))
+    assert norwegian.pk in ids and german.pk not in ids
+    consent.record(party_id=german.pk, purpose="direct_marketing", channel="phone", status="granted")
+    assert marketing_allowed(german.pk, "phone", "direct_marketing") == (True, "consent")
+    assert german.pk in set(marketing_allowed_ids("phone", "direct_marketing"))

@@ -219,6 +219,8 @@ class CountryPolicy(models.Model):
 
     country = models.CharField(_("country"), max_length=2, primary_key=True)
     bookkeeping_years = models.PositiveSmallIntegerField(_("bookkeeping retention (years)"))
+    phone_requires_consent = models.BooleanField(
+        _("telephone marketing to consumers needs prior consent"), default=True)
     customer_exemption = models.BooleanField(
         _("existing customers may be called/mailed despite an opt-out register"), default=False)
     customer_exemption_months = models.PositiveSmallIntegerField(

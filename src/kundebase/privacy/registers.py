@@ -245,10 +245,12 @@ def marketing_allowed(party_id: int, channel: str, purpose: str) -> tuple[bool, 
         return (True, "consent") if status == ConsentStatus.GRANTED else (False, "no_consent")
     if status == ConsentStatus.GRANTED:
         return True, "consent"
+    policy = policy_for(party_country(party))
+    if channel == Channel.PHONE and policy.phone_requires_consent and party.kind == "person":
+        return False, "no_consent"
     registers = sorted({reg for _p, reg, ch in hits if ch == channel})
     if not registers:
         return True, "not_on_register"
-    policy = policy_for(party_country(party))
     if purpose in EXEMPT_PURPOSES and policy.customer_exemption and _is_existing_customer(party, policy):
         return True, "existing_customer_exemption"
     return False, f"register:{registers[0]}"
@@ -283,7 +285,30 @@ def marketing_allowed_ids(channel: str, purpose: str, party_ids: Iterable[int] |
     allowed = ~Q(pk__in=on_register) | granted
     if purpose in EXEMPT_PURPOSES:
         allowed |= _exempt_q(now)
+    if channel == Channel.PHONE:
+        allowed &= granted | ~Q(kind="person") | ~Q(pk__in=_consent_country_parties())
     return qs.filter(allowed).values_list("pk", flat=True)
+
+
+def _consent_country_parties() -> Any:
+    """Party ids located in a country where telephone marketing to consumers needs prior consent.
+
+    The location is the primary address's country, or the installation's default country without an address
+    (the same rule as ``party_country`` for persons)."""
+    from django.db.models import Value
+    from django.db.models.functions import Coalesce
+
+    from kundebase.parties.models import Address, Party
+
+    policies = {p.country: p.phone_requires_consent for p in CountryPolicy.objects.all()}
+    primary = Address.objects.filter(party_id=OuterRef("pk")).order_by("-is_primary", "id").values("country")[:1]
+    located = Party.objects.annotate(
+        country=Coalesce(Subquery(primary), Value(settings.KUNDEBASE_DEFAULT_COUNTRY)))
+    if policies.get("*", True):
+        lenient = [c for c, needs in policies.items() if not needs and c != "*"]
+        return located.exclude(country__in=lenient).values("pk")
+    strict = [c for c, needs in policies.items() if needs and c != "*"]
+    return located.filter(country__in=strict).values("pk")
 
 
 def _exempt_q(now: dt.datetime) -> Q:
