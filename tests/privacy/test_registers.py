@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 pytestmark = pytest.mark.django_db
 
-NO_FILE = "telefon\n+47 412 34 567\n98765432\nnot a number\nOla Nordmann;Kirkeveien 3;0368;Oslo\n".encode()
+NO_FILE = b"telefon\n+47 412 34 567\n98765432\nnot a number\nOla Nordmann;Kirkeveien 3;0368;Oslo\n"
 DK_FILE = "Jensen, Hanne;Vesterbrogade 10;1620;København V\n".encode("cp1252")
 
 

@@ -185,3 +185,17 @@ def test_cli_erase_and_restrict(make_person, capsys):
     assert "erased customer" in capsys.readouterr().out
     with pytest.raises(CommandError, match="does not exist"):
         call_command("privacy", "erase", "999999")
+
+
+def test_requests_and_retention_plan_through_the_api(api, api_as, make_person):
+    person = make_person()
+    api.post(f"/api/v1/privacy/persons/{person.pk}/access")
+    api.post(f"/api/v1/privacy/persons/{person.pk}/restriction", {"requested_by": "the person by phone"})
+    res = api.get("/api/v1/privacy/requests")
+    assert res.status_code == 200
+    kinds = [(r["kind"], r["status"], r["party_id_at_request"]) for r in res.json()["items"]]
+    assert kinds == [("access", "done", person.pk), ("restriction", "done", person.pk)]
+    assert api.get("/api/v1/privacy/requests", limit=0).status_code == 422
+    assert api_as("sales").get("/api/v1/privacy/requests").status_code == 403
+    res = api.get("/api/v1/privacy/retention")
+    assert res.status_code == 200 and res.json()["candidates"] == []

@@ -141,14 +141,17 @@ def test_screen_meets_targets_on_the_committed_corpus():
 
 def test_cli_screen_prints_one_json_object_per_line():
     env = dict(os.environ, KUNDEBASE_ENV="test", KUNDEBASE_DATA_DIR=os.environ.get("KUNDEBASE_DATA_DIR", "/tmp/kb"))
-    text = "Kunden er diabetiker\nThe customer wants a new catalogue\nEr ist Mitglied der IG Metall\n".encode()
-    out = subprocess.run([sys.executable, "-m", "kundebase", "privacy", "screen"], input=text, capture_output=True,
-                         env=env, cwd=ROOT, timeout=120, check=True).stdout.decode()
+    text = ("Kunden er diabetiker\nThe customer wants a new catalogue\nEr ist Mitglied der IG Metall\n"
+            "Az ügyfél cukorbeteg\n")
+    out = subprocess.run([sys.executable, "-m", "kundebase", "privacy", "screen"], input=text.encode(),
+                         capture_output=True, env=env, cwd=ROOT, timeout=120, check=True).stdout.decode()
     lines = [json.loads(line) for line in out.splitlines()]
-    assert len(lines) == 3
-    assert lines[0]["categories"] == ["health"] and lines[0]["triggers"] == [{"word": "diabetiker", "category": "health"}]
+    assert len(lines) == 4
+    assert lines[0]["categories"] == ["health"]
+    assert lines[0]["triggers"] == [{"word": "diabetiker", "category": "health"}]
     assert lines[1] == {"categories": [], "triggers": [], "language": "en"}
     assert lines[2]["categories"] == ["union"] and lines[2]["language"] == "de"
+    assert lines[3]["triggers"] == [{"word": "cukorbeteg", "category": "health"}] and lines[3]["language"] == "hu"
 
 
 def test_summary_names_language():
