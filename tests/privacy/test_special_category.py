@@ -182,3 +182,12 @@ def test_screen_api_and_quarantine_review(api, api_as):
     res = api.post(f"/api/v1/privacy/quarantine/{item.pk}/review",
                    {"decision": "release", "note": "Changed my mind about this"})
     assert res.status_code == 409
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("key", "label"), [("lead_origin", "Lead origin"), ("third_party_id", "Third-party id"),
+                                            ("euro_union_vat", "EU VAT number")])
+def test_ordinary_field_names_that_look_close_are_accepted(api, key, label):
+    res = api.post("/api/v1/custom-fields", FIELD | {"key": key, "label": label,
+                                                     "purpose": "Needed to invoice business customers"})
+    assert res.status_code == 201, (key, res.content)

@@ -27,6 +27,7 @@ class ConsentForm(forms.Form):
     source = forms.ChoiceField(label=_("Source"), choices=ConsentEvent.Source.choices, initial="employee")
     notice_version = forms.CharField(label=_("Notice/text version shown"), required=False, max_length=60)
     double_opt_in_at = forms.DateTimeField(label=_("Double opt-in confirmed"), required=False)
+    valid_from = forms.DateTimeField(label=_("Valid from"), required=False)
     valid_until = forms.DateTimeField(label=_("Valid until"), required=False)
 
     def __init__(self, *args: object, purposes: list[tuple[str, str]] | None = None, **kwargs: object) -> None:

@@ -22,10 +22,10 @@ from kundebase.privacy.screen import CATEGORIES, categories, screen_text
 FIELD_TERMS: dict[str, str] = {
     r"health|helse|helbred|sundhed|hälsa|gesundheit|egészség\w*|medical|medisinsk|medizinisch|illness|blood ?type|"
     r"blodtype|blutgruppe|vércsoport|disab\w*|sick\w*": "health",
-    r"religion|faith|tro|trosretning|konfession|vallás|church|kirke|kirche": "religion",
-    r"ethnic\w*|etnisk\w*|ethnisch\w*|race|rase|rasse|nationality origin|herkunft|origin": "ethnic",
-    r"politic\w*|politisk\w*|politisch\w*|party|parti|partei|párt": "political",
-    r"union|fagforening|fackförening|gewerkschaft|szakszervezet": "union",
+    r"religion|faith|trosretning|livssyn|konfession|vallás|denomination": "religion",
+    r"ethnic\w*|etnisk\w*|ethnisch\w*|race|rase|rasse|skin colou?r|hudfarge": "ethnic",
+    r"politic\w*|politisk\w*|politisch\w*|party membership|partimedlemskap|parteimitglied\w*": "political",
+    r"trade union|union membership|fagforening|fackförening|gewerkschaft|szakszervezet": "union",
     r"criminal\w*|crime|conviction\w*|straffe\w*|vorstrafe\w*|priusz|record of offences": "criminal",
     r"sexual\w*|orientation|legning|orientierung|irányultság": "sexual",
     r"genetic\w*|dna|gene": "genetic",
