@@ -33,6 +33,8 @@ CATEGORIES: dict[str, str] = {
 """The Art. 9/10 categories the screen knows, with the wording shown to users."""
 
 MAX_TEXT = 200_000
+SEPARATOR = r"[\s\-]+"
+"""What a space in a lexicon pattern stands for."""
 
 
 @dataclass(frozen=True)
@@ -49,24 +51,38 @@ class Finding:
         return asdict(self)
 
 
+def _inner(pattern: str) -> str:
+    inner = (pattern[1:] if pattern.startswith("~") else pattern).replace(" ", SEPARATOR)
+    return f"(?:{inner})" + r"(?!\w)"
+
+
 def _wrap(pattern: str) -> str:
-    inner = pattern[1:] if pattern.startswith("~") else pattern
-    inner = inner.replace(" ", r"[\s\-]+")
-    prefix = "" if pattern.startswith("~") else r"(?<!\w)"
-    return f"{prefix}(?:{inner})(?!\\w)"
+    """A pattern as a free-standing regex (word start required unless it may begin inside a compound)."""
+    return ("" if pattern.startswith("~") else r"(?<!\w)") + _inner(pattern)
+
+
+Rule = tuple[str, str, "re.Pattern[str] | None", "re.Pattern[str] | None"]
 
 
 @lru_cache(maxsize=1)
-def _compiled() -> tuple[list[tuple[str, str, re.Pattern[str]]], re.Pattern[str]]:
-    rules = []
+def _compiled() -> tuple[list[Rule], re.Pattern[str]]:
+    """Per language and category: one regex tried only at word starts (fast), one scanned everywhere for the
+    few stems that may sit inside a compound."""
+    rules: list[Rule] = []
     excludes = []
     for lang, lexicon in LEXICONS.items():
         for category, patterns in lexicon["terms"].items():
             if category not in CATEGORIES:
                 raise ValueError(f"unknown category {category} in lexicon {lang}")
-            rules.append((lang, category, re.compile("|".join(_wrap(p) for p in patterns))))
+            anchored = [_inner(p) for p in patterns if not p.startswith("~")]
+            inside = [_inner(p) for p in patterns if p.startswith("~")]
+            rules.append((lang, category, re.compile("|".join(anchored)) if anchored else None,
+                          re.compile("|".join(inside)) if inside else None))
         excludes.extend(_wrap(p) for p in lexicon["exclude"])
     return rules, re.compile("|".join(excludes))
+
+
+_WORD_START = re.compile(r"(?<!\w)\w")
 
 
 def _normalise(text: str) -> str:
@@ -99,11 +115,17 @@ def screen_text(text: str) -> list[Finding]:
     rules, exclude = _compiled()
     masked = exclude.sub(lambda m: " " * len(m.group(0)), lowered) if exclude.pattern else lowered
     found: dict[tuple[int, int, str], Finding] = {}
-    for lang, category, regex in rules:
-        for match in regex.finditer(masked):
-            if match.start() == match.end():
-                continue
-            start, end = match.start(), match.end()
+    starts = [m.start() for m in _WORD_START.finditer(masked)]
+    for lang, category, anchored, inside in rules:
+        spans: list[tuple[int, int]] = []
+        if anchored is not None:
+            for pos in starts:
+                match = anchored.match(masked, pos)
+                if match and match.end() > pos:
+                    spans.append((pos, match.end()))
+        if inside is not None:
+            spans.extend((m.start(), m.end()) for m in inside.finditer(masked) if m.end() > m.start())
+        for start, end in spans:
             while start > 0 and masked[start - 1].isalnum():  # a compound: report the whole word
                 start -= 1
             key = (start, end, category)
