@@ -85,3 +85,13 @@ def test_sales_may_record_but_analyst_may_not(api_as, make_person):
     body = {"party_id": person.pk, "purpose": "newsletter", "channel": "email", "status": "granted"}
     assert api_as("sales").post("/api/v1/privacy/consents", body).status_code == 201
     assert api_as("analyst").post("/api/v1/privacy/consents", body).status_code == 403
+
+
+def test_unknown_legal_basis_and_future_capture_are_refused(api, make_person):
+    person = make_person()
+    future = (dt.datetime.now(dt.UTC) + dt.timedelta(days=3)).isoformat()
+    res = api.post("/api/v1/privacy/consents", {"party_id": person.pk, "purpose": "newsletter", "channel": "email",
+                                                "status": "granted", "legal_basis": "because", "captured_at": future})
+    assert res.status_code == 422
+    assert {(e["field"], e["code"]) for e in res.json()["errors"]} == {("legal_basis", "invalid_choice"),
+                                                                       ("captured_at", "future_date")}

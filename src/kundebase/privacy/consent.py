@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kundebase.core.errors import ErrorCollector, NotFound
+from kundebase.core.models import LegalBasis
 from kundebase.parties.models import Party
 from kundebase.privacy import audit
 from kundebase.privacy.models import Channel, ConsentEvent, ConsentStatus, Purpose
@@ -67,6 +68,12 @@ def record(*, party_id: int, purpose: str, channel: str, status: str, legal_basi
         errors.add("source", _("Must be one of %(c)s") % {"c": ", ".join(ConsentEvent.Source.values)})
     if valid_from and valid_until and valid_until <= valid_from:
         errors.add("valid_until", _("The validity ends before it starts"))
+    if legal_basis not in LegalBasis.values:
+        errors.add("legal_basis", _("Must be one of %(c)s") % {"c": ", ".join(LegalBasis.values)}, "invalid_choice")
+    latest_allowed = timezone.now() + dt.timedelta(minutes=5)
+    for name, moment in (("captured_at", captured_at), ("double_opt_in_at", double_opt_in_at)):
+        if moment is not None and moment > latest_allowed:
+            errors.add(name, _("The time is in the future"), "future_date")
     errors.raise_if_any()
     event = ConsentEvent.objects.create(
         party_id=party_id, purpose=found, channel=channel, status=status, legal_basis=legal_basis[:30],
