@@ -199,3 +199,32 @@ def test_requests_and_retention_plan_through_the_api(api, api_as, make_person):
     assert api_as("sales").get("/api/v1/privacy/requests").status_code == 403
     res = api.get("/api/v1/privacy/retention")
     assert res.status_code == 200 and res.json()["candidates"] == []
+
+
+def test_other_apps_join_access_and_erasure_through_the_hook_lists(api, make_person):
+    from kundebase.orders.models import ProductCategory, ProductInterest
+    from kundebase.privacy import access, erasure
+
+    person = make_person()
+    category = ProductCategory.objects.create(name="Kaffe", slug="kaffe")
+    ProductInterest.objects.create(party_id=person.pk, category=category, source="stated")
+    held = {person.pk: ["segment:coffee-lovers"]}
+
+    def section(*, party_id):
+        return {"segments": held.get(party_id, [])}
+
+    def forget(*, party_id):
+        return len(held.pop(party_id, []))
+
+    access.access_sections.append(section)
+    erasure.on_erase.append(forget)
+    try:
+        report = api.post(f"/api/v1/privacy/persons/{person.pk}/access").json()
+        assert report["other"] == {"segments": ["segment:coffee-lovers"]}
+        assert report["product_interests"][0]["category__name"] == "Kaffe"
+        res = api.post(f"/api/v1/privacy/persons/{person.pk}/erasure")
+        assert res.status_code == 200 and "other:" in res.json()["outcome"]
+        assert held == {} and not ProductInterest.objects.filter(party_id=person.pk).exists()
+    finally:
+        access.access_sections.remove(section)
+        erasure.on_erase.remove(forget)

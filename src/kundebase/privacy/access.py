@@ -7,6 +7,7 @@ recipients and retention apply, so the person gets what Art. 15(1) lists, not on
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -24,6 +25,10 @@ from kundebase.privacy.requests import close_request, open_request
 
 REPORT_LANGUAGES = {"nb": "nb", "no": "nb", "nn": "nb", "en": "en"}
 
+access_sections: list[Callable[..., dict[str, Any]]] = []
+"""Other apps' contributions to the access report: ``fn(*, party_id: int) -> {section_name: rows}`` for what
+that app holds about the person (segments, campaign messages, loyalty points …); JSON-serialisable values."""
+
 
 def report_language(preferred: str) -> str:
     """The person's language where we have a translation (nb/en), else English."""
@@ -37,7 +42,7 @@ def _rows(qs: Any, fields: tuple[str, ...]) -> list[dict[str, Any]]:
 def collect(party_id: int) -> dict[str, Any]:
     """The data held about one customer (no side effects; ``access_request`` logs it)."""
     from kundebase.interactions.models import Interaction
-    from kundebase.orders.models import Order, OrderLine
+    from kundebase.orders.models import Order, OrderLine, ProductInterest
     from kundebase.parties.models import Party, Person
     from kundebase.parties.serializers import company_dict, person_dict, with_children
 
@@ -76,6 +81,11 @@ def collect(party_id: int) -> dict[str, Any]:
                        ("occurred_at", "actor", "action", "entity", "channel", "fields"))
     requests = _rows(DataSubjectRequest.objects.filter(party_id_at_request=party_id).order_by("received_at"),
                      ("kind", "status", "received_at", "due_at", "completed_at", "outcome"))
+    interests = _rows(ProductInterest.objects.filter(party_id=party_id).order_by("id"),
+                      ("product__sku", "product__name", "category__name", "source", "accepted", "created_at"))
+    extra: dict[str, Any] = {}
+    for fn in access_sections:
+        extra.update(fn(party_id=party_id))
     purposes = sorted({(d.model.split(".")[1], d.purpose, d.legal_basis) for d in DECLARATIONS.values()
                        if d.category != "other"})
     return {
@@ -89,11 +99,13 @@ def collect(party_id: int) -> dict[str, Any]:
         "roles": roles,
         "interactions": interactions,
         "orders": orders,
+        "product_interests": interests,
         "consents": consents,
         "provenance": observations,
         "audit_entries": audit_rows,
         "requests": requests,
         "purposes": [{"record": m, "purpose": p, "legal_basis": b} for m, p, b in purposes],
+        "other": extra,
     }
 
 

@@ -9,6 +9,7 @@ and name + birth date are kept so an import cannot bring them back.  Each reques
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import models as djm
@@ -25,6 +26,11 @@ from kundebase.privacy.models import ConsentEvent, DataSubjectRequest, RegisterM
 from kundebase.privacy.requests import close_request, open_request
 
 ERASED_NAME = "—"
+
+on_erase: list[Callable[..., int]] = []
+"""Other apps' clean-up inside the erasure transaction: ``fn(*, party_id: int) -> int`` deletes or anonymises
+what that app holds about the person (segment memberships, campaign recipients, import staging rows …) and
+returns how many rows it touched.  Register from ``AppConfig.ready``."""
 
 
 def _empty(field: djm.Field) -> Any:
@@ -61,7 +67,7 @@ def _apply_declarations(obj: djm.Model, labels: tuple[str, ...]) -> list[str]:
 
 def _erase_one(person: Any, now: Any) -> dict[str, int]:
     from kundebase.interactions.models import Interaction
-    from kundebase.orders.models import Order
+    from kundebase.orders.models import Order, ProductInterest
     from kundebase.parties.models import Address, ContactPoint, ContactRole
 
     cps = list(ContactPoint.objects.filter(party_id=person.pk).values("kind", "normalised", "value"))
@@ -82,6 +88,10 @@ def _erase_one(person: Any, now: Any) -> dict[str, int]:
     counts["orders_anonymised"] = Order.objects.filter(party_id=person.pk).update(anonymised_at=now, **order_fields)
     counts["observations"] = Observation.objects.filter(entity__in=("person", "party"), record_id=person.pk).delete()[0]
     counts["consent_events"] = ConsentEvent.objects.filter(party_id=person.pk).delete()[0]
+    counts["product_interests"] = ProductInterest.objects.filter(party_id=person.pk).delete()[0]
+    for fn in on_erase:
+        key = f"other:{getattr(fn, '__module__', 'app')}"
+        counts[key] = counts.get(key, 0) + int(fn(party_id=person.pk) or 0)
     RegisterMatch.objects.filter(party_id=person.pk).delete()
     touched = _apply_declarations(person, ("parties.Party", "parties.Person"))
     person.erased_at = now
