@@ -95,3 +95,12 @@ def test_unknown_legal_basis_and_future_capture_are_refused(api, make_person):
     assert res.status_code == 422
     assert {(e["field"], e["code"]) for e in res.json()["errors"]} == {("legal_basis", "invalid_choice"),
                                                                        ("captured_at", "future_date")}
+
+
+def test_times_without_zone_are_read_in_the_installations_zone(api, make_person):
+    person = make_person()
+    res = api.post("/api/v1/privacy/consents", {"party_id": person.pk, "purpose": "newsletter", "channel": "email",
+                                                "status": "granted", "captured_at": "2026-01-02T10:00:00",
+                                                "valid_until": "2099-01-01T00:00:00"})
+    assert res.status_code == 201, res.content
+    assert res.json()["captured_at"].startswith("2026-01-02T")

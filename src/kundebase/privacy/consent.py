@@ -52,6 +52,9 @@ def record(*, party_id: int, purpose: str, channel: str, status: str, legal_basi
            valid_from: dt.datetime | None = None, valid_until: dt.datetime | None = None,
            actor: object = None, channel_of_request: str = "api") -> ConsentEvent:
     """Append one ledger entry; a withdrawal takes effect at once because the state is always derived."""
+    captured_at, double_opt_in_at, valid_from, valid_until = (
+        timezone.make_aware(m) if m is not None and timezone.is_naive(m) else m
+        for m in (captured_at, double_opt_in_at, valid_from, valid_until))
     errors = ErrorCollector()
     if not Party.objects.filter(pk=party_id).exists():
         raise NotFound(_("Customer"), party_id)
