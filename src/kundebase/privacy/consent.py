@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kundebase.core.errors import ErrorCollector, NotFound
+from kundebase.core.models import LegalBasis
 from kundebase.parties.models import Party
 from kundebase.privacy import audit
 from kundebase.privacy.models import Channel, ConsentEvent, ConsentStatus, Purpose
@@ -51,6 +52,9 @@ def record(*, party_id: int, purpose: str, channel: str, status: str, legal_basi
            valid_from: dt.datetime | None = None, valid_until: dt.datetime | None = None,
            actor: object = None, channel_of_request: str = "api") -> ConsentEvent:
     """Append one ledger entry; a withdrawal takes effect at once because the state is always derived."""
+    captured_at, double_opt_in_at, valid_from, valid_until = (
+        timezone.make_aware(m) if m is not None and timezone.is_naive(m) else m
+        for m in (captured_at, double_opt_in_at, valid_from, valid_until))
     errors = ErrorCollector()
     if not Party.objects.filter(pk=party_id).exists():
         raise NotFound(_("Customer"), party_id)
@@ -67,6 +71,12 @@ def record(*, party_id: int, purpose: str, channel: str, status: str, legal_basi
         errors.add("source", _("Must be one of %(c)s") % {"c": ", ".join(ConsentEvent.Source.values)})
     if valid_from and valid_until and valid_until <= valid_from:
         errors.add("valid_until", _("The validity ends before it starts"))
+    if legal_basis not in LegalBasis.values:
+        errors.add("legal_basis", _("Must be one of %(c)s") % {"c": ", ".join(LegalBasis.values)}, "invalid_choice")
+    latest_allowed = timezone.now() + dt.timedelta(minutes=5)
+    for name, moment in (("captured_at", captured_at), ("double_opt_in_at", double_opt_in_at)):
+        if moment is not None and moment > latest_allowed:
+            errors.add(name, _("The time is in the future"), "future_date")
     errors.raise_if_any()
     event = ConsentEvent.objects.create(
         party_id=party_id, purpose=found, channel=channel, status=status, legal_basis=legal_basis[:30],
@@ -92,3 +102,22 @@ def parties_with_consent(purpose: str, channel: str, party_ids: Iterable[int] | 
     if party_ids is not None:
         qs = qs.filter(pk__in=list(party_ids))
     return qs.values_list("pk", flat=True)
+
+
+def ledger(party_id: int) -> Any:
+    """The person's ledger entries, oldest first (for the API, the UI and the access report)."""
+    return ConsentEvent.objects.filter(party_id=party_id).select_related("purpose").order_by("captured_at", "id")
+
+
+def reconcile_after_merge(*, survivor_id: int, merged_id: int, actor: object = None) -> None:
+    """Hook ``core.hooks.after_merge``: a refusal or withdrawal on either record wins on the survivor.
+
+    The survivor gets a new ledger entry (source ``merge``) for every (purpose, channel) that the merged record
+    refused or withdrew while the survivor's state says granted, so a merge can never resurrect a consent."""
+    survivor_state = current_state(survivor_id)
+    for (purpose, channel), status in current_state(merged_id).items():
+        if status in (ConsentStatus.WITHDRAWN, ConsentStatus.DENIED) and \
+                survivor_state.get((purpose, channel)) == ConsentStatus.GRANTED:
+            record(party_id=survivor_id, purpose=purpose, channel=channel, status=status, source="merge",
+                   legal_basis="consent", explanation=f"carried over from merged customer {merged_id}",
+                   actor=actor, channel_of_request="merge")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.conf import settings
@@ -37,7 +38,42 @@ def mask_party(data: dict[str, Any]) -> dict[str, Any]:
     if data.get("birth_date"):
         data["birth_date"] = None
     for cp in data.get("contact_points") or []:
-        cp["value"] = pseudonym(cp.get("kind", "contact"), cp.get("value"))
+        cp["value"] = pseudonym(cp.get("kind", "contact"), cp.get("normalised") or cp.get("value"))
+        if "normalised" in cp:
+            cp["normalised"] = cp["value"]
     for address in data.get("addresses") or []:
         address["street"] = "•••"
+    custom = data.get("custom_fields")
+    if custom and data.get("kind"):
+        from kundebase.core.models import CustomFieldDefinition
+
+        secret = set(CustomFieldDefinition.objects.filter(entity=data["kind"], personal_identifier=True,
+                                                          key__in=list(custom)).values_list("key", flat=True))
+        data["custom_fields"] = {k: ("•••" if k in secret else v) for k, v in custom.items()}
+    for role in data.get("roles") or data.get("contacts") or []:
+        role["person_name"] = pseudonym("customer", role.get("person_id"))
     return data
+
+
+def identifier_columns() -> set[str]:
+    """Column names that identify a person, from the field declarations (for exports and analytics)."""
+    from kundebase.privacy.declarations import personal_identifiers
+
+    return {key.rsplit(".", 1)[1] for key in personal_identifiers()} | MASKED_KEYS
+
+
+def mask_rows(rows: Iterable[dict[str, Any]], user: object, *, id_key: str = "id") -> Iterator[dict[str, Any]]:
+    """Rows of an export or analytics result as the user may see them: identifying columns pseudonymised
+    (stable per installation, so counts and joins still work), exact birth dates reduced to the year."""
+    if not is_pseudonymised(user):
+        yield from rows
+        return
+    columns = identifier_columns()
+    for row in rows:
+        out = dict(row)
+        for key, value in row.items():
+            if key == "birth_date" and value:
+                out[key] = str(value)[:4]
+            elif key in columns and value not in (None, ""):
+                out[key] = pseudonym(key, value)
+        yield out

@@ -180,3 +180,74 @@ class DataSubjectRequest(models.Model):
     class Meta:
         verbose_name = _("data subject request")
         verbose_name_plural = _("data subject requests")
+
+
+class Quarantine(models.Model):
+    """An imported row held back for review because its free text looks like special-category data.
+
+    The import stores nothing of the row until a reviewer releases it (the importer then writes it through the
+    services with the reviewer's reason) or rejects it (the row data is then blanked)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for review")
+        RELEASED = "released", _("Released")
+        REJECTED = "rejected", _("Rejected")
+
+    source = models.CharField(_("source"), max_length=200)
+    source_row = models.CharField(_("row"), max_length=60, blank=True)
+    row_data = models.JSONField(_("row data"), default=dict)
+    reason = models.TextField(_("reason"))
+    categories = models.JSONField(_("categories"), default=list)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING,
+                              db_index=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    reviewed_by = models.CharField(_("reviewed by"), max_length=150, blank=True)
+    review_note = models.TextField(_("review note"), blank=True)
+
+    class Meta:
+        verbose_name = _("quarantined row")
+        verbose_name_plural = _("quarantine")
+        ordering = ["-created_at", "-id"]
+
+
+class CountryPolicy(models.Model):
+    """What the law of one country asks of us; ``*`` is the fallback for countries without a row.
+
+    Administrators change these values (admin or API); the defaults are seeded by a migration and documented
+    in docs/privacy.md."""
+
+    country = models.CharField(_("country"), max_length=2, primary_key=True)
+    bookkeeping_years = models.PositiveSmallIntegerField(_("bookkeeping retention (years)"))
+    phone_requires_consent = models.BooleanField(
+        _("telephone marketing to consumers needs prior consent"), default=True)
+    customer_exemption = models.BooleanField(
+        _("existing customers may be called/mailed despite an opt-out register"), default=False)
+    customer_exemption_months = models.PositiveSmallIntegerField(
+        _("customer relationship counts for (months after the last order)"), default=24)
+    prospect_months = models.PositiveSmallIntegerField(_("erase inactive prospects after (months)"), default=24)
+    ex_customer_years = models.PositiveSmallIntegerField(_("erase former customers after (years)"), default=5)
+
+    class Meta:
+        verbose_name = _("country policy")
+        verbose_name_plural = _("country policies")
+        ordering = ["country"]
+
+    def __str__(self) -> str:
+        return self.country
+
+
+class RegisterMatch(models.Model):
+    """Which customers an opt-out register entry hits, so exports can exclude them in SQL.
+
+    Register entries are keyed hashes, which SQL cannot compute; this table is refreshed after every register
+    import and whenever a customer is saved through the services.  ``marketing_allowed`` (one customer)
+    computes the hashes live and does not depend on it."""
+
+    party = models.ForeignKey("parties.Party", on_delete=models.CASCADE, related_name="register_matches")
+    register = models.CharField(max_length=20, choices=OptOutEntry.Register.choices)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["party", "register", "channel"], name="uniq_register_match")]
+        indexes = [models.Index(fields=["channel", "register"], name="regmatch_channel")]

@@ -1,5 +1,13 @@
 """Web routes of the privacy app."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from kundebase.privacy import views
+
+app_name = "privacy"
+
+urlpatterns = [
+    path("privacy/", views.home, name="home"),
+    path("privacy/persons/<int:party_id>/", views.person, name="person"),
+    path("privacy/quarantine/", views.quarantine_list, name="quarantine"),
+]

@@ -1,0 +1,47 @@
+"""Forms of the privacy pages; validation of substance happens in the services, whose field errors are shown
+next to the fields."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kundebase.core.errors import DomainError
+from kundebase.privacy.models import Channel, ConsentEvent, ConsentStatus
+
+
+def add_domain_errors(form: forms.Form, exc: DomainError) -> None:
+    """Put a service's field errors next to the form's fields (the rest at the top of the form)."""
+    if not exc.errors:
+        form.add_error(None, exc.detail or exc.title)
+    for error in exc.errors:
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+class ConsentForm(forms.Form):
+    purpose = forms.ChoiceField(label=_("Purpose"))
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
+    status = forms.ChoiceField(label=_("Status"), choices=ConsentStatus.choices)
+    legal_basis = forms.CharField(label=_("Legal basis"), initial="consent", max_length=30)
+    explanation = forms.CharField(label=_("Explanation"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    source = forms.ChoiceField(label=_("Source"), choices=ConsentEvent.Source.choices, initial="employee")
+    notice_version = forms.CharField(label=_("Notice/text version shown"), required=False, max_length=60)
+    double_opt_in_at = forms.DateTimeField(label=_("Double opt-in confirmed"), required=False)
+    valid_from = forms.DateTimeField(label=_("Valid from"), required=False)
+    valid_until = forms.DateTimeField(label=_("Valid until"), required=False)
+
+    def __init__(self, *args: object, purposes: list[tuple[str, str]] | None = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["purpose"].choices = [("", "—"), *(purposes or [])]
+        self.fields["purpose"].required = False  # the service explains a missing purpose precisely
+
+
+class PersonActionForm(forms.Form):
+    party_id = forms.IntegerField(label=_("Customer id"), min_value=1)
+    requested_by = forms.CharField(label=_("Requested by"), required=False, max_length=150)
+    confirm = forms.BooleanField(label=_("I have verified the person's identity"), required=False)
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Decision"), choices=[("release", _("Release")), ("reject", _("Reject"))])
+    note = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)

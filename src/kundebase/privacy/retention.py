@@ -1,0 +1,105 @@
+"""Retention: who has been kept long enough, per country and category, and the default "active" view.
+
+Policies live in ``CountryPolicy`` (seeded per country, editable): inactive prospects are erased after
+``prospect_months`` without any contact, order or change; former customers (status ``inactive``) after
+``ex_customer_years`` since their last order.  The job always produces the plan first (dry run); ``apply``
+erases each listed person in its own transaction and logs it like any erasure request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+
+from kundebase.privacy.models import CountryPolicy
+
+
+def active_customers(qs: QuerySet[Any] | None = None) -> QuerySet[Any]:
+    """The default view of the register: not erased, not merged away, not restricted.
+
+    Pass any Party/Person/Company queryset to narrow it; lists, exports and marketing start here."""
+    from kundebase.parties.models import Party
+
+    base = Party.objects.all() if qs is None else qs
+    return base.filter(erased_at__isnull=True, merged_into__isnull=True, restricted_at__isnull=True)
+
+
+@dataclass
+class Candidate:
+    party_id: int
+    country: str
+    category: str
+    last_activity: dt.datetime | None
+
+
+@dataclass
+class RetentionPlan:
+    generated_at: dt.datetime
+    candidates: list[Candidate] = field(default_factory=list)
+
+    def summary(self) -> dict[tuple[str, str], int]:
+        counts: dict[tuple[str, str], int] = {}
+        for c in self.candidates:
+            counts[(c.country, c.category)] = counts.get((c.country, c.category), 0) + 1
+        return counts
+
+
+def _months_ago(now: dt.datetime, months: int) -> dt.datetime:
+    return now - dt.timedelta(days=round(months * 30.44))
+
+
+def plan(*, now: dt.datetime | None = None) -> RetentionPlan:
+    """Which persons the policies would erase now (read only)."""
+    from kundebase.interactions.models import Interaction
+    from kundebase.orders.models import Order
+    from kundebase.parties.models import Address, Person
+
+    now = now or timezone.now()
+    policies = {p.country: p for p in CountryPolicy.objects.all()}
+    fallback = policies.get("*") or CountryPolicy(country="*", bookkeeping_years=10)
+    last_order = (Order.objects.filter(party_id=OuterRef("pk")).values("party_id")
+                  .annotate(m=Max("ordered_at")).values("m"))
+    last_contact = (Interaction.objects.filter(party_id=OuterRef("pk")).values("party_id")
+                    .annotate(m=Max("occurred_at")).values("m"))
+    country = Address.objects.filter(party_id=OuterRef("pk")).order_by("-is_primary", "id").values("country")[:1]
+    qs = (Person.objects.filter(erased_at__isnull=True, restricted_at__isnull=True)
+          .annotate(last_order=Subquery(last_order), last_contact=Subquery(last_contact), country=Subquery(country))
+          .annotate(last_activity=Greatest(Coalesce("last_order", "updated_at"), Coalesce("last_contact", "updated_at"),
+                                           "updated_at")))
+    shortest_prospect = min([p.prospect_months for p in policies.values()] or [fallback.prospect_months])
+    shortest_ex = min([p.ex_customer_years for p in policies.values()] or [fallback.ex_customer_years])
+    qs = qs.filter(Q(status="prospect", last_activity__lt=_months_ago(now, shortest_prospect))
+                   | Q(status="inactive", last_activity__lt=_months_ago(now, 12 * shortest_ex)))
+    result = RetentionPlan(generated_at=now)
+    for pid, status, where, last in qs.values_list("pk", "status", "country", "last_activity").iterator():
+        where = where or settings.KUNDEBASE_DEFAULT_COUNTRY
+        policy = policies.get(where, fallback)
+        if status == "prospect" and last < _months_ago(now, policy.prospect_months):
+            result.candidates.append(Candidate(pid, where, "inactive_prospect", last))
+        elif status == "inactive" and last < _months_ago(now, 12 * policy.ex_customer_years):
+            result.candidates.append(Candidate(pid, where, "former_customer", last))
+    return result
+
+
+def apply(retention_plan: RetentionPlan, *, actor: object = "retention", progress: Any = None) -> int:
+    """Erase every candidate of the plan (each in its own transaction); returns how many were erased."""
+    from kundebase.core.errors import DomainError
+    from kundebase.privacy.erasure import erase
+
+    done = 0
+    for candidate in retention_plan.candidates:
+        try:
+            erase(party_id=candidate.party_id, actor=actor, channel="retention",
+                  requested_by=f"retention policy: {candidate.category} ({candidate.country})")
+            done += 1
+        except DomainError:
+            continue  # erased or changed meanwhile; the next run re-plans
+        if progress is not None:
+            progress(1)
+    return done

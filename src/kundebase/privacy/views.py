@@ -1,0 +1,132 @@
+"""Privacy pages: data subject requests, a customer's consents and marketing status, the quarantine.
+
+Thin: every change goes through the privacy services; every view checks its permission and answers 403.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from kundebase.core.errors import DomainError
+from kundebase.privacy import access, audit, consent, erasure, quarantine, registers
+from kundebase.privacy.forms import ConsentForm, PersonActionForm, ReviewForm, add_domain_errors
+from kundebase.privacy.models import Channel, DataSubjectRequest, Purpose, Quarantine
+
+
+def _require(request: HttpRequest, perm: str) -> HttpResponse | None:
+    if not request.user.is_authenticated:
+        try:
+            return redirect(f"{reverse('login')}?next={request.path}")
+        except NoReverseMatch as exc:
+            raise PermissionDenied from exc
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+def home(request: HttpRequest) -> HttpResponse:
+    """Requests of data subjects: start an access, erasure or restriction; see the open ones and their due dates."""
+    if (bounce := _require(request, "privacy.view_datasubjectrequest")) is not None:
+        return bounce
+    form = PersonActionForm(request.POST or None)
+    if request.method == "POST":
+        if not request.user.has_perm("privacy.add_datasubjectrequest"):
+            raise PermissionDenied
+        action = request.POST.get("action", "")
+        if form.is_valid():
+            pid, who = form.cleaned_data["party_id"], form.cleaned_data["requested_by"]
+            try:
+                if action in ("access_json", "access_html"):
+                    fmt = action.split("_")[1]
+                    body, _req = access.access_request(party_id=pid, actor=request.user, channel="web", fmt=fmt,
+                                                       requested_by=who)
+                    response = HttpResponse(body, content_type="text/html; charset=utf-8" if fmt == "html"
+                                            else "application/json")
+                    response["Content-Disposition"] = f'attachment; filename="access-{pid}.{fmt}"'
+                    return response
+                if action == "erase":
+                    if not form.cleaned_data["confirm"]:
+                        form.add_error("confirm", _("Confirm that you verified the person's identity"))
+                        raise ValueError
+                    req = erasure.erase(party_id=pid, actor=request.user, channel="web", requested_by=who)
+                    messages.success(request, _("Customer %(id)s was erased (%(o)s)") % {"id": pid, "o": req.outcome})
+                    return redirect("privacy:home")
+                if action in ("restrict", "lift"):
+                    erasure.restrict(party_id=pid, actor=request.user, channel="web", lift=action == "lift",
+                                     requested_by=who)
+                    messages.success(request, _("Done"))
+                    return redirect("privacy:home")
+                form.add_error(None, _("Unknown action"))
+            except DomainError as exc:
+                add_domain_errors(form, exc)
+            except ValueError:
+                pass
+    recent = DataSubjectRequest.objects.order_by("-received_at")[:50]
+    return render(request, "privacy/home.html", {"form": form, "requests": recent},
+                  status=422 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def person(request: HttpRequest, party_id: int) -> HttpResponse:
+    """One customer's consent ledger, current state and marketing decision per channel."""
+    if (bounce := _require(request, "privacy.view_consentevent")) is not None:
+        return bounce
+    from kundebase.parties.services import get_party
+
+    try:
+        party = get_party(party_id)
+    except DomainError:
+        return render(request, "privacy/not_found.html", {"party_id": party_id}, status=404)
+    purposes = list(Purpose.objects.filter(active=True).values_list("key", "name"))
+    form = ConsentForm(request.POST or None, purposes=purposes)
+    if request.method == "POST":
+        if not request.user.has_perm("privacy.add_consentevent"):
+            raise PermissionDenied
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            try:
+                consent.record(party_id=party_id, actor=request.user, channel_of_request="web", **data)
+                messages.success(request, _("Recorded"))
+                return redirect("privacy:person", party_id=party_id)
+            except DomainError as exc:
+                add_domain_errors(form, exc)
+    audit.record(action="view", actor=request.user, entity="consent", party_id=party_id, channel="web")
+    decisions = []
+    for channel in Channel.values:
+        allowed, reason = registers.marketing_allowed(party_id, channel, "direct_marketing")
+        decisions.append({"channel": channel, "allowed": allowed, "reason": reason})
+    context = {"party": party, "form": form, "events": consent.ledger(party_id),
+               "state": sorted(consent.current_state(party_id).items()), "decisions": decisions}
+    return render(request, "privacy/person.html", context, status=422 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def quarantine_list(request: HttpRequest) -> HttpResponse:
+    """Imported rows held back for special-category text, with a review form for each."""
+    if (bounce := _require(request, "privacy.view_quarantine")) is not None:
+        return bounce
+    errors: dict[int, ReviewForm] = {}
+    if request.method == "POST":
+        if not request.user.has_perm("privacy.change_quarantine"):
+            raise PermissionDenied
+        item_id = int(request.POST.get("item") or 0)
+        form = ReviewForm(request.POST)
+        if form.is_valid():
+            try:
+                quarantine.review(quarantine_id=item_id, decision=form.cleaned_data["decision"],
+                                  note=form.cleaned_data["note"], actor=request.user, channel="web")
+                messages.success(request, _("Review recorded"))
+                return redirect("privacy:quarantine")
+            except DomainError as exc:
+                add_domain_errors(form, exc)
+        errors[item_id] = form
+    items = list(Quarantine.objects.filter(status=Quarantine.Status.PENDING).order_by("created_at")[:100])
+    rows = [{"item": item, "form": errors.get(item.pk) or ReviewForm()} for item in items]
+    return render(request, "privacy/quarantine.html", {"rows": rows}, status=422 if errors else 200)
