@@ -170,13 +170,15 @@ def _write(entity: str, recs: list[records.Record], decisions: list[consolidatio
             results[i] = ("created", pid, [])
     for i, (rec, decision) in enumerate(zip(recs, decisions, strict=True)):
         outcome = decision.outcome
-        if outcome not in ("created", "updated") or (entity == "persons" and outcome == "created"):
+        keep_values = outcome == "unchanged" and decision.party_id is not None and decision.refs.get("incoming")
+        if not keep_values and (outcome not in ("created", "updated") or (entity == "persons" and
+                                                                          outcome == "created")):
             continue
         try:
             with transaction.atomic():
                 if outcome == "updated" and "same_as" in decision.refs:
                     results[i] = ("unchanged", results[decision.refs["same_as"]][1], [])
-                elif outcome == "updated":
+                elif outcome in ("updated", "unchanged"):
                     writer.update_party(entity, rec, decision, ref, actor, channel)
                 elif entity == "companies":
                     results[i] = ("created", writer.create_company(rec, ref, actor, channel), [])
