@@ -20,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from kundebase.core.errors import DomainError
@@ -348,7 +348,7 @@ def _loop() -> None:
         except Exception:  # the worker must survive a bad moment (database restart …); events stay queued
             log.exception("event processing failed; retrying")
         finally:
-            close_old_connections()
+            connections.close_all()
 
 
 def kick(ids: list[int]) -> None:

@@ -150,7 +150,7 @@ def decide(recs: list[records.Record], entity: str, source: Source) -> list[cons
 def _known(recs: list[records.Record], source: Source) -> set[str]:
     """Fingerprints of rows this source already delivered successfully (in any earlier file)."""
     prints = [r.fingerprint for r in recs if r.ok]
-    if not prints:
+    if not prints or source.pk is None:
         return set()
     return set(ImportRow.objects.filter(fingerprint__in=prints, job__source=source, outcome__in=DONE_OUTCOMES)
                .values_list("fingerprint", flat=True))

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import close_old_connections
+from django.db import connections
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -42,7 +42,7 @@ def start_in_background(job_id: int, actor: object = None) -> threading.Thread:
         except Exception:  # recorded on the job as FAILED by run_job
             importer.log.exception("background import %s stopped", job_id)
         finally:
-            close_old_connections()
+            connections.close_all()  # a thread's connection is its own; never leave it to CONN_MAX_AGE
 
     thread = threading.Thread(target=work, name=f"kundebase-import-{job_id}", daemon=True)
     thread.start()
