@@ -4,9 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 
 import pytest
 from segment.analytics import Client
+
+
+@pytest.fixture(autouse=True)
+def _hang_up():
+    """The client keeps its HTTP connection alive in a module-level session; hang up after each test so the
+    server's request thread ends (and closes its database connection) before the test database is dropped."""
+    yield
+    from segment.analytics import request
+
+    request._session.close()
+    time.sleep(0.2)
 
 
 @pytest.fixture
