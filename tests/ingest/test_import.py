@@ -206,3 +206,32 @@ def test_an_unreadable_file_is_a_clear_error(db, tmp_path):
     with pytest.raises(importer.ValidationFailed) as err:
         importer.create_job(path=empty, source=source, entity="persons")
     assert err.value.errors[0].field == "file"
+
+
+def test_flagged_free_text_goes_to_quarantine(run_import, tmp_path, monkeypatch):
+    """The privacy team's screen is called when it is installed; a stand-in module with its interface here."""
+    import sys
+    import types
+
+    screen = types.ModuleType("kundebase.privacy.screen")
+    screen.screen_text = lambda text: ["health"] if "diabetes" in text.lower() else []
+    monkeypatch.setitem(sys.modules, "kundebase.privacy.screen", screen)
+    notes = tmp_path / "notes.csv"
+    notes.write_text("email;first name;last name;note\n"
+                     "a@example.no;Anne;Lie;Liker fjellturer\n"
+                     "b@example.no;Bo;Lie;Har diabetes type 2\n", encoding="utf-8")
+    job = run_import(notes)
+    assert (job.created_count, job.quarantine_count) == (1, 1)
+    row = job.rows.get(outcome="quarantine")
+    assert "health" in row.problems[0][1] and row.raw["note"] == "Har diabetes type 2"
+    assert not Person.objects.filter(given_name="Bo").exists()
+
+
+def test_without_the_screen_nothing_is_quarantined(run_import, tmp_path):
+    import importlib.util
+
+    if importlib.util.find_spec("kundebase.privacy.screen") is not None:
+        pytest.skip("the privacy screen is installed on this branch")
+    notes = tmp_path / "notes.csv"
+    notes.write_text("email;first name;last name;note\nb@example.no;Bo;Lie;Har diabetes\n", encoding="utf-8")
+    assert run_import(notes).quarantine_count == 0
