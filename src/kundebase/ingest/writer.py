@@ -73,27 +73,29 @@ def create_persons(recs: list[Record], source: SourceRef, actor: object, channel
             [(p.pk, r.data.get("given_name", ""), r.data["family_name"],
               r.data["birth_date"].isoformat() if r.data.get("birth_date") else None, r.data.get("gender", ""))
              for p, r in zip(parties, recs, strict=True)])
-    cps, addrs, observations = [], [], []
+    cps: list[dict[str, Any]] = []
+    addrs: list[dict[str, Any]] = []
+    observations: list[dict[str, Any]] = []
     for party, rec in zip(parties, recs, strict=True):
         seen_kinds: set[str] = set()
         for cp in rec.contact_points:
-            cps.append(ContactPoint(party_id=party.pk, is_primary=cp["kind"] not in seen_kinds,
-                                    **{k: v for k, v in cp.items() if k != "is_primary"}))
+            cps.append({**cp, "party_id": party.pk, "is_primary": cp["kind"] not in seen_kinds, "created_at": now,
+                        "updated_at": now})
             seen_kinds.add(cp["kind"])
         for i, address in enumerate(rec.addresses):
-            addrs.append(Address(party_id=party.pk, **{**address, "is_primary": i == 0}))
+            addrs.append({**address, "party_id": party.pk, "is_primary": i == 0, "created_at": now,
+                          "updated_at": now})
         src = _source_for(rec, source)
         values = {k: v for k, v in rec.data.items() if k in PERSON_FIELDS or k == "preferred_language"}
         values.update({cp["kind"]: cp["value"] for cp in rec.contact_points})
         if rec.addresses:
             values["address"] = str(Address(**rec.addresses[0]))
-        observations.extend(Observation(entity="person", record_id=party.pk, field=k,
-                                        value="" if v is None else str(v), source=src.name[:120],
-                                        source_record_id=src.record_id, received_at=now, verified=src.verified)
-                            for k, v in values.items() if v not in (None, ""))
-    ContactPoint.objects.bulk_create(cps)
-    Address.objects.bulk_create(addrs)
-    _insert_observations(observations)
+        observations.extend({"entity": "person", "record_id": party.pk, "field": k, "value": str(v),
+                             "source": src.name[:120], "source_record_id": src.record_id, "received_at": now,
+                             "verified": src.verified} for k, v in values.items() if v not in (None, ""))
+    insert_rows(ContactPoint, cps)
+    insert_rows(Address, addrs)
+    insert_rows(Observation, observations)
     # One audit entry per chunk, naming the first and last customer created: the hash chain serialises every
     # entry, so one per person would make the audit lock the bottleneck of a million-row import.  What was
     # stored for each person, from which source and when, is in the observations written above.
@@ -108,17 +110,27 @@ def create_persons(recs: list[Record], source: SourceRef, actor: object, channel
     return [p.pk for p in parties]
 
 
-def _insert_observations(observations: list[Observation]) -> None:
-    """One plain multi-row INSERT: Django's per-field preparation in bulk_create costs more than the insert."""
-    if not observations:
+def _db_value(value: Any) -> Any:
+    import datetime as dt
+
+    if isinstance(value, dt.datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def insert_rows(model: Any, rows: list[dict[str, Any]]) -> None:
+    """One plain multi-row INSERT of already validated values: Django's per-field preparation in bulk_create
+    costs more than the insert itself at a million rows.  Only for simple columns (text, numbers, dates)."""
+    if not rows:
         return
-    table = connection.ops.quote_name(Observation._meta.db_table)
+    names = list(rows[0])
+    columns = ", ".join(connection.ops.quote_name(model._meta.get_field(n).column) for n in names)
+    table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {table} (entity, record_id, field, value, source, source_record_id, received_at, verified)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-            [(o.entity, o.record_id, o.field, o.value, o.source, o.source_record_id,
-              connection.ops.adapt_datetimefield_value(o.received_at), o.verified) for o in observations])
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(names))})",
+                           [tuple(_db_value(row[n]) for n in names) for row in rows])
 
 
 def create_company(rec: Record, source: SourceRef, actor: object, channel: str) -> int:
