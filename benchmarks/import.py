@@ -120,6 +120,9 @@ def fresh_db(backend: str, cluster: object, work: Path, tag: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import signal
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the finally: stop the PostgreSQL cluster
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--size", type=int, default=1_000_000, help="rows in the larger file")
     parser.add_argument("--small", type=int, default=0, help="rows in the smaller file (default size/10)")

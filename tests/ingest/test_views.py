@@ -141,3 +141,18 @@ def test_recompute_applies_a_changed_policy(run_import, tmp_path):
     assert survivorship.recompute(party_id=kari.pk) == {"given_name": "Karianne"}
     kari.refresh_from_db()
     assert kari.given_name == "Karianne"
+
+
+def test_import_progress_route_and_schema(api, run_import):
+    job = run_import("persons_da_comma_bom.csv")
+    res = api.get(f"/api/v1/imports/{job.pk}")
+    assert res.status_code == 200 and res.json()["created"] == 2 and res.json()["status"] == "done"
+    assert api.get("/api/v1/imports/999999").status_code == 404
+    paths = api.get("/api/v1/openapi.json").json()["paths"]
+    assert "/api/v1/provenance/{entity}/{record_id}" in paths and "/api/v1/imports/{job_id}" in paths
+
+
+def test_routes_refuse_roles_without_permission(api_as, run_import):
+    job = run_import("persons_da_comma_bom.csv")
+    analyst = api_as("marketing")
+    assert analyst.get(f"/api/v1/imports/{job.pk}").status_code == 403
