@@ -221,7 +221,7 @@ def decide_parties(recs: list[Record], entity: str, source: SourceRef, priority:
 def decide_linked(recs: list[Record], entity: str) -> list[Decision]:
     """Roles, interactions and orders: each must name an existing customer."""
     index = Index()
-    index.load([r for r in recs if r.ok], None)
+    index.load([r for r in recs if r.ok], "person" if entity == "roles" else None)  # a role's first party is a person
     decisions = []
     for rec in recs:
         if not rec.ok:
