@@ -163,11 +163,18 @@ def main(argv: list[str] | None = None) -> int:
     body = "\n".join(lines)
     note = (f"\n\nFiles of {sizes[0]:,} and {sizes[1]:,} generated person rows (nb headers, dd.mm.yyyy dates, "
             "e-mail, mobile, address). The import validates every value with the shared validation, normalises "
-            "e-mails and phones, looks up existing customers per chunk of 1,000, checks likely duplicates, records "
-            "provenance (an observation per value) and an audit entry per person. Target: ≥ 25 % of the raw load.")
+            "e-mails and phones, looks up existing customers per chunk of 1,000, asks the matching service about "
+            "likely duplicates for every new person, records provenance (an observation per value) and one audit "
+            "entry per chunk. Target: ≥ 25 % of the raw load — **not met**: the per-row work (validation with "
+            "email-validator and phonenumbers, the duplicate check, provenance) costs about 1 ms of CPU per row, "
+            "against a few microseconds for a raw insert; on this shared, heavily loaded machine the wall-clock "
+            "rate is several times below the CPU-bound rate. Memory: PostgreSQL's import process stays flat; on "
+            "SQLite the growth is the database's own page cache and memory map (`cache_size` 64 MB, `mmap_size` "
+            "256 MB in the connection settings), which are bounded, not the importer, which holds one chunk.")
     if args.size < 1_000_000:
         note += (f"\n\nRun at {args.size:,} rows, not the 1,000,000 named in the issue, for lack of time on the "
-                 "shared 2-core machine; the per-row cost is constant (chunked), so throughput does not depend on N.")
+                 "shared 2-core machine; the work per chunk does not grow with N, so throughput should not depend "
+                 "on it (compare the two sizes above).")
     print(note)
     if not args.no_record:
         from benchmarks.results import record
