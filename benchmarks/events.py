@@ -58,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--events", type=int, default=50_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--consumers", type=int, default=4)
+    parser.add_argument("--process-wait", type=int, default=240, help="seconds to wait for processing")
     parser.add_argument("--no-record", action="store_true")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
@@ -103,11 +104,12 @@ def main(argv: list[str] | None = None) -> int:
         client = Client(key, host=url, gzip=True, upload_size=100, max_queue_size=args.events + 1,
                         thread=args.consumers, on_error=lambda e, b: errors.append(e))
         start = time.perf_counter()
+        users = max(1, args.events // 10)
         for i in range(args.events):
-            user = f"user-{i % 5000}"
+            user = f"user-{i % users}"
             kind = i % 10
-            if kind == 0:
-                client.identify(user, {"email": f"{user}@example.no", "firstName": "Kari", "lastName": f"N{i % 5000}"})
+            if i < users:  # every visitor identifies first; the rest are what they do on the site
+                client.identify(user, {"email": f"{user}@example.no", "firstName": "Kari", "lastName": f"N{i}"})
             elif kind < 6:
                 client.page(user, name="Product", properties={"url": f"https://shop.example.no/p/{i % 300}"})
             elif kind < 9:
@@ -120,12 +122,13 @@ def main(argv: list[str] | None = None) -> int:
         acked = time.perf_counter() - start
         with psycopg.connect(dbname="events", host=str(cluster.folder), port=cluster.port, user="postgres") as conn:
             stored = conn.execute("SELECT COUNT(*) FROM ingest_event").fetchone()[0]
-            deadline = time.monotonic() + 600
+            deadline = time.monotonic() + args.process_wait
             while time.monotonic() < deadline:
                 waiting = conn.execute("SELECT COUNT(*) FROM ingest_event WHERE processed_at IS NULL").fetchone()[0]
                 if not waiting:
                     break
                 time.sleep(1)
+            processed = conn.execute("SELECT COUNT(*) FROM ingest_event WHERE processed_at IS NOT NULL").fetchone()[0]
         processed_all = time.perf_counter() - start
         if errors or stored != args.events:
             raise SystemExit(f"{len(errors)} client errors, {stored} of {args.events} events stored: {errors[:3]}")
@@ -141,8 +144,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{percentile(base, 0.99) * 1000:.1f} ms |",
             f"| ratio p99 batch of 100 / p99 empty batch | "
             f"{percentile(latencies, 0.99) / percentile(base, 0.99):.1f}× |",
-            f"| all events processed into customers/orders/timeline after | {processed_all:.1f} s "
-            f"({args.events / processed_all:,.0f} events/s) |",
+            f"| processed into customers/orders/timeline (background, behind the acks) | {processed:,} events "
+            f"after {processed_all:.1f} s ({processed / processed_all:,.0f} events/s) |",
             "", "Target: ≥ 2,000 acknowledged events/s. Measured on the shared 2-core machine with the client, the "
             "server and PostgreSQL on the same cores.",
         ])
