@@ -51,6 +51,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import shutil
     import signal
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the finally: stop the server and the cluster
@@ -146,8 +147,10 @@ def main(argv: list[str] | None = None) -> int:
             f"{percentile(latencies, 0.99) / percentile(base, 0.99):.1f}× |",
             f"| processed into customers/orders/timeline (background, behind the acks) | {processed:,} events "
             f"after {processed_all:.1f} s ({processed / processed_all:,.0f} events/s) |",
-            "", "Target: ≥ 2,000 acknowledged events/s. Measured on the shared 2-core machine with the client, the "
-            "server and PostgreSQL on the same cores.",
+            "", f"Target: ≥ 2,000 acknowledged events/s — **{'met' if rate >= 2000 else 'not met'}**. Measured on "
+            "the shared 2-core machine with the client, the server, the background processing and PostgreSQL on "
+            "the same two cores; processing (person/order/timeline writes through the services, each with its "
+            "audit entry) runs far behind intake, so under sustained load the event queue grows.",
         ])
         print(body)
         if not args.no_record:
@@ -159,6 +162,7 @@ def main(argv: list[str] | None = None) -> int:
             server.terminate()
             server.wait(timeout=30)
         cluster.stop()
+        shutil.rmtree(work, ignore_errors=True)
     return 0
 
 

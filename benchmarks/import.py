@@ -120,6 +120,7 @@ def fresh_db(backend: str, cluster: object, work: Path, tag: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import shutil
     import signal
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the finally: stop the PostgreSQL cluster
@@ -160,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if cluster is not None:
             cluster.stop()  # type: ignore[attr-defined]
+        shutil.rmtree(work, ignore_errors=True)
     body = "\n".join(lines)
     note = (f"\n\nFiles of {sizes[0]:,} and {sizes[1]:,} generated person rows (nb headers, dd.mm.yyyy dates, "
             "e-mail, mobile, address). The import validates every value with the shared validation, normalises "
