@@ -35,6 +35,7 @@ class Config:
     smtp_url: str
     base_url: str
     extra: dict[str, str] = field(default_factory=dict)
+    event_processing: str = "background"
 
     @property
     def debug(self) -> bool:
@@ -88,6 +89,9 @@ def load() -> Config:
     country = os.environ.get("KUNDEBASE_DEFAULT_COUNTRY", "NO").strip().upper()
     if len(country) != 2 or not country.isalpha():
         raise ImproperlyConfigured(f"KUNDEBASE_DEFAULT_COUNTRY must be an ISO 3166 alpha-2 code, not {country!r}")
+    processing = os.environ.get("KUNDEBASE_EVENT_PROCESSING", "inline" if environment == "test" else "background")
+    if processing not in ("background", "inline", "off"):
+        raise ImproperlyConfigured(f"KUNDEBASE_EVENT_PROCESSING must be background, inline or off, not {processing!r}")
     secure = os.environ.get("KUNDEBASE_SECURE_COOKIES", "1" if environment == "production" else "0")
     return Config(
         environment=environment,
@@ -101,6 +105,7 @@ def load() -> Config:
         secure_cookies=secure.strip().lower() in {"1", "true", "yes", "on"},
         smtp_url=os.environ.get("KUNDEBASE_SMTP_URL", "smtp://127.0.0.1:25"),
         base_url=os.environ.get("KUNDEBASE_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+        event_processing=processing,
     )
 
 

@@ -1,5 +1,36 @@
-"""REST routes of the ingest app (mounted under /api/v1/ingest by kundebase.api)."""
+"""REST routes of the ingest app: provenance of any customer field, and import progress."""
 
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
 from ninja import Router
 
+from kundebase.core.api_auth import require
+from kundebase.core.errors import NotFound
+
 router = Router(tags=["ingest"])
+
+
+@router.get("/provenance/{entity}/{record_id}", summary="Which sources said what, for every field of a record")
+def provenance(request: HttpRequest, entity: str, record_id: int) -> list[dict[str, Any]]:
+    from kundebase.ingest import survivorship
+    from kundebase.parties.models import Party
+
+    require(request, "parties.view_party")
+    if entity not in ("person", "company") or not Party.objects.filter(pk=record_id, kind=entity).exists():
+        raise NotFound(entity, record_id)
+    return survivorship.provenance(entity, record_id)
+
+
+@router.get("/imports/{job_id}", summary="Progress and counts of an import")
+def import_progress(request: HttpRequest, job_id: int) -> dict[str, Any]:
+    from kundebase.ingest.models import ImportJob
+    from kundebase.ingest.views import progress_dict
+
+    require(request, "ingest.view_importjob")
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job is None:
+        raise NotFound("Import", job_id)
+    return progress_dict(job)

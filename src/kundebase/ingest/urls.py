@@ -1,5 +1,25 @@
-"""Web routes of the ingest app."""
+"""Web routes of the ingest app: the event API at /v1/… and the import pages under /import/…"""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from kundebase.ingest import tracking, views
+
+app_name = "ingest"
+
+urlpatterns = [
+    path("v1/batch", tracking.batch, name="v1-batch"),
+    path("v1/identify", tracking.identify, name="v1-identify"),
+    path("v1/track", tracking.track, name="v1-track"),
+    path("v1/page", tracking.page, name="v1-page"),
+    path("v1/screen", tracking.screen, name="v1-screen"),
+    path("v1/group", tracking.group, name="v1-group"),
+    path("v1/alias", tracking.alias, name="v1-alias"),
+    path("import/", views.import_list, name="imports"),
+    path("import/new", views.upload, name="import-upload"),
+    path("import/<int:job_id>/", views.job_detail, name="import-detail"),
+    path("import/<int:job_id>/mapping", views.job_mapping, name="import-mapping"),
+    path("import/<int:job_id>/start", views.job_start, name="import-start"),
+    path("import/<int:job_id>/progress", views.job_progress, name="import-progress"),
+    path("import/<int:job_id>/errors.csv", views.job_errors, name="import-errors"),
+    path("import/sources", views.sources, name="import-sources"),
+]

@@ -1,0 +1,270 @@
+"""Deciding, for a chunk of validated records, what each one is: new, an update, a possible duplicate …
+
+Existing customers are found with one query per key type for the whole chunk
+(customer numbers, normalised e-mails and phones, organisation numbers), so a
+million rows cost a few thousand queries, not millions.  New records are then
+asked of ``matching.entry.likely_duplicates`` (continuous consolidation): what
+it finds is held for review instead of being created blindly.  Deciding reads
+only; :mod:`kundebase.ingest.writer` carries the decisions out, so a dry run
+is exactly the same code without the writing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from kundebase.core import hooks
+from kundebase.core.provenance import SourceRef
+from kundebase.ingest import survivorship
+from kundebase.ingest.records import Record
+
+KIND = {"persons": "person", "companies": "company"}
+
+
+@dataclass
+class Decision:
+    outcome: str  # created / updated / unchanged / review / error / quarantine
+    party_id: int | None = None
+    changes: dict[str, Any] = field(default_factory=dict)
+    new_contact_points: list[dict[str, Any]] = field(default_factory=list)
+    new_addresses: list[dict[str, Any]] = field(default_factory=list)
+    candidates: list[dict[str, Any]] = field(default_factory=list)
+    problems: list[tuple[str, str]] = field(default_factory=list)
+    refs: dict[str, Any] = field(default_factory=dict)
+
+
+def screen(texts: list[str]) -> str:
+    """The privacy team's special-category screen, when it is installed: a reason when a text is flagged.
+
+    Called defensively: the screen may not exist yet, and whatever it returns
+    (a bool, a list of categories, an object with ``flagged``) is read leniently.
+    """
+    try:
+        from kundebase.privacy.screen import screen_text  # type: ignore[import-not-found]
+    except ImportError:
+        return ""
+    for text in texts:
+        if not text:
+            continue
+        result = screen_text(text)
+        flagged = getattr(result, "flagged", result)
+        if isinstance(flagged, dict):
+            flagged = flagged.get("flagged", bool(flagged))
+        if flagged:
+            categories = getattr(result, "categories", None) or (result if isinstance(result, list | tuple) else [])
+            detail = ", ".join(str(c) for c in categories) if categories else ""
+            return _("special-category data") + (f": {detail}" if detail else "")
+    return ""
+
+
+def blocked(kind: str, rec: Record) -> str:
+    for check in hooks.identity_blocked:
+        reason = check(kind=kind, fields=rec.data, contact_points=rec.contact_points)
+        if reason:
+            return str(reason)
+    return ""
+
+
+class Index:
+    """Existing customers by key, loaded per chunk; records created earlier in the same chunk are added."""
+
+    def __init__(self) -> None:
+        self.by_number: dict[str, int] = {}
+        self.by_contact: dict[str, set[int]] = {}
+        self.by_org: dict[str, set[int]] = {}
+        self.pending: dict[str, int] = {}  # key → index of a record created earlier in this chunk
+
+    def load(self, recs: list[Record], kind: str | None) -> None:
+        from kundebase.parties.models import Company, ContactPoint, Party
+
+        numbers = {str(r.data.get("customer_number") or r.refs.get("customer_number") or "") for r in recs} - {""}
+        contacts = {cp["normalised"] for r in recs for cp in r.contact_points if cp.get("normalised")}
+        contacts |= {r.refs[k] for r in recs for k in ("email", "phone") if r.refs.get(k)}
+        orgs = {str(r.data.get("org_number_key") or r.refs.get("org_number") or "") for r in recs} - {""}
+        live = Party.objects.filter(merged_into__isnull=True)
+        if kind:
+            live = live.filter(kind=kind)
+        if numbers:
+            self.by_number = dict(live.filter(customer_number__in=numbers).values_list("customer_number", "id"))
+        if contacts:
+            cps = ContactPoint.objects.filter(normalised__in=contacts, party__merged_into__isnull=True)
+            if kind:
+                cps = cps.filter(party__kind=kind)
+            for key, pid in cps.values_list("normalised", "party_id"):
+                self.by_contact.setdefault(key, set()).add(pid)
+        if orgs:
+            for key, pid in Company.objects.filter(org_number_key__in=orgs, merged_into__isnull=True).values_list(
+                    "org_number_key", "party_ptr_id"):
+                self.by_org.setdefault(key, set()).add(pid)
+
+    def find(self, number: str, contacts: list[str], org_key: str) -> tuple[set[int], list[str]]:
+        found: set[int] = set()
+        reasons: list[str] = []
+        if number and number in self.by_number:
+            return {self.by_number[number]}, [_("same customer number")]
+        for key in contacts:
+            if key in self.by_contact:
+                found |= self.by_contact[key]
+                reasons.append(_("same e-mail") if "@" in key else _("same phone"))
+        if org_key and org_key in self.by_org:
+            found |= self.by_org[org_key]
+            reasons.append(_("same organisation number"))
+        return found, reasons
+
+    def find_pending(self, number: str, contacts: list[str], org_key: str) -> int | None:
+        for key in [f"n:{number}" if number else "", *(f"c:{c}" for c in contacts), f"o:{org_key}" if org_key else ""]:
+            if key and key in self.pending:
+                return self.pending[key]
+        return None
+
+    def remember(self, position: int, number: str, contacts: list[str], org_key: str) -> None:
+        for key in [f"n:{number}" if number else "", *(f"c:{c}" for c in contacts), f"o:{org_key}" if org_key else ""]:
+            if key:
+                self.pending.setdefault(key, position)
+
+
+def _org_key(rec: Record) -> str:
+    from kundebase.core import identifiers
+
+    number = rec.data.get("org_number") or ""
+    return identifiers.org_number_key(number) if number else ""
+
+
+def decide_parties(recs: list[Record], entity: str, source: SourceRef, priority: int) -> list[Decision]:
+    """Persons or companies: new, update of an existing customer, unchanged, or held for review."""
+    from kundebase.matching import entry
+    from kundebase.parties.models import Address, Company, ContactPoint, Person
+
+    kind = KIND[entity]
+    for rec in recs:
+        if entity == "companies" and rec.data.get("org_number"):
+            rec.data["org_number_key"] = _org_key(rec)
+    index = Index()
+    index.load([r for r in recs if r.ok], kind)
+    decisions: list[Decision] = []
+    matched: dict[int, int] = {}
+    for position, rec in enumerate(recs):
+        if not rec.ok:
+            decisions.append(Decision("error", problems=rec.problems))
+            continue
+        reason = blocked(kind, rec)
+        if reason:
+            decisions.append(Decision("error", problems=[("", _("suppressed: %(r)s") % {"r": reason})]))
+            continue
+        flagged = screen([str(v) for v in rec.extra.values()])
+        if flagged:
+            decisions.append(Decision("quarantine", problems=[("", flagged)]))
+            continue
+        number = str(rec.data.get("customer_number") or "")
+        contacts = [cp["normalised"] for cp in rec.contact_points if cp.get("normalised")]
+        org_key = str(rec.data.get("org_number_key") or "")
+        found, reasons = index.find(number, contacts, org_key)
+        if len(found) > 1:
+            decisions.append(Decision("review", candidates=[{"party_id": pid, "reasons": reasons}
+                                                            for pid in sorted(found)],
+                                      problems=[("", _("matches several customers: %(ids)s")
+                                                 % {"ids": ", ".join(map(str, sorted(found)))})]))
+            continue
+        if found:
+            matched[position] = next(iter(found))
+            decisions.append(Decision("updated", party_id=matched[position]))
+            continue
+        earlier = index.find_pending(number, contacts, org_key)
+        if earlier is not None:
+            # The same customer twice in one chunk: the later row updates the one created just before.
+            decisions.append(Decision("updated", refs={"same_as": earlier}))
+            continue
+        fields = {k: v for k, v in rec.data.items() if k != "org_number_key"}
+        candidates = entry.likely_duplicates(kind=kind, fields=fields, contact_points=rec.contact_points,
+                                             addresses=rec.addresses)
+        if candidates:
+            decisions.append(Decision("review", candidates=[c.as_dict() for c in candidates],
+                                      problems=[("", _("possible duplicate of %(name)s (%(number)s): %(why)s")
+                                                 % {"name": candidates[0].display_name,
+                                                    "number": candidates[0].customer_number,
+                                                    "why": ", ".join(candidates[0].reasons)})]))
+            continue
+        index.remember(position, number, contacts, org_key)
+        decisions.append(Decision("created"))
+    if not matched:
+        return decisions
+    # Updates: what changes under the survivorship policy, and which contact points and addresses are new.
+    ids = set(matched.values())
+    model = Person if kind == "person" else Company
+    fields = survivorship.SURVIVING_FIELDS[kind]
+    current = {row["pk"]: row for row in model.objects.filter(pk__in=ids).values("pk", *fields)}
+    have_cps: dict[int, set[str]] = {}
+    for pid, key in ContactPoint.objects.filter(party_id__in=ids).values_list("party_id", "normalised"):
+        have_cps.setdefault(pid, set()).add(key)
+    have_addr: dict[int, set[tuple[str, str]]] = {}
+    for pid, street, postcode in Address.objects.filter(party_id__in=ids).values_list("party_id", "street",
+                                                                                    "postcode"):
+        have_addr.setdefault(pid, set()).add((street.lower(), postcode))
+    for position, pid in matched.items():
+        rec, decision = recs[position], decisions[position]
+        incoming = {k: v for k, v in rec.data.items() if k in fields and v not in (None, "")}
+        decision.changes = survivorship.decide(kind, pid, current.get(pid, {}), incoming, source,
+                                               priority=priority)
+        decision.refs["incoming"] = incoming
+        decision.new_contact_points = [cp for cp in rec.contact_points
+                                       if cp["normalised"] not in have_cps.get(pid, set())]
+        decision.new_addresses = [a for a in rec.addresses
+                                  if (a["street"].lower(), a["postcode"]) not in have_addr.get(pid, set())]
+        if not (decision.changes or decision.new_contact_points or decision.new_addresses):
+            decision.outcome = "unchanged"
+    return decisions
+
+
+def decide_linked(recs: list[Record], entity: str) -> list[Decision]:
+    """Roles, interactions and orders: each must name an existing customer."""
+    index = Index()
+    index.load([r for r in recs if r.ok], "person" if entity == "roles" else None)  # a role's first party is a person
+    decisions = []
+    for rec in recs:
+        if not rec.ok:
+            decisions.append(Decision("error", problems=rec.problems))
+            continue
+        refs = rec.refs
+        found, _reasons = index.find(refs.get("customer_number", ""),
+                                     [refs[k] for k in ("email", "phone") if refs.get(k)], refs.get("org_number", ""))
+        if len(found) != 1:
+            message = (_("no customer with this customer number, e-mail, phone or org number") if not found
+                       else _("matches several customers: %(ids)s") % {"ids": ", ".join(map(str, sorted(found)))})
+            decisions.append(Decision("error", problems=[("", message)]))
+            continue
+        party_id = next(iter(found))
+        if entity == "interactions":
+            flagged = screen([rec.data.get("subject", ""), rec.data.get("body", ""), rec.data.get("outcome", "")])
+            if flagged:
+                decisions.append(Decision("quarantine", party_id=party_id, problems=[("", flagged)]))
+                continue
+        decisions.append(Decision("created", party_id=party_id))
+    if entity == "roles":
+        _resolve_companies(recs, decisions)
+    return decisions
+
+
+def _resolve_companies(recs: list[Record], decisions: list[Decision]) -> None:
+    from kundebase.core import identifiers
+    from kundebase.parties.models import Company
+
+    for rec, decision in zip(recs, decisions, strict=True):
+        if decision.outcome != "created":
+            continue
+        ref = rec.extra["company"]
+        companies = Company.objects.filter(merged_into__isnull=True)
+        if ref.get("customer_number"):
+            companies = companies.filter(customer_number=ref["customer_number"])
+        elif ref.get("org_number"):
+            companies = companies.filter(org_number_key=identifiers.org_number_key(ref["org_number"]))
+        else:
+            companies = companies.filter(search_name=identifiers.fold(ref["name"]))
+        ids = list(companies.values_list("pk", flat=True)[:2])
+        if len(ids) != 1:
+            decision.outcome = "error"
+            decision.problems = [("", _("no company found") if not ids else _("several companies match"))]
+        else:
+            decision.refs["company_id"] = ids[0]

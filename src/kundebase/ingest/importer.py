@@ -1,0 +1,339 @@
+"""Import jobs: register a file, preview it, run it in chunks that commit one by one, resume, report errors.
+
+Each chunk (records read, decided and written) commits in one transaction
+together with its ``ImportRow`` outcomes and the job's counters, so after a
+crash — even ``kill -9`` — the job resumes after the last committed chunk and
+nothing is lost or written twice.  A file already imported (same content hash,
+source and entity) is recognised and changes nothing; a row already imported
+from this source (same fingerprint) is skipped as unchanged.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kundebase.core.errors import NotFound, ValidationFailed
+from kundebase.core.provenance import SourceRef
+from kundebase.ingest import consolidation, mapping, readers, records, writer
+from kundebase.ingest.models import ImportJob, ImportRow, MappingTemplate, Source
+
+log = logging.getLogger(__name__)
+CHUNK = 500
+DONE_OUTCOMES = ("created", "updated", "unchanged")
+COUNTER = {"created": "created_count", "updated": "updated_count", "unchanged": "unchanged_count",
+           "review": "review_count", "error": "error_count", "quarantine": "quarantine_count"}
+
+
+def upload_dir() -> Path:
+    path = Path(settings.KUNDEBASE_DATA_DIR) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def get_source(name: str, *, create: bool = False) -> Source:
+    source = Source.objects.filter(name=name).first()
+    if source is None:
+        if not create:
+            raise NotFound(_("Source"), name)
+        source = Source.objects.create(name=name)
+    return source
+
+
+def source_ref(source: Source) -> SourceRef:
+    return SourceRef(name=source.name, verified=source.verified)
+
+
+def save_template(*, source: Source, name: str, entity: str, columns: dict[str, str]) -> MappingTemplate:
+    """Keep a mapping for the next file from the same source (replacing one of the same name)."""
+    _check_columns(entity, columns)
+    template, _created = MappingTemplate.objects.update_or_create(
+        source=source, name=name, defaults={"entity": entity, "columns": columns})
+    return template
+
+
+def _check_columns(entity: str, columns: dict[str, str]) -> None:
+    if entity not in mapping.TARGETS:
+        raise ValidationFailed.one("entity", _("Choose one of: %(e)s") % {"e": ", ".join(mapping.ENTITIES)})
+    wrong = [t for t in columns.values() if t and t not in mapping.TARGETS[entity]]
+    if wrong:
+        raise ValidationFailed.one("mapping", _("Unknown fields for %(entity)s: %(f)s")
+                                   % {"entity": entity, "f": ", ".join(wrong)})
+
+
+@dataclass
+class Plan:
+    """A file with its detected shape and the mapping that will be used."""
+
+    path: Path
+    info: readers.FileInfo
+    sample: list[readers.Row]
+    columns: dict[str, str]
+    proposed: dict[str, str] = field(default_factory=dict)
+
+
+def plan(path: Path, *, entity: str, name: str = "", source: Source | None = None,
+         template: str | None = None, columns: dict[str, str] | None = None) -> Plan:
+    """Detect the file's format and propose a mapping (or take a saved template / given one)."""
+    try:
+        info, sample = readers.sniff(path, name)
+    except (readers.UnreadableFile, UnicodeDecodeError, OSError) as exc:
+        raise ValidationFailed.one("file", str(exc), "unreadable") from exc
+    proposed = mapping.propose(info.headers, [row for _line, row in sample], entity)
+    chosen = proposed
+    if template:
+        found = MappingTemplate.objects.filter(source=source, name=template).first() if source else None
+        if found is None:
+            raise ValidationFailed.one("mapping", _("No mapping template %(t)s for this source") % {"t": template})
+        chosen = dict(found.columns)
+    if columns is not None:
+        chosen = {c: t for c, t in columns.items() if t}
+    _check_columns(entity, chosen)
+    return Plan(path=path, info=info, sample=sample, columns=chosen, proposed=proposed)
+
+
+def create_job(*, path: Path, source: Source, entity: str, name: str = "", template: str | None = None,
+               columns: dict[str, str] | None = None, user: object = None) -> tuple[ImportJob, bool]:
+    """Register a file for import; ``(job, created)``.  The same file from the same source is the same job."""
+    the_plan = plan(path, entity=entity, name=name, source=source, template=template, columns=columns)
+    digest = readers.file_hash(path)
+    existing = ImportJob.objects.filter(source=source, entity=entity, content_hash=digest).first()
+    if existing is not None:
+        return existing, False
+    stored = upload_dir() / f"{digest}{Path(name or path.name).suffix.lower()}"
+    if not stored.exists():
+        shutil.copyfile(path, stored)
+    job = ImportJob.objects.create(
+        source=source, entity=entity, file_name=(name or path.name)[:300], file_path=str(stored),
+        file_format=the_plan.info.format, content_hash=digest, mapping=the_plan.columns,
+        options={"encoding": the_plan.info.encoding, "delimiter": the_plan.info.delimiter,
+                 "headers": the_plan.info.headers},
+        total_rows=readers.count_rows(stored, the_plan.info),
+        created_by=user if getattr(user, "pk", None) else None)
+    return job, True
+
+
+def _info(job: ImportJob) -> readers.FileInfo:
+    return readers.FileInfo(format=job.file_format, encoding=job.options.get("encoding", ""),
+                            delimiter=job.options.get("delimiter", ""), headers=list(job.options.get("headers", [])))
+
+
+def _chunks(rows: Iterator[readers.Row], size: int) -> Iterator[list[readers.Row]]:
+    chunk: list[readers.Row] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def decide(recs: list[records.Record], entity: str, source: Source) -> list[consolidation.Decision]:
+    if entity in consolidation.KIND:
+        return consolidation.decide_parties(recs, entity, source_ref(source), source.priority)
+    return consolidation.decide_linked(recs, entity)
+
+
+def _known(recs: list[records.Record], source: Source) -> set[str]:
+    """Fingerprints of rows this source already delivered successfully (in any earlier file)."""
+    prints = [r.fingerprint for r in recs if r.ok]
+    if not prints or source.pk is None:
+        return set()
+    return set(ImportRow.objects.filter(fingerprint__in=prints, job__source=source, outcome__in=DONE_OUTCOMES)
+               .values_list("fingerprint", flat=True))
+
+
+def _write(entity: str, recs: list[records.Record], decisions: list[consolidation.Decision], source: Source,
+           actor: object) -> list[tuple[str, int | None, list[tuple[str, str]]]]:
+    """Carry out one chunk's decisions; a row the services refuse becomes an error row, the rest still land."""
+    ref = source_ref(source)
+    channel = "import"
+    results: list[tuple[str, int | None, list[tuple[str, str]]]] = [
+        (d.outcome, d.party_id, d.problems) for d in decisions]
+    if entity == "persons":
+        new = [i for i, d in enumerate(decisions) if d.outcome == "created"]
+        ids = writer.create_persons([recs[i] for i in new], ref, actor, channel)
+        for i, pid in zip(new, ids, strict=True):
+            results[i] = ("created", pid, [])
+    for i, (rec, decision) in enumerate(zip(recs, decisions, strict=True)):
+        outcome = decision.outcome
+        keep_values = outcome == "unchanged" and decision.party_id is not None and decision.refs.get("incoming")
+        if not keep_values and (outcome not in ("created", "updated") or (entity == "persons" and
+                                                                          outcome == "created")):
+            continue
+        try:
+            with transaction.atomic():
+                if outcome == "updated" and "same_as" in decision.refs:
+                    results[i] = ("unchanged", results[decision.refs["same_as"]][1], [])
+                elif outcome in ("updated", "unchanged"):
+                    writer.update_party(entity, rec, decision, ref, actor, channel)
+                elif entity == "companies":
+                    results[i] = ("created", writer.create_company(rec, ref, actor, channel), [])
+                else:
+                    done, record_id = writer.write_linked(entity, rec, decision, ref, actor, channel)
+                    problems = [("", _("this order number belongs to another customer"))] if done == "error" else []
+                    results[i] = (done, record_id, problems)
+        except ValidationFailed as exc:
+            reverse = {}
+            results[i] = ("error", None, [(reverse.get(e.field, e.field), e.message) for e in exc.errors])
+        except Exception as exc:  # a refusal by a service (conflict, suppression …) fails the row, not the file
+            from kundebase.core.errors import DomainError
+
+            if not isinstance(exc, DomainError):
+                raise
+            results[i] = ("error", None, [("", str(exc.detail or exc.title))])
+    return results
+
+
+def process_chunk(job: ImportJob, rows: list[readers.Row], *, actor: object = None) -> dict[str, int]:
+    """Decide and write one chunk and record its rows, all in one transaction."""
+    source = job.source
+    recs = [records.build(line=line, raw=raw, entity=job.entity, columns=job.mapping, source=source.name)
+            for line, raw in rows]
+    counts = dict.fromkeys(COUNTER, 0)
+    with transaction.atomic():
+        known = _known(recs, source)
+        fresh = [r for r in recs if r.fingerprint not in known or not r.ok]
+        decisions = decide(fresh, job.entity, source)
+        results = dict(zip((r.line for r in fresh), _write(job.entity, fresh, decisions, source, actor),
+                           strict=True))
+        out_rows = []
+        for rec in recs:
+            outcome, record_id, problems = results.get(rec.line, ("unchanged", None, []))
+            counts[outcome] += 1
+            failed = outcome not in DONE_OUTCOMES
+            candidates = []
+            if rec.line in results:
+                decision = decisions[[r.line for r in fresh].index(rec.line)] if failed else None
+                candidates = decision.candidates if decision else []
+            out_rows.append(ImportRow(job=job, line=rec.line, fingerprint=rec.fingerprint, outcome=outcome,
+                                      record_id=record_id, raw=rec.raw if failed else {},
+                                      problems=[list(p) for p in problems], candidates=candidates))
+        ImportRow.objects.bulk_create(out_rows)
+        ImportJob.objects.filter(pk=job.pk).update(
+            rows_done=rows[-1][0], heartbeat_at=timezone.now(),
+            **{COUNTER[k]: F(COUNTER[k]) + v for k, v in counts.items() if v})
+    return counts
+
+
+def run_job(job_id: int, *, actor: object = None, progress: Callable[[int], None] | None = None,
+            chunk_size: int = CHUNK) -> ImportJob:
+    """Run (or resume) an import to the end.  Safe to call again on a finished job: it does nothing."""
+    job = ImportJob.objects.select_related("source").get(pk=job_id)
+    if job.status == ImportJob.Status.DONE:
+        return job
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, heartbeat_at=timezone.now())
+    try:
+        rows = readers.open_rows(Path(job.file_path), _info(job), start_after=job.rows_done)
+        for chunk in _chunks(rows, chunk_size):
+            process_chunk(job, chunk, actor=actor)
+            if progress:
+                progress(len(chunk))
+    except Exception as exc:
+        log.exception("import %s failed", job.pk)
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.FAILED, message=str(exc)[:2000])
+        raise
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.DONE, finished_at=timezone.now())
+    job.refresh_from_db()
+    return job
+
+
+def dry_run(path: Path, *, source: Source, entity: str, columns: dict[str, str], info: readers.FileInfo | None = None,
+            limit: int | None = None, sample: int = 20) -> dict[str, Any]:
+    """Everything an import would do, without writing: counts, the first rows as stored, every problem."""
+    info = info or readers.sniff(path)[0]
+    counts = dict.fromkeys(COUNTER, 0)
+    preview: list[dict[str, Any]] = []
+    problems: list[dict[str, Any]] = []
+    seen = 0
+    pending: dict[str, int] = {}
+    for chunk in _chunks(readers.open_rows(path, readers.FileInfo(format=info.format, encoding=info.encoding,
+                                                                   delimiter=info.delimiter)), CHUNK):
+        recs = [records.build(line=line, raw=raw, entity=entity, columns=columns, source=source.name)
+                for line, raw in chunk]
+        known = _known(recs, source)
+        fresh = [r for r in recs if r.fingerprint not in known or not r.ok]
+        decisions = dict(zip((r.line for r in fresh), decide(fresh, entity, source), strict=True))
+        for rec in recs:
+            decision = decisions.get(rec.line)
+            outcome = decision.outcome if decision else "unchanged"
+            if outcome == "created" and entity in consolidation.KIND:
+                keys = [cp["normalised"] for cp in rec.contact_points] + [str(rec.data.get("customer_number", ""))]
+                if any(k and k in pending for k in keys):
+                    outcome = "updated"  # the same customer earlier in this file
+                for k in keys:
+                    if k:
+                        pending.setdefault(k, rec.line)
+            counts[outcome] += 1
+            if len(preview) < sample:
+                preview.append({"line": rec.line, "outcome": outcome, "data": _jsonable(rec.data),
+                                "contact_points": [cp["value"] for cp in rec.contact_points],
+                                "addresses": [str(_address(a)) for a in rec.addresses],
+                                "changes": _jsonable(decision.changes) if decision else {},
+                                "problems": [{"column": c, "message": m} for c, m in
+                                             (decision.problems if decision else [])]})
+            if decision and decision.problems and len(problems) < 1000:
+                problems.extend({"line": rec.line, "column": c, "message": m, "outcome": outcome}
+                                for c, m in decision.problems)
+        seen += len(recs)
+        if limit is not None and seen >= limit:
+            break
+    return {"counts": {k: v for k, v in counts.items()}, "rows": preview, "problems": problems, "rows_read": seen}
+
+
+def _address(data: dict[str, Any]) -> object:
+    from kundebase.parties.models import Address
+
+    return Address(**data)
+
+
+def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v if isinstance(v, int | float | bool | None)
+                else str(v)) for k, v in data.items()}
+
+
+def error_file(job: ImportJob, out: io.TextIOBase) -> int:
+    """Write the rows that were not stored, as CSV: the original row, then the reason for each cell."""
+    headers: list[str] = list(job.options.get("headers", []))
+    failed = job.rows.exclude(outcome__in=DONE_OUTCOMES).order_by("line")
+    problem_columns: list[str] = []
+    for problems in failed.values_list("problems", flat=True).iterator():
+        for column, _message in problems:
+            name = column or _("row")
+            if name not in problem_columns:
+                problem_columns.append(name)
+    writer_ = csv.writer(out)
+    writer_.writerow([_("line"), _("outcome"), *headers, *(f"{c}: {_('problem')}" for c in problem_columns)])
+    count = 0
+    for row in failed.iterator():
+        reasons: dict[str, list[str]] = {}
+        for column, message in row.problems:
+            reasons.setdefault(column or _("row"), []).append(message)
+        raw = row.raw or {}
+        writer_.writerow([row.line, row.outcome, *(_cell(raw.get(h)) for h in headers),
+                          *("; ".join(reasons.get(c, [])) for c in problem_columns)])
+        count += 1
+    return count
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | dict):
+        import json
+
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)

@@ -1,0 +1,186 @@
+"""The import pages: upload, mapping editor with preview, progress, error file; and the sources page.
+
+Thin: every decision is in :mod:`kundebase.ingest.importer`; the job runs in a
+background thread with its state in the database, so a page reload, a second
+browser or a server restart sees (and can resume) the same job.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import connections
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kundebase.core.errors import DomainError
+from kundebase.ingest import importer, mapping, readers
+from kundebase.ingest.models import ImportJob, MappingTemplate, Source
+
+STALE_SECONDS = 60
+
+
+def _require(request: HttpRequest, perm: str) -> None:
+    if not request.user.is_authenticated or not request.user.has_perm(perm):
+        raise PermissionDenied
+
+
+def start_in_background(job_id: int, actor: object = None) -> threading.Thread:
+    """Run the job in a thread of this process; its state lives in the database, not in the thread."""
+
+    def work() -> None:
+        try:
+            importer.run_job(job_id, actor=actor)
+        except Exception:  # recorded on the job as FAILED by run_job
+            importer.log.exception("background import %s stopped", job_id)
+        finally:
+            connections.close_all()  # a thread's connection is its own; never leave it to CONN_MAX_AGE
+
+    thread = threading.Thread(target=work, name=f"kundebase-import-{job_id}", daemon=True)
+    thread.start()
+    return thread
+
+
+def _stale(job: ImportJob) -> bool:
+    return job.status in (ImportJob.Status.RUNNING, ImportJob.Status.FAILED) and (
+        job.heartbeat_at is None or (timezone.now() - job.heartbeat_at).total_seconds() > STALE_SECONDS
+        or job.status == ImportJob.Status.FAILED)
+
+
+def import_list(request: HttpRequest) -> HttpResponse:
+    _require(request, "ingest.view_importjob")
+    jobs = ImportJob.objects.select_related("source")[:100]
+    return render(request, "ingest/import_list.html", {"jobs": jobs})
+
+
+def upload(request: HttpRequest) -> HttpResponse:
+    _require(request, "ingest.add_importjob")
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        upload_file = request.FILES.get("file")
+        source_name = (request.POST.get("source") or "").strip()
+        entity = request.POST.get("entity") or "persons"
+        template = (request.POST.get("template") or "").strip() or None
+        if upload_file is None:
+            errors["file"] = _("Choose a file")
+        if not source_name:
+            errors["source"] = _("Name the source (where the file comes from)")
+        if entity not in mapping.ENTITIES:
+            errors["entity"] = _("Choose what the file holds")
+        if not errors:
+            with tempfile.NamedTemporaryFile(suffix=Path(upload_file.name).suffix, delete=False) as tmp:
+                for chunk in upload_file.chunks():
+                    tmp.write(chunk)
+            try:
+                source = importer.get_source(source_name, create=True)
+                job, _created = importer.create_job(path=Path(tmp.name), source=source, entity=entity,
+                                                    name=upload_file.name, template=template, user=request.user)
+                return redirect("ingest:import-mapping", job_id=job.pk)
+            except DomainError as exc:
+                errors["file"] = str(exc)
+            finally:
+                Path(tmp.name).unlink(missing_ok=True)
+    return render(request, "ingest/upload.html", {
+        "errors": errors, "entities": mapping.ENTITIES, "sources": Source.objects.all(),
+        "templates": MappingTemplate.objects.select_related("source"), "values": request.POST,
+    }, status=400 if errors else 200)
+
+
+def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
+    _require(request, "ingest.view_importjob")
+    job = get_object_or_404(ImportJob.objects.select_related("source"), pk=job_id)
+    return render(request, "ingest/detail.html", {"job": job, "stale": _stale(job)})
+
+
+def job_mapping(request: HttpRequest, job_id: int) -> HttpResponse:
+    _require(request, "ingest.add_importjob")
+    job = get_object_or_404(ImportJob.objects.select_related("source"), pk=job_id)
+    errors: list[str] = []
+    headers = list(job.options.get("headers", []))
+    if request.method == "POST" and job.status == ImportJob.Status.PENDING:
+        columns = {h: request.POST.get(f"col_{i}", "") for i, h in enumerate(headers)}
+        columns = {h: t for h, t in columns.items() if t}
+        try:
+            importer._check_columns(job.entity, columns)
+            job.mapping = columns
+            job.save(update_fields=["mapping", "updated_at"])
+            name = (request.POST.get("template_name") or "").strip()
+            if name:
+                importer.save_template(source=job.source, name=name, entity=job.entity, columns=columns)
+            return redirect("ingest:import-mapping", job_id=job.pk)
+        except DomainError as exc:
+            errors.append(str(exc))
+    path = Path(job.file_path)
+    info = readers.FileInfo(format=job.file_format, encoding=job.options.get("encoding", ""),
+                            delimiter=job.options.get("delimiter", ""))
+    preview = importer.dry_run(path, source=job.source, entity=job.entity, columns=job.mapping, info=info,
+                               limit=2000)
+    samples: dict[str, list[str]] = {h: [] for h in headers}
+    for _line, row in readers.open_rows(path, readers.FileInfo(format=info.format, encoding=info.encoding,
+                                                               delimiter=info.delimiter)):
+        for h in headers:
+            samples[h].append(str(row.get(h, "") or ""))
+        if len(samples[headers[0]] if headers else []) >= 3:
+            break
+    rows = [{"index": i, "header": h, "target": job.mapping.get(h, ""), "samples": samples.get(h, [])}
+            for i, h in enumerate(headers)]
+    return render(request, "ingest/mapping.html", {
+        "job": job, "rows": rows, "targets": mapping.TARGETS[job.entity], "preview": preview, "errors": errors,
+    })
+
+
+@require_POST
+def job_start(request: HttpRequest, job_id: int) -> HttpResponse:
+    _require(request, "ingest.add_importjob")
+    job = get_object_or_404(ImportJob, pk=job_id)
+    if job.status == ImportJob.Status.PENDING or _stale(job):
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, heartbeat_at=timezone.now())
+        start_in_background(job.pk, actor=request.user)
+    return redirect("ingest:import-detail", job_id=job.pk)
+
+
+def job_progress(request: HttpRequest, job_id: int) -> JsonResponse:
+    _require(request, "ingest.view_importjob")
+    job = get_object_or_404(ImportJob, pk=job_id)
+    return JsonResponse(progress_dict(job))
+
+
+def progress_dict(job: ImportJob) -> dict[str, Any]:
+    return {"id": job.pk, "status": job.status, "rows_done": job.rows_done, "total_rows": job.total_rows,
+            "progress": round(job.progress, 4), "created": job.created_count, "updated": job.updated_count,
+            "unchanged": job.unchanged_count, "review": job.review_count, "errors": job.error_count,
+            "quarantined": job.quarantine_count, "message": job.message}
+
+
+def job_errors(request: HttpRequest, job_id: int) -> HttpResponse:
+    _require(request, "ingest.view_importjob")
+    job = get_object_or_404(ImportJob, pk=job_id)
+    buffer = io.StringIO()
+    importer.error_file(job, buffer)
+    response = StreamingHttpResponse(iter([buffer.getvalue()]), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
+    return response
+
+
+def sources(request: HttpRequest) -> HttpResponse:
+    _require(request, "ingest.view_source")
+    new_key = ""
+    error = ""
+    if request.method == "POST":
+        _require(request, "ingest.add_source")
+        from kundebase.ingest.services import add_source
+
+        try:
+            _source, new_key = add_source(name=request.POST.get("name", ""), actor=request.user)
+        except DomainError as exc:
+            error = str(exc)
+    return render(request, "ingest/sources.html", {"sources": Source.objects.all(), "new_key": new_key,
+                                                   "error": error}, status=400 if error else 200)
