@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from kundebase.matching.normalise.names import plain
 
@@ -40,6 +41,7 @@ def _canonical_word(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=1 << 18)
 def split_street(street: str) -> tuple[str, str, str]:
     """(street name key, house number, house letter) from one street line.
 

@@ -8,6 +8,8 @@ organisation numbers are different companies even if their names are close.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from kundebase.matching.normalise.names import plain
 
 LEGAL_FORMS = (
@@ -59,6 +61,7 @@ def split_legal_form(name: str) -> tuple[str, str]:
     return " ".join(words), " ".join(form)
 
 
+@lru_cache(maxsize=1 << 16)
 def key(name: str) -> str:
     """The comparable core of a company name: legal form, ``&``/``og``/``und``/``és`` and articles removed."""
     core, _form = split_legal_form(name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from kundebase.core import identifiers
 
@@ -10,11 +11,13 @@ GMAIL_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
 """Providers that ignore dots in the local part; ``googlemail.com`` is the same mailbox as ``gmail.com``."""
 
 
+@lru_cache(maxsize=1 << 18)
 def phone(value: str, default_country: str = "NO") -> str:
     """E.164, or "" where the text is no phone number (``0047 22 33 44 55`` → ``+4722334455``)."""
     return identifiers.phone_or_none(value, default_country) or ""
 
 
+@lru_cache(maxsize=1 << 18)
 def email(value: str) -> str:
     """The mailbox an address delivers to: lower case, ``+tag`` removed, Gmail dots removed.
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 NICKNAME_FILE = Path(__file__).with_name("data") / "nicknames.csv"
@@ -28,20 +28,25 @@ _TITLES = frozenset({"dr", "prof", "hr", "fru", "frk", "herr", "frau", "mr", "mr
 _SPLIT = re.compile(r"[\s\-]+")
 
 
+_TABLE = str.maketrans(_LETTERS)
+_NOT_NAME = re.compile(r"[^a-z0-9\- ]+")
+_SPACES = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=1 << 18)
 def plain(text: str) -> str:
-    """Lower case, accents folded letter by letter (``Ørjan Bæk`` → ``orjan baek``), punctuation to spaces."""
-    text = (text or "").lower()
-    out = []
-    for ch in text:
-        mapped = _LETTERS.get(ch)
-        if mapped is None:
-            decomposed = unicodedata.normalize("NFKD", ch)
-            mapped = "".join(c for c in decomposed if not unicodedata.combining(c))
-        out.append(mapped)
-    cleaned = re.sub(r"[^a-z0-9\- ]", " ", "".join(out))
-    return re.sub(r"\s+", " ", cleaned).strip()
+    """Lower case, accents folded letter by letter (``Ørjan Bæk`` → ``orjan baek``), punctuation to spaces.
+
+    Cached: names, streets and cities repeat, and a batch prepares millions of them.
+    """
+    folded = (text or "").lower().translate(_TABLE)
+    if not folded.isascii():
+        decomposed = unicodedata.normalize("NFKD", folded)
+        folded = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _SPACES.sub(" ", _NOT_NAME.sub(" ", folded)).strip()
 
 
+@lru_cache(maxsize=1 << 18)
 def key(text: str) -> str:
     """``plain`` with the cross-border spellings collapsed, so ``Müller``/``Mueller``/``Muller`` share
     ``muler``, ``Åse``/``Aase`` share ``ase`` and ``Strauß``/``Strauss`` share ``straus``.  Double letters are
@@ -73,6 +78,7 @@ def _nickname_groups() -> dict[str, frozenset[int]]:
     return {name: frozenset(ids) for name, ids in groups.items()}
 
 
+@lru_cache(maxsize=1 << 16)
 def nickname_group(given: str) -> str:
     """A stable key for the nickname family of the first given name (``Bob`` and ``Robert`` → the same)."""
     first = key(first_token(given))
