@@ -37,9 +37,13 @@ def reconcile(*, survivor_id: int, before: dict[int, dict[tuple[str, str], str]]
 
 
 def restore(*, survivor_id: int, written: list[Any], actor: object = None) -> None:
-    """After an unmerge, give the survivor back the state it had where only the merge had withdrawn."""
+    """After an unmerge, give the survivor back the state it had where only the merge had withdrawn.
+
+    The ledger is append-only, so this appends the earlier status again.  Where the survivor had no
+    entry at all ("none"), the withdrawal stays: the ledger cannot say "none", and refusing is the safe side.
+    """
     for purpose, channel, status in written:
-        if status == ConsentStatus.GRANTED:
+        if status in ConsentStatus.values:
             consent.record(party_id=survivor_id, purpose=purpose, channel=channel, status=status, source="merge",
                            explanation="Merge undone: the withdrawal belonged to the other record",
                            actor=actor, channel_of_request="merge")

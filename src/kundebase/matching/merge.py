@@ -55,7 +55,8 @@ def _relations(kind: str) -> list[tuple[type[models.Model], str]]:
                 continue
             if getattr(rel, "parent_link", False) or (rel.one_to_one and rel.field.remote_field.parent_link):
                 continue
-            out.append((rel.related_model, rel.field.attname))
+            if (rel.related_model, rel.field.attname) not in out:  # the child also lists Party's relations
+                out.append((rel.related_model, rel.field.attname))
     return out
 
 
