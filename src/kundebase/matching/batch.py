@@ -17,6 +17,9 @@ from kundebase.matching.model import Params, train
 
 DEFAULT_THRESHOLD = 0.5
 RANDOM_PAIRS = 300_000
+SESSION_PAIRS = 400_000
+"""Pairs sampled from each training block: EM needs pattern counts, not every pair."""
+SESSION_BLOCK = 5_000
 Progress = Callable[[str, float], None]
 
 
@@ -76,7 +79,14 @@ def run(kind: str, records: Sequence[Mapping[str, Any]], *, source: np.ndarray |
         rnd = levels_for(kind, comps, feats, rl, rr)
         n = len(records)
         total = float((source == 0).sum()) * float((source == 1).sum()) if source is not None else n * (n - 1) / 2
-        params = train(kind, [c.name for c in comps], [len(c.levels) for c in comps], levels, rnd, total_pairs=total)
+        sessions = []
+        for rule, left_out in blocking.TRAINING_SESSIONS[kind]:
+            sl, sr = blocking.candidate_pairs(kind, feats, source, rules=(rule,), max_block=SESSION_BLOCK,
+                                              sample=SESSION_PAIRS)
+            out = [j for j, c in enumerate(comps) if c.name in left_out]
+            sessions.append((levels_for(kind, comps, feats, sl, sr), out))
+        params = train(kind, [c.name for c in comps], [len(c.levels) for c in comps], levels, rnd, sessions,
+                       total_pairs=total)
         params.info["records"] = len(records)
     say("score", 0.9)
     fw = params.field_weights(levels) if len(levels) else np.zeros((0, len(comps)))

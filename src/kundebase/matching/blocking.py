@@ -41,11 +41,18 @@ def _derived(features: Features, name: str) -> np.ndarray:
     return features[name]
 
 
-def keys(kind: str, features: Features) -> list[list[str]]:
+TRAINING_SESSIONS: dict[str, tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]] = {
+    "person": ((("birth_date",), ("birth_date",)), (("postcode",), ("postcode", "city"))),
+    "company": ((("postcode",), ("postcode", "city", "street")), (("company_first",), ("company_name",))),
+}
+"""EM sessions as in Splink: (blocking rule, comparisons left out because the rule makes them agree)."""
+
+
+def keys(kind: str, features: Features, rules: tuple[tuple[str, ...], ...] | None = None) -> list[list[str]]:
     """Blocking keys per record (list per record)."""
     n = len(next(iter(features.values())))
     out: list[list[str]] = [[] for _ in range(n)]
-    for number, rule in enumerate(RULES[kind]):
+    for number, rule in enumerate(rules or RULES[kind]):
         columns = [_derived(features, f) for f in rule]
         for i, values in enumerate(zip(*columns, strict=True)):
             if all(values):
@@ -54,12 +61,14 @@ def keys(kind: str, features: Features) -> list[list[str]]:
 
 
 def candidate_pairs(kind: str, features: Features, source: np.ndarray | None = None,
-                    con: duckdb.DuckDBPyConnection | None = None) -> tuple[np.ndarray, np.ndarray]:
+                    con: duckdb.DuckDBPyConnection | None = None, rules: tuple[tuple[str, ...], ...] | None = None,
+                    max_block: int = MAX_BLOCK, sample: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(left row indices, right row indices) of every candidate pair, each pair once.
 
     With ``source`` (0 = left file, 1 = right file) only pairs across the two files are made (linking).
+    ``rules``, ``max_block`` and ``sample`` serve the training sessions (wide blocks, a random sample).
     """
-    per_record = keys(kind, features)
+    per_record = keys(kind, features, rules)
     rid = np.repeat(np.arange(len(per_record), dtype=np.int64), [len(k) for k in per_record])
     flat = np.array([k for ks in per_record for k in ks], dtype=object)
     src = (source if source is not None else np.zeros(len(per_record), dtype=np.int8))[rid]
@@ -67,9 +76,10 @@ def candidate_pairs(kind: str, features: Features, source: np.ndarray | None = N
     con.register("bk", {"rid": rid, "k": flat, "src": src.astype(np.int8)})
     cross = "a.src = 0 AND b.src = 1" if source is not None else "a.rid < b.rid"
     result = con.execute(f"""
-        WITH small AS (SELECT k FROM bk GROUP BY k HAVING count(*) BETWEEN 2 AND {MAX_BLOCK}),
-             kept AS (SELECT bk.* FROM bk JOIN small USING (k))
-        SELECT DISTINCT a.rid AS l, b.rid AS r FROM kept a JOIN kept b ON a.k = b.k AND {cross}
+        WITH small AS (SELECT k FROM bk GROUP BY k HAVING count(*) BETWEEN 2 AND {int(max_block)}),
+             kept AS (SELECT bk.* FROM bk JOIN small USING (k)),
+             pairs AS (SELECT DISTINCT a.rid AS l, b.rid AS r FROM kept a JOIN kept b ON a.k = b.k AND {cross})
+        SELECT l, r FROM pairs {f"USING SAMPLE reservoir({int(sample)} ROWS) REPEATABLE (7)" if sample else ""}
         ORDER BY l, r
     """).fetchnumpy()
     con.unregister("bk")

@@ -69,40 +69,78 @@ def level_counts(levels: np.ndarray, sizes: list[int], weights: np.ndarray | Non
     return out
 
 
-def train(kind: str, names: list[str], sizes: list[int], candidate_levels: np.ndarray, random_levels: np.ndarray,
-          *, total_pairs: float, iterations: int = 40, tolerance: float = 1e-5, initial_prior: float = 0.1) -> Params:
-    """EM with u fixed from random pairs; returns the fitted parameters.
-
-    EM works on the candidate pairs, where matches are common; the prior kept for
-    scoring is the share of matches among *all* pairs (expected matches / total
-    pairs), as in Splink, because a real-world pair that shares a blocking key is
-    still mostly a stranger until its fields say otherwise.
-    """
-    u = level_counts(random_levels, sizes)
-    patterns, counts = np.unique(candidate_levels, axis=0, return_counts=True)
-    # start m leaning to the strongest level, the usual EM initialisation
-    m = []
-    for size in sizes:
-        start = np.linspace(0.05, 1.0, size) ** 3
-        m.append(start / start.sum())
-    prior = initial_prior
+def _em(patterns: np.ndarray, counts: np.ndarray, active: list[int], m: list[np.ndarray], u: list[np.ndarray],
+        sizes: list[int], iterations: int, tolerance: float) -> tuple[list[np.ndarray], float, int]:
+    """EM for m (active comparisons only) and the session's share of matches; u stays fixed."""
+    prior = 0.1
     done = 0
+    sub = patterns[:, active]
     for done in range(1, iterations + 1):  # noqa: B007
-        params = Params(kind, names, [x.tolist() for x in m], [x.tolist() for x in u], min(prior, 1 - 1e-6))
-        p = params.probability(patterns)
-        resp = p * counts
+        params = Params("", [], [m[j].tolist() for j in active], [u[j].tolist() for j in active], prior)
+        resp = params.probability(sub) * counts
         new_prior = float(resp.sum() / counts.sum())
-        new_m = []
-        for j, size in enumerate(sizes):
+        change = abs(new_prior - prior)
+        for j in active:
             col = patterns[:, j]
-            agree = np.array([resp[col == lv].sum() for lv in range(size)]) + 1e-3
-            new_m.append(agree / agree.sum())
-        change = max(abs(new_prior - prior), *(float(np.abs(a - b).max()) for a, b in zip(new_m, m, strict=True)))
-        m, prior = new_m, new_prior
+            agree = np.array([resp[col == lv].sum() for lv in range(sizes[j])]) + 1e-3
+            new = agree / agree.sum()
+            change = max(change, float(np.abs(new - m[j]).max()))
+            m[j] = new
+        prior = min(max(new_prior, 1e-6), 1 - 1e-6)
         if change < tolerance:
             break
-    expected = prior * float(counts.sum())
-    global_prior = min(0.5, max(expected, 1.0) / max(total_pairs, 1.0))
-    return Params(kind, names, [x.tolist() for x in m], [x.tolist() for x in u], global_prior,
-                  info={"em_iterations": done, "candidate_pairs": int(counts.sum()), "patterns": len(patterns),
-                        "candidate_prior": prior, "expected_matches": expected})
+    return m, prior, done
+
+
+def train(kind: str, names: list[str], sizes: list[int], candidate_levels: np.ndarray, random_levels: np.ndarray,
+          sessions: list[tuple[np.ndarray, list[int]]], *, total_pairs: float, iterations: int = 40,
+          tolerance: float = 1e-5) -> Params:
+    """Fit m (EM, per training session), u (random pairs) and the prior.
+
+    As in Splink, each EM session runs on pairs blocked by one wide rule (all pairs
+    sharing a birth date, say) and leaves out the comparisons that rule forces to
+    agree; such a block holds many non-matches, so EM can learn that two records
+    sharing only a name are strangers.  EM on the prediction candidates alone
+    drifts to "everything matches" when blocking is good.  m of a comparison is
+    the mean over the sessions that estimated it.  The prior for scoring is the
+    share of matches among *all* pairs: the expected matches among the candidates
+    (solved with m and u fixed) divided by the number of possible pairs.
+    """
+    u = level_counts(random_levels, sizes)
+    estimates: list[list[np.ndarray]] = [[] for _ in sizes]
+    done = []
+    for levels, left_out in sessions:
+        active = [j for j in range(len(sizes)) if j not in left_out]
+        if len(levels) == 0 or not active:
+            continue
+        patterns, counts = np.unique(levels, axis=0, return_counts=True)
+        m = []
+        for size in sizes:
+            start = np.linspace(0.05, 1.0, size) ** 3
+            m.append(start / start.sum())
+        m, _prior, iters = _em(patterns, counts.astype(float), active, m, u, sizes, iterations, tolerance)
+        done.append(iters)
+        for j in active:
+            estimates[j].append(m[j])
+    m_final = []
+    for j, size in enumerate(sizes):
+        if estimates[j]:
+            m_final.append(np.mean(estimates[j], axis=0))
+        else:  # no session could estimate it: a cautious default
+            start = np.linspace(0.05, 1.0, size) ** 2
+            m_final.append(start / start.sum())
+    cand_patterns, cand_counts = np.unique(candidate_levels, axis=0, return_counts=True)
+    params = Params(kind, names, [x.tolist() for x in m_final], [x.tolist() for x in u], 0.5)
+    bayes = np.power(2.0, params.field_weights(cand_patterns).sum(axis=1)) if len(cand_patterns) else np.zeros(0)
+    prior = 0.1
+    for _ in range(100):  # one-parameter EM: the share of matches among candidates
+        p = prior * bayes / (prior * bayes + (1 - prior))
+        new = float((p * cand_counts).sum() / max(cand_counts.sum(), 1))
+        if abs(new - prior) < 1e-7:
+            break
+        prior = min(max(new, 1e-6), 1 - 1e-6)
+    expected = prior * float(cand_counts.sum())
+    params.prior = min(0.5, max(expected, 1.0) / max(total_pairs, 1.0))
+    params.info = {"em_iterations": done, "candidate_pairs": int(cand_counts.sum()), "patterns": len(cand_patterns),
+                   "expected_matches": expected}
+    return params
