@@ -39,9 +39,9 @@ def test_exported_settings_give_the_same_probabilities() -> None:
         con.execute(f"UPDATE prepared SET {sets} WHERE unique_id = ?", [columns[k][i] for k in fields.FEATURES] + [i])
     db_api = DuckDBAPI(connection=con)
     linker = Linker(db_api.register("prepared"), splink_export.settings(result.params))
-    theirs = {(int(l), int(r)): p for l, r, p in linker.inference.predict().as_duckdbpyrelation().select(
+    theirs = {(int(a), int(b)): p for a, b, p in linker.inference.predict().as_duckdbpyrelation().select(
         "unique_id_l, unique_id_r, match_probability").fetchall()}
-    ours = {(int(l), int(r)): float(p) for l, r, p in zip(result.left, result.right, result.probability, strict=True)}
+    ours = {(int(a), int(b)): float(p) for a, b, p in zip(result.left, result.right, result.probability, strict=True)}
     shared = set(ours) & set(theirs)
     assert len(shared) >= 5
     for pair in shared:
