@@ -22,6 +22,7 @@ RULES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("phone",), ("email",), ("national_id",), ("name_pair",), ("family_key", "birth_date"),
         ("given_nick", "birth_date"), ("birth_date", "postcode"), ("street_key", "postcode"),
         ("given_nick", "family_key"), ("family_key", "postcode", "house"), ("birth_date", "street_key"),
+        ("given_nick", "postcode"), ("family_key", "city"),
     ),
     "company": (
         ("org_number",), ("company_key",), ("phone",), ("website",), ("email",), ("street_key", "postcode"),
@@ -42,8 +43,8 @@ def _derived(features: Features, name: str) -> np.ndarray:
 
 
 TRAINING_SESSIONS: dict[str, tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]] = {
-    "person": ((("birth_date",), ("birth_date",)), (("postcode",), ("postcode", "city"))),
-    "company": ((("postcode",), ("postcode", "city", "street")), (("company_first",), ("company_name",))),
+    "person": ((("birth_date",), ("birth_date",)), (("postcode",), ("place",))),
+    "company": ((("postcode",), ("place", "street")), (("company_first",), ("company_name",))),
 }
 """EM sessions as in Splink: (blocking rule, comparisons left out because the rule makes them agree)."""
 

@@ -88,16 +88,17 @@ def _street(l: Features, r: Features) -> np.ndarray:  # noqa: E741
     return _levels(_null(a, b), [a == b, same_house & (jw >= 0.88), jw >= 0.88])
 
 
-def _postcode(l: Features, r: Features) -> np.ndarray:  # noqa: E741
-    a, b = l["postcode"], r["postcode"]
-    lev = _lev(a, b)
-    return _levels(_null(a, b), [a == b, lev <= 1])
-
-
-def _city(l: Features, r: Features) -> np.ndarray:  # noqa: E741
-    a, b = l["city"], r["city"]
-    jw = _jw(a, b)
-    return _levels(_null(a, b), [a == b, jw >= 0.88])
+def _place(l: Features, r: Features) -> np.ndarray:  # noqa: E741
+    """Postcode and city as one comparison: they say nearly the same thing, and counting both would
+    double the evidence of two strangers living in one postcode area."""
+    pa, pb, ca, cb = l["postcode"], r["postcode"], l["city"], r["city"]
+    pc_null, city_null = _null(pa, pb), _null(ca, cb)
+    pc_eq = (pa == pb) & ~pc_null
+    pc_close = (_lev(pa, pb) <= 1) & ~pc_null
+    city_eq = (ca == cb) & ~city_null
+    city_close = (_jw(ca, cb) >= 0.88) & ~city_null
+    return _levels(pc_null & city_null, [pc_eq & (city_eq | city_null), pc_eq | (pc_close & city_close),
+                                         city_eq | city_close])
 
 
 def _phone(l: Features, r: Features) -> np.ndarray:  # noqa: E741
@@ -153,9 +154,8 @@ PERSON_COMPARISONS: list[Comparison] = [
     Comparison("street", ("street",),
                (_("different street"), _("similar street"), _("same street and number, spelled differently"),
                 _("same street address")), _street),
-    Comparison("postcode", ("postcode",), (_("different postcode"), _("postcode one typo apart"),
-                                           _("same postcode")), _postcode),
-    Comparison("city", ("city",), (_("different city"), _("similar city"), _("same city")), _city),
+    Comparison("place", ("postcode", "city"), (_("different place"), _("same city"), _("nearly the same postcode"),
+                                              _("same postcode and city")), _place),
     Comparison("phone", ("phone",), (_("different phone"), _("phone ends alike"), _("same phone")), _phone),
     Comparison("email", ("email",), (_("different e-mail"), _("same e-mail user name"), _("same e-mail")), _email),
     Comparison("national_id", ("national_id",),
@@ -170,9 +170,8 @@ COMPANY_COMPARISONS: list[Comparison] = [
     Comparison("street", ("street",),
                (_("different street"), _("similar street"), _("same street and number, spelled differently"),
                 _("same street address")), _street),
-    Comparison("postcode", ("postcode",), (_("different postcode"), _("postcode one typo apart"),
-                                           _("same postcode")), _postcode),
-    Comparison("city", ("city",), (_("different city"), _("similar city"), _("same city")), _city),
+    Comparison("place", ("postcode", "city"), (_("different place"), _("same city"), _("nearly the same postcode"),
+                                              _("same postcode and city")), _place),
     Comparison("phone", ("phone",), (_("different phone"), _("phone ends alike"), _("same phone")), _phone),
     Comparison("email", ("email",), (_("different e-mail"), _("same e-mail user name"), _("same e-mail")), _email),
 ]

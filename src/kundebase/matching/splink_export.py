@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from kundebase.matching import blocking
-from kundebase.matching.model import Params
+from kundebase.matching.model import M_FLOOR, U_FLOOR, Params
 
 _LEVELS: dict[str, list[str]] = {
     # strongest first (Splink order); the last level (ELSE) is our level 0
@@ -30,8 +30,11 @@ _LEVELS: dict[str, list[str]] = {
     "street": ["street_key_l = street_key_r",
                "house_l = house_r AND house_l <> '' AND jaro_winkler_similarity(street_name_l, street_name_r) >= 0.88",
                "jaro_winkler_similarity(street_name_l, street_name_r) >= 0.88"],
-    "postcode": ["postcode_l = postcode_r", "damerau_levenshtein(postcode_l, postcode_r) <= 1"],
-    "city": ["city_l = city_r", "jaro_winkler_similarity(city_l, city_r) >= 0.88"],
+    "place": ["postcode_l = postcode_r AND postcode_l <> '' AND (city_l = city_r OR city_l = '' OR city_r = '')",
+              "(postcode_l = postcode_r AND postcode_l <> '') OR (postcode_l <> '' AND postcode_r <> '' AND "
+              "damerau_levenshtein(postcode_l, postcode_r) <= 1 AND city_l <> '' AND city_r <> '' AND "
+              "jaro_winkler_similarity(city_l, city_r) >= 0.88)",
+              "city_l <> '' AND city_r <> '' AND (city_l = city_r OR jaro_winkler_similarity(city_l, city_r) >= 0.88)"],
     "phone": ["phone_l = phone_r", "right(phone_l, 6) = right(phone_r, 6)"],
     "email": ["email_l = email_r", "email_local_l = email_local_r"],
     "national_id": ["national_id_l = national_id_r", "damerau_levenshtein(national_id_l, national_id_r) <= 1"],
@@ -61,15 +64,18 @@ def settings(params: Params, *, link_type: str = "dedupe_only", unique_id: str =
         if conditions is None:
             continue
         column = _NULL_COLUMN.get(name, name)
-        levels: list[dict[str, Any]] = [{"sql_condition": f"{column}_l = '' OR {column}_r = ''",
+        null = f"{column}_l = '' OR {column}_r = ''"
+        if name == "place":
+            null = "(postcode_l = '' OR postcode_r = '') AND (city_l = '' OR city_r = '')"
+        levels: list[dict[str, Any]] = [{"sql_condition": null,
                                          "label_for_charts": "null", "is_null_level": True}]
         # our levels run 0 (disagree) … top; Splink lists top first and ends with ELSE
         tops = list(range(len(m) - 1, 0, -1))
         for condition, level in zip(conditions, tops, strict=False):
             levels.append({"sql_condition": condition, "label_for_charts": f"level {level}",
-                           "m_probability": m[level], "u_probability": max(u[level], 1e-6)})
-        levels.append({"sql_condition": "ELSE", "label_for_charts": "level 0", "m_probability": m[0],
-                       "u_probability": u[0]})
+                           "m_probability": max(m[level], M_FLOOR), "u_probability": max(u[level], U_FLOOR)})
+        levels.append({"sql_condition": "ELSE", "label_for_charts": "level 0", "m_probability": max(m[0], M_FLOOR),
+                       "u_probability": max(u[0], U_FLOOR)})
         comparisons.append({"output_column_name": name, "comparison_levels": levels})
     rules = [sql for rule in blocking.RULES[params.kind] if (sql := _rule_sql(rule))]
     return {"link_type": link_type, "unique_id_column_name": unique_id,

@@ -19,7 +19,7 @@ _SUFFIXES = (
     (r"(u|utca)$", "utca", False),
     (r"(pl|plass|plassen|plads|pladsen|platz)$", "plass", True),
     (r"(ter|tere)$", "ter", False),
-    (r"(alle|allee|alleen)$", "alle", True),
+    (r"(alle|allee|alleen|ale|alen)$", "alle", True),
     (r"(rd|road)$", "road", False),
     (r"(st|street)$", "street", False),
     (r"(ave|avenue)$", "avenue", False),
@@ -29,6 +29,13 @@ _SUFFIXES = (
 _SUFFIX_RES = [(re.compile(p), c, compound) for p, c, compound in _SUFFIXES]
 _ABBREVIATED_VEI = re.compile(r"(\w{3,})v\.")
 _HOUSE = re.compile(r"(\d+)\s*[./-]?\s*([a-z])?\b\.?")
+
+
+def _collapse(word: str) -> str:
+    """``Jaernvaegsvaegen`` and ``Järnvägsvägen`` alike: the spellings of ä/ö/ü/å without the letter."""
+    for src, dst in (("aa", "a"), ("ae", "a"), ("oe", "o"), ("ue", "u")):
+        word = word.replace(src, dst)
+    return word
 
 
 def _canonical_word(word: str) -> str:
@@ -55,7 +62,7 @@ def split_street(street: str) -> tuple[str, str, str]:
     if match:
         number, letter = match.group(1), match.group(2) or ""
         text = (text[: match.start()] + " " + text[match.end():]).replace(" / ", " ")
-    words = [_canonical_word(w) for w in text.replace("/", " ").split() if w]
+    words = [_canonical_word(_collapse(w)) for w in text.replace("/", " ").split() if w]
     return " ".join(words), number, letter
 
 
