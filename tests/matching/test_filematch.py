@@ -120,3 +120,12 @@ def test_bad_input_is_refused_clearly(tmp_path: Path, args: list[str], message: 
     real = [a.format(**paths) if "{" in a else (str(tmp_path / a) if a.endswith(".csv") else a) for a in args]
     with pytest.raises(CommandError, match=message):
         call_command("match", *real)
+
+
+def test_empty_cells_read_as_empty_text(tmp_path: Path) -> None:
+    from kundebase.matching.filematch import read
+
+    src = _write(tmp_path / "gaps.csv", ["id", "name", "email"], [["1", "Kari", ""], ["2", "", "ola@example.no"]])
+    ids, rows, headers = read(src, "id")
+    assert ids == ["1", "2"] and headers == ["id", "name", "email"]
+    assert rows[0]["email"] == "" and rows[1]["name"] == ""

@@ -85,12 +85,9 @@ def read(path: Path, id_column: str) -> tuple[list[str], list[dict[str, Any]], l
     headers = list(rel.columns)
     if id_column not in headers:
         raise ValueError(f"{path} has no column {id_column!r}; it has {', '.join(headers)}")
-    data = rel.fetchnumpy()
-    columns = {h: ["" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v) for v in data[h]]
-               for h in headers}
-    n = len(columns[id_column])
-    rows = [{h: columns[h][i] for h in headers} for i in range(n)]
-    return columns[id_column], rows, headers
+    # fetchall, not fetchnumpy: missing values come back as masked entries that print as "--"
+    rows = [{h: ("" if v is None else v) for h, v in zip(headers, row, strict=True)} for row in rel.fetchall()]
+    return [row[id_column] for row in rows], rows, headers
 
 
 def kind_of(mapping: dict[str, str]) -> str:
