@@ -100,8 +100,10 @@ def match_files(path: Path, *, id_column: str, output: Path, mapping: dict[str, 
     ids, rows, headers = read(path, id_column)
     source = None
     if link is not None:
-        ids2, rows2, headers2 = read(link, id_column)
-        ids, rows, source = ids + ids2, rows + rows2, np.array([0] * len(rows) + [1] * len(rows2), dtype=np.int8)
+        ids2, more, _headers2 = read(link, id_column)
+        source = np.array([0] * len(rows) + [1] * len(more), dtype=np.int8)
+        ids, rows = ids + ids2, rows + more
+        del more
     mapping = mapping or propose_mapping([h for h in headers if h != id_column])
     unknown = [col for col in mapping.values() if col not in headers]
     if unknown:
@@ -110,6 +112,7 @@ def match_files(path: Path, *, id_column: str, output: Path, mapping: dict[str, 
         raise ValueError("no column could be mapped to a field; give --mapping")
     kind = kind_of(mapping)
     records = [{role: row.get(col, "") for role, col in mapping.items()} for row in rows]
+    del rows  # a million rows of every column: let them go before the engine needs the memory
     result = batch.run(kind, records, source=source, progress=progress)
     keep = result.probability >= threshold
     output.parent.mkdir(parents=True, exist_ok=True)
