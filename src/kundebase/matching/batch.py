@@ -16,8 +16,8 @@ from kundebase.matching import blocking, comparisons, fields
 from kundebase.matching.model import Params, train
 
 DEFAULT_THRESHOLD = 0.5
-RANDOM_PAIRS = 300_000
-SESSION_PAIRS = 400_000
+RANDOM_PAIRS = 200_000
+SESSION_PAIRS = 250_000
 """Pairs sampled from each training block: EM needs pattern counts, not every pair."""
 SESSION_BLOCK = 5_000
 Progress = Callable[[str, float], None]

@@ -75,9 +75,8 @@ def _family(l: Features, r: Features) -> np.ndarray:  # noqa: E741
 def _birth(l: Features, r: Features) -> np.ndarray:  # noqa: E741
     a, b = l["birth_date"], r["birth_date"]
     lev = _lev(a, b)
-    swapped = np.array([x[:4] == y[:4] and x[5:7] == y[8:10] and x[8:10] == y[5:7] for x, y in zip(a, b, strict=True)],
-                       dtype=bool)
-    same_year = np.array([x[:4] == y[:4] for x, y in zip(a, b, strict=True)], dtype=bool)
+    swapped = l["birth_date"] == r["birth_swapped"]
+    same_year = l["birth_year"] == r["birth_year"]
     return _levels(_null(a, b), [a == b, (lev <= 1) | swapped, same_year | (lev <= 2)])
 
 
@@ -103,7 +102,7 @@ def _place(l: Features, r: Features) -> np.ndarray:  # noqa: E741
 
 def _phone(l: Features, r: Features) -> np.ndarray:  # noqa: E741
     a, b = l["phone"], r["phone"]
-    tail = np.array([x[-6:] == y[-6:] for x, y in zip(a, b, strict=True)], dtype=bool)
+    tail = l["phone_tail"] == r["phone_tail"]
     return _levels(_null(a, b), [a == b, tail])
 
 

@@ -69,6 +69,18 @@ def level_counts(levels: np.ndarray, sizes: list[int], weights: np.ndarray | Non
     return out
 
 
+def unique_rows(levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct rows of a level matrix with their counts; rows are packed into one integer first
+    (levels fit in 4 bits), which is many times faster than ``np.unique(axis=0)`` on millions of rows."""
+    if levels.shape[1] == 0 or levels.shape[1] > 15:
+        return np.unique(levels, axis=0, return_counts=True)
+    packed = np.zeros(len(levels), dtype=np.int64)
+    for j in range(levels.shape[1]):
+        packed = (packed << 4) | (levels[:, j].astype(np.int64) + 1)
+    keys, first, counts = np.unique(packed, return_index=True, return_counts=True)
+    return levels[first], counts
+
+
 def _em(patterns: np.ndarray, counts: np.ndarray, active: list[int], m: list[np.ndarray], u: list[np.ndarray],
         sizes: list[int], iterations: int, tolerance: float) -> tuple[list[np.ndarray], float, int]:
     """EM for m (active comparisons only) and the session's share of matches; u stays fixed."""
@@ -113,7 +125,7 @@ def train(kind: str, names: list[str], sizes: list[int], candidate_levels: np.nd
         active = [j for j in range(len(sizes)) if j not in left_out]
         if len(levels) == 0 or not active:
             continue
-        patterns, counts = np.unique(levels, axis=0, return_counts=True)
+        patterns, counts = unique_rows(levels)
         m = []
         for size in sizes:
             start = np.linspace(0.05, 1.0, size) ** 3
@@ -129,7 +141,7 @@ def train(kind: str, names: list[str], sizes: list[int], candidate_levels: np.nd
         else:  # no session could estimate it: a cautious default
             start = np.linspace(0.05, 1.0, size) ** 2
             m_final.append(start / start.sum())
-    cand_patterns, cand_counts = np.unique(candidate_levels, axis=0, return_counts=True)
+    cand_patterns, cand_counts = unique_rows(candidate_levels)
     params = Params(kind, names, [x.tolist() for x in m_final], [x.tolist() for x in u], 0.5)
     bayes = np.power(2.0, params.field_weights(cand_patterns).sum(axis=1)) if len(cand_patterns) else np.zeros(0)
     prior = 0.1

@@ -74,6 +74,7 @@ def street_key(street: str) -> str:
 _POSTCODE_PREFIX = re.compile(r"^(n|no|dk|d|de|h|hu|s|se|a|at|ch|gb|uk)[\s-]+", re.I)
 
 
+@lru_cache(maxsize=1 << 16)
 def postcode(value: str, country: str = "") -> str:
     """Postcodes without the country prefix and spaces (``N-0155`` → ``0155``, ``SE-114 55`` → ``11455``);
     British codes keep their inner space (``sw1a 1aa`` → ``SW1A 1AA``)."""
@@ -84,6 +85,7 @@ def postcode(value: str, country: str = "") -> str:
     return re.sub(r"[\s-]+", "", code).upper()
 
 
+@lru_cache(maxsize=1 << 16)
 def city(value: str) -> str:
     """City without district numbers (``København K``, ``Budapest V.``, ``Oslo 1``) — the postcode says that."""
     text = plain(value)

@@ -62,6 +62,7 @@ def tokens(text: str) -> list[str]:
     return [t for t in _SPLIT.split(plain(text).replace(".", " ")) if t and t not in _TITLES]
 
 
+@lru_cache(maxsize=1 << 16)
 def first_token(text: str) -> str:
     parts = tokens(text)
     return parts[0] if parts else ""
