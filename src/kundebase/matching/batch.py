@@ -43,7 +43,7 @@ def _take(features: comparisons.Features, index: np.ndarray) -> comparisons.Feat
 
 
 def levels_for(kind: str, comps: list[comparisons.Comparison], features: comparisons.Features,
-               left: np.ndarray, right: np.ndarray, chunk: int = 500_000) -> np.ndarray:
+               left: np.ndarray, right: np.ndarray, chunk: int = 100_000) -> np.ndarray:
     parts = [comparisons.compare(kind, comps, _take(features, left[i:i + chunk]), _take(features, right[i:i + chunk]))
              for i in range(0, len(left), chunk)]
     return np.concatenate(parts) if parts else np.zeros((0, len(comps)), dtype=np.int8)
