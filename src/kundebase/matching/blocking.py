@@ -76,11 +76,18 @@ def candidate_pairs(kind: str, features: Features, source: np.ndarray | None = N
     con = con or duckdb.connect()
     con.register("bk", {"rid": rid, "k": flat, "src": src.astype(np.int8)})
     cross = "a.src = 0 AND b.src = 1" if source is not None else "a.rid < b.rid"
+    small = f"SELECT k, count(*) AS c FROM bk GROUP BY k HAVING count(*) BETWEEN 2 AND {int(max_block)}"
+    keep = "TRUE"
+    if sample:
+        # thin the pairs inside the join, before anything is materialised: wide training blocks
+        # (everyone sharing a postcode) can hold hundreds of millions of pairs
+        total = con.execute(f"SELECT coalesce(sum(c * (c - 1) / 2), 0) FROM ({small})").fetchall()[0][0]
+        if total > sample:
+            keep = f"hash(a.rid * 1000003 + b.rid) % {int(total // sample) + 1} = 0"
     result = con.execute(f"""
-        WITH small AS (SELECT k FROM bk GROUP BY k HAVING count(*) BETWEEN 2 AND {int(max_block)}),
-             kept AS (SELECT bk.* FROM bk JOIN small USING (k)),
-             pairs AS (SELECT DISTINCT a.rid AS l, b.rid AS r FROM kept a JOIN kept b ON a.k = b.k AND {cross})
-        SELECT l, r FROM pairs {f"USING SAMPLE reservoir({int(sample)} ROWS) REPEATABLE (7)" if sample else ""}
+        WITH small AS ({small}),
+             kept AS (SELECT bk.* FROM bk JOIN small USING (k))
+        SELECT DISTINCT a.rid AS l, b.rid AS r FROM kept a JOIN kept b ON a.k = b.k AND {cross} AND {keep}
         ORDER BY l, r
     """).fetchnumpy()
     con.unregister("bk")
