@@ -111,7 +111,7 @@ def run_splink(spec: dict[str, Any], out: Path) -> None:
                      [block_on("soc_sec_id"), block_on("given_name", "surname", "date_of_birth")])
     linker.training.estimate_probability_two_random_records_match(deterministic, recall=0.8)
     linker.training.estimate_u_using_random_sampling(max_pairs=1e6 if not multi else 5e6)
-    for rule in ([block_on("birth_date"), block_on("postcode")] if multi else
+    for rule in ([block_on("birth_date"), block_on("postcode", "substr(family_name, 1, 1)")] if multi else
                  [block_on("date_of_birth"), block_on("postcode")]):
         linker.training.estimate_parameters_using_expectation_maximisation(rule,
                                                                             estimate_without_term_frequencies=True)
@@ -178,6 +178,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--sizes", type=int, nargs="*", default=[100_000, 1_000_000])
     parser.add_argument("--entry-size", type=int, default=1_000_000)
     parser.add_argument("--skip-splink-above", type=int, default=10**9)
+    parser.add_argument("--note", action="append", default=[], help="a line added to the recorded notes")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "kb-bench-matching")
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
@@ -215,6 +216,7 @@ def main(argv: list[str]) -> None:
         "Multilingual data: `benchmarks/multilingual.py` (Faker pools in six locales, about 10 % of customers "
         "duplicated with documented corruptions), because the demo generator's data is not on this branch yet.",
     ]
+    notes += args.note
     entry = ""
     if args.entry_size:
         from benchmarks.matching_entry import entry_benchmark
