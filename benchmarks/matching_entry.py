@@ -52,6 +52,7 @@ def _load(size: int, work: Path) -> tuple[list[dict[str, Any]], int, float]:
     data, _truth = generate(size, work)
     rows = list(csv.DictReader(data.open(encoding="utf-8")))
     if Party.objects.count() >= size:
+        _drop_impossible_dates()
         return rows, 0, 0.0
     now = "2026-01-01 00:00:00"
     keys = 0
@@ -62,7 +63,7 @@ def _load(size: int, work: Path) -> tuple[list[dict[str, Any]], int, float]:
             for i, r in enumerate(part, start=chunk + 1):
                 name = f"{r['given_name']} {r['family_name']}"
                 parties.append((i, now, now, 1, "person", str(100000 + i), "active", name, name.lower(), "", "{}"))
-                persons.append((i, r["given_name"], r["family_name"], r["birth_date"] or None, ""))
+                persons.append((i, r["given_name"], r["family_name"], _valid_date(r["birth_date"]), ""))
                 if r["email"]:
                     cps.append((now, now, i, "email", r["email"], contacts.email(r["email"]), "", True, False))
                 if r["phone"]:
@@ -86,6 +87,25 @@ def _load(size: int, work: Path) -> tuple[list[dict[str, Any]], int, float]:
             cur.executemany("INSERT INTO matching_blockingkey (party_id, key) VALUES (%s,%s)", bks)
             keys += len(bks)
     return rows, keys, time.perf_counter() - start
+
+
+def _valid_date(text: str) -> str | None:
+    """The generator's corrupted copies may carry an impossible date (30 February); the DateField cannot."""
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text).isoformat() if text else None
+    except ValueError:
+        return None
+
+
+def _drop_impossible_dates() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT party_ptr_id, birth_date FROM parties_person WHERE birth_date IS NOT NULL")
+        bad = [(pid,) for pid, born in cur.fetchall() if _valid_date(str(born)) is None]
+        cur.executemany("UPDATE parties_person SET birth_date = NULL WHERE party_ptr_id = %s", bad)
 
 
 def _measure(size: int, work: Path, queries: int, out: Path) -> None:
