@@ -103,7 +103,7 @@ def _drop_impossible_dates() -> None:
     from django.db import connection
 
     with connection.cursor() as cur:
-        cur.execute("SELECT party_ptr_id, birth_date FROM parties_person WHERE birth_date IS NOT NULL")
+        cur.execute("SELECT party_ptr_id, CAST(birth_date AS TEXT) FROM parties_person WHERE birth_date IS NOT NULL")
         bad = [(pid,) for pid, born in cur.fetchall() if _valid_date(str(born)) is None]
         cur.executemany("UPDATE parties_person SET birth_date = NULL WHERE party_ptr_id = %s", bad)
 
