@@ -197,7 +197,7 @@ def main(argv: list[str]) -> None:
                       "mapping": MULTI_MAPPING, "truth": str(truth),
                       "label": f"Multilingual dedupe ({size:,} customers)"})
     lines = ["| data | K precision | K recall | K F1 | K s | K MB | S precision | S recall | S F1 | S s | S MB | "
-             "ΔF1 | time ratio | memory ratio |", "|" + "---|" * 15]
+             "ΔF1 | time ratio | memory ratio |", "|" + "---|" * 14]
     for spec in specs:
         print(f"== {spec['label']}", flush=True)
         k = measure("kundebase", spec, args.work)
