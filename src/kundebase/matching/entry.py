@@ -16,7 +16,7 @@ import numpy as np
 from kundebase.matching import blocking, comparisons, fields, records, store
 
 THRESHOLD = 0.9
-MAX_REASONS = 4
+MAX_REASONS = 5
 
 
 @dataclass
