@@ -6,3 +6,12 @@ class MatchingConfig(AppConfig):
     name = "kundebase.matching"
     label = "matching"
     verbose_name = _("Matching")
+
+    def ready(self) -> None:
+        from kundebase.core import hooks
+        from kundebase.matching import store
+        from kundebase.web.navigation import NavItem, register
+
+        if store.on_party_saved not in hooks.party_saved:
+            hooks.party_saved.append(store.on_party_saved)
+        register(NavItem(_("Duplicates"), "matching:review", "matching.view_reviewpair", order=60))

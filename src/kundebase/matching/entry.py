@@ -1,8 +1,9 @@
 """The duplicate check at entry: is the record being created already known?
 
-This first version scores exact agreement on normalised identifiers (e-mail,
-phone, organisation number) plus name and birth date; the probabilistic model
-replaces the scoring without changing this interface.
+The fast path: blocking keys of the new record are looked up in the indexed
+``BlockingKey`` table, the candidates' records are loaded in three queries, and
+the trained model in force scores them with the same comparison functions as
+the batch engine — so a pair gets the same probability here as in a run.
 """
 
 from __future__ import annotations
@@ -10,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils.translation import gettext as _
+import numpy as np
 
-from kundebase.core import identifiers
+from kundebase.matching import blocking, comparisons, fields, records, store
 
 THRESHOLD = 0.9
+MAX_REASONS = 5
 
 
 @dataclass
@@ -30,40 +32,80 @@ class Candidate:
                 "customer_number": self.customer_number, "score": round(self.score, 4), "reasons": self.reasons}
 
 
+def reasons_for(comps: list[comparisons.Comparison], levels: np.ndarray, weights: np.ndarray,
+                limit: int = MAX_REASONS) -> list[str]:
+    """The fields that spoke most for the match, in words ("same phone", "similar given name")."""
+    ranked = sorted(range(len(comps)), key=lambda j: -weights[j])
+    return [str(comps[j].levels[levels[j]]) for j in ranked if weights[j] > 1.0 and levels[j] > 0][:limit]
+
+
+def candidate_ids(kind: str, keys: list[str], exclude_id: int | None = None) -> list[int]:
+    """Parties sharing a blocking key; a key shared by more than ``MAX_BLOCK`` parties is ignored, as in batch."""
+    from kundebase.matching.models import BlockingKey
+
+    found: set[int] = set()
+    for key in keys:
+        ids = list(BlockingKey.objects.filter(key=key).values_list("party_id", flat=True)[:blocking.MAX_BLOCK + 1])
+        if len(ids) <= blocking.MAX_BLOCK:
+            found.update(ids)
+    found.discard(exclude_id)  # type: ignore[arg-type]
+    return sorted(found)
+
+
+def score_against(kind: str, record: dict[str, Any], candidates: dict[int, dict[str, Any]]
+                  ) -> list[tuple[int, float, list[str]]]:
+    """(party id, probability, reasons) of a record against candidate records, with the model in force."""
+    if not candidates:
+        return []
+    params = store.current_params(kind)
+    comps = [c for c in comparisons.REGISTRY[kind] if c.name in params.comparisons]
+    ids = list(candidates)
+    left = fields.prepare([record] * len(ids))
+    right = fields.prepare([candidates[i] for i in ids])
+    levels = comparisons.compare(kind, comps, left, right)
+    weights = params.field_weights(levels)
+    probability = params.probability(levels)
+    if kind == "company":
+        for n, pid in enumerate(ids):
+            if blocking_siblings(record, candidates[pid]):
+                probability[n] = 0.0
+    return [(pid, float(probability[n]), reasons_for(comps, levels[n], weights[n])) for n, pid in enumerate(ids)]
+
+
+def blocking_siblings(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    from kundebase.matching.normalise.companies import distinct_group_members
+
+    fa, fb = fields.prepare_one(a), fields.prepare_one(b)
+    return distinct_group_members(fa["org_number"], fb["org_number"], fa["group"] or None, fb["group"] or None)
+
+
+def _group_of(fields_in: dict[str, Any]) -> str:
+    parent = fields_in.get("parent_id") or fields_in.get("parent")
+    parent_id = getattr(parent, "pk", parent)
+    if not parent_id:
+        return ""
+    from kundebase.matching.normalise.companies import group_root
+    from kundebase.parties.models import Company
+
+    return str(group_root(int(parent_id), dict(Company.objects.values_list("pk", "parent_id"))))
+
+
 def likely_duplicates(*, kind: str, fields: dict[str, Any], contact_points: list[dict[str, Any]],
                       addresses: list[dict[str, Any]], exclude_id: int | None = None,
                       threshold: float = THRESHOLD) -> list[Candidate]:
-    from kundebase.parties.models import Company, ContactPoint, Party, Person
+    from kundebase.parties.models import Party
 
-    evidence: dict[int, list[str]] = {}
-    keys = [(cp["kind"], cp["normalised"]) for cp in contact_points if cp.get("normalised")]
-    for cp_kind, party_id in (
-        ContactPoint.objects.filter(normalised__in=[key for _kind, key in keys]).values_list("kind", "party_id")
-        if keys else []
-    ):
-        reason = _("same e-mail") if cp_kind == "email" else _("same phone")
-        evidence.setdefault(party_id, [])
-        if reason not in evidence[party_id]:
-            evidence[party_id].append(reason)
-    if kind == "company" and fields.get("org_number"):
-        key = identifiers.org_number_key(fields["org_number"])
-        for pid in Company.objects.filter(org_number_key=key).values_list("party_ptr_id", flat=True):
-            evidence.setdefault(pid, []).append(_("same organisation number"))
-    if kind == "person" and fields.get("birth_date") and fields.get("family_name"):
-        name = identifiers.fold(" ".join(filter(None, [fields.get("given_name", ""), fields["family_name"]])))
-        for pid in Person.objects.filter(birth_date=fields["birth_date"], search_name=name).values_list(
-                "party_ptr_id", flat=True):
-            evidence.setdefault(pid, []).extend([_("same name"), _("same birth date")])
-    evidence.pop(exclude_id, None)  # type: ignore[arg-type]
-    if not evidence:
+    record = records.from_input(kind, fields, contact_points, addresses)
+    if kind == "company":
+        record["group"] = _group_of(fields)
+    ids = candidate_ids(kind, store.record_keys(kind, record), exclude_id)
+    if not ids:
         return []
-    parties = Party.objects.filter(pk__in=evidence, kind=kind, merged_into__isnull=True).in_bulk()
-    out = []
-    for pid, reasons in evidence.items():
-        party = parties.get(pid)
-        if party is None:
-            continue
-        score = 0.99 if len(reasons) > 1 or _("same organisation number") in reasons else 0.92
-        if score >= threshold:
-            out.append(Candidate(pid, party.display_name, party.customer_number, score, reasons))
+    scored = score_against(kind, record, records.load(kind, ids))
+    keep = [(pid, p, why) for pid, p, why in scored if p >= threshold]
+    if not keep:
+        return []
+    parties = Party.objects.filter(pk__in=[k[0] for k in keep]).in_bulk()
+    out = [Candidate(pid, parties[pid].display_name, parties[pid].customer_number, p, why)
+           for pid, p, why in keep if pid in parties]
     return sorted(out, key=lambda c: -c.score)

@@ -1,5 +1,11 @@
 """Web routes of the matching app."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from kundebase.matching import views
+
+app_name = "matching"
+urlpatterns = [
+    path("matching/review", views.review, name="review"),
+    path("matching/review/<int:pair_id>/<str:action>", views.decide, name="decide"),
+]

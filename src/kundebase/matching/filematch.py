@@ -1,0 +1,152 @@
+"""Matching plain CSV files without any database: ``kundebase match FILE.csv …``.
+
+DuckDB reads the file (any size, sniffed dialect, all columns as text); the
+batch engine does the rest.  When no mapping is given, one is proposed from the
+headers in Norwegian, Danish, Swedish, German, Hungarian and English.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+
+from kundebase.matching import batch
+from kundebase.matching.normalise.names import plain
+
+HEADER_NAMES: dict[str, tuple[str, ...]] = {
+    "given_name": ("given name", "first name", "firstname", "forename", "fornavn", "förnamn", "fornamn", "vorname",
+                   "keresztnev", "utonev", "given", "givenname"),
+    "family_name": ("family name", "last name", "lastname", "surname", "etternavn", "efternavn", "efternamn",
+                    "nachname", "familienname", "vezeteknev", "csaladnev"),
+    "full_name": ("name", "full name", "navn", "namn", "nev", "kunde", "customer", "kundenavn"),
+    "birth_date": ("birth date", "date of birth", "dob", "birthday", "fodselsdato", "fødselsdato", "födelsedatum",
+                   "fodelsedatum", "geburtsdatum", "szuletesi datum", "szuletesi ido"),
+    "street": ("street", "address", "address 1", "adresse", "gateadresse", "gade", "adress", "gatuadress",
+               "strasse", "straße", "utca", "cim", "street address", "address line 1"),
+    "house_number": ("house number", "street number", "husnummer", "hausnummer", "hazszam", "number", "nr"),
+    "postcode": ("postcode", "postal code", "zip", "zip code", "postnummer", "postnr", "plz", "postleitzahl",
+                 "iranyitoszam", "irsz"),
+    "city": ("city", "town", "poststed", "by", "ort", "postort", "stadt", "varos", "telepules", "suburb"),
+    "phone": ("phone", "telephone", "mobile", "tel", "telefon", "mobil", "mobiltelefon", "telefonnummer",
+              "telefonszam", "handy", "cell"),
+    "email": ("email", "e-mail", "e mail", "mail", "epost", "e-post", "e post", "e-mail-adresse", "email cim"),
+    "national_id": ("national id", "ssn", "soc sec id", "personnummer", "fodselsnummer", "fødselsnummer",
+                    "cpr", "cpr nummer", "szemelyi szam", "taj", "steuer id", "id number"),
+    "company_name": ("company", "company name", "firma", "firmanavn", "foretak", "virksomhed", "foretag",
+                     "unternehmen", "ceg", "cegnev", "organisation"),
+    "org_number": ("org number", "organisation number", "orgnr", "organisasjonsnummer", "cvr", "cvr nummer",
+                   "organisationsnummer", "handelsregister", "ust id", "adoszam", "cegjegyzekszam", "vat"),
+    "website": ("website", "web", "url", "homepage", "nettside", "hjemmeside", "webbplats", "webseite", "honlap"),
+    "country": ("country", "land", "orszag"),
+}
+
+
+def _norm_header(text: str) -> str:
+    return re.sub(r"[\s_\-./]+", " ", plain(text.replace("_", " "))).strip()
+
+
+def propose_mapping(headers: list[str]) -> dict[str, str]:
+    """Role → column, from header names (exact known name first, then a known name inside the header)."""
+    mapping: dict[str, str] = {}
+    normalised = {h: _norm_header(h) for h in headers}
+    known = {role: {_norm_header(n) for n in names} for role, names in HEADER_NAMES.items()}
+    for role, names in known.items():
+        for header, norm in normalised.items():
+            if norm in names and header not in mapping.values():
+                mapping[role] = header
+                break
+    for role, names in known.items():
+        if role in mapping:
+            continue
+        for header, norm in normalised.items():
+            if header not in mapping.values() and any(len(n) > 3 and n in norm for n in names):
+                mapping[role] = header
+                break
+    if "given_name" in mapping or "family_name" in mapping:
+        mapping.pop("full_name", None)
+    return mapping
+
+
+def read(path: Path, id_column: str) -> tuple[list[str], list[dict[str, Any]], list[str]]:
+    """(ids, rows, headers) of a CSV file, every value as text."""
+    if not path.exists():
+        raise FileNotFoundError(f"{path} does not exist")
+    con = duckdb.connect()
+    try:
+        rel = con.read_csv(str(path), all_varchar=True, header=True)
+    except duckdb.Error as exc:
+        raise ValueError(f"{path} is not a readable CSV file: {exc}") from exc
+    headers = list(rel.columns)
+    if id_column not in headers:
+        raise ValueError(f"{path} has no column {id_column!r}; it has {', '.join(headers)}")
+    # fetchall, not fetchnumpy: missing values come back as masked entries that print as "--"
+    rows = [{h: ("" if v is None else v) for h, v in zip(headers, row, strict=True)} for row in rel.fetchall()]
+    return [row[id_column] for row in rows], rows, headers
+
+
+def kind_of(mapping: dict[str, str]) -> str:
+    return "company" if "company_name" in mapping and "family_name" not in mapping else "person"
+
+
+def match_files(path: Path, *, id_column: str, output: Path, mapping: dict[str, str] | None = None,
+                link: Path | None = None, clusters: Path | None = None, threshold: float = batch.DEFAULT_THRESHOLD,
+                weights: bool = False, progress: batch.Progress | None = None) -> dict[str, Any]:
+    ids, rows, headers = read(path, id_column)
+    source = None
+    if link is not None:
+        ids2, more, _headers2 = read(link, id_column)
+        source = np.array([0] * len(rows) + [1] * len(more), dtype=np.int8)
+        ids, rows = ids + ids2, rows + more
+        del more
+    mapping = mapping or propose_mapping([h for h in headers if h != id_column])
+    unknown = [col for col in mapping.values() if col not in headers]
+    if unknown:
+        raise ValueError(f"the mapping names columns the file does not have: {', '.join(unknown)}")
+    if not mapping:
+        raise ValueError("no column could be mapped to a field; give --mapping")
+    kind = kind_of(mapping)
+    records = [{role: row.get(col, "") for role, col in mapping.items()} for row in rows]
+    del rows  # a million rows of every column: let them go before the engine needs the memory
+    result = batch.run(kind, records, source=source, progress=progress)
+    keep = result.probability >= threshold
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with output.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        names = [c.name for c in result.comparisons]
+        writer.writerow(["id_l", "id_r", "match_probability", *([f"w_{n}" for n in names] if weights else [])])
+        for i in np.flatnonzero(keep):
+            extra = [f"{w:.2f}" for w in result.field_weights[i]] if weights else []
+            writer.writerow([ids[result.left[i]], ids[result.right[i]], f"{result.probability[i]:.6f}", *extra])
+    n_clusters = 0
+    if clusters is not None:
+        cluster_of = batch.clusters(len(ids), result.left[keep], result.right[keep])
+        clusters.parent.mkdir(parents=True, exist_ok=True)
+        with clusters.open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["cluster_id", "id"])
+            for i in np.argsort(cluster_of, kind="stable"):
+                writer.writerow([ids[cluster_of[i]], ids[i]])
+        n_clusters = len(set(cluster_of.tolist()))
+    return {"kind": kind, "mapping": mapping, "records": len(ids), "candidate_pairs": int(len(result.left)),
+            "pairs": int(keep.sum()), "clusters": n_clusters, "params": result.params.as_json()}
+
+
+def load_mapping(path: Path) -> dict[str, str]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{path} is not a JSON mapping: {exc}") from exc
+    if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
+        raise ValueError(f"{path} must hold an object of field → column name")
+    from kundebase.matching.fields import ROLES
+
+    bad = [k for k in data if k not in ROLES and k != "country"]
+    if bad:
+        raise ValueError(f"unknown fields in the mapping: {', '.join(bad)}; known: {', '.join(ROLES)}")
+    return data

@@ -1,0 +1,99 @@
+"""The model in force, its blocking keys in the database, and the queue of changed customers."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.db import transaction
+
+from kundebase.matching import blocking, comparisons, fields
+from kundebase.matching.model import Params
+
+_CACHE: dict[str, tuple[float, int | None, Params]] = {}
+
+
+IDENTIFIERS = frozenset({"phone", "email", "national_id", "org_number", "website"})
+
+
+def default_params(kind: str) -> Params:
+    """Cautious hand-set parameters used until the first run has trained a model on the customer's data."""
+    comps = comparisons.REGISTRY[kind]
+    m, u = [], []
+    for c in comps:
+        size = len(c.levels)
+        m_rest = 0.15 / (size - 1)
+        m.append([m_rest] * (size - 1) + [0.85])
+        top = 0.0002 if c.name in IDENTIFIERS else 0.002  # two strangers rarely share a phone or e-mail
+        u_rest = [0.028 / max(1, size - 2)] * (size - 2)
+        row = [1.0 - 0.028 - top, *u_rest, top]
+        u.append([x / sum(row) for x in row])
+    return Params(kind, [c.name for c in comps], m, u, prior=1e-4, info={"default": True})
+
+
+def current_params(kind: str) -> Params:
+    """The newest trained model of a kind.  One indexed query for its id on every call (so every worker
+    sees a new model at once); the JSON is parsed only when the id changed."""
+    from kundebase.matching.models import MatchModel
+
+    row_id = (MatchModel.objects.filter(kind=kind).order_by("-trained_at", "-id")
+              .values_list("id", flat=True).first())
+    cached = _CACHE.get(kind)
+    if cached and cached[1] == row_id:
+        return cached[2]
+    if row_id is None:
+        params = default_params(kind)
+    else:
+        params = Params.from_json(MatchModel.objects.values_list("params", flat=True).get(pk=row_id))
+    _CACHE[kind] = (time.monotonic(), row_id, params)
+    return params
+
+
+def save_params(params: Params) -> int:
+    from kundebase.matching.models import MatchModel
+
+    row = MatchModel.objects.create(kind=params.kind, params=params.as_json(),
+                                    records=int(params.info.get("records", 0)))
+    _CACHE.pop(params.kind, None)
+    return row.pk
+
+
+def record_keys(kind: str, record: dict[str, Any]) -> list[str]:
+    """Blocking keys of one record, including every phone and e-mail it has (not just the primary ones)."""
+    feats = fields.prepare([record])
+    out = set(blocking.keys(kind, feats)[0])
+    rules = blocking.RULES[kind]
+    for role, values in (("phone", record.get("extra_phones") or []), ("email", record.get("extra_emails") or [])):
+        if (role,) not in rules:
+            continue
+        number = rules.index((role,))
+        for value in values:
+            key = fields.prepare_one({role: value, "country": record.get("country", "")})[role]
+            if key:
+                out.add(f"{number}:{key}")
+    return sorted(k[:255] for k in out)
+
+
+@transaction.atomic
+def refresh_keys(kind: str, party_ids: list[int]) -> int:
+    """Rewrite the blocking keys of these customers (merged or erased ones lose theirs)."""
+    from kundebase.matching import records
+    from kundebase.matching.models import BlockingKey
+
+    BlockingKey.objects.filter(party_id__in=party_ids).delete()
+    recs = records.load(kind, party_ids)
+    rows = [BlockingKey(party_id=pid, key=k) for pid, rec in recs.items() for k in record_keys(kind, rec)]
+    BlockingKey.objects.bulk_create(rows, batch_size=5000)
+    return len(rows)
+
+
+def on_party_saved(*, party_id: int, created: bool) -> None:
+    """``hooks.party_saved``: keep the party's blocking keys current and queue it for the incremental run."""
+    from kundebase.matching.models import PendingParty
+    from kundebase.parties.models import Party
+
+    kind = Party.objects.filter(pk=party_id).values_list("kind", flat=True).first()
+    if kind is None:
+        return
+    refresh_keys(kind, [party_id])
+    PendingParty.objects.update_or_create(party_id=party_id)
