@@ -48,8 +48,8 @@ class Dialect:
     def datetime_param(self, value: dt.datetime) -> Any:
         return value
 
-    def true(self) -> str:
-        return "TRUE"
+    def false(self) -> str:
+        return "FALSE"
 
 
 @dataclass(frozen=True)
@@ -84,8 +84,8 @@ class SQLiteDialect(Dialect):
             value = value.astimezone(dt.UTC).replace(tzinfo=None)
         return value.isoformat(" ")
 
-    def true(self) -> str:
-        return "1"
+    def false(self) -> str:
+        return "0"
 
 
 @dataclass(frozen=True)

@@ -50,10 +50,16 @@ def compare(ctx: Context, expr: str, op: str, value: Any, *, text: bool = False)
     raise AssertionError(op)
 
 
+KINDS = {"pe": "person", "co": "company"}
+
+
 def _column(expr: str, join: str = "", *, text: bool = False, lower: bool = False) -> Any:
     def build(ctx: Context, op: str, value: Any, q: dict[str, Any], path: str) -> Frag:
         if join:
             ctx.joins.add(join)
+        if join and op == "is_empty":  # a person's field is empty only for persons (and likewise companies)
+            sql, params = compare(ctx, expr, op, value, text=text)
+            return f"p.kind = {ctx.ph} AND {sql}", [KINDS[join], *params]
         if lower and op not in (NO_VALUE, "is_empty", "is_set"):
             value = [v.lower() for v in value] if isinstance(value, list) else value.lower()
             return compare(ctx, f"LOWER({expr})", op, value, text=text)
@@ -84,7 +90,9 @@ def _born_after(ctx: Context, years: int) -> Frag:
 
 def _age(ctx: Context, op: str, value: Any, q: dict[str, Any], path: str) -> Frag:
     ctx.joins.add("pe")
-    if op in ("is_empty", "is_set"):
+    if op == "is_empty":
+        return f"p.kind = {ctx.ph} AND pe.birth_date IS NULL", ["person"]
+    if op == "is_set":
         return compare(ctx, "pe.birth_date", op, value)
     if op == "between":
         low, high = value

@@ -212,7 +212,8 @@ def compile_node(ctx: Context, node: Any, path: str, depth: int = 0) -> Frag | N
             ctx.errors.add(f"{path}.{extra}", _("Unexpected key"), "unknown_key")
     if key == "not":
         inner = compile_node(ctx, node["not"], f"{path}.not", depth + 1)
-        return None if inner is None else (f"NOT ({inner[0]})", inner[1])
+        # NOT is the complement: a condition that is unknown (NULL) for a customer counts as false first.
+        return None if inner is None else (f"NOT COALESCE(({inner[0]}), {ctx.dialect.false()})", inner[1])
     children = node[key]
     if not isinstance(children, list) or not children:
         ctx.errors.add(f"{path}.{key}", _("Must be a non-empty list of rules"), "invalid_type")
