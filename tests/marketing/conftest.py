@@ -21,7 +21,7 @@ class Keeper:
         self.lock = threading.Lock()
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any) -> str:
-        if address.endswith("@bounce.invalid"):
+        if address.endswith("@bounce.example.com"):
             return "550 5.1.1 No such mailbox"
         envelope.rcpt_tos.append(address)
         return "250 OK"

@@ -311,7 +311,7 @@ def statistics(campaign: Campaign) -> dict[str, Any]:
         "clicked": recipients.filter(clicked_at__isnull=False).count(),
         "unsubscribed": recipients.filter(unsubscribed_at__isnull=False).count(),
         "converted": sent.filter(Exists(converting)).count(),
-        "revenue": str(revenue),
+        "revenue": str(Decimal(revenue).quantize(Decimal("0.01"))),
         "progress": {"processed": campaign.processed, "total": campaign.total, "status": campaign.status},
     }
 
