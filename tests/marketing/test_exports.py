@@ -50,8 +50,9 @@ def crowd(purposes) -> dict[str, int]:
     Party.objects.filter(pk=ids["erased"]).update(erased_at=timezone.now())
     Party.objects.filter(pk=ids["restricted"]).update(restricted_at=timezone.now())
     Suppression.objects.create(key_hash=eligibility.identity_key("sp@example.org"), kind="email")
-    for key, number in (("registered", "+4741000008"), ("customer_in_register", "+4741000009")):
-        OptOutEntry.objects.create(register="no_reservasjon", channel="phone", key_hash=eligibility.identity_key(number))
+    for number in ("+4741000008", "+4741000009"):
+        OptOutEntry.objects.create(register="no_reservasjon", channel="phone",
+                                   key_hash=eligibility.identity_key(number))
     from kundebase.orders import services as orders
 
     orders.create_order(party_id=ids["customer_in_register"], data={"ordered_at": timezone.now() - dt.timedelta(

@@ -16,7 +16,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kundebase.core.errors import DomainError, ValidationFailed
+from kundebase.core.errors import DomainError, NotFound, ValidationFailed
 from kundebase.marketing import campaigns, exports, language_info, newsletters, personalise, segments
 from kundebase.marketing.models import Campaign, CampaignRecipient, Export, Segment
 
@@ -31,7 +31,10 @@ def permission(perm: str) -> Callable[[Callable[..., HttpResponse]], Callable[..
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.is_authenticated or not request.user.has_perm(perm):
                 raise PermissionDenied
-            return view(request, *args, **kwargs)
+            try:
+                return view(request, *args, **kwargs)
+            except NotFound as exc:
+                raise Http404(str(exc)) from exc
         return wrapped
     return decorate
 
@@ -179,7 +182,10 @@ def track_click(request: HttpRequest, token: str) -> HttpResponse:
 @xframe_options_exempt
 @require_http_methods(["GET", "POST"])
 def newsletter_subscribe(request: HttpRequest, key: str) -> HttpResponse:
-    newsletter = newsletters.get_newsletter(key)
+    try:
+        newsletter = newsletters.get_newsletter(key)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
     context: dict[str, Any] = {"newsletter": newsletter, "token": newsletters.form_token(newsletter),
                                "errors": {}, "values": {}}
     if request.method == "POST":
