@@ -28,6 +28,6 @@ def send_single(*, campaign_id: int, party_id: int, smtp_url: str | None = None)
                                                      tracking=bool(row["tracking"]))
         Campaign.objects.filter(pk=campaign.pk).update(total=campaign.total + 1)
     with Mailer(smtp_url) as mailer:
-        send_batch(campaign, [recipient], mailer, RateLimiter(0))
+        send_batch(campaign, [recipient], [mailer], RateLimiter(0))
     recipient.refresh_from_db()
     return recipient

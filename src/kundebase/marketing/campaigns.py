@@ -12,10 +12,11 @@ import datetime as dt
 import smtplib
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import Any
 
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connection, transaction
 from django.db.models import Exists, OuterRef, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,6 +32,8 @@ from kundebase.privacy import audit, consent
 from kundebase.privacy.models import Purpose
 
 BATCH = 500
+CONNECTIONS = 4
+"""SMTP connections used at once by a send job."""
 Progress = Callable[[int, int], None]
 
 
@@ -141,8 +144,41 @@ def _rows_for(party_ids: list[int]) -> dict[int, dict[str, Any]]:
             for r in rows}
 
 
-def send_batch(campaign: Campaign, batch: list[CampaignRecipient], mailer: Mailer, limiter: RateLimiter) -> None:
-    """Render and send one batch, then record per-recipient results and timeline entries in one transaction."""
+def _deliver(recipient: CampaignRecipient, message: Any, mailer: Mailer, limiter: RateLimiter,
+             conversion_days: int) -> None:
+    limiter.wait()
+    sent_at = timezone.now()
+    try:
+        mailer.send(message)
+        recipient.status = CampaignRecipient.Status.SENT
+    except smtplib.SMTPRecipientsRefused as exc:
+        recipient.status, recipient.bounced_at = CampaignRecipient.Status.BOUNCED, sent_at
+        recipient.error = str(next(iter(exc.recipients.values()), ""))[:300]
+    except (smtplib.SMTPException, OSError) as exc:
+        recipient.status, recipient.error = CampaignRecipient.Status.FAILED, str(exc)[:300]
+        return
+    recipient.sent_at = sent_at
+    recipient.convert_until = sent_at + dt.timedelta(days=conversion_days)
+
+
+def _save_results(batch: list[CampaignRecipient]) -> None:
+    """One UPDATE per recipient with executemany (the ORM's CASE-WHEN bulk_update costs more than the sending)."""
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "UPDATE marketing_campaignrecipient SET status = %s, sent_at = %s, convert_until = %s, bounced_at = %s, "
+            "error = %s WHERE id = %s",
+            [(r.status, adapt(r.sent_at), adapt(r.convert_until), adapt(r.bounced_at), r.error, r.pk)
+             for r in batch])
+
+
+def send_batch(campaign: Campaign, batch: list[CampaignRecipient], mailers: list[Mailer],
+               limiter: RateLimiter) -> None:
+    """Render and send one batch, then record per-recipient results and timeline entries in one transaction.
+
+    Messages go out over several SMTP connections at once: SMTP is a chatty protocol, so one connection spends
+    most of its time waiting for replies.
+    """
     subject = personalise.compile_template(campaign.subject, "subject")
     body = personalise.compile_template(campaign.body, "body")
     party_ids = [r.party_id for r in batch]
@@ -150,6 +186,7 @@ def send_batch(campaign: Campaign, batch: list[CampaignRecipient], mailer: Maile
     rows = _rows_for(party_ids)
     purchases = _last_purchases(party_ids)
     now = timezone.now()
+    outgoing: list[tuple[CampaignRecipient, Any]] = []
     for recipient in batch:
         if recipient.party_id not in still or recipient.party_id not in rows:
             recipient.status, recipient.error = CampaignRecipient.Status.FAILED, "consent withdrawn before sending"
@@ -157,24 +194,22 @@ def send_batch(campaign: Campaign, batch: list[CampaignRecipient], mailer: Maile
         context = personalise.context_for(rows[recipient.party_id], text_blocks=campaign.text_blocks,
                                           offers=campaign.offers, last_purchase=purchases.get(recipient.party_id),
                                           recipient_id=recipient.pk)
-        message = personalise.build_message(sender=campaign.from_email, to=recipient.address, subject=subject,
-                                            body=body, context=context, recipient_id=recipient.pk,
-                                            tracking=recipient.tracking)
-        limiter.wait()
-        sent_at = timezone.now()
-        try:
-            mailer.send(message)
-            recipient.status = CampaignRecipient.Status.SENT
-        except smtplib.SMTPRecipientsRefused as exc:
-            recipient.status, recipient.bounced_at = CampaignRecipient.Status.BOUNCED, sent_at
-            recipient.error = str(next(iter(exc.recipients.values()), ""))[:300]
-        except (smtplib.SMTPException, OSError) as exc:
-            recipient.status, recipient.error = CampaignRecipient.Status.FAILED, str(exc)[:300]
-            continue
-        recipient.sent_at = sent_at
-        recipient.convert_until = sent_at + dt.timedelta(days=campaign.conversion_days)
+        outgoing.append((recipient, personalise.build_message(
+            sender=campaign.from_email, to=recipient.address, subject=subject, body=body, context=context,
+            recipient_id=recipient.pk, tracking=recipient.tracking)))
+    lanes = [outgoing[i::len(mailers)] for i in range(len(mailers))]
+
+    def lane(index: int) -> None:
+        for recipient, message in lanes[index]:
+            _deliver(recipient, message, mailers[index], limiter, campaign.conversion_days)
+
+    if len(mailers) == 1:
+        lane(0)
+    else:
+        with ThreadPoolExecutor(max_workers=len(mailers)) as pool:
+            list(pool.map(lane, range(len(mailers))))
     with transaction.atomic():
-        CampaignRecipient.objects.bulk_update(batch, ["status", "sent_at", "convert_until", "bounced_at", "error"])
+        _save_results(batch)
         Interaction.objects.bulk_create(
             Interaction(party_id=r.party_id, kind=Interaction.Kind.CAMPAIGN, direction=Interaction.Direction.OUTBOUND,
                         channel=Interaction.Channel.EMAIL, occurred_at=r.sent_at or now,
@@ -196,18 +231,21 @@ def run_campaign(*, campaign_id: int, progress: Progress | None = None, smtp_url
         campaign.status, campaign.started_at = Campaign.Status.SENDING, campaign.started_at or timezone.now()
         campaign.save(update_fields=["status", "started_at"])
     limiter = RateLimiter(campaign.rate_per_second)
+    mailers = [Mailer(smtp_url) for _ in range(CONNECTIONS)]
     try:
-        with Mailer(smtp_url) as mailer:
-            while True:
-                batch = list(campaign.recipients.filter(status=CampaignRecipient.Status.PENDING).order_by("id")[:BATCH])
-                if not batch:
-                    break
-                send_batch(campaign, batch, mailer, limiter)
-                if progress:
-                    progress(campaign.processed, campaign.total)
+        while True:
+            batch = list(campaign.recipients.filter(status=CampaignRecipient.Status.PENDING).order_by("id")[:BATCH])
+            if not batch:
+                break
+            send_batch(campaign, batch, mailers, limiter)
+            if progress:
+                progress(campaign.processed, campaign.total)
     except Exception as exc:
         Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.FAILED, error=str(exc)[:1000])
         raise
+    finally:
+        for mailer in mailers:
+            mailer.close()
     Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.DONE, finished_at=timezone.now())
     campaign.refresh_from_db()
     return campaign

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import smtplib
+import threading
 import time
-from email.message import EmailMessage
+from email.message import Message
 from urllib.parse import urlparse
 
 from django.conf import settings
@@ -19,19 +20,22 @@ def smtp_address(url: str | None = None) -> tuple[str, int]:
 
 
 class RateLimiter:
-    """At most ``per_second`` calls per second on average (sleeps when ahead of schedule)."""
+    """At most ``per_second`` calls per second on average, shared by several sending threads."""
 
     def __init__(self, per_second: float) -> None:
         self.interval = 1.0 / per_second if per_second and per_second > 0 else 0.0
         self.next_at = time.monotonic()
+        self.lock = threading.Lock()
 
     def wait(self) -> None:
         if not self.interval:
             return
-        now = time.monotonic()
-        if now < self.next_at:
-            time.sleep(self.next_at - now)
-        self.next_at = max(self.next_at, now) + self.interval
+        with self.lock:
+            now = time.monotonic()
+            slot = max(self.next_at, now)
+            self.next_at = slot + self.interval
+        if slot > now:
+            time.sleep(slot - now)
 
 
 class Mailer:
@@ -53,7 +57,7 @@ class Mailer:
             self.smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
         return self.smtp
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Message) -> None:
         """Send; raises ``smtplib.SMTPRecipientsRefused`` when the server refuses the recipient (a bounce)."""
         try:
             self._connect().send_message(message)

@@ -10,8 +10,12 @@ message itself pointed (no open redirect).
 
 from __future__ import annotations
 
+import html as html_lib
 import re
-from email.message import EmailMessage
+from email.header import Header
+from email.message import Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
 from email.utils import make_msgid
 from typing import Any
 
@@ -20,7 +24,7 @@ from django.core import signing
 from django.template import Context, Engine, Template, TemplateSyntaxError
 from django.urls import reverse
 from django.utils import translation
-from django.utils.html import escape, strip_tags
+from django.utils.html import escape
 from django.utils.translation import gettext
 
 from kundebase.core.errors import ValidationFailed
@@ -104,8 +108,16 @@ def track_links(html: str, recipient_id: int) -> str:
     return HREF_RE.sub(swap, html) + f'<img src="{pixel}" width="1" height="1" alt="">'
 
 
+TAG_RE = re.compile(r"<[^>]+>")
+
+
+def plain_text(html: str) -> str:
+    """The text alternative: tags dropped, entities decoded (fast enough for 100,000 messages)."""
+    return html_lib.unescape(TAG_RE.sub("", html)).strip()
+
+
 def build_message(*, sender: str, to: str, subject: Template, body: Template, context: dict[str, Any],
-                  recipient_id: int, tracking: bool) -> EmailMessage:
+                  recipient_id: int, tracking: bool) -> Message:
     ctx = Context(context)
     html = body.render(ctx)
     if tracking:
@@ -113,15 +125,18 @@ def build_message(*, sender: str, to: str, subject: Template, body: Template, co
     unsubscribe = context["unsubscribe_url"]
     with translation.override(context.get("language") or "en"):
         html += f'<p><a href="{unsubscribe}">{escape(gettext("Unsubscribe"))}</a></p>'
-    message = EmailMessage()
+    # The compat32 MIME classes build a message several times faster than EmailMessage's default policy,
+    # which matters at campaign volumes.
+    message = MIMEMultipart("alternative")
     message["From"] = sender
     message["To"] = to
-    message["Subject"] = " ".join(subject.render(ctx).split())[:300]
+    title = " ".join(subject.render(ctx).split())[:300]
+    message["Subject"] = title if title.isascii() else Header(title, "utf-8")
     message["Message-ID"] = make_msgid(domain="kundebase.invalid")
     # RFC 8058 one-click unsubscribe: mail clients POST to the URL; it takes effect at once.
     message["List-Unsubscribe"] = f"<{unsubscribe}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message["X-Kundebase-Recipient"] = str(recipient_id)
-    message.set_content(strip_tags(html).strip() + f"\n\n{unsubscribe}\n")
-    message.add_alternative(html, subtype="html")
+    message.attach(MIMEText(plain_text(html) + f"\n\n{unsubscribe}\n", "plain", "utf-8"))
+    message.attach(MIMEText(html, "html", "utf-8"))
     return message

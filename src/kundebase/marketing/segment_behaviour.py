@@ -95,8 +95,8 @@ def _days_since(ctx: Context, exists: Exists, column: str, op: str, value: Any, 
 
 # --- orders ---------------------------------------------------------------------------------------------
 
-def _order_filter(ctx: Context, q: dict[str, Any], path: str, *, window: bool = True) -> Frag:
-    sql, params = _window(ctx, q.get("window"), path, "o.ordered_at") if window else ("", [])
+def _order_filter(ctx: Context, q: dict[str, Any], path: str, *, window: bool = True, alias: str = "o") -> Frag:
+    sql, params = _window(ctx, q.get("window"), path, f"{alias}.ordered_at") if window else ("", [])
     if "category" in q:
         slugs = q["category"] if isinstance(q["category"], list) else [q["category"]]
         if not slugs or not all(isinstance(s, str) for s in slugs):
@@ -105,7 +105,7 @@ def _order_filter(ctx: Context, q: dict[str, Any], path: str, *, window: bool = 
         ids = _category_ids(ctx, slugs, f"{path}.category")
         if ids:
             sql += (" AND EXISTS (SELECT 1 FROM orders_orderline l JOIN orders_product pr ON pr.id = l.product_id "
-                    f"WHERE l.order_id = o.id AND pr.category_id IN ({', '.join([ctx.ph] * len(ids))}))")
+                    f"WHERE l.order_id = {alias}.id AND pr.category_id IN ({', '.join([ctx.ph] * len(ids))}))")
             params.extend(ids)
     return sql, params
 
@@ -118,12 +118,30 @@ def _order_exists(ctx: Context, base: Frag) -> Exists:
     return exists
 
 
+def _holds_for_zero(op: str, value: Any) -> bool:
+    """Whether a customer with no rows at all (aggregate 0) satisfies ``0 <op> value``."""
+    return {"eq": lambda: value == 0, "ne": lambda: value != 0, "lt": lambda: 0 < value,
+            "lte": lambda: 0 <= value, "gt": lambda: 0 > value, "gte": lambda: 0 >= value,
+            "between": lambda: value[0] <= 0 <= value[1]}[op]()
+
+
+def aggregate_condition(ctx: Context, source: str, where: Frag, expr: str, op: str, value: Any) -> Frag:
+    """``aggregate(rows of the customer) <op> value`` as one grouped sub-query instead of one per customer.
+
+    Customers with no rows have the aggregate 0: when 0 satisfies the condition the complement is
+    excluded (``NOT IN`` the groups that fail it), otherwise the groups that pass are included.
+    """
+    cond, more = compare(ctx, expr, op, value)
+    grouped = f"SELECT x.party_id FROM {source} x WHERE 1 = 1{where[0]} GROUP BY x.party_id"
+    if _holds_for_zero(op, value):
+        return f"p.id NOT IN ({grouped} HAVING NOT ({cond}))", [*where[1], *more]
+    return f"p.id IN ({grouped} HAVING {cond})", [*where[1], *more]
+
+
 def _order_aggregate(expr: str) -> Any:
     def build(ctx: Context, op: str, value: Any, q: dict[str, Any], path: str) -> Frag:
-        where, params = _order_filter(ctx, q, path)
-        sub = f"(SELECT {expr} FROM orders_order o WHERE o.party_id = p.id{where})"
-        sql, more = compare(ctx, sub, op, value)
-        return sql, [*params, *more]
+        where = _order_filter(ctx, q, path, alias="x")
+        return aggregate_condition(ctx, "orders_order", where, expr, op, value)
     return build
 
 
@@ -146,9 +164,9 @@ def _bought(ctx: Context, op: str, value: Any, q: dict[str, Any], path: str) -> 
 DAY_OPS = (*NUMBER_OPS, "is_empty", "is_set")
 register(Attr("orders.count", "integer", NUMBER_OPS, _order_aggregate("COUNT(*)"), ("window", "category"),
               group="orders"))
-register(Attr("orders.revenue", "number", NUMBER_OPS, _order_aggregate("COALESCE(SUM(o.revenue), 0)"),
+register(Attr("orders.revenue", "number", NUMBER_OPS, _order_aggregate("SUM(x.revenue)"),
               ("window", "category"), group="orders"))
-register(Attr("orders.margin", "number", NUMBER_OPS, _order_aggregate("COALESCE(SUM(o.revenue - o.cost), 0)"),
+register(Attr("orders.margin", "number", NUMBER_OPS, _order_aggregate("SUM(x.revenue - x.cost)"),
               ("window", "category"), group="orders"))
 register(Attr("orders.days_since_last", "integer", DAY_OPS, _order_days(first=False), ("category",),
               group="orders"))
@@ -178,10 +196,8 @@ def _interaction_filter(ctx: Context, q: dict[str, Any], path: str, *, window: b
 
 
 def _interaction_count(ctx: Context, op: str, value: Any, q: dict[str, Any], path: str) -> Frag:
-    where, params = _interaction_filter(ctx, q, path, window=True)
-    sql, more = compare(ctx, f"(SELECT COUNT(*) FROM interactions_interaction x WHERE x.party_id = p.id{where})",
-                        op, value)
-    return sql, [*params, *more]
+    where = _interaction_filter(ctx, q, path, window=True)
+    return aggregate_condition(ctx, "interactions_interaction", where, "COUNT(*)", op, value)
 
 
 def _interaction_days(ctx: Context, op: str, value: Any, q: dict[str, Any], path: str) -> Frag:
