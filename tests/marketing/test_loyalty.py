@@ -144,3 +144,32 @@ def test_concurrent_redemptions_never_overspend(member) -> None:
         t.join()
     assert sorted(results) == ["ok", "ok", "refused", "refused"]
     assert loyalty.balance(member) == 20
+
+
+@pytest.mark.django_db
+def test_earning_command_gives_points_for_new_member_orders_once(member) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    orders.create_order(party_id=member, data={}, lines=[{"description": "x", "revenue": "250"}])
+    before = orders.create_order(party_id=member, data={"ordered_at": timezone.now() - dt.timedelta(days=30)},
+                                 lines=[{"description": "x", "revenue": "999"}])
+    assert before  # ordered before joining: no points
+    out = StringIO()
+    call_command("loyalty", "earn", stdout=out)
+    assert '"orders": 1' in out.getvalue()
+    call_command("loyalty", "earn", stdout=StringIO())
+    assert loyalty.balance(member) == 250
+
+
+@pytest.mark.django_db
+def test_a_merge_moves_the_ledger_to_the_survivor(member) -> None:
+    from kundebase.core import hooks
+
+    _earn_at(member, 120, timezone.now())
+    survivor = parties.create_person(data={"family_name": "Overlevende"}).pk
+    for hook in hooks.after_merge:
+        hook(survivor_id=survivor, merged_id=member, actor=None)
+    assert loyalty.balance(survivor) == 120 and loyalty.balance(member) == 0
+    assert loyalty.summary(survivor)["balance"] == 120

@@ -204,6 +204,21 @@ def run_expiry(*, now: dt.datetime | None = None) -> dict[str, int]:
     return {"members": members, "points": points}
 
 
+def run_order_earning(*, actor: object = None, channel: str = "cli") -> int:
+    """Give members their points for orders that have none yet (idempotent; schedule it with the expiry)."""
+    from django.db.models import Exists, OuterRef
+
+    earned = LoyaltyEntry.objects.filter(order_id=OuterRef("pk"), kind=LoyaltyEntry.Kind.EARN)
+    members = LoyaltyMember.objects.filter(party_id=OuterRef("party_id"), joined_at__lte=OuterRef("ordered_at"))
+    pending = (Order.objects.filter(Exists(members)).exclude(Exists(earned)).filter(revenue__gt=0)
+               .values_list("pk", flat=True))
+    given = 0
+    for order_id in pending.iterator():
+        if earn_for_order(order_id=order_id, actor=actor, channel=channel) is not None:
+            given += 1
+    return given
+
+
 def update_tier(party_id: int) -> LoyaltyTier | None:
     """Tier by points earned in the last 12 months; a change is time-stamped for the tier-change trigger."""
     since = timezone.now() - dt.timedelta(days=TIER_WINDOW_DAYS)

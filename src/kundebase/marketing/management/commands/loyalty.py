@@ -1,4 +1,7 @@
-"""``kundebase loyalty expire``: write off points past their expiry date (idempotent; schedule it daily)."""
+"""``kundebase loyalty earn|expire``: points for new orders of members; write-off of expired points.
+
+Both are idempotent; schedule them daily.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +14,13 @@ from kundebase.marketing import loyalty
 
 
 class Command(BaseCommand):
-    help = "Expire loyalty points that reached their expiry date (first in, first out)."
+    help = "Give points for members' new orders (earn) or expire points past their date, first in first out."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("action", choices=["expire"])
+        parser.add_argument("action", choices=["earn", "expire"])
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        self.stdout.write(json.dumps(loyalty.run_expiry()))
+        if opts["action"] == "earn":
+            self.stdout.write(json.dumps({"orders": loyalty.run_order_earning()}))
+        else:
+            self.stdout.write(json.dumps(loyalty.run_expiry()))
