@@ -14,7 +14,7 @@ from ninja import Router, Schema, Status
 from kundebase.core.api_auth import require
 from kundebase.core.errors import NotFound
 from kundebase.core.problems import Problem
-from kundebase.marketing import campaigns, exports, language_info, loyalty, segments
+from kundebase.marketing import campaigns, configuration, exports, language_info, loyalty, segments
 from kundebase.marketing.models import Export, Segment, TriggerRule
 
 router = Router(tags=["marketing"])
@@ -279,3 +279,61 @@ def list_triggers(request: HttpRequest):
     return [{"id": r.pk, "name": r.name, "event": r.event, "days": r.days, "action": r.action,
              "campaign_id": r.campaign_id, "assignee_id": r.assignee_id, "active": r.active}
             for r in TriggerRule.objects.order_by("pk")]
+
+
+class TriggerIn(Schema):
+    name: str
+    event: str
+    days: int = 0
+    action: str = "task"
+    campaign_id: int | None = None
+    assignee_id: int | None = None
+    task_text: str = ""
+
+
+class NewsletterIn(Schema):
+    name: str
+    key: str = ""
+    purpose: str = "newsletter"
+    from_email: str = "news@kundebase.invalid"
+    notice_version: str = "1"
+
+
+class TierIn(Schema):
+    name: str
+    threshold: int
+
+
+class ActionRuleIn(Schema):
+    action: str
+    points: int
+
+
+@router.post("/triggers", response={201: dict, **ERRORS})
+def create_trigger(request: HttpRequest, payload: TriggerIn):
+    """A life-event rule; ``kundebase triggers run`` evaluates the rules."""
+    require(request, "marketing.add_triggerrule")
+    rule = configuration.create_trigger(data=payload.model_dump(), actor=request.user)
+    return Status(201, {"id": rule.pk, "name": rule.name, "event": rule.event})
+
+
+@router.post("/newsletters", response={201: dict, **ERRORS})
+def create_newsletter(request: HttpRequest, payload: NewsletterIn):
+    require(request, "marketing.add_newsletter")
+    newsletter = configuration.create_newsletter(data=payload.model_dump(), actor=request.user)
+    return Status(201, {"id": newsletter.pk, "key": newsletter.key,
+                        "subscribe_url": f"/newsletter/{newsletter.key}/subscribe"})
+
+
+@router.put("/loyalty/tiers", response={200: dict, **ERRORS})
+def put_tier(request: HttpRequest, payload: TierIn):
+    require(request, "marketing.change_loyaltytier", "marketing.add_loyaltytier")
+    tier = configuration.set_tier(name=payload.name, threshold=payload.threshold, actor=request.user)
+    return {"name": tier.name, "threshold": tier.threshold}
+
+
+@router.put("/loyalty/rules", response={200: dict, **ERRORS})
+def put_action_rule(request: HttpRequest, payload: ActionRuleIn):
+    require(request, "marketing.change_loyaltyactionrule", "marketing.add_loyaltyactionrule")
+    rule = configuration.set_action_rule(action=payload.action, points=payload.points, actor=request.user)
+    return {"action": rule.action, "points": rule.points}
