@@ -241,6 +241,10 @@ def test_segment_cannot_refer_to_itself() -> None:
             {"attr": "kind", "op": "eq", "value": "person"}, {"attr": "segment", "op": "member_of", "value": b.pk}]}})
     assert caught.value.errors[0].code == "cycle"
     assert caught.value.errors[0].field.startswith("rule.and[1].value")
+    with pytest.raises(ValidationFailed, match="B"):
+        segments.delete_segment(segment_id=a.pk)  # B still refers to A
+    segments.delete_segment(segment_id=b.pk)
+    segments.delete_segment(segment_id=a.pk)
 
 
 def test_merged_customers_are_not_counted() -> None:

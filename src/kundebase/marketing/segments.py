@@ -149,10 +149,29 @@ def refresh_snapshot(*, segment_id: int, actor: object = None, channel: str = "a
     return members
 
 
+def _referenced(rule: Any) -> set[int]:
+    """Ids of the segments a rule names with ``member_of``."""
+    found: set[int] = set()
+    stack = [rule]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if node.get("attr") == "segment" and isinstance(node.get("value"), int):
+                found.add(node["value"])
+            stack.extend(v for v in node.values() if isinstance(v, dict | list))
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
+
+
 @transaction.atomic
 def delete_segment(*, segment_id: int, actor: object = None, channel: str = "api") -> None:
     segment = get_segment(segment_id)
     if segment.campaigns.exists():
         raise ValidationFailed.one("segment", _("Campaigns use this segment"), "in_use")
+    users = [other.name for other in Segment.objects.exclude(pk=segment_id) if segment_id in _referenced(other.rule)]
+    if users:
+        raise ValidationFailed.one("segment", _("Other segments use this one: %(s)s") % {"s": ", ".join(users)},
+                                   "in_use")
     segment.delete()
     audit.record(action="delete", actor=actor, entity="segment", record_id=segment_id, channel=channel)
