@@ -8,6 +8,7 @@ import urllib.parse
 import urllib.request
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from kundebase.interactions.models import Interaction
@@ -129,6 +130,24 @@ def test_conversions_and_revenue(smtp, purposes) -> None:
     orders.create_order(party_id=ids["nils"], data={}, lines=[{"description": "x", "revenue": "900"}])
     stats = campaigns.statistics(campaign)
     assert stats["converted"] == 1 and stats["revenue"] == "500.00"
+    # the same responses as segment conditions
+    campaigns.record_click(CampaignRecipient.objects.get(campaign=campaign, party_id=ids["kari"]).pk)
+    campaigns.unsubscribe(recipient_id=CampaignRecipient.objects.get(campaign=campaign, party_id=ids["john"]).pk)
+
+    def who(op: str) -> set[int]:
+        from kundebase.marketing.dialects import for_connection
+        from kundebase.marketing.segment_language import select_sql
+
+        sql, params = select_sql({"attr": "campaign", "op": op, "value": campaign.pk}, for_connection())
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return {row[0] for row in cursor.fetchall()}
+
+    assert who("received") == {ids["kari"], ids["john"], ids["<b>"]}
+    assert who("bounced") == {ids["gone"]}
+    assert who("converted") == {ids["john"]}
+    assert who("unsubscribed") == {ids["john"]}
+    assert who("clicked") == who("opened") == {ids["kari"]}
 
 
 @pytest.mark.django_db
