@@ -25,6 +25,7 @@ exclusive file lock and closes it again — cheap, and safe with several web wor
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import fcntl
 import logging
 import tempfile
@@ -290,3 +291,21 @@ def refresh(*, reconcile: bool = False, progress: Any = None) -> RefreshStats:
     m = mirror()
     with m.open() as con:
         return m.refresh(con, reconcile=reconcile, progress=progress)
+
+
+def _csv_cell(value: object) -> object:
+    if value is None:
+        return NULL
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str) and len(value) in (19, 26) and value[4:5] == "-" and value[10:11] in (" ", "T"):
+        return value if len(value) == 26 else value + ".000000"
+    return value
+
+
+def _csv_row(row: tuple[object, ...]) -> list[object]:
+    return [_csv_cell(v) for v in row]

@@ -261,12 +261,14 @@ def cohorts(d: Dialect, f: Filters) -> Statement:
     fo, params = _filtered_orders(d, f, period=False)
     month = d.month_index("fo.ordered_at")
     conds, cparams = [], []
+    param_month = d.month_index("?")
+    uses = param_month.count("?")
     if f.start:
-        conds.append(f"first.c >= {d.month_index('?')}")
-        cparams.append(d.ts_param(f.start))
+        conds.append(f"first.c >= {param_month}")
+        cparams.extend([d.ts_param(f.start)] * uses)
     if f.end:
-        conds.append(f"first.c < {d.month_index('?')}")
-        cparams.append(d.ts_param(f.end))
+        conds.append(f"first.c < {param_month}")
+        cparams.extend([d.ts_param(f.end)] * uses)
     where = (" WHERE " + " AND ".join(conds)) if conds else ""
     sql = f"""
 WITH fo AS ({fo}),
