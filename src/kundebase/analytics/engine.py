@@ -183,6 +183,10 @@ class Mirror:
         con.executemany("INSERT INTO _ids VALUES (?)", [[i] for i in ids])
         count = con.execute(f"SELECT COUNT(*) FROM {table} WHERE id IN (SELECT id FROM _ids)").fetchall()[0][0]
         con.execute(f"DELETE FROM {table} WHERE id IN (SELECT id FROM _ids)")
+        if table == "interactions":
+            from kundebase.analytics.text import analysis
+
+            analysis.forget(con, "_ids")
         return int(count)
 
     def _load(self, con: duckdb.DuckDBPyConnection, table: str, where: str, params: list[object], *,
@@ -263,6 +267,10 @@ class Mirror:
                 con.execute(f"INSERT INTO _keys SELECT * FROM read_csv('{handle.name}', header = false, "
                             "columns = {'id': 'BIGINT'})")
         con.execute(f"DELETE FROM {table} WHERE id NOT IN (SELECT id FROM _keys)")
+        if table == "interactions":
+            from kundebase.analytics.text import analysis
+
+            analysis.forget(con, "interactions", keep=True)
         missing = [row[0] for row in con.execute(
             f"SELECT id FROM _keys WHERE id NOT IN (SELECT id FROM {table})").fetchall()]
         alias = SOURCE_ALIASES[table]

@@ -54,3 +54,15 @@ class ChangeMark(models.Model):
     class Meta:
         default_permissions = ()
         indexes = [models.Index(fields=["table", "id"], name="analytics_mark_table")]
+
+
+class DismissedSuggestion(models.Model):
+    """An inferred interest an employee turned down, so the next text run does not suggest it again."""
+
+    party = models.ForeignKey("parties.Party", on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey("orders.ProductCategory", on_delete=models.CASCADE, related_name="+")
+    dismissed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        default_permissions = ()
+        constraints = [models.UniqueConstraint(fields=["party", "category"], name="uniq_dismissed_suggestion")]

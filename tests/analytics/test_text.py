@@ -1,0 +1,54 @@
+"""Customer intelligence on the committed multilingual samples in tests/data/text/."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kundebase.analytics.text import interests, keywords, language
+
+SAMPLES = [json.loads(line) for line in
+           (Path(__file__).resolve().parents[1] / "data" / "text" / "samples.jsonl").read_text("utf-8").splitlines()
+           if line.strip()]
+
+
+def test_samples_cover_all_six_languages() -> None:
+    assert {s["lang"] for s in SAMPLES} == {"nb", "da", "sv", "de", "hu", "en"}
+
+
+def test_language_detection_accuracy() -> None:
+    hits = [language.detect(f"{s['subject']}. {s['body']}") == s["lang"] for s in SAMPLES]
+    assert sum(hits) / len(hits) >= 0.95, [s["body"][:40] for s, ok in zip(SAMPLES, hits, strict=True) if not ok]
+
+
+def test_too_short_text_is_undetermined() -> None:
+    assert language.detect("ok") == ""
+    assert language.detect("") == ""
+    assert language.detect("12345 67890 !!!") == ""
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=[f"{s['lang']}-{i}" for i, s in enumerate(SAMPLES)])
+def test_expected_keywords_are_extracted(sample: dict[str, Any]) -> None:
+    phrases = [p for p, _ in keywords.extract(f"{sample['subject']}. {sample['body']}", sample["lang"], top=8)]
+    for expected in sample["keywords"]:
+        assert any(expected in p for p in phrases), phrases
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=[f"{s['lang']}-{i}" for i, s in enumerate(SAMPLES)])
+def test_categories_inferred_from_text(sample: dict[str, Any]) -> None:
+    catalogue = [(i, slug, slug.replace("-", " ")) for i, slug in enumerate(interests.CATEGORY_TERMS, start=1)]
+    found = {catalogue[i - 1][1] for i in interests.matching_categories(f"{sample['subject']}. {sample['body']}",
+                                                                        catalogue)}
+    if sample["category"]:
+        assert sample["category"] in found
+    else:
+        assert found == set()
+
+
+def test_keywords_of_empty_and_huge_text() -> None:
+    assert keywords.extract("", "nb") == []
+    huge = "Varmepumpe til hytta. " * 20_000
+    assert keywords.extract(huge, "nb")[0][0].startswith("varmepumpe")
