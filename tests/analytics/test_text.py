@@ -52,3 +52,38 @@ def test_keywords_of_empty_and_huge_text() -> None:
     assert keywords.extract("", "nb") == []
     huge = "Varmepumpe til hytta. " * 20_000
     assert keywords.extract(huge, "nb")[0][0].startswith("varmepumpe")
+
+
+def test_suggestions_written_accepted_and_dismissed(book: dict[str, int]) -> None:
+    from kundebase.analytics import engine
+    from kundebase.analytics.text import analysis
+    from kundebase.interactions.services import log_interaction
+    from kundebase.orders.models import ProductInterest
+    from kundebase.orders.services import create_category
+    from tests.analytics.conftest import at
+
+    heat = create_category(name="Heat pumps")
+    solar = create_category(name="Solar panels")
+    assert (heat.slug, solar.slug) == ("heat-pumps", "solar-panels")
+    by_lang = {s["lang"]: s for s in SAMPLES if s["category"] == "heat-pumps"}
+    log_interaction(party_id=book["C"], data={"kind": "email", "channel": "email", "occurred_at": at(3, 1),
+                                              "subject": by_lang["da"]["subject"], "body": by_lang["da"]["body"]})
+    solar_de = next(s for s in SAMPLES if s["lang"] == "de" and s["category"] == "solar-panels")
+    log_interaction(party_id=book["D"], data={"kind": "email", "channel": "email", "occurred_at": at(3, 2),
+                                              "subject": solar_de["subject"], "body": solar_de["body"]})
+    with engine.reading() as con:
+        assert analysis.analyse_pending(con) == 7  # five complaint calls of B have a subject too
+        assert analysis.suggest_interests(con) == 2
+        assert analysis.suggest_interests(con) == 0  # idempotent
+        langs = dict(con.execute("SELECT interaction_id, lang FROM text_docs").fetchall())
+    assert sorted(v for v in langs.values() if v in {"da", "de"}) == ["da", "de"]
+    suggestion = ProductInterest.objects.get(party_id=book["C"], category=heat)
+    assert (suggestion.accepted, suggestion.source) == (False, "text")
+    analysis.accept(interest_id=suggestion.pk)
+    suggestion.refresh_from_db()
+    assert suggestion.accepted
+    other = ProductInterest.objects.get(party_id=book["D"], category=solar)
+    analysis.dismiss(interest_id=other.pk)
+    assert not ProductInterest.objects.filter(pk=other.pk).exists()
+    with engine.reading() as con:
+        assert analysis.suggest_interests(con) == 0  # a dismissed suggestion is not made again
