@@ -360,3 +360,20 @@ WITH ranked AS (SELECT party_id, revenue, ROW_NUMBER() OVER (PARTITION BY party_
                 FROM orders)
 SELECT COUNT(*), AVG(revenue) FROM ranked WHERE rn > 1 GROUP BY party_id HAVING AVG(revenue) > 0"""
     return _finish(d, sql, [])
+
+
+def revenue_by_month(d: Dialect, f: Filters) -> Statement:
+    """``(month index, orders, customers, revenue, margin)`` per month of the period."""
+    fo, params = _filtered_orders(d, f)
+    month = d.month_index("ordered_at")
+    sql = f"""
+WITH fo AS ({fo})
+SELECT {month} AS m, COUNT(*), COUNT(DISTINCT party_id), SUM(revenue), SUM(revenue - cost)
+FROM fo GROUP BY {month} ORDER BY 1"""
+    return _finish(d, sql, params)
+
+
+def customer_count(d: Dialect, f: Filters) -> Statement:
+    conds, params = _customer_conditions(d, f)
+    where = (" WHERE " + " AND ".join(conds)) if conds else ""
+    return _finish(d, f"SELECT COUNT(*) FROM customers c{where}", params)
