@@ -73,7 +73,8 @@ class Dialect:
         if self.name == "sqlite":
             return f"(CAST(strftime('%Y', {expr}) AS INTEGER) * 12 + CAST(strftime('%m', {expr}) AS INTEGER) - 1)"
         if self.name == "postgresql":
-            return f"(CAST(EXTRACT(YEAR FROM {expr}) AS INTEGER) * 12 + CAST(EXTRACT(MONTH FROM {expr}) AS INTEGER) - 1)"
+            return (f"(CAST(EXTRACT(YEAR FROM {expr}) AS INTEGER) * 12 "
+                    f"+ CAST(EXTRACT(MONTH FROM {expr}) AS INTEGER) - 1)")
         return f"(year({expr}) * 12 + month({expr}) - 1)"
 
     def days_between(self, start: str, end: str) -> str:

@@ -53,6 +53,10 @@ def fit_model(con: duckdb.DuckDBPyConnection, *, force: bool = False) -> clv.Clv
     return model
 
 
+def days(start: Any, end: Any) -> float:
+    return (end - start).total_seconds() / 86400.0
+
+
 def data_key(data: dict[str, Any]) -> str:
     """The name DuckDB gave the group count column."""
     return next(k for k in data if k not in {"x", "t_x", "t_total"})
@@ -74,7 +78,6 @@ def key_figures(party_id: int) -> dict[str, Any]:
     revenue, cost = Decimal(revenue or 0), Decimal(cost or 0)
     margin = revenue - cost
     now = timezone.now().replace(tzinfo=None)
-    days = (lambda a, b: (b - a).total_seconds() / 86400.0)
     out: dict[str, Any] = {
         "party_id": party_id, "orders": int(orders), "revenue": float(revenue), "cost": float(cost),
         "gross_margin": float(margin), "gross_margin_pct": float(margin / revenue) if revenue else None,

@@ -47,4 +47,5 @@ class Command(BaseCommand):
         self.stdout.write(f"mirror {'loaded' if stats.full else 'refreshed'} in {stats.seconds:.2f} s: {loaded}"
                           + (f"; deleted {deleted}" if deleted else "")
                           + (f"; reconciled {', '.join(stats.reconciled)}" if stats.reconciled else "")
-                          + (f"; {analysed} texts analysed, {suggested} interests suggested" if options["text"] else ""))
+                          + (f"; {analysed} texts analysed, {suggested} interests suggested"
+                             if options["text"] else ""))
