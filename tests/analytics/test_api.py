@@ -146,3 +146,23 @@ def test_suggestion_api_flow(api: Any, book: dict[str, int]) -> None:
     assert api.post("/api/v1/analytics/suggestions/999999/accept").status_code == 404
     text = api.get("/api/v1/analytics/text", start="2026-01-01").json()
     assert any(d["category"] == "Heat pumps" for d in text["demographics"])
+
+
+def test_suggest_and_review_buttons(client: Any, make_user: Any, book: dict[str, int]) -> None:
+    from kundebase.interactions.services import log_interaction
+    from kundebase.orders.models import ProductInterest
+    from kundebase.orders.services import create_category
+
+    create_category(name="Solar panels")
+    log_interaction(party_id=book["A"], data={"kind": "email", "subject": "Solcellepanel på låvetaket",
+                                              "body": "Hva vil solcellepanel koste for et sørvendt tak?"})
+    client.force_login(make_user("seller", "sales"))
+    assert client.post("/analytics/text/suggest/").status_code == 403  # sales reviews, but does not run the analysis
+    client.force_login(make_user("boss", "administrator"))
+    assert client.post("/analytics/text/suggest/").status_code == 302
+    suggestion = ProductInterest.objects.get(party_id=book["A"], accepted=False)
+    client.force_login(make_user("seller2", "sales"))
+    assert client.post(f"/analytics/suggestions/{suggestion.pk}/accept/").status_code == 302
+    suggestion.refresh_from_db()
+    assert suggestion.accepted
+    assert client.get(f"/analytics/suggestions/{suggestion.pk}/accept/").status_code == 405

@@ -137,9 +137,21 @@ def text_view(request: HttpRequest) -> HttpResponse:
     context = {**_filter_context(request), "errors": errors, "trending": trending, "demographics": demographics,
                "languages": languages, "suggestions": suggestions,
                "can_review": request.user.has_perm("orders.change_productinterest"),
+               "can_suggest": request.user.has_perm("analytics.review_suggestions"),
                "trend_chart": charts.bars([(t["phrase"], t["texts"]) for t in trending], _("Trending phrases")),
                "topic_chart": charts.bars(sorted(totals.items(), key=lambda kv: -kv[1]), _("Texts per topic"))}
     return render(request, "analytics/text.html", context)
+
+
+@require_POST
+def text_suggest(request: HttpRequest) -> HttpResponse:
+    """Analyse every new text and write the inferred interests as suggestions (a button on the text page)."""
+    _guard(request, "analytics.review_suggestions")
+    with engine.reading() as con:
+        analysis.analyse_pending(con, limit=None)
+        written = analysis.suggest_interests(con, actor=request.user)
+    messages.success(request, _("%(n)d new suggestions.") % {"n": written})
+    return redirect("analytics:text")
 
 
 @require_POST
