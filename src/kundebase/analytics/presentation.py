@@ -13,6 +13,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kundebase.analytics import segments
 from kundebase.analytics.sql import CHANNEL_CHOICES, Filters
@@ -79,19 +80,54 @@ def _mask(value: Any) -> Any:
 
 
 COLUMNS: dict[str, list[tuple[str, str]]] = {
-    "pareto": [("party_id", "Customer"), ("customer_number", "Customer number"), ("orders", "Orders"),
-               ("revenue", "Revenue"), ("margin", "Margin"), ("share", "Share of revenue"),
-               ("cumulative_share", "Cumulative share")],
-    "quadrant": [("party_id", "Customer"), ("customer_number", "Customer number"), ("orders", "Orders"),
-                 ("revenue", "Revenue"), ("margin", "Gross margin"), ("contacts", "Contacts"),
-                 ("service_cost", "Service cost"), ("net", "Net profit")],
-    "rfm": [("label", "Segment"), ("customers", "Customers"), ("avg_recency_days", "Avg. days since last order"),
-            ("avg_orders", "Avg. orders"), ("revenue", "Revenue")],
-    "cohorts": [("cohort", "Cohort"), ("size", "Customers")],
-    "geography": [("country", "Country"), ("place", "Place"), ("customers", "Customers"), ("buyers", "Buyers"),
-                  ("orders", "Orders"), ("revenue", "Revenue"), ("margin", "Margin")],
-    "sources": [("channel", "Channel"), ("source", "Source"), ("customers", "Customers"), ("orders", "Orders"),
-                ("revenue", "Revenue"), ("margin", "Margin"), ("revenue_per_customer", "Revenue per customer")],
+    "pareto": [
+        ("party_id", gettext_noop("Customer")),
+        ("customer_number", gettext_noop("Customer number")),
+        ("orders", gettext_noop("Orders")),
+        ("revenue", gettext_noop("Revenue")),
+        ("margin", gettext_noop("Margin")),
+        ("share", gettext_noop("Share of revenue")),
+        ("cumulative_share", gettext_noop("Cumulative share")),
+    ],
+    "quadrant": [
+        ("party_id", gettext_noop("Customer")),
+        ("customer_number", gettext_noop("Customer number")),
+        ("orders", gettext_noop("Orders")),
+        ("revenue", gettext_noop("Revenue")),
+        ("margin", gettext_noop("Gross margin")),
+        ("contacts", gettext_noop("Contacts")),
+        ("service_cost", gettext_noop("Service cost")),
+        ("net", gettext_noop("Net profit")),
+    ],
+    "rfm": [
+        ("label", gettext_noop("Segment")),
+        ("customers", gettext_noop("Customers")),
+        ("avg_recency_days", gettext_noop("Avg. days since last order")),
+        ("avg_orders", gettext_noop("Avg. orders")),
+        ("revenue", gettext_noop("Revenue")),
+    ],
+    "cohorts": [
+        ("cohort", gettext_noop("Cohort")),
+        ("size", gettext_noop("Customers")),
+    ],
+    "geography": [
+        ("country", gettext_noop("Country")),
+        ("place", gettext_noop("Place")),
+        ("customers", gettext_noop("Customers")),
+        ("buyers", gettext_noop("Buyers")),
+        ("orders", gettext_noop("Orders")),
+        ("revenue", gettext_noop("Revenue")),
+        ("margin", gettext_noop("Margin")),
+    ],
+    "sources": [
+        ("channel", gettext_noop("Channel")),
+        ("source", gettext_noop("Source")),
+        ("customers", gettext_noop("Customers")),
+        ("orders", gettext_noop("Orders")),
+        ("revenue", gettext_noop("Revenue")),
+        ("margin", gettext_noop("Margin")),
+        ("revenue_per_customer", gettext_noop("Revenue per customer")),
+    ],
 }
 
 
