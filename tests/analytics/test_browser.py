@@ -98,15 +98,18 @@ def test_report_pages_in_chromium(live_server: Any, make_user: Any, client: Any,
             assert chart.bounding_box()["height"] > 50
             page.screenshot(path=str(shots / f"analytics-{name}.png"), full_page=True)
         page.goto(live_server.url + "/analytics/text/")
-        page.get_by_role("button", name="Find interests in new texts").click()
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Find interests in new texts").click()
         accept = page.get_by_role("button", name="Accept")
         assert accept.count() > 0
-        before = accept.count()
+        page.locator("table.suggestions").scroll_into_view_if_needed()
         page.screenshot(path=str(shots / "analytics-suggestions.png"), full_page=False)
-        accept.first.click()
-        page.wait_for_load_state()
-        assert page.get_by_role("button", name="Accept").count() == before - 1
+        with page.expect_navigation():
+            accept.first.click()
+        assert page.get_by_text("The interest was added to the customer.").is_visible()
+        from kundebase.orders.models import ProductInterest
+
+        assert ProductInterest.objects.filter(source="text", accepted=True).count() == 1
         page.goto(live_server.url + "/analytics/reports/pareto/?channel=web")
         assert page.locator("select[name=channel]").input_value() == "web"
         browser.close()
