@@ -107,9 +107,10 @@ def test_report_pages_in_chromium(live_server: Any, make_user: Any, client: Any,
         with page.expect_navigation():
             accept.first.click()
         assert page.get_by_text("The interest was added to the customer.").is_visible()
-        from kundebase.orders.models import ProductInterest
-
-        assert ProductInterest.objects.filter(source="text", accepted=True).count() == 1
         page.goto(live_server.url + "/analytics/reports/pareto/?channel=web")
         assert page.locator("select[name=channel]").input_value() == "web"
         browser.close()
+    # database checks outside Playwright's event loop: inside it Django would open a second connection
+    from kundebase.orders.models import ProductInterest
+
+    assert ProductInterest.objects.filter(source="text", accepted=True).count() == 1
