@@ -16,6 +16,7 @@ import argparse
 import csv
 import datetime as dt
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -236,6 +237,7 @@ def main(argv: list[str] | None = None) -> int:
 
         connections.close_all()
         cluster.stop()
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def _measure(args: argparse.Namespace) -> int:
