@@ -78,3 +78,22 @@ def test_mirror_belongs_to_one_database(book: dict[str, int]) -> None:
         con.execute("UPDATE _meta SET value = 'sqlite:::/elsewhere' WHERE key = 'source'")
     with mirror.open() as con:  # another source: the mirror starts over instead of mixing data
         assert con.execute("SELECT COUNT(*) FROM orders").fetchall()[0][0] == 0
+
+
+def test_old_marks_pruned_and_a_long_idle_mirror_rebuilt(book: dict[str, int]) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from kundebase.analytics.engine import KEEP_MARKS, Mirror
+    from kundebase.analytics.models import ChangeMark
+
+    old = ChangeMark.objects.create(table="orders", row_id=1)
+    ChangeMark.objects.filter(pk=old.pk).update(at=timezone.now() - dt.timedelta(seconds=KEEP_MARKS + 60))
+    mirror = Mirror()
+    with mirror.open() as con:
+        mirror.refresh(con)
+        con.execute("UPDATE _sync SET refreshed_at = refreshed_at - ?", [KEEP_MARKS])
+        stats = mirror.refresh(con, reconcile=True)
+    assert stats.full and stats.loaded["orders"] == 12
+    assert not ChangeMark.objects.filter(pk=old.pk).exists()

@@ -40,6 +40,7 @@ from typing import Any
 import duckdb
 from django.conf import settings
 from django.db import connections
+from django.utils import timezone
 
 from kundebase.analytics.dialect import MIRROR_COLUMNS, SOURCE_ALIASES, SOURCE_TABLES, Dialect, for_vendor
 
@@ -49,6 +50,8 @@ MAX_STALENESS = 2.0
 """Seconds a read may see an old mirror before it refreshes first (the documented freshness delay)."""
 RECONCILE_EVERY = 60.0
 """Seconds between row-count checks that trigger a full key reconciliation on a mismatch."""
+KEEP_MARKS = 7 * 86400.0
+"""Change marks older than this are pruned; a mirror not refreshed for that long is rebuilt from scratch."""
 NULL = "\\N"
 SCHEMA_VERSION = "1"
 _LOCAL = threading.Lock()
@@ -146,6 +149,10 @@ class Mirror:
         stats = RefreshStats()
         from kundebase.analytics.models import ChangeMark
 
+        if self.age(con) > KEEP_MARKS - 3600 and self.age(con) != float("inf"):
+            self._drop_all(con)  # marks it relied on may be pruned: start over rather than miss changes
+            self._ensure_schema(con)
+        checked = False
         last_change = ChangeMark.objects.using(self.alias).order_by("-id").values_list("id", flat=True).first() or 0
         for table in MIRROR_COLUMNS:
             state = con.execute("SELECT max_id, change_id, reconciled_at FROM _sync WHERE tbl = ?", [table]).fetchall()
@@ -169,12 +176,16 @@ class Mirror:
                 stats.loaded[table] = loaded
                 stats.deleted[table] = deleted
                 if reconcile or time.time() - (reconciled_at or 0) > RECONCILE_EVERY:
+                    checked = True
                     if self._reconcile(con, table, force=reconcile):
                         stats.reconciled.append(table)
                     reconciled_at = time.time()
             new_max = con.execute(f"SELECT MAX(id) FROM {table}").fetchall()[0][0] or 0
             con.execute("INSERT OR REPLACE INTO _sync VALUES (?, ?, ?, ?, ?)",
                         [table, new_max, last_change, time.time(), reconciled_at or time.time()])
+        if checked or stats.full:
+            cutoff = timezone.now() - dt.timedelta(seconds=KEEP_MARKS)
+            ChangeMark.objects.using(self.alias).filter(at__lt=cutoff).delete()
         stats.seconds = time.perf_counter() - started
         return stats
 

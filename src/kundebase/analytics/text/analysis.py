@@ -46,7 +46,7 @@ def _categories() -> list[tuple[int, str, str]]:
     return list(ProductCategory.objects.values_list("id", "slug", "name"))
 
 
-def analyse_pending(con: duckdb.DuckDBPyConnection, limit: int | None = 2000, progress: Any = None) -> int:
+def analyse_pending(con: duckdb.DuckDBPyConnection, limit: int | None = 200, progress: Any = None) -> int:
     """Analyse interactions with text that have no analysis yet; returns how many were analysed."""
     ensure_tables(con)
     categories = _categories()
