@@ -166,7 +166,9 @@ def rfm(con: duckdb.DuckDBPyConnection, f: Filters, options: dict[str, Any]) -> 
     if compare:
         before = compare if isinstance(compare, dt.datetime) else _parse_moment(str(compare))
         for seg_from, seg_to, n in run(con, sql.rfm_movement(DUCKDB, f, before, as_of)):
-            movement.append({"from": seg_from, "to": seg_to, "customers": n})
+            movement.append({"from": seg_from, "to": seg_to, "customers": n,
+                             "from_label": str(SEGMENT_LABELS.get(seg_from, seg_from)),
+                             "to_label": str(SEGMENT_LABELS.get(seg_to, seg_to))})
     customers = []
     if options.get("customers"):
         rows = run(con, sql.rfm_customers(DUCKDB, f, as_of, str(options.get("segment") or ""),
