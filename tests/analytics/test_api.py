@@ -166,3 +166,12 @@ def test_suggest_and_review_buttons(client: Any, make_user: Any, book: dict[str,
     suggestion.refresh_from_db()
     assert suggestion.accepted
     assert client.get(f"/analytics/suggestions/{suggestion.pk}/accept/").status_code == 405
+
+
+def test_out_of_range_ids_are_not_found(api: Any, db: Any) -> None:
+    huge = 2**70
+    assert api.get(f"/api/v1/analytics/customers/{huge}/key-figures").status_code == 404
+    assert api.get("/api/v1/analytics/customers/-1/key-figures").status_code == 404
+    assert api.post(f"/api/v1/analytics/suggestions/{huge}/accept").status_code == 404
+    assert api.post(f"/api/v1/analytics/suggestions/{huge}/dismiss").status_code == 404
+    assert api.get("/api/v1/analytics/suggestions", party_id=huge).json() == []

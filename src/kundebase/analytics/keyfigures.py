@@ -64,6 +64,8 @@ def data_key(data: dict[str, Any]) -> str:
 
 def key_figures(party_id: int) -> dict[str, Any]:
     """Revenue, cost, margins, service cost, counts, dates, predicted value and churn risk of one customer."""
+    if not 0 < party_id < 2**63:
+        raise NotFound("Customer", party_id)
     with engine.reading() as con:
         exists = con.execute("SELECT COUNT(*) FROM customers WHERE id = ?", [party_id]).fetchall()[0][0]
         if not exists:

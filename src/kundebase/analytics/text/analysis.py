@@ -102,9 +102,16 @@ def suggest_interests(con: duckdb.DuckDBPyConnection, *, actor: object = None) -
     return written
 
 
+def _valid(key: int) -> bool:
+    """Ids outside the 64-bit range cannot exist (and would overflow the database driver)."""
+    return 0 < key < 2**63
+
+
 def pending_suggestions(party_id: int | None = None) -> Any:
     from kundebase.orders.models import ProductInterest
 
+    if party_id is not None and not _valid(party_id):
+        return ProductInterest.objects.none()
     qs = ProductInterest.objects.filter(accepted=False, source=SOURCE).select_related("category", "party")
     if party_id is not None:
         qs = qs.filter(party_id=party_id)
@@ -118,7 +125,7 @@ def accept(*, interest_id: int, actor: object = None) -> Any:
     from kundebase.orders.models import ProductInterest
     from kundebase.orders.services import add_interest
 
-    interest = ProductInterest.objects.filter(pk=interest_id, source=SOURCE).first()
+    interest = ProductInterest.objects.filter(pk=interest_id, source=SOURCE).first() if _valid(interest_id) else None
     if interest is None:
         raise NotFound("Suggestion", interest_id)
     return add_interest(party_id=interest.party_id, category_id=interest.category_id, product_id=interest.product_id,
@@ -133,7 +140,7 @@ def dismiss(*, interest_id: int, actor: object = None) -> None:
     from kundebase.orders.models import ProductInterest
     from kundebase.orders.services import remove_interest
 
-    interest = ProductInterest.objects.filter(pk=interest_id, source=SOURCE).first()
+    interest = ProductInterest.objects.filter(pk=interest_id, source=SOURCE).first() if _valid(interest_id) else None
     if interest is None:
         raise NotFound("Suggestion", interest_id)
     if interest.accepted:
