@@ -233,11 +233,13 @@ def main(argv: list[str] | None = None) -> int:
             path.unlink()
         return _measure(args)
     finally:
-        from django.db import connections
+        try:
+            from django.db import connections
 
-        connections.close_all()
-        cluster.stop()
-        shutil.rmtree(work, ignore_errors=True)
+            connections.close_all()
+        finally:
+            cluster.stop()
+            shutil.rmtree(work, ignore_errors=True)
 
 
 def _measure(args: argparse.Namespace) -> int:
