@@ -6,3 +6,12 @@ class AnalyticsConfig(AppConfig):
     name = "kundebase.analytics"
     label = "analytics"
     verbose_name = _("Analytics")
+
+    def ready(self) -> None:
+        from kundebase.analytics import signals
+        from kundebase.web.navigation import NavItem, register
+
+        signals.connect()
+        register(NavItem(_("Dashboard"), "analytics:dashboard", "analytics.view_reports", order=20))
+        register(NavItem(_("Reports"), "analytics:reports", "analytics.view_reports", order=21))
+        register(NavItem(_("Customer intelligence"), "analytics:text", "analytics.view_reports", order=22))

@@ -1,0 +1,330 @@
+"""The DuckDB mirror of the operational data, kept fresh without an export step.
+
+``analytics.duckdb`` under the data directory holds three tables (``customers``,
+``orders``, ``interactions``) in the shape of :data:`dialect.MIRROR_COLUMNS`.
+No DuckDB extension is needed (the sqlite/postgres scanners download at run
+time, which we cannot rely on): rows are read through Django's own connection
+— ``COPY … TO STDOUT`` on PostgreSQL, a cursor on SQLite — written as CSV and
+bulk-loaded by DuckDB's CSV reader.
+
+Freshness, in three layers:
+
+* **new rows** by an ``id`` watermark per table (cheap on the primary key; also catches bulk inserts
+  that fire no signals);
+* **changed and deleted rows** from :class:`~kundebase.analytics.models.ChangeMark` rows that signal
+  handlers write in the same transaction as the change (so they commit with it);
+* **anything else** (raw SQL, restores) by a periodic key reconciliation: when a table's row count
+  differs from the source, the key sets are compared and the difference is fixed.
+
+Every read calls :func:`reading`, which refreshes first when the mirror is older than
+``MAX_STALENESS`` seconds; ``kundebase analytics refresh`` does the same from the command line.
+DuckDB lets one process write a database file at a time, so each use opens the file under an
+exclusive file lock and closes it again — cheap, and safe with several web workers.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import fcntl
+import logging
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from django.conf import settings
+from django.db import connections
+from django.utils import timezone
+
+from kundebase.analytics.dialect import MIRROR_COLUMNS, SOURCE_ALIASES, SOURCE_TABLES, Dialect, for_vendor
+
+log = logging.getLogger(__name__)
+
+MAX_STALENESS = 2.0
+"""Seconds a read may see an old mirror before it refreshes first (the documented freshness delay)."""
+RECONCILE_EVERY = 60.0
+"""Seconds between row-count checks that trigger a full key reconciliation on a mismatch."""
+KEEP_MARKS = 7 * 86400.0
+"""Change marks older than this are pruned; a mirror not refreshed for that long is rebuilt from scratch."""
+NULL = "\\N"
+SCHEMA_VERSION = "1"
+_LOCAL = threading.Lock()
+
+
+@dataclass
+class RefreshStats:
+    loaded: dict[str, int] = field(default_factory=dict)
+    deleted: dict[str, int] = field(default_factory=dict)
+    reconciled: list[str] = field(default_factory=list)
+    full: bool = False
+    seconds: float = 0.0
+
+
+def mirror_path() -> Path:
+    return Path(settings.KUNDEBASE_DATA_DIR) / "analytics.duckdb"
+
+
+def _source_identity(alias: str) -> str:
+    db = connections[alias].settings_dict
+    return f"{connections[alias].vendor}:{db.get('HOST', '')}:{db.get('PORT', '')}:{db['NAME']}"
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _LOCAL, open(str(path) + ".lock", "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class Mirror:
+    """One DuckDB file mirroring one operational database."""
+
+    def __init__(self, path: Path | None = None, alias: str = "default") -> None:
+        self.path = path or mirror_path()
+        self.alias = alias
+
+    # -- opening -----------------------------------------------------------------------------------
+    @contextmanager
+    def open(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        with _locked(self.path):
+            con = duckdb.connect(str(self.path))
+            try:
+                con.execute("SET TimeZone = 'UTC'")
+                self._ensure_schema(con)
+                yield con
+            finally:
+                con.close()
+
+    def _ensure_schema(self, con: duckdb.DuckDBPyConnection) -> None:
+        con.execute("CREATE TABLE IF NOT EXISTS _meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+        rows = dict(con.execute("SELECT key, value FROM _meta").fetchall())
+        identity = _source_identity(self.alias)
+        if rows.get("source") != identity or rows.get("schema") != SCHEMA_VERSION:
+            self._drop_all(con)
+            con.execute("INSERT OR REPLACE INTO _meta VALUES ('source', ?), ('schema', ?)", [identity, SCHEMA_VERSION])
+        for table, columns in MIRROR_COLUMNS.items():
+            cols = ", ".join(f"{name} {kind}" for name, kind in columns)
+            con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({cols})")
+        con.execute("CREATE TABLE IF NOT EXISTS _sync (tbl VARCHAR PRIMARY KEY, max_id BIGINT, change_id BIGINT, "
+                    "refreshed_at DOUBLE, reconciled_at DOUBLE)")
+        con.execute("CREATE TABLE IF NOT EXISTS _models (name VARCHAR PRIMARY KEY, fitted_at DOUBLE, "
+                    "params VARCHAR)")
+
+    def _drop_all(self, con: duckdb.DuckDBPyConnection) -> None:
+        for table in [*MIRROR_COLUMNS, "_sync", "_models"]:
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+
+    def reset(self) -> None:
+        """Forget everything; the next read loads the mirror from scratch."""
+        with _locked(self.path):
+            for suffix in ("", ".wal"):
+                Path(str(self.path) + suffix).unlink(missing_ok=True)
+
+    # -- refreshing --------------------------------------------------------------------------------
+    @property
+    def source_dialect(self) -> Dialect:
+        return for_vendor(connections[self.alias].vendor)
+
+    def age(self, con: duckdb.DuckDBPyConnection) -> float:
+        rows = con.execute("SELECT MIN(refreshed_at) FROM _sync").fetchall()
+        count = con.execute("SELECT COUNT(*) FROM _sync").fetchall()[0][0]
+        if not rows or rows[0][0] is None or count < len(MIRROR_COLUMNS):
+            return float("inf")
+        return time.time() - rows[0][0]
+
+    def refresh(self, con: duckdb.DuckDBPyConnection, *, reconcile: bool = False,
+                progress: Any = None) -> RefreshStats:
+        """Bring the mirror up to date; ``reconcile`` forces the key comparison on every table."""
+        started = time.perf_counter()
+        stats = RefreshStats()
+        from kundebase.analytics.models import ChangeMark
+
+        if self.age(con) > KEEP_MARKS - 3600 and self.age(con) != float("inf"):
+            self._drop_all(con)  # marks it relied on may be pruned: start over rather than miss changes
+            self._ensure_schema(con)
+        checked = False
+        last_change = ChangeMark.objects.using(self.alias).order_by("-id").values_list("id", flat=True).first() or 0
+        for table in MIRROR_COLUMNS:
+            state = con.execute("SELECT max_id, change_id, reconciled_at FROM _sync WHERE tbl = ?", [table]).fetchall()
+            max_id, change_id, reconciled_at = state[0] if state else (None, 0, 0.0)
+            if max_id is None:
+                stats.full = True
+                stats.loaded[table] = self._load(con, table, "", [], replace=False, progress=progress)
+            else:
+                changed = list(ChangeMark.objects.using(self.alias)
+                               .filter(table=table, id__gt=change_id, id__lte=last_change)
+                               .values_list("row_id", flat=True).distinct())
+                loaded = deleted = 0
+                for start in range(0, len(changed), 5000):
+                    chunk = changed[start:start + 5000]
+                    alias = SOURCE_ALIASES[table]
+                    holes = ", ".join("?" for _ in chunk)
+                    deleted += self._delete(con, table, chunk)
+                    loaded += self._load(con, table, f"{alias}.id IN ({holes})", chunk, replace=False)
+                alias = SOURCE_ALIASES[table]
+                loaded += self._load(con, table, f"{alias}.id > ?", [max_id], replace=True)
+                stats.loaded[table] = loaded
+                stats.deleted[table] = deleted
+                if reconcile or time.time() - (reconciled_at or 0) > RECONCILE_EVERY:
+                    checked = True
+                    if self._reconcile(con, table, force=reconcile):
+                        stats.reconciled.append(table)
+                    reconciled_at = time.time()
+            new_max = con.execute(f"SELECT MAX(id) FROM {table}").fetchall()[0][0] or 0
+            con.execute("INSERT OR REPLACE INTO _sync VALUES (?, ?, ?, ?, ?)",
+                        [table, new_max, last_change, time.time(), reconciled_at or time.time()])
+        if checked or stats.full:
+            cutoff = timezone.now() - dt.timedelta(seconds=KEEP_MARKS)
+            ChangeMark.objects.using(self.alias).filter(at__lt=cutoff).delete()
+        stats.seconds = time.perf_counter() - started
+        return stats
+
+    def _delete(self, con: duckdb.DuckDBPyConnection, table: str, ids: list[int]) -> int:
+        con.execute("CREATE OR REPLACE TEMP TABLE _ids (id BIGINT)")
+        con.executemany("INSERT INTO _ids VALUES (?)", [[i] for i in ids])
+        count = con.execute(f"SELECT COUNT(*) FROM {table} WHERE id IN (SELECT id FROM _ids)").fetchall()[0][0]
+        con.execute(f"DELETE FROM {table} WHERE id IN (SELECT id FROM _ids)")
+        if table == "interactions":
+            from kundebase.analytics.text import analysis
+
+            analysis.forget(con, "_ids")
+        return int(count)
+
+    def _load(self, con: duckdb.DuckDBPyConnection, table: str, where: str, params: list[object], *,
+              replace: bool, progress: Any = None) -> int:
+        """Copy the source rows matching ``where`` into the mirror (replacing rows with the same id)."""
+        d = self.source_dialect
+        sql = d.source_select(table)
+        if where:
+            sql += (" AND " if "WHERE" in sql.split("FROM", 1)[1] else " WHERE ") + where
+        with tempfile.NamedTemporaryFile("w", suffix=".csv", dir=self.path.parent, newline="",
+                                         encoding="utf-8", delete=True) as handle:
+            rows = self._export(d, sql, params, handle, progress)
+            handle.flush()
+            if not rows:
+                return 0
+            columns = MIRROR_COLUMNS[table]
+            spec = "{" + ", ".join(f"'{name}': '{kind}'" for name, kind in columns) + "}"
+            source = (f"read_csv('{handle.name}', header = false, columns = {spec}, nullstr = '{NULL}', "
+                      "allow_quoted_nulls = false, quote = '\"', escape = '\"', delim = ',', "
+                      "timestampformat = '%Y-%m-%d %H:%M:%S.%f')")
+            if replace:
+                con.execute(f"CREATE OR REPLACE TEMP TABLE _stage AS SELECT * FROM {source}")
+                con.execute(f"DELETE FROM {table} WHERE id IN (SELECT id FROM _stage)")
+                con.execute(f"INSERT INTO {table} SELECT * FROM _stage")
+                con.execute("DROP TABLE _stage")
+            else:
+                con.execute(f"INSERT INTO {table} SELECT * FROM {source}")
+        return rows
+
+    def _export(self, d: Dialect, sql: str, params: list[object], handle: Any, progress: Any) -> int:
+        connection = connections[self.alias]
+        connection.ensure_connection()
+        if d.name == "postgresql":
+            import psycopg
+
+            raw = connection.connection
+            query = psycopg.ClientCursor(raw).mogrify(d.bind(sql), params)
+            count = 0
+            with raw.cursor() as cur, cur.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, NULL '{NULL}')") as cp:
+                for chunk in cp:
+                    data = bytes(chunk).decode("utf-8")
+                    handle.write(data)
+                    count += data.count("\n")
+            # Multi-line text fields make the newline count an over-estimate; only zero matters to callers.
+            return count
+        writer = csv.writer(handle, lineterminator="\n")
+        count = 0
+        with connection.cursor() as cur:
+            cur.execute(sql, params)
+            while True:
+                batch = cur.fetchmany(20_000)
+                if not batch:
+                    break
+                writer.writerows(_csv_row(row) for row in batch)
+                count += len(batch)
+                if progress is not None:
+                    progress.update(len(batch))
+        return count
+
+    def _reconcile(self, con: duckdb.DuckDBPyConnection, table: str, *, force: bool) -> bool:
+        """Compare key sets when counts differ (or when forced); delete extra rows, load missing ones."""
+        source_table = SOURCE_TABLES[table]
+        extra_where = " WHERE merged_into_id IS NULL" if table == "customers" else ""
+        with connections[self.alias].cursor() as cur:
+            cur.execute(f"SELECT COUNT(*) FROM {source_table}{extra_where}")
+            source_count = cur.fetchone()[0]
+        mirror_count = con.execute(f"SELECT COUNT(*) FROM {table}").fetchall()[0][0]
+        if source_count == mirror_count and not force:
+            return False
+        with connections[self.alias].cursor() as cur:
+            cur.execute(f"SELECT id FROM {source_table}{extra_where}")
+            ids = [row[0] for row in cur.fetchall()]
+        con.execute("CREATE OR REPLACE TEMP TABLE _keys (id BIGINT)")
+        with tempfile.NamedTemporaryFile("w", suffix=".csv", dir=self.path.parent, delete=True) as handle:
+            handle.write("\n".join(str(i) for i in ids))
+            handle.flush()
+            if ids:
+                con.execute(f"INSERT INTO _keys SELECT * FROM read_csv('{handle.name}', header = false, "
+                            "columns = {'id': 'BIGINT'})")
+        con.execute(f"DELETE FROM {table} WHERE id NOT IN (SELECT id FROM _keys)")
+        if table == "interactions":
+            from kundebase.analytics.text import analysis
+
+            analysis.forget(con, "interactions", keep=True)
+        missing = [row[0] for row in con.execute(
+            f"SELECT id FROM _keys WHERE id NOT IN (SELECT id FROM {table})").fetchall()]
+        alias = SOURCE_ALIASES[table]
+        for start in range(0, len(missing), 5000):
+            chunk = missing[start:start + 5000]
+            self._load(con, table, f"{alias}.id IN ({', '.join('?' for _ in chunk)})", chunk, replace=True)
+        return True
+
+
+def mirror() -> Mirror:
+    return Mirror()
+
+
+@contextmanager
+def reading(max_staleness: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """An open mirror connection, refreshed first when older than ``max_staleness`` seconds."""
+    m = mirror()
+    limit = MAX_STALENESS if max_staleness is None else max_staleness
+    with m.open() as con:
+        if m.age(con) > limit:
+            m.refresh(con)
+        yield con
+
+
+def refresh(*, reconcile: bool = False, progress: Any = None) -> RefreshStats:
+    m = mirror()
+    with m.open() as con:
+        return m.refresh(con, reconcile=reconcile, progress=progress)
+
+
+def _csv_cell(value: object) -> object:
+    if value is None:
+        return NULL
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str) and len(value) in (19, 26) and value[4:5] == "-" and value[10:11] in (" ", "T"):
+        return value if len(value) == 26 else value + ".000000"
+    return value
+
+
+def _csv_row(row: tuple[object, ...]) -> list[object]:
+    return [_csv_cell(v) for v in row]

@@ -1,0 +1,76 @@
+"""Report tables as CSV, XLSX (openpyxl) and PDF (reportlab) — all generated offline, in memory."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+EXPORT_FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, float):
+        return round(value, 4)
+    return "" if value is None else value
+
+
+def _safe_text(value: Any) -> Any:
+    """Cells starting with = + - @ are prefixed so spreadsheets never run them as formulas."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def to_csv(headers: list[str], rows: list[list[Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(headers)
+    writer.writerows([_safe_text(_cell(v)) for v in row] for row in rows)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(title: str, headers: list[str], rows: list[list[Any]]) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    safe = "".join(" " if ch in "[]:*?/\\" else ch for ch in title)[:31].strip()
+    sheet = book.create_sheet(safe or "Report")
+    sheet.append(headers)
+    for row in rows:
+        sheet.append([_safe_text(_cell(v)) for v in row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def to_pdf(title: str, summary: list[tuple[str, str]], headers: list[str], rows: list[list[Any]]) -> bytes:
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(out, pagesize=landscape(A4), title=title)
+    styles = getSampleStyleSheet()
+    story: list[Any] = [Paragraph(title, styles["Title"])]
+    for label, value in summary:
+        story.append(Paragraph(f"<b>{_xml(label)}</b>: {_xml(value)}", styles["Normal"]))
+    story.append(Spacer(1, 12))
+    body = [[_xml(str(h)) for h in headers]] + [[_xml(str(_cell(v))) for v in row] for row in rows[:2000]]
+    grid = Table(body, repeatRows=1)
+    grid.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#1f4e79")),
+                              ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),
+                              ("FONTSIZE", (0, 0), (-1, -1), 7),
+                              ("GRID", (0, 0), (-1, -1), 0.25, colors.grey)]))
+    story.append(grid)
+    doc.build(story)
+    return out.getvalue()
+
+
+def _xml(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,105 @@
+"""Key figures of one customer, from the mirror, with predicted lifetime value and churn risk.
+
+The BG/NBD and Gamma-Gamma parameters are fitted on all customers and kept in the mirror's
+``_models`` table for ``MODEL_MAX_AGE`` seconds (``kundebase analytics refresh --refit`` renews
+them at once); a customer's figures use the stored fit, so the card answers in milliseconds.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from decimal import Decimal
+from typing import Any
+
+import duckdb
+import numpy as np
+from django.utils import timezone
+
+from kundebase.analytics import clv, engine, sql
+from kundebase.analytics.dialect import DUCKDB
+from kundebase.analytics.reports import service_costs
+from kundebase.core.errors import NotFound
+
+MODEL_MAX_AGE = 6 * 3600.0
+MIN_CUSTOMERS_FOR_MODEL = 20
+"""Below this many buying customers the model is not fitted and value/churn are reported as unknown."""
+HORIZON_WEEKS = 52.0
+
+
+def fit_model(con: duckdb.DuckDBPyConnection, *, force: bool = False) -> clv.ClvModel | None:
+    """The stored fit, or a new one when missing, stale or forced; ``None`` with too little data."""
+    stored = con.execute("SELECT fitted_at, params FROM _models WHERE name = 'clv'").fetchall()
+    if stored and not force and time.time() - stored[0][0] < MODEL_MAX_AGE:
+        params = json.loads(stored[0][1])
+        return clv.ClvModel.from_dict(params) if params else None
+    text, params_in = sql.clv_inputs(DUCKDB, timezone.now())
+    data = con.execute(text, params_in).fetchnumpy()
+    model: clv.ClvModel | None = None
+    if len(data["x"]) and float(np.sum(data[data_key(data)])) >= MIN_CUSTOMERS_FOR_MODEL:
+        weights = np.asarray(data[data_key(data)], dtype=float)
+        purchases = clv.fit_bgnbd(np.asarray(data["x"], float), np.asarray(data["t_x"], float),
+                                  np.maximum(np.asarray(data["t_total"], float), 1e-6), weights)
+        text, params_in = sql.clv_monetary(DUCKDB)
+        money = con.execute(text, params_in).fetchall()
+        spend = None
+        if len(money) >= MIN_CUSTOMERS_FOR_MODEL:
+            spend = clv.fit_gamma_gamma(np.array([m[0] for m in money], float), np.array([float(m[1]) for m in money]))
+            if spend.q <= 1:
+                spend = None
+        model = clv.ClvModel(purchases, spend)
+    con.execute("INSERT OR REPLACE INTO _models VALUES ('clv', ?, ?)",
+                [time.time(), json.dumps(model.as_dict() if model else {})])
+    return model
+
+
+def days(start: Any, end: Any) -> float:
+    return (end - start).total_seconds() / 86400.0
+
+
+def data_key(data: dict[str, Any]) -> str:
+    """The name DuckDB gave the group count column."""
+    return next(k for k in data if k not in {"x", "t_x", "t_total"})
+
+
+def key_figures(party_id: int) -> dict[str, Any]:
+    """Revenue, cost, margins, service cost, counts, dates, predicted value and churn risk of one customer."""
+    if not 0 < party_id < 2**63:
+        raise NotFound("Customer", party_id)
+    with engine.reading() as con:
+        exists = con.execute("SELECT COUNT(*) FROM customers WHERE id = ?", [party_id]).fetchall()[0][0]
+        if not exists:
+            raise NotFound("Customer", party_id)
+        text, params = sql.customer_orders(DUCKDB, party_id)
+        orders, revenue, cost, first_at, last_at, first_revenue = con.execute(text, params).fetchall()[0]
+        text, params = sql.customer_contacts(DUCKDB, party_id)
+        contacts = dict(con.execute(text, params).fetchall())
+        model = fit_model(con) if orders else None
+    rates = service_costs()
+    service = sum((rates.get(kind, Decimal(0)) * n for kind, n in contacts.items()), Decimal(0))
+    revenue, cost = Decimal(revenue or 0), Decimal(cost or 0)
+    margin = revenue - cost
+    now = timezone.now().replace(tzinfo=None)
+    out: dict[str, Any] = {
+        "party_id": party_id, "orders": int(orders), "revenue": float(revenue), "cost": float(cost),
+        "gross_margin": float(margin), "gross_margin_pct": float(margin / revenue) if revenue else None,
+        "service_cost": float(service), "contacts": int(sum(contacts.values())),
+        "net_profit": float(margin - service),
+        "average_order": float(revenue / orders) if orders else None,
+        "first_order_at": first_at.isoformat() if first_at else None,
+        "last_order_at": last_at.isoformat() if last_at else None,
+        "recency_days": round(days(last_at, now), 1) if last_at else None,
+        "tenure_days": round(days(first_at, now), 1) if first_at else None,
+        "predicted_value_12m": None, "expected_orders_12m": None, "p_alive": None, "churn_risk": None,
+        "model": None,
+    }
+    if model is not None and first_at is not None:
+        x = int(orders) - 1
+        mean_repeat = float((revenue - Decimal(first_revenue or 0)) / x) if x > 0 else 0.0
+        prediction = model.predict(x=x, t_x=days(first_at, last_at) / 7.0, T=max(days(first_at, now) / 7.0, 1e-6),
+                                   mean_value=mean_repeat, horizon_weeks=HORIZON_WEEKS)
+        out.update({"predicted_value_12m": round(prediction["predicted_value"], 2),
+                    "expected_orders_12m": round(prediction["expected_purchases"], 3),
+                    "p_alive": round(prediction["p_alive"], 4), "churn_risk": round(1 - prediction["p_alive"], 4),
+                    "model": model.as_dict()})
+    return out

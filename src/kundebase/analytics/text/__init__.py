@@ -1,0 +1,1 @@
+"""Customer intelligence from interaction text: language, key phrases, topics and inferred interests."""

@@ -1,0 +1,89 @@
+"""Key figures per customer, and BG/NBD / Gamma-Gamma against the published CDNOW example."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from kundebase.analytics import clv
+from kundebase.analytics.keyfigures import key_figures
+
+CDNOW = Path(__file__).resolve().parents[1] / "data" / "cdnow" / "cdnow_customers_summary_with_transactions.csv"
+
+
+@pytest.fixture(scope="module")
+def cdnow() -> dict[str, np.ndarray]:
+    rows = list(csv.DictReader(CDNOW.open()))
+    return {k: np.array([float(r[k]) for r in rows]) for k in ("x", "t_x", "T", "zbar")}
+
+
+def test_bgnbd_fit_reproduces_published_parameters(cdnow: dict[str, np.ndarray]) -> None:
+    model = clv.fit_bgnbd(cdnow["x"], cdnow["t_x"], cdnow["T"])
+    # Fader, Hardie & Lee (2005): r = 0.243, alpha = 4.414, a = 0.793, b = 2.426, LL = -9582.4
+    assert (round(model.r, 3), round(model.alpha, 3), round(model.a, 3), round(model.b, 3)) == (
+        0.243, 4.414, 0.793, 2.426)
+    assert model.log_likelihood(cdnow["x"], cdnow["t_x"], cdnow["T"]) == pytest.approx(-9582.4, abs=0.1)
+
+
+def test_bgnbd_conditional_expectation_of_the_paper() -> None:
+    published = clv.BgNbd(r=0.243, alpha=4.414, a=0.793, b=2.426)
+    # The paper's worked example: x = 2, t_x = 30.43, T = 38.86 expects 1.226 purchases in the next 39 weeks.
+    assert float(published.expected_purchases(39, 2, 30.43, 38.86)) == pytest.approx(1.226, abs=0.001)
+    assert float(published.p_alive(0, 0, 38.86)) == 1.0  # no repeat purchase: BG/NBD assumes alive
+    assert 0 < float(published.p_alive(2, 5.0, 38.86)) < float(published.p_alive(2, 30.43, 38.86)) < 1
+
+
+def test_gamma_gamma_reproduces_published_parameters(cdnow: dict[str, np.ndarray]) -> None:
+    spend = clv.fit_gamma_gamma(cdnow["x"], cdnow["zbar"])
+    # Fader, Hardie & Lee, "RFM and CLV" (2005): p = 6.25, q = 3.74, gamma = 15.44
+    assert (round(spend.p, 2), round(spend.q, 2)) == (6.25, 3.74)
+    assert spend.gamma == pytest.approx(15.44, abs=0.01)
+
+
+def test_key_figures_of_a_customer(book: dict[str, int]) -> None:
+    data = key_figures(book["B"])
+    assert (data["orders"], data["revenue"], data["cost"], data["gross_margin"]) == (5, 500.0, 450.0, 50.0)
+    assert (data["service_cost"], data["net_profit"], data["average_order"]) == (300.0, -250.0, 100.0)
+    assert data["first_order_at"].startswith("2026-01-10") and data["last_order_at"].startswith("2026-05-10")
+    assert data["tenure_days"] > data["recency_days"] > 0
+    # five buying customers are too few to fit the lifetime model: reported as unknown, not invented
+    assert data["predicted_value_12m"] is None and data["churn_risk"] is None
+
+
+def test_key_figures_of_a_customer_without_orders(book: dict[str, int]) -> None:
+    data = key_figures(book["F"])
+    assert (data["orders"], data["revenue"], data["average_order"], data["first_order_at"]) == (0, 0.0, None, None)
+
+
+def test_key_figures_of_unknown_customer(db: Any) -> None:
+    from kundebase.core.errors import NotFound
+
+    with pytest.raises(NotFound):
+        key_figures(999_999)
+
+
+def test_lifetime_value_with_enough_customers(db: Any) -> None:
+    import datetime as dt
+
+    from kundebase.orders.services import create_order
+    from kundebase.parties.services import create_person
+
+    start = dt.datetime(2025, 1, 6, tzinfo=dt.UTC)
+    ids = []
+    for i in range(30):
+        pid = create_person(data={"given_name": f"K{i}", "family_name": "Kunde"}).pk
+        ids.append(pid)
+        for k in range(1 + i % 4):
+            create_order(party_id=pid, data={"ordered_at": start + dt.timedelta(days=7 * i + 40 * k)},
+                         lines=[{"revenue": str(100 + 10 * i), "cost": "50"}])
+    loyal, once = key_figures(ids[27]), key_figures(ids[28])
+    assert loyal["orders"] == 4 and once["orders"] == 1
+    for data in (loyal, once):
+        assert data["predicted_value_12m"] is not None and data["predicted_value_12m"] >= 0
+        assert 0 <= data["churn_risk"] <= 1
+        assert data["churn_risk"] == pytest.approx(1 - data["p_alive"])
+    assert once["churn_risk"] == 0.0  # BG/NBD: a customer with no repeat purchase has not yet had a chance to drop
