@@ -25,7 +25,10 @@ def client_as(make_user: Callable[..., Any]) -> Callable[..., Any]:
     def make(role: str = "sales", name: str | None = None, **client_kwargs: Any) -> Any:
         user = make_user(name or f"{role}-user", role, PASSWORD)
         client = Client(**client_kwargs)
-        response = client.post("/login/", {"username": user.username, "password": PASSWORD})
+        client.get("/login/")  # sets the CSRF cookie, as a browser's first visit does
+        token = client.cookies["csrftoken"].value
+        response = client.post("/login/", {"username": user.username, "password": PASSWORD,
+                                           "csrfmiddlewaretoken": token})
         assert response.status_code == 302, response.content
         client.user = user
         return client

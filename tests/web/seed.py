@@ -33,7 +33,8 @@ def seed(actor: Any = None) -> Seeded:
               "parent_id": parent.pk, "status": "active", "industry_code": "47.11", "employees": 42},
         contact_points=[{"kind": "email", "value": "post@fjordkraft-service.no"},
                         {"kind": "website", "value": "fjordkraft-service.no"}],
-        addresses=[{"street": "Bryggen 5", "postcode": "5003", "city": "Bergen", "region": "Vestland", "country": "NO"}],
+        addresses=[{"street": "Bryggen 5", "postcode": "5003", "city": "Bergen", "region": "Vestland",
+                    "country": "NO"}],
         actor=actor, channel="web")
     kari = parties.create_person(
         data={"given_name": "Kari", "family_name": "Nordmann", "birth_date": "1980-12-31", "gender": "female",

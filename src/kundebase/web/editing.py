@@ -20,8 +20,8 @@ from kundebase.parties import services, validation
 from kundebase.parties.models import Address, Company, ContactPoint, Party, Person
 from kundebase.web.forms import QUICK_KIND_CHANNEL, AddressFields, CompanyForm, PartyForm, PersonForm
 
-STALE_MESSAGE = gettext_lazy("Someone else changed this customer while you were editing, so your changes were not saved. "
-                  "Open the customer again to see the current data, then make your change once more.")
+STALE_MESSAGE = gettext_lazy("Someone else changed this customer while you were editing, so your changes were not "
+                             "saved. Open the customer again to see the current data, then make your change once more.")
 
 
 def _place_errors(form: forms.Form, errors: list[FieldError], paths: dict[str, str]) -> None:
