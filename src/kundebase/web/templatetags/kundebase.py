@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import phonenumbers
 from django import template
 from django.conf import settings
 from django.forms import BoundField
@@ -22,6 +23,16 @@ def money(value: Any, decimals: int = 0) -> str:
         return "—"
     amount = formats.number_format(Decimal(value), decimal_pos=int(decimals), use_l10n=True, force_grouping=True)
     return _("%(currency)s %(amount)s") % {"currency": settings.KUNDEBASE_DEFAULT_CURRENCY, "amount": amount}
+
+
+@register.filter
+def phone(value: str) -> str:
+    """A stored E.164 number (``+4741234567``) as people read it (``+47 412 34 567``)."""
+    try:
+        number = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException:
+        return value
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 @register.inclusion_tag("web/field.html")

@@ -44,7 +44,7 @@ def customer(request: HttpRequest, party_id: int) -> HttpResponse:
                  channel="web")
     return render(request, "web/customer.html", {
         "o": data, "party": data.party, "type_filter": kind, "kinds": Interaction.Kind.choices,
-        "quick_kinds": [(k, v) for k, v in Interaction.Kind.choices if k in overview.QUICK_KINDS],
+        "quick_kinds": [(k, Interaction.Kind(k).label) for k in overview.QUICK_KINDS],
         "interaction_form": InteractionForm(), "follow_up_form": FollowUpForm(),
         "is_person": isinstance(data.party, Person),
     })
