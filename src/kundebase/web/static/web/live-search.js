@@ -22,6 +22,7 @@
         fetch(url + "?fragment=1&q=" + encodeURIComponent(query), {
           signal: controller.signal, credentials: "same-origin", headers: {"X-Requested-With": "fetch"}
         }).then(function (response) {
+          if (response.redirected) { window.location.assign(response.url); throw new Error("signed out"); }
           if (!response.ok) { throw new Error(String(response.status)); }
           return response.text();
         }).then(function (html) {
