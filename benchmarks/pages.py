@@ -198,7 +198,10 @@ def run_backend(backend: str, customers: int, interactions: int, samples: int) -
     started = time.perf_counter()
     generate(customers, interactions)
     generated = time.perf_counter() - started
-    return {"backend": backend, "generate_seconds": generated, "results": measure(customers, samples)}
+    load_before = os.getloadavg()[0]
+    results = measure(customers, samples)
+    return {"backend": backend, "generate_seconds": generated, "results": results,
+            "load": [load_before, os.getloadavg()[0]]}
 
 
 def child(args: argparse.Namespace) -> int:
@@ -246,7 +249,9 @@ def main(argv: list[str] | None = None) -> int:
     for run in runs:
         results: dict[str, dict[str, float]] = run["results"]  # type: ignore[assignment]
         base = results["API lookup (services.lookup, baseline)"]
-        lines += [f"### {run['backend']} (data generated in {run['generate_seconds']:.0f} s)", "",
+        load = run.get("load") or [0.0, 0.0]
+        lines += [f"### {run['backend']} (data generated in {run['generate_seconds']:.0f} s; machine load average "
+                  f"{load[0]:.1f} → {load[1]:.1f} on {os.cpu_count()} cores during the measurement)", "",
                   "| measured | p50 ms | p99 ms | p50 ÷ lookup | p99 ÷ lookup | p99 < 100 ms |",
                   "|---|---:|---:|---:|---:|:---:|"]
         for name, r in results.items():
