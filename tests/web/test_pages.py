@@ -36,6 +36,9 @@ def test_search_with_nothing_or_a_huge_query_is_calm(client_as, seeded):
     res = client.get("/search/", {"q": "x" * 10_000, "fragment": "1"})
     assert res.status_code == 200 and "0 customers found" in res.content.decode()
     assert client.get("/search/", {"q": "\x00"}).status_code == 200
+    assert client.get("/search/", {"q": "kari\x00", "fragment": "1"}).status_code == 200
+    assert client.get("/lookup", {"phone": "4123\x004567"}).status_code == 200
+    assert client.get("/customers/", {"place": "os\x00lo", "company": "\x00"}).status_code == 200
 
 
 def test_customer_list_filters_and_pages(client_as, seeded):

@@ -90,6 +90,7 @@ def test_empty_and_huge_credentials_are_refused_calmly(db):
     client = Client()
     assert _fail(client, "", "") == 200
     assert _fail(client, "x" * 5000, "y" * 100_000) == 200
+    assert _fail(client, "bo\x00b\n", "pass\x00word") == 200
 
 
 def test_log_out_everywhere_ends_every_session(client_as):

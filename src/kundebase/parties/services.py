@@ -528,7 +528,7 @@ def lookup(query: str, *, default_country: str | None = None, limit: int = 20) -
     from django.conf import settings
 
     text = (query or "").strip()
-    if not text or len(text) > 320:
+    if not text or len(text) > 320 or "\x00" in text:  # no stored value holds NUL; PostgreSQL refuses it
         return []
     ids: list[int] = []
 
@@ -577,7 +577,7 @@ def search(query: str, *, kind: str | None = None, limit: int = 20) -> list[Part
     from rapidfuzz import fuzz, process
 
     text = (query or "").strip()[:200]
-    if not text:
+    if not text or "\x00" in text:
         return []
     base = Party.objects.filter(merged_into__isnull=True)
     if kind:

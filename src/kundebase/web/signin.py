@@ -37,7 +37,8 @@ def client_ip(request: HttpRequest) -> str:
 
 
 def _keys(username: str, ip: str) -> list[tuple[str, str]]:
-    return [("user", f"user:{username.strip().lower()[:150]}"), ("ip", f"ip:{ip}")]
+    name = "".join(ch for ch in username if ch.isprintable()).strip().lower()[:150]  # PostgreSQL refuses NUL
+    return [("user", f"user:{name}"), ("ip", f"ip:{ip}")]
 
 
 def seconds_refused(username: str, ip: str) -> int:
