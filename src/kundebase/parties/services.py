@@ -592,8 +592,15 @@ def search(query: str, *, kind: str | None = None, limit: int = 20) -> list[Part
     for word in words:
         cond &= Q(search_name__startswith=word) | Q(search_name__contains=" " + word)
     seen = {p.pk for p in ordered}
-    ids = [pid for pid in Party.objects.filter(cond).order_by("search_name", "id").values_list("id", flat=True)
-           [: limit * 3] if pid not in seen]
+    names = Party.objects.filter(cond).order_by("search_name", "id").values_list("id", flat=True)
+    # Fast path while typing "given family": names that begin with the first word are one index range
+    # (bounded above by the next string, which every collation orders after the prefix); only when that
+    # finds too little does the scan for words inside names run.
+    first = words[0]
+    upper = first[:-1] + chr(ord(first[-1]) + 1)
+    ids = [pid for pid in names.filter(search_name__gte=first, search_name__lt=upper)[: limit * 3] if pid not in seen]
+    if len(ids) < limit:
+        ids = [pid for pid in names[: limit * 3] if pid not in seen]
     if ids:
         rows = base.in_bulk(ids)
         ordered.extend(rows[pid] for pid in ids if pid in rows)
