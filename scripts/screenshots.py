@@ -1,0 +1,137 @@
+"""Make the screenshots in ``docs/screenshots/`` from a freshly seeded database.
+
+``.venv/bin/python scripts/screenshots.py [--out docs/screenshots]``: creates a throwaway SQLite
+register in a temporary folder, seeds it through the services (the same data the web tests use),
+serves it with ``kundebase serve`` and photographs the main pages with Chromium at desktop
+(1280×800) and phone (390×844) size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+PASSWORD = "kundebase-screens-2026"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _seed(env: dict[str, str]) -> dict[str, int]:
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+
+    from kundebase.core.roles import sync_roles
+    from kundebase.parties import services
+    from tests.web.seed import seed
+
+    call_command("migrate", verbosity=0)
+    sync_roles()
+    user = get_user_model().objects.create_user("silje", password=PASSWORD, first_name="Silje")
+    user.groups.set([Group.objects.get(name="sales")])
+    data = seed(actor=user)
+    for given, family, city in (("Nora", "Nordby", "Oslo"), ("Jonas", "Nordli", "Tromsø"),
+                                ("Ingrid", "Nordahl", "Bergen")):
+        services.create_person(data={"given_name": given, "family_name": family, "status": "active"},
+                               addresses=[{"city": city, "country": "NO"}], actor=user, channel="web")
+    from kundebase.interactions import services as interactions
+
+    interactions.log_interaction(party_id=data.ola.pk, actor=user, data={
+        "kind": "call", "subject": "Ønsker tilbud på strøm", "follow_up_on": "2020-01-01"})
+    return {"kari": data.kari.pk, "company": data.company.pk}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Photograph the main pages at desktop and phone size.")
+    parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    args = parser.parse_args(argv)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="kb-screens-"))
+    env = {"KUNDEBASE_ENV": "test", "KUNDEBASE_DATA_DIR": str(work),
+           "KUNDEBASE_DATABASE_URL": f"sqlite:///{work}/screens.sqlite3",
+           "DJANGO_SETTINGS_MODULE": "kundebase.settings"}
+    ids = _seed(env)
+    port = _free_port()
+    server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "kundebase"), "serve", "--port", str(port),
+                               "--workers", "1"], env=dict(os.environ, **env))
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/login/", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        _shoot(base, ids, out)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    return 0
+
+
+def _shoot(base: str, ids: dict[str, int], out: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--no-first-run"])
+        for size, viewport in SIZES.items():
+            page = browser.new_context(viewport=viewport, locale="en-GB").new_page()
+
+            def snap(name: str, *, page=page, size=size) -> None:  # type: ignore[no-untyped-def]
+                page.screenshot(path=str(out / f"{name}-{size}.png"), full_page=True)
+
+            page.goto(base + "/login/")
+            snap("login")
+            page.get_by_label("Username").fill("silje")
+            page.get_by_label("Password").fill(PASSWORD)
+            page.get_by_role("button", name="Sign in").click()
+            page.wait_for_url(base + "/")
+            snap("dashboard")
+            page.goto(base + "/search/")
+            page.get_by_label("Name, e-mail, phone, organisation number or customer number").press_sequentially(
+                "nord", delay=30)
+            page.locator("#live-results .results").wait_for()
+            page.wait_for_timeout(400)
+            snap("search")
+            page.goto(f"{base}/customers/{ids['kari']}/")
+            snap("person-360")
+            page.goto(f"{base}/customers/{ids['company']}/")
+            snap("company-360")
+            page.goto(base + "/customers/new/person/")
+            page.get_by_label("Family name (required)").fill("Hansen")
+            page.get_by_label("Mobile").fill("12")
+            page.get_by_label("E-mail").fill("hansen@example")
+            page.get_by_role("button", name="Create customer").click()
+            page.locator("#id_mobile_error").wait_for()
+            snap("create-error")
+            page.goto(base + "/lookup?phone=41234567")
+            snap("screen-pop")
+            page.goto(base + "/customers/?place=bergen")
+            snap("customer-list")
+            page.context.close()
+        browser.close()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

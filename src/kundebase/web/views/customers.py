@@ -1,0 +1,122 @@
+"""Customer pages: the 360 view, creating and editing, logging contacts and follow-ups."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kundebase.core.errors import DomainError, NotFound
+from kundebase.interactions import services as interaction_services
+from kundebase.interactions.models import Interaction
+from kundebase.parties.models import Company, Person
+from kundebase.privacy import audit
+from kundebase.web import editing, overview
+from kundebase.web.access import VIEW_CUSTOMERS, requires
+from kundebase.web.forms import CompanyForm, FollowUpForm, InteractionForm, PersonForm
+
+ADD_CUSTOMER = ("parties.add_party", "parties.add_contactpoint", "parties.add_address")
+CHANGE_CUSTOMER = ("parties.change_party", "parties.change_contactpoint", "parties.change_address",
+                   *VIEW_CUSTOMERS)
+
+
+def _load(party_id: int) -> Person | Company:
+    try:
+        return overview.load_party(party_id)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+
+
+@requires(*VIEW_CUSTOMERS)
+def customer(request: HttpRequest, party_id: int) -> HttpResponse:
+    kind = request.GET.get("type", "")
+    if kind not in Interaction.Kind.values:
+        kind = ""
+    try:
+        data = overview.build(party_id, user=request.user, kind=kind, page=request.GET.get("page", 1))
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+    audit.record(action="view", actor=request.user, entity=data.party.kind, record_id=party_id, party_id=party_id,
+                 channel="web")
+    return render(request, "web/customer.html", {
+        "o": data, "party": data.party, "type_filter": kind, "kinds": Interaction.Kind.choices,
+        "quick_kinds": [(k, Interaction.Kind(k).label) for k in overview.QUICK_KINDS],
+        "interaction_form": InteractionForm(), "follow_up_form": FollowUpForm(),
+        "is_person": isinstance(data.party, Person),
+    })
+
+
+@requires(*ADD_CUSTOMER, *VIEW_CUSTOMERS)
+def create(request: HttpRequest, kind: str) -> HttpResponse:
+    if kind not in ("person", "company"):
+        raise Http404(kind)
+    form_class = PersonForm if kind == "person" else CompanyForm
+    if request.method == "POST":
+        form = form_class(request.POST)
+        if form.is_valid():
+            party = editing.create_party(form, actor=request.user)
+            if party is not None:
+                messages.success(request, _("%(name)s was created as customer %(number)s.")
+                                 % {"name": party.display_name, "number": party.customer_number})
+                return redirect("customer", party_id=party.pk)
+    else:
+        initial = {k: request.GET[k] for k in ("phone", "mobile", "email") if request.GET.get(k)}
+        form = form_class(initial=initial)
+    return render(request, "web/party_form.html", {"form": form, "kind": kind, "party": None},
+                  status=422 if form.errors else 200)
+
+
+@requires(*CHANGE_CUSTOMER)
+def edit(request: HttpRequest, party_id: int) -> HttpResponse:
+    party = _load(party_id)
+    form_class = PersonForm if isinstance(party, Person) else CompanyForm
+    if request.method == "POST":
+        form = form_class(request.POST)
+        if form.is_valid() and editing.update_party(form, party, actor=request.user):
+            messages.success(request, _("Your changes were saved."))
+            return redirect("customer", party_id=party.pk)
+    else:
+        form = form_class(initial=editing.initial_for(party))
+    return render(request, "web/party_form.html", {"form": form, "kind": party.kind, "party": party},
+                  status=422 if form.errors else 200)
+
+
+@requires("interactions.add_interaction", *VIEW_CUSTOMERS)
+def log_interaction(request: HttpRequest, party_id: int) -> HttpResponse:
+    """Two clicks from the 360 page: choose the type there, press Save; errors come back here beside the field."""
+    party = _load(party_id)
+    schedule = request.GET.get("follow_up") == "1" or request.POST.get("schedule") == "1"
+    form_class = FollowUpForm if schedule else InteractionForm
+    if request.method == "POST":
+        form = form_class(request.POST)
+        if form.is_valid() and editing.log_interaction(form, party.pk, actor=request.user, require_date=schedule):
+            messages.success(request, _("The follow-up was scheduled.") if schedule else _("The contact was logged."))
+            return redirect(reverse("customer", args=[party.pk]) + "#timeline")
+    else:
+        kind = request.GET.get("kind", "call")
+        form = form_class(initial={"kind": kind, "direction": "out" if kind in ("letter", "visit") else "in"})
+    return render(request, "web/interaction_form.html", {"form": form, "party": party, "schedule": schedule},
+                  status=422 if form.errors else 200)
+
+
+@require_POST
+@requires("interactions.change_interaction", *VIEW_CUSTOMERS)
+def follow_up_done(request: HttpRequest, interaction_id: int) -> HttpResponse:
+    try:
+        interaction = interaction_services.update_interaction(
+            interaction_id=interaction_id, changes={"follow_up_done": True}, actor=request.user, channel="web")
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+    except DomainError as exc:
+        messages.error(request, exc.detail)
+        return redirect("dashboard")
+    messages.success(request, _("The follow-up is marked as done."))
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return redirect(target)
+    return redirect("customer", party_id=interaction.party_id)

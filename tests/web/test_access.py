@@ -1,0 +1,70 @@
+"""Every page checks the role's permissions and refuses (403); hiding a link is not the check."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+pytestmark = pytest.mark.django_db
+
+
+def _web_patterns() -> list[URLPattern]:
+    from kundebase.web import urls
+
+    return [p for p in urls.urlpatterns if isinstance(p, URLPattern | URLResolver)]
+
+
+def test_every_web_route_declares_its_permissions():
+    for pattern in _web_patterns():
+        assert hasattr(pattern.callback, "required_permissions"), pattern.name
+    assert get_resolver().resolve("/").func.required_permissions == ()
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(seeded):
+    from django.test import Client
+
+    client = Client()
+    for path in ("/", "/search/?q=kari", "/customers/", f"/customers/{seeded.kari.pk}/", "/lookup?phone=1",
+                 "/customers/new/person/", f"/customers/{seeded.kari.pk}/edit/"):
+        res = client.get(path)
+        assert res.status_code == 302 and res["Location"].startswith("/login/?next="), path
+
+
+@pytest.mark.parametrize(("role", "path", "method", "status"), [
+    ("analyst", "/", "get", 200),
+    ("analyst", "/customers/", "get", 403),
+    ("analyst", "/search/?q=kari", "get", 403),
+    ("analyst", "/customers/{kari}/", "get", 403),
+    ("analyst", "/lookup?phone=41234567", "get", 403),
+    ("marketing", "/customers/{kari}/", "get", 200),
+    ("marketing", "/customers/{kari}/log/", "post", 403),
+    ("marketing", "/customers/new/person/", "get", 403),
+    ("marketing", "/customers/{kari}/edit/", "post", 403),
+    ("service", "/customers/{kari}/edit/", "get", 200),
+    ("service", "/customers/{kari}/log/", "get", 200),
+    ("sales", "/customers/new/company/", "get", 200),
+    ("administrator", "/customers/new/person/", "get", 200),
+])
+def test_role_permissions(client_as, seeded, role, path, method, status):
+    client = client_as(role)
+    res = getattr(client, method)(path.format(kari=seeded.kari.pk), {"subject": "x"} if method == "post" else None)
+    assert res.status_code == status
+    if status == 403:
+        assert "You may not open this page" in res.content.decode()
+
+
+def test_marketing_sees_no_quick_actions_and_cannot_close_follow_ups(client_as, seeded):
+    from kundebase.interactions.models import Interaction
+
+    client = client_as("marketing")
+    page = client.get(f"/customers/{seeded.kari.pk}/").content.decode()
+    assert "Save contact" not in page and ">Edit<" not in page
+    follow_up = Interaction.objects.get(follow_up_on__isnull=False)
+    assert client.post(f"/follow-ups/{follow_up.pk}/done/").status_code == 403
+    follow_up.refresh_from_db()
+    assert follow_up.follow_up_done_at is None
+
+
+def test_analyst_menu_has_no_customer_pages(client_as):
+    page = client_as("analyst").get("/").content.decode()
+    assert 'href="/customers/"' not in page and 'role="search"' not in page
