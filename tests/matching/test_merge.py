@@ -50,7 +50,7 @@ def _dump_party_world(*party_ids: int) -> dict[str, Any]:
 @pytest.fixture
 def purposes() -> None:
     for key in ("newsletter", "profiling"):
-        Purpose.objects.create(key=key, name=key, description=key, legal_basis="consent")
+        Purpose.objects.get_or_create(key=key, defaults={"name": key, "description": key, "legal_basis": "consent"})
 
 
 def _pair() -> tuple[Any, Any]:
