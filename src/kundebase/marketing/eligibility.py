@@ -4,19 +4,16 @@ The rules (issue 4): e-mail and SMS marketing need a granted consent; phone
 and addressed post may be used unless the person objected or is in an opt-out
 register, with the exemption for existing customers; erased, restricted,
 merged and suppressed people are never reached.  The register look-up is
-behind :func:`register_block` so it can be pointed at the privacy app's own
-check once that exists, without touching the callers.
+behind :func:`register_block`, which hashes identifiers with the privacy app's
+keyed hashing so its register imports and erasure suppressions apply here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 from collections.abc import Iterable
 from typing import Any
 
-from django.conf import settings
 from django.utils import timezone
 
 from kundebase.privacy.models import OptOutEntry, Suppression
@@ -28,8 +25,20 @@ REASONS = ("merged", "erased", "restricted", "suppressed", "opt_out_register", "
 
 
 def identity_key(value: str) -> str:
-    """Keyed hash of a normalised identifier, the form registers and suppressions are stored in."""
-    return hmac.new(settings.SECRET_KEY.encode(), value.strip().lower().encode(), hashlib.sha256).hexdigest()
+    """The privacy app's keyed hash of an identifier, the form registers and suppressions are stored in.
+
+    ``value`` is an e-mail, a phone number or ``name|street|postcode``; using the privacy app's hashing means a
+    register it imported and a person it erased are recognised here without a second key scheme.
+    """
+    from kundebase.privacy import hashing
+
+    text = value.strip()
+    if "|" in text:
+        name, street, postcode = (text.split("|") + ["", ""])[:3]
+        return hashing.name_address_hash(name, street, postcode) or hashing.keyed_hash("raw", text.lower())
+    if "@" in text:
+        return hashing.email_hash(text) or hashing.keyed_hash("raw", text.lower())
+    return hashing.phone_hash(text) or hashing.keyed_hash("raw", text.lower())
 
 
 def register_block(rows: list[dict[str, Any]], channel: str) -> dict[int, str]:
