@@ -167,6 +167,12 @@ def test_restriction_freezes_processing_without_deleting(api, make_person):
     assert api.post(f"/api/v1/privacy/persons/{person.pk}/restriction").status_code == 200
     res = api.patch(f"/api/v1/persons/{person.pk}", {"family_name": "Olsen"})
     assert res.status_code == 409 and res.json()["code"] == "restricted"
+    for path, body in ((f"/api/v1/parties/{person.pk}/contact-points", {"kind": "email", "value": "new@example.no"}),
+                       (f"/api/v1/parties/{person.pk}/addresses", {"city": "Bergen", "country": "NO"})):
+        res = api.post(path, body)
+        assert res.status_code == 409 and res.json()["code"] == "restricted", path
+    assert person.contact_points.filter(value="new@example.no").count() == 0
+    assert person.addresses.filter(city="Bergen").count() == 0
     assert marketing_allowed(person.pk, "email", "newsletter") == (False, "restricted")
     assert person.pk not in set(marketing_allowed_ids("email", "newsletter"))
     assert not active_customers().filter(pk=person.pk).exists()

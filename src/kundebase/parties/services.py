@@ -38,15 +38,21 @@ def _bump(party_id: int, expected_version: int | None) -> None:
     """Claim the next version of a party, or fail with 412 if someone else claimed it first.
 
     The conditional UPDATE is atomic on every backend, so of two concurrent
-    writers holding the same ETag exactly one wins.
+    writers holding the same ETag exactly one wins.  Every write to a customer
+    or its contact points, addresses and roles passes here, so a customer whose
+    processing is restricted (GDPR Art. 18) is frozen in one place.
     """
-    rows = Party.objects.filter(pk=party_id)
+    rows = Party.objects.filter(pk=party_id, restricted_at__isnull=True)
     if expected_version is not None:
         rows = rows.filter(version=expected_version)
     if rows.update(version=F("version") + 1, updated_at=timezone.now()) == 0:
-        if Party.objects.filter(pk=party_id).exists():
-            raise PreconditionFailed()
-        raise NotFound(_("Customer"), party_id)
+        current = Party.objects.filter(pk=party_id).values("restricted_at").first()
+        if current is None:
+            raise NotFound(_("Customer"), party_id)
+        if current["restricted_at"] is not None:
+            raise Conflict(_("Processing of this customer is restricted; lift the restriction before changing it"),
+                           code="restricted")
+        raise PreconditionFailed()
 
 
 def _clean_children(
