@@ -40,7 +40,7 @@ def test_builder_counts_live_and_saves(live_server, make_user, client) -> None:
             page.wait_for_function("document.getElementById('live-count').textContent.startsWith('1 ')")
             assert count.inner_text().startswith("1 ")
             page.fill("#id_name", "Men")
-            page.click("button[type=submit]")
+            page.click("form:has(#id_name) button[type=submit]")
             page.wait_for_url(f"{live_server.url}/marketing/segments/")
         finally:
             browser.close()

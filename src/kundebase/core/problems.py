@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import DataError
 from django.http import Http404, HttpRequest, JsonResponse
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -117,6 +118,11 @@ def install(api: Any) -> None:
     @api.exception_handler(PermissionDenied)
     def _403(request: HttpRequest, exc: PermissionDenied) -> JsonResponse:
         return problem_response(request, 403, "forbidden", str(exc) or "You do not have permission to do this")
+
+    @api.exception_handler(OverflowError)
+    @api.exception_handler(DataError)
+    def _data(request: HttpRequest, exc: Exception) -> JsonResponse:
+        return problem_response(request, 422, "out_of_range", "A value is too large or malformed for storage")
 
     @api.exception_handler(Exception)
     def _500(request: HttpRequest, exc: Exception) -> JsonResponse:

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from kundebase.core.api_auth import require
 from kundebase.core.errors import NotFound
@@ -111,7 +111,7 @@ def reject_pair(request: HttpRequest, pair_id: int) -> Any:
 @router.post("/matching/merges", response={201: MergeOut, **ERRORS})
 def merge_parties(request: HttpRequest, body: MergeIn) -> Any:
     require(request, "matching.add_mergerecord")
-    return 201, merging.merge(survivor_id=body.survivor_id, merged_id=body.merged_id, actor=request.user)
+    return Status(201, merging.merge(survivor_id=body.survivor_id, merged_id=body.merged_id, actor=request.user))
 
 
 @router.post("/matching/merges/{merge_id}/unmerge", response={200: MergeOut, **ERRORS})
@@ -124,7 +124,7 @@ def unmerge(request: HttpRequest, merge_id: int) -> Any:
 def start_run(request: HttpRequest, body: JobIn) -> Any:
     """Queue a run; ``kundebase match run --queued`` (or the worker) carries it out and updates its progress."""
     require(request, "matching.add_matchjob")
-    return 202, services.start_job(body.mode)
+    return Status(202, services.start_job(body.mode))
 
 
 @router.get("/matching/runs/{job_id}", response={200: JobOut, **ERRORS})

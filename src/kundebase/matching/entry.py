@@ -16,6 +16,9 @@ import numpy as np
 from kundebase.matching import blocking, comparisons, fields, records, store
 
 THRESHOLD = 0.9
+WARN_THRESHOLD = 0.8
+"""Where a person decides (a form, an API client that asked to be warned) a lower bar is right: the
+warning costs one click, a missed duplicate costs a merge later.  Automatic paths keep ``THRESHOLD``."""
 MAX_REASONS = 5
 
 

@@ -95,7 +95,7 @@ def _check_duplicates(kind: str, cleaned: dict[str, Any], cps: list[dict[str, An
     from kundebase.matching import entry
 
     candidates = entry.likely_duplicates(kind=kind, fields=cleaned, contact_points=cps, addresses=addrs,
-                                         exclude_id=exclude_id)
+                                         exclude_id=exclude_id, threshold=entry.WARN_THRESHOLD)
     if candidates:
         best = candidates[0]
         raise Conflict(
