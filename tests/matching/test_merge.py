@@ -161,3 +161,21 @@ def test_merge_refuses_bad_requests() -> None:
     with pytest.raises(NotFound):
         merging.merge(survivor_id=kari.pk, merged_id=999999)
     assert Party.objects.get(pk=dup.pk).merged_into_id is None
+
+
+def test_unmerge_restores_times_to_the_microsecond() -> None:
+    """A time with sub-millisecond digits (e.g. 11.000400) must come back exactly, not cut to 11.000."""
+    import datetime as dt
+
+    from kundebase.orders.models import Order
+
+    kari, dup = _pair()
+    order = create_order(party_id=dup.pk, data={}, lines=[{"description": "x", "revenue": "10"}])
+    exact = dt.datetime(2026, 1, 2, 3, 4, 5, 400, tzinfo=dt.UTC)
+    Order.objects.filter(pk=order.pk).update(created_at=exact, ordered_at=exact)
+    Party.objects.filter(pk=dup.pk).update(created_at=exact)
+    record = merging.merge(survivor_id=kari.pk, merged_id=dup.pk)
+    merging.unmerge(merge_id=record.pk)
+    order.refresh_from_db()
+    assert (order.party_id, order.created_at, order.ordered_at) == (dup.pk, exact, exact)
+    assert Party.objects.get(pk=dup.pk).created_at == exact

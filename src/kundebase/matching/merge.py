@@ -19,11 +19,13 @@ merge cannot overwrite the restored record.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
 from django.apps import apps
 from django.core import serializers
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -60,8 +62,17 @@ def _relations(kind: str) -> list[tuple[type[models.Model], str]]:
     return out
 
 
+class _ExactEncoder(DjangoJSONEncoder):
+    """Django's encoder cuts times to milliseconds; an unmerge must restore them to the microsecond."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, dt.datetime | dt.time):
+            return o.isoformat()
+        return super().default(o)
+
+
 def _dump(objs: list[models.Model]) -> list[dict[str, Any]]:
-    return json.loads(serializers.serialize("json", objs))
+    return json.loads(serializers.serialize("json", objs, cls=_ExactEncoder))
 
 
 def _party_rows(party_id: int, kind: str) -> list[dict[str, Any]]:
