@@ -34,11 +34,11 @@ from django.utils.translation import gettext as _
 from kundebase.core import hooks, identifiers
 from kundebase.core.errors import Conflict, NotFound, ValidationFailed
 from kundebase.core.models import Observation
-from kundebase.matching import consents, store, survivorship
+from kundebase.matching import store, survivorship
 from kundebase.matching.models import MergeRecord, ReviewPair
 from kundebase.matching.normalise import contacts
 from kundebase.parties.models import Company, ContactPoint, Party, Person
-from kundebase.privacy import audit
+from kundebase.privacy import audit, consent
 
 SKIP_APPS = frozenset({"matching"})
 """Our own bookkeeping (blocking keys, review pairs, merge records) is not customer data to move."""
@@ -105,7 +105,7 @@ def merge(*, survivor_id: int, merged_id: int, actor: object = None, channel: st
     child = _child(kind)
     snapshot: dict[str, Any] = {"kind": kind, "survivor": _party_rows(survivor_id, kind),
                                 "merged": _party_rows(merged_id, kind), "moved": [], "survivor_rows": {}}
-    consent_before = consents.states_before(survivor_id, merged_id)
+    consent_before = consent.states_before_merge(survivor_id, merged_id)
     merged_identifiers = sorted(set(ContactPoint.objects.filter(party_id=merged_id).values_list("normalised",
                                                                                                    flat=True)))
     snapshot["merged_identifiers"] = merged_identifiers
@@ -145,7 +145,7 @@ def merge(*, survivor_id: int, merged_id: int, actor: object = None, channel: st
     Party.objects.filter(pk=survivor_id).update(version=F("version") + 1, updated_at=timezone.now())
     Party.objects.filter(pk=merged_id).update(merged_into_id=survivor_id, version=F("version") + 1,
                                               updated_at=timezone.now())
-    snapshot["consents_written"] = consents.reconcile(survivor_id=survivor_id, before=consent_before, actor=actor)
+    snapshot["consents_written"] = consent.reconcile_merge(survivor_id=survivor_id, before=consent_before, actor=actor)
     for fn in hooks.after_merge:
         fn(survivor_id=survivor_id, merged_id=merged_id, actor=actor)
     record = MergeRecord.objects.create(survivor_id=survivor_id, merged_id=merged_id, snapshot=snapshot,
@@ -234,7 +234,7 @@ def unmerge(*, merge_id: int, actor: object = None, channel: str = "api") -> Mer
         obj.save()
     for pid, version in versions.items():
         Party.objects.filter(pk=pid).update(version=version + 1)
-    consents.restore(survivor_id=survivor_id, written=snap.get("consents_written", []), actor=actor)
+    consent.restore_after_unmerge(survivor_id=survivor_id, written=snap.get("consents_written", []), actor=actor)
     for fn in hooks.after_unmerge:
         fn(survivor_id=survivor_id, restored_id=merged_id, actor=actor)
     record.unmerged_at = timezone.now()

@@ -12,7 +12,7 @@ class PrivacyConfig(AppConfig):
         from kundebase.core import hooks
         from kundebase.core import services as core_services
         from kundebase.interactions import services as interaction_services
-        from kundebase.privacy import consent, guards, registers, suppression
+        from kundebase.privacy import guards, registers, suppression
         from kundebase.web.navigation import NavItem, register
 
         def add(target: list, fn: object) -> None:
@@ -24,6 +24,5 @@ class PrivacyConfig(AppConfig):
         add(hooks.identity_blocked, suppression.identity_blocked)
         add(hooks.party_saved, guards.refuse_restricted)
         add(hooks.party_saved, registers.refresh_on_save)
-        add(hooks.after_merge, consent.reconcile_after_merge)
         register(NavItem(_("Privacy"), "privacy:home", "privacy.view_datasubjectrequest", order=80))
         register(NavItem(_("Quarantine"), "privacy:quarantine", "privacy.view_quarantine", order=81))

@@ -109,15 +109,49 @@ def ledger(party_id: int) -> Any:
     return ConsentEvent.objects.filter(party_id=party_id).select_related("purpose").order_by("captured_at", "id")
 
 
-def reconcile_after_merge(*, survivor_id: int, merged_id: int, actor: object = None) -> None:
-    """Hook ``core.hooks.after_merge``: a refusal or withdrawal on either record wins on the survivor.
+REFUSED = (ConsentStatus.WITHDRAWN, ConsentStatus.DENIED)
 
-    The survivor gets a new ledger entry (source ``merge``) for every (purpose, channel) that the merged record
-    refused or withdrew while the survivor's state says granted, so a merge can never resurrect a consent."""
-    survivor_state = current_state(survivor_id)
-    for (purpose, channel), status in current_state(merged_id).items():
-        if status in (ConsentStatus.WITHDRAWN, ConsentStatus.DENIED) and \
-                survivor_state.get((purpose, channel)) == ConsentStatus.GRANTED:
-            record(party_id=survivor_id, purpose=purpose, channel=channel, status=status, source="merge",
-                   legal_basis="consent", explanation=f"carried over from merged customer {merged_id}",
+
+def states_before_merge(survivor_id: int, merged_id: int) -> dict[int, dict[tuple[str, str], str]]:
+    """Both records' consent states, taken before a merge moves the merged record's ledger to the survivor."""
+    return {pid: current_state(pid) for pid in (survivor_id, merged_id)}
+
+
+def reconcile_merge(*, survivor_id: int, before: dict[int, dict[tuple[str, str], str]], actor: object = None
+                    ) -> list[tuple[str, str, str]]:
+    """A refusal or withdrawal on either record wins on the survivor, so a merge never resurrects a consent.
+
+    Appends a withdrawal (source ``merge``) wherever either record had refused and the survivor's state is not a
+    refusal now.  Returns ``(purpose, channel, survivor's status before)`` per entry written, which an unmerge
+    hands to :func:`restore_after_unmerge`.
+    """
+    now_state = current_state(survivor_id)
+    written = []
+    keys = set().union(*(state.keys() for state in before.values()))
+    for purpose, channel in sorted(keys):
+        refused = [state.get((purpose, channel)) for state in before.values()
+                   if state.get((purpose, channel)) in REFUSED]
+        if refused and now_state.get((purpose, channel)) not in REFUSED:
+            record(party_id=survivor_id, purpose=purpose, channel=channel, status=ConsentStatus.WITHDRAWN,
+                   source="merge", explanation="Merged with a record on which this was withdrawn",
                    actor=actor, channel_of_request="merge")
+            written.append((purpose, channel, before.get(survivor_id, {}).get((purpose, channel), NONE)))
+    return written
+
+
+def restore_after_unmerge(*, survivor_id: int, written: list[Any], actor: object = None) -> None:
+    """After an unmerge, give the survivor back the state it had where only the merge had withdrawn.
+
+    The ledger is append-only, so this appends the earlier status again.  Where the survivor had no
+    entry at all ("none"), the withdrawal stays: the ledger cannot say "none", and refusing is the safe side.
+    """
+    for purpose, channel, status in written:
+        if status in ConsentStatus.values:
+            record(party_id=survivor_id, purpose=purpose, channel=channel, status=status, source="merge",
+                   explanation="Merge undone: the withdrawal belonged to the other record",
+                   actor=actor, channel_of_request="merge")
+
+
+def reconcile_after_merge(*, survivor_id: int, merged_id: int, actor: object = None) -> None:
+    """Reconcile two records that are being merged, before their ledgers are combined."""
+    reconcile_merge(survivor_id=survivor_id, before=states_before_merge(survivor_id, merged_id), actor=actor)
