@@ -20,14 +20,19 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @contextmanager
-def store(backend: str) -> Iterator[dict[str, str]]:
-    """The environment for a fresh, migrated store of ``backend`` ("sqlite" or "postgresql")."""
-    work = Path(tempfile.mkdtemp(prefix=f"kb-bench-{backend}-"))
+def store(backend: str, keep: Path | None = None) -> Iterator[dict[str, str]]:
+    """The environment for a migrated store of ``backend`` ("sqlite" or "postgresql").
+
+    Fresh and removed afterwards by default; with ``keep`` the store lives in ``keep/<backend>`` and is
+    reused by later runs, so a store that takes many minutes to fill is filled once and measured often.
+    """
+    work = keep / backend if keep is not None else Path(tempfile.mkdtemp(prefix=f"kb-bench-{backend}-"))
+    work.mkdir(parents=True, exist_ok=True)
     cluster = None
     if backend == "postgresql":
         from tests import pgcluster
 
-        cluster = pgcluster.start()
+        cluster = pgcluster.start(work / "pg" if keep is not None else None)
         url = cluster.url
     else:
         url = f"sqlite:///{work}/bench.sqlite3"
@@ -39,7 +44,8 @@ def store(backend: str) -> Iterator[dict[str, str]]:
     finally:
         if cluster is not None:
             cluster.stop()
-        subprocess.run(["rm", "-rf", str(work)], check=False)
+        if keep is None:
+            subprocess.run(["rm", "-rf", str(work)], check=False)
 
 
 def kundebase(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

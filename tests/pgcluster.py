@@ -32,6 +32,8 @@ class Cluster:
     bin: Path
     run_as: str | None
     port: int = 5432
+    keep: bool = False
+    """A kept cluster (a benchmark store loaded once, measured many times) survives ``stop()``."""
 
     @property
     def url(self) -> str:
@@ -45,8 +47,9 @@ class Cluster:
 
     def start(self) -> Cluster:
         data = self.folder / "data"
-        self._run(str(self.bin / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8",
-                  "--locale=C.UTF-8")
+        if not (data / "PG_VERSION").exists():
+            self._run(str(self.bin / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8",
+                      "--locale=C.UTF-8")
         options = (f"-p {self.port} -k {self.folder} -c listen_addresses='' -c fsync=off "
                    "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200 "
                    "-c shared_buffers=256MB")
@@ -56,18 +59,26 @@ class Cluster:
 
     def stop(self) -> None:
         try:
-            self._run(str(self.bin / "pg_ctl"), "-D", str(self.folder / "data"), "-m", "immediate", "stop")
+            self._run(str(self.bin / "pg_ctl"), "-D", str(self.folder / "data"), "-m",
+                      "fast" if self.keep else "immediate", "stop")
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
             pass
-        shutil.rmtree(self.folder, ignore_errors=True)
+        if not self.keep:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def start() -> Cluster:
-    """Start a cluster or raise ``RuntimeError`` saying why it cannot be had here."""
+def start(folder: Path | None = None) -> Cluster:
+    """Start a cluster or raise ``RuntimeError`` saying why it cannot be had here.
+
+    Without ``folder`` the cluster is throwaway; with one, it is created there once, started again
+    from there on later calls, and kept when stopped.
+    """
     binary = pg_bin()
     if binary is None:
         raise RuntimeError("PostgreSQL server binaries (initdb) not found; install postgresql")
-    folder = Path(tempfile.mkdtemp(prefix="kb-pg-"))
+    keep = folder is not None
+    folder = Path(folder) if folder is not None else Path(tempfile.mkdtemp(prefix="kb-pg-"))
+    folder.mkdir(parents=True, exist_ok=True)
     run_as = None
     if os.geteuid() == 0:
         try:
@@ -77,7 +88,7 @@ def start() -> Cluster:
         os.chown(folder, user.pw_uid, user.pw_gid)
         folder.chmod(0o755)
         run_as = "postgres"
-    cluster = Cluster(folder=folder, bin=binary, run_as=run_as)
+    cluster = Cluster(folder=folder, bin=binary, run_as=run_as, keep=keep)
     try:
         return cluster.start()
     except subprocess.CalledProcessError as exc:
