@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-COMMANDS = {"createuser": "kundebase.core", "serve": "kundebase.core", "demo": "kundebase.parties"}
+COMMANDS = {"createuser": "kundebase.core", "serve": "kundebase.core", "demo": "kundebase.parties",
+            "process_events": "kundebase.ingest"}
 ROUTERS = ("kundebase.core.api", "kundebase.parties.api", "kundebase.interactions.api", "kundebase.orders.api")
 
 

@@ -1,22 +1,67 @@
-"""``kundebase process_events``: work the event queue until it is empty (e.g. after a restart, or from cron)."""
+"""``kundebase process_events [--follow]``: work the event queue, once or as a dedicated worker process.
+
+Without ``--follow`` it drains the queue and exits (after a restart, or from cron).  With ``--follow`` it keeps
+running and picks up new events as they arrive: the worker to run beside ``kundebase serve`` with
+``KUNDEBASE_EVENT_PROCESSING=off``, so that turning events into customers never competes with acknowledging them
+inside the server's processes (one Python process holds one interpreter lock, and a busy processing thread
+there delays every request the process answers).
+"""
 
 from __future__ import annotations
 
+import signal
+import time
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connections
 
 from kundebase.ingest import events
 
 
 class Command(BaseCommand):
-    help = "Process stored tracking events that are still waiting."
+    help = "Process stored tracking events that are still waiting; with --follow, keep processing new ones."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--follow", action="store_true",
+                            help="keep running and process events as they arrive (stop with SIGTERM or Ctrl-C)")
+        parser.add_argument("--interval", type=float, default=0.5,
+                            help="with --follow: seconds to wait before looking again when the queue is empty")
+        parser.add_argument("--batch", type=int, default=500, help="events claimed per round (1–10,000)")
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        batch, interval = opts["batch"], opts["interval"]
+        if not 1 <= batch <= 10_000:
+            raise CommandError("--batch must be between 1 and 10,000")
+        if not 0.01 <= interval <= 3600:
+            raise CommandError("--interval must be between 0.01 and 3600 seconds")
+        stopping = False
+
+        def stop(*_: Any) -> None:
+            nonlocal stopping
+            stopping = True
+
+        if opts["follow"]:
+            signal.signal(signal.SIGTERM, stop)
+            signal.signal(signal.SIGINT, stop)
         total = 0
-        while True:
-            done = events.process(limit=500)
-            if not done:
-                break
+        while not stopping:
+            try:
+                done = events.process(limit=batch)
+            except Exception as exc:  # a database restart must not end the worker; the events stay queued
+                if not opts["follow"]:
+                    raise
+                events.log.exception("event processing failed; retrying")
+                self.stderr.write(f"event processing failed ({exc}); retrying")
+                connections.close_all()
+                time.sleep(interval)
+                continue
             total += done
+            if done and opts["follow"]:
+                self.stdout.write(f"{total} events processed")
+                self.stdout.flush()
+            if not done:
+                if not opts["follow"]:
+                    break
+                time.sleep(interval)
         self.stdout.write(f"{total} events processed")
