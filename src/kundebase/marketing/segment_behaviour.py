@@ -1,8 +1,12 @@
 """Segment attributes about what customers did: orders, contacts, consents, loyalty, campaigns, segments.
 
+Counts and sums become columns of a per-customer rollup (one grouped scan per
+table, LEFT JOINed once; see :class:`~kundebase.marketing.segment_language.Rollup`).
 "Days since the last X" is compiled to ``EXISTS`` probes against a cut-off
 time (``NOT EXISTS`` an X after the cut-off) rather than to ``MAX()``, so the
-(party, time) indexes answer it without aggregating anyone's history.
+(party, time) indexes of SQLite and PostgreSQL answer it without aggregating
+anyone's history; on a column store (DuckDB), which has no such indexes, the
+same probes read ``MAX()``/``MIN()`` columns of the rollup instead.
 """
 
 from __future__ import annotations
@@ -15,9 +19,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kundebase.marketing.segment_attributes import _category_ids, compare
-from kundebase.marketing.segment_language import NO_VALUE, NUMBER_OPS, Attr, Context, Frag, compile_node, register
+from kundebase.marketing.segment_language import (
+    NO_VALUE,
+    NUMBER_OPS,
+    Attr,
+    Context,
+    Frag,
+    Measure,
+    compile_node,
+    register,
+)
 
-Exists = Callable[[str, list[Any]], Frag]
+Probe = Callable[[str, Any], Frag]
+"""``probe(cmp, cutoff)``: "some event's time ``cmp`` cutoff" (``cmp`` "" = any event at all)."""
 
 
 def _window(ctx: Context, window: Any, path: str, column: str) -> Frag:
@@ -48,21 +62,19 @@ def _window(ctx: Context, window: Any, path: str, column: str) -> Frag:
     return "", []
 
 
-def _days_since(ctx: Context, exists: Exists, column: str, op: str, value: Any, *, first: bool) -> Frag:
-    """Days since the last (or first) event, via EXISTS probes on the event time column."""
-    ph = ctx.ph
-
+def _days_since(ctx: Context, probe: Probe, op: str, value: Any, *, first: bool) -> Frag:
+    """Days since the last (or first) event, as tests of "an event after (before) the cut-off"."""
     def after(days: float, strict: bool) -> Frag:  # an event after the cut-off
-        return exists(f"{column} {'>' if strict else '>='} {ph}", [ctx.days_ago(days)])
+        return probe(">" if strict else ">=", ctx.days_ago(days))
 
     def before(days: float, strict: bool) -> Frag:  # an event before the cut-off
-        return exists(f"{column} {'<' if strict else '<='} {ph}", [ctx.days_ago(days)])
+        return probe("<" if strict else "<=", ctx.days_ago(days))
 
     def both(*parts: tuple[Frag, bool]) -> Frag:
         sql = " AND ".join(("NOT " if neg else "") + f[0] for f, neg in parts)
         return sql, [x for f, _neg in parts for x in f[1]]
 
-    anything = exists("", [])
+    anything = probe("", None)
     if op == "is_empty":
         return both((anything, True))
     if op == "is_set":
@@ -93,62 +105,82 @@ def _days_since(ctx: Context, exists: Exists, column: str, op: str, value: Any, 
     return sql, params
 
 
+def exists_probe(ctx: Context, table: str, alias: str, column: str, base: Frag) -> Probe:
+    """Probes as ``EXISTS`` on the (party, time) index: ``EXISTS (… WHERE party = p.id AND time > ?)``."""
+    def probe(cmp: str, cutoff: Any) -> Frag:
+        extra, params = (f" AND {alias}.{column} {cmp} {ctx.ph}", [cutoff]) if cmp else ("", [])
+        return (f"EXISTS (SELECT 1 FROM {table} {alias} WHERE {alias}.party_id = p.id{base[0]}{extra})",
+                [*base[1], *params])
+    return probe
+
+
+def rollup_probe(ctx: Context, table: str, column: str, rows: Frag, when: Frag, *, first: bool) -> Probe:
+    """The same probes on the latest (earliest) time in the rollup: "an event after t" = ``MAX(time) > t``."""
+    measure = Measure("MIN" if first else "MAX", f"x.{column}", *_split(when))
+    ref = ctx.rollup(table, rows).column(measure)
+
+    def probe(cmp: str, cutoff: Any) -> Frag:
+        if not cmp:
+            return f"{ref} IS NOT NULL", []
+        return f"COALESCE({ref} {cmp} {ctx.ph}, {ctx.dialect.false()})", [cutoff]
+    return probe
+
+
+def _split(when: Frag) -> tuple[str, tuple[Any, ...]]:
+    """A `` AND a AND b`` filter as the ``a AND b`` condition of a measure."""
+    sql = when[0][len(" AND "):] if when[0].startswith(" AND ") else when[0]
+    return sql, tuple(when[1])
+
+
 # --- orders ---------------------------------------------------------------------------------------------
 
-def _order_filter(ctx: Context, q: dict[str, Any], path: str, *, window: bool = True, alias: str = "o") -> Frag:
-    sql, params = _window(ctx, q.get("window"), path, f"{alias}.ordered_at") if window else ("", [])
+def _order_filter(ctx: Context, q: dict[str, Any], path: str, *, window: bool = True,
+                  alias: str = "o") -> tuple[Frag, Frag]:
+    """The window (a cheap column test) and the category filter (a probe of the order lines) apart."""
+    when = _window(ctx, q.get("window"), path, f"{alias}.ordered_at") if window else ("", [])
+    sql, params = "", []
     if "category" in q:
         slugs = q["category"] if isinstance(q["category"], list) else [q["category"]]
         if not slugs or not all(isinstance(s, str) for s in slugs):
             ctx.errors.add(f"{path}.category", _("Name one or more product categories"), "invalid_type")
-            return sql, params
+            return when, (sql, params)
         ids = _category_ids(ctx, slugs, f"{path}.category")
         if ids:
             sql += (" AND EXISTS (SELECT 1 FROM orders_orderline l JOIN orders_product pr ON pr.id = l.product_id "
                     f"WHERE l.order_id = {alias}.id AND pr.category_id IN ({', '.join([ctx.ph] * len(ids))}))")
             params.extend(ids)
-    return sql, params
+    return when, (sql, params)
 
 
-def _order_exists(ctx: Context, base: Frag) -> Exists:
-    def exists(cond: str, params: list[Any]) -> Frag:
-        extra = f" AND {cond}" if cond else ""
-        return (f"EXISTS (SELECT 1 FROM orders_order o WHERE o.party_id = p.id{base[0]}{extra})",
-                [*base[1], *params])
-    return exists
+def aggregate_condition(ctx: Context, source: str, rows: Frag, when: Frag, measure: tuple[str, str], op: str,
+                        value: Any) -> Frag:
+    """``aggregate(rows of the customer) <op> value`` as a column of the table's rollup.
 
-
-def _holds_for_zero(op: str, value: Any) -> bool:
-    """Whether a customer with no rows at all (aggregate 0) satisfies ``0 <op> value``."""
-    return {"eq": lambda: value == 0, "ne": lambda: value != 0, "lt": lambda: 0 < value,
-            "lte": lambda: 0 <= value, "gt": lambda: 0 > value, "gte": lambda: 0 >= value,
-            "between": lambda: value[0] <= 0 <= value[1]}[op]()
-
-
-def aggregate_condition(ctx: Context, source: str, where: Frag, expr: str, op: str, value: Any) -> Frag:
-    """``aggregate(rows of the customer) <op> value`` as one grouped sub-query instead of one per customer.
-
-    Customers with no rows have the aggregate 0: when 0 satisfies the condition the complement is
-    excluded (``NOT IN`` the groups that fail it), otherwise the groups that pass are included.
+    ``rows`` filters the rollup's scan, ``when`` (cheap) only this measure; customers without
+    rows get no rollup row, and their aggregate is 0 (``COALESCE``), so ``NOT`` and ``OR`` need no
+    special case.
     """
-    cond, more = compare(ctx, expr, op, value)
-    grouped = f"SELECT x.party_id FROM {source} x WHERE 1 = 1{where[0]} GROUP BY x.party_id"
-    if _holds_for_zero(op, value):
-        return f"p.id NOT IN ({grouped} HAVING NOT ({cond}))", [*where[1], *more]
-    return f"p.id IN ({grouped} HAVING {cond})", [*where[1], *more]
+    func, arg = measure
+    column = ctx.rollup(source, rows).column(Measure(func, arg, *_split(when)))
+    return compare(ctx, f"COALESCE({column}, 0)", op, value)
 
 
-def _order_aggregate(expr: str) -> Any:
+def _order_aggregate(func: str, arg: str) -> Any:
     def build(ctx: Context, op: str, value: Any, q: dict[str, Any], path: str) -> Frag:
-        where = _order_filter(ctx, q, path, alias="x")
-        return aggregate_condition(ctx, "orders_order", where, expr, op, value)
+        when, rows = _order_filter(ctx, q, path, alias="x")
+        return aggregate_condition(ctx, "orders_order", rows, when, (func, arg), op, value)
     return build
 
 
 def _order_days(first: bool) -> Any:
     def build(ctx: Context, op: str, value: Any, q: dict[str, Any], path: str) -> Frag:
-        base = _order_filter(ctx, q, path, window=False)
-        return _days_since(ctx, _order_exists(ctx, base), "o.ordered_at", op, value, first=first)
+        if ctx.dialect.columnar:
+            _when, rows = _order_filter(ctx, q, path, window=False, alias="x")
+            probe = rollup_probe(ctx, "orders_order", "ordered_at", rows, ("", []), first=first)
+        else:
+            _when, base = _order_filter(ctx, q, path, window=False)
+            probe = exists_probe(ctx, "orders_order", "o", "ordered_at", base)
+        return _days_since(ctx, probe, op, value, first=first)
     return build
 
 
@@ -162,11 +194,11 @@ def _bought(ctx: Context, op: str, value: Any, q: dict[str, Any], path: str) -> 
 
 
 DAY_OPS = (*NUMBER_OPS, "is_empty", "is_set")
-register(Attr("orders.count", "integer", NUMBER_OPS, _order_aggregate("COUNT(*)"), ("window", "category"),
+register(Attr("orders.count", "integer", NUMBER_OPS, _order_aggregate("COUNT", "1"), ("window", "category"),
               group="orders"))
-register(Attr("orders.revenue", "number", NUMBER_OPS, _order_aggregate("SUM(x.revenue)"),
+register(Attr("orders.revenue", "number", NUMBER_OPS, _order_aggregate("SUM", "x.revenue"),
               ("window", "category"), group="orders"))
-register(Attr("orders.margin", "number", NUMBER_OPS, _order_aggregate("SUM(x.revenue - x.cost)"),
+register(Attr("orders.margin", "number", NUMBER_OPS, _order_aggregate("SUM", "x.revenue - x.cost"),
               ("window", "category"), group="orders"))
 register(Attr("orders.days_since_last", "integer", DAY_OPS, _order_days(first=False), ("category",),
               group="orders"))
@@ -196,18 +228,17 @@ def _interaction_filter(ctx: Context, q: dict[str, Any], path: str, *, window: b
 
 
 def _interaction_count(ctx: Context, op: str, value: Any, q: dict[str, Any], path: str) -> Frag:
-    where = _interaction_filter(ctx, q, path, window=True)
-    return aggregate_condition(ctx, "interactions_interaction", where, "COUNT(*)", op, value)
+    when = _interaction_filter(ctx, q, path, window=True)
+    return aggregate_condition(ctx, "interactions_interaction", ("", []), when, ("COUNT", "1"), op, value)
 
 
 def _interaction_days(ctx: Context, op: str, value: Any, q: dict[str, Any], path: str) -> Frag:
     base = _interaction_filter(ctx, q, path, window=False)
-
-    def exists(cond: str, params: list[Any]) -> Frag:
-        extra = f" AND {cond}" if cond else ""
-        return (f"EXISTS (SELECT 1 FROM interactions_interaction x WHERE x.party_id = p.id{base[0]}{extra})",
-                [*base[1], *params])
-    return _days_since(ctx, exists, "x.occurred_at", op, value, first=False)
+    if ctx.dialect.columnar:
+        probe = rollup_probe(ctx, "interactions_interaction", "occurred_at", ("", []), base, first=False)
+    else:
+        probe = exists_probe(ctx, "interactions_interaction", "x", "occurred_at", base)
+    return _days_since(ctx, probe, op, value, first=False)
 
 
 register(Attr("interactions.count", "integer", NUMBER_OPS, _interaction_count, ("window", "channel", "kind",

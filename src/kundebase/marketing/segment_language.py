@@ -37,6 +37,56 @@ NUMBER_OPS = ("eq", "ne", "lt", "lte", "gt", "gte", "between")
 TEXT_OPS = ("eq", "ne", "in", "not_in", "is_empty", "is_set")
 
 
+@dataclass(frozen=True)
+class Measure:
+    """One aggregate of a rollup: ``func(arg)`` over the rows for which ``when`` holds (all rows when empty)."""
+
+    func: str  # COUNT | SUM | MAX | MIN
+    arg: str
+    when: str = ""
+    params: tuple[Any, ...] = ()
+
+    def sql(self, *, filtered: bool) -> str:
+        if filtered and self.when:
+            return f"{self.func}(CASE WHEN {self.when} THEN {self.arg} END)"
+        return f"{self.func}({self.arg})"
+
+
+@dataclass
+class Rollup:
+    """Per-customer aggregates of one table, computed in one grouped scan and LEFT JOINed once.
+
+    Every count, sum or latest time a rule asks of the same rows becomes one
+    more column of the same ``GROUP BY party_id``, so a rule with three order
+    conditions reads the orders once, and a condition inside ``OR`` or ``NOT``
+    is a plain column test instead of an ``IN (sub-query)`` that planners may
+    run once per customer.  Cheap row filters (a time window, a channel) go
+    into ``CASE WHEN`` so measures with different windows still share the scan;
+    when every measure has the same filter it moves to ``WHERE`` instead.
+    """
+
+    alias: str
+    source: str
+    rows: Frag
+    measures: list[Measure] = field(default_factory=list)
+
+    def column(self, measure: Measure) -> str:
+        if measure not in self.measures:
+            self.measures.append(measure)
+        return f"{self.alias}.c{self.measures.index(measure)}"
+
+    def join(self) -> Frag:
+        """``LEFT JOIN (SELECT party_id, … GROUP BY party_id) rN ON rN.party_id = p.id`` with its parameters."""
+        whens = {(m.when, m.params) for m in self.measures}
+        shared = next(iter(whens)) if len(whens) == 1 and self.measures[0].when else None
+        cols = ", ".join(f"{m.sql(filtered=shared is None)} AS c{i}" for i, m in enumerate(self.measures))
+        params: list[Any] = [] if shared else [x for m in self.measures for x in m.params]
+        where = f"1 = 1{self.rows[0]}" + (f" AND {shared[0]}" if shared else "")
+        params += [*self.rows[1], *(shared[1] if shared else ())]
+        return (f"LEFT JOIN (SELECT x.party_id AS party_id, {cols} FROM {self.source} x WHERE {where} "
+                f"GROUP BY x.party_id) {self.alias} ON {self.alias}.party_id = p.id", params)
+
+
 @dataclass
 class Context:
     dialect: Dialect
@@ -46,6 +96,14 @@ class Context:
     joins: set[str] = field(default_factory=set)
     segments: tuple[int, ...] = ()
     nodes: int = 0
+    rollups: dict[tuple[str, str, tuple[Any, ...]], Rollup] = field(default_factory=dict)
+
+    def rollup(self, source: str, rows: Frag) -> Rollup:
+        """The shared aggregate of ``source`` rows matching ``rows`` (a `` AND …`` filter on alias ``x``)."""
+        key = (source, rows[0], tuple(str(v) for v in rows[1]))
+        if key not in self.rollups:
+            self.rollups[key] = Rollup(f"r{len(self.rollups)}", source, rows)
+        return self.rollups[key]
 
     @property
     def ph(self) -> str:
@@ -236,7 +294,7 @@ def new_context(dialect: Dialect, *, now: dt.datetime | None = None, today: dt.d
 
 def compile_condition(rule: Any, dialect: Dialect, *, now: dt.datetime | None = None,
                       today: dt.date | None = None, segments: tuple[int, ...] = (),
-                      root: str = "rule") -> tuple[Frag, set[str]]:
+                      root: str = "rule") -> tuple[Frag, Frag]:
     """The WHERE condition of a rule and the joins it needs; raises ``ValidationFailed`` on any error."""
     import kundebase.marketing.segment_attributes  # noqa: F401  (registers the attributes)
     import kundebase.marketing.segment_behaviour  # noqa: F401
@@ -246,7 +304,7 @@ def compile_condition(rule: Any, dialect: Dialect, *, now: dt.datetime | None = 
     frag = compile_node(ctx, rule, root)
     ctx.errors.raise_if_any()
     assert frag is not None
-    return frag, ctx.joins
+    return frag, join_sql(ctx)
 
 
 JOINS = {
@@ -255,13 +313,20 @@ JOINS = {
 }
 
 
+def join_sql(ctx: Context) -> Frag:
+    """The joins a compiled rule needs: person/company first, then one per rollup, with their parameters."""
+    rolled = [rollup.join() for rollup in ctx.rollups.values()]
+    return (" ".join([*(JOINS[j] for j in sorted(ctx.joins)), *(sql for sql, _p in rolled)]),
+            [x for _sql, params in rolled for x in params])
+
+
 def select_sql(rule: Any, dialect: Dialect, *, select: str = "p.id", now: dt.datetime | None = None,
                today: dt.date | None = None, segments: tuple[int, ...] = ()) -> Frag:
     """``SELECT <select> FROM parties …`` for every customer (not merged away) matching the rule."""
-    (cond, params), joins = compile_condition(rule, dialect, now=now, today=today, segments=segments)
-    join_sql = " ".join(JOINS[j] for j in sorted(joins))
-    sql = f"SELECT {select} FROM parties_party p {join_sql} WHERE p.merged_into_id IS NULL AND ({cond})"
-    return sql, params
+    (cond, params), (joined, join_params) = compile_condition(rule, dialect, now=now, today=today,
+                                                              segments=segments)
+    sql = f"SELECT {select} FROM parties_party p {joined} WHERE p.merged_into_id IS NULL AND ({cond})"
+    return sql, [*join_params, *params]
 
 
 def count_sql(rule: Any, dialect: Dialect, **kw: Any) -> Frag:

@@ -7,7 +7,9 @@ of every customer.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
@@ -15,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kundebase.core.errors import ErrorCollector, NotFound, ValidationFailed
-from kundebase.marketing import dialects
+from kundebase.marketing import dialects, segment_engine
 from kundebase.marketing.models import Segment, SegmentMember
 from kundebase.marketing.segment_language import Frag, compile_condition, count_sql, select_sql
 from kundebase.privacy import audit
@@ -34,13 +36,33 @@ def validate(rule: Any, *, segment_id: int | None = None) -> None:
     compile_condition(rule, dialects.for_connection(), segments=(segment_id,) if segment_id else ())
 
 
+@dataclass(frozen=True)
+class Counted:
+    count: int
+    engine: str
+    """``analytics`` (the DuckDB mirror) or the operational database's vendor (``sqlite``, ``postgresql``)."""
+
+
 def count(*, rule: Any) -> int:
-    """How many customers the rule selects now."""
+    """How many customers the rule selects now (on the analytics engine when it can answer; see ``counted``)."""
+    return counted(rule=rule).count
+
+
+def counted(*, rule: Any, analytics: bool = True, now: dt.datetime | None = None) -> Counted:
+    """The count and the engine that produced it: the analytics mirror when it is fresh and holds every table
+    the rule reads (``segment_engine``), else the operational database.  Both give the same number.
+
+    ``now`` pins "today" and "days since" (a benchmark comparing engines); by default it is the present.
+    """
     _check_size(rule)
-    sql, params = count_sql(rule, dialects.for_connection())
+    if analytics:
+        found = segment_engine.analytics_count(rule, now=now)
+        if found is not None:
+            return Counted(found, "analytics")
+    sql, params = count_sql(rule, dialects.for_connection(), now=now)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return int(cursor.fetchone()[0])
+        return Counted(int(cursor.fetchone()[0]), connection.vendor)
 
 
 def get_segment(segment_id: int) -> Segment:
@@ -64,6 +86,13 @@ def members_sql(segment: Segment, *, include_merged: bool = False) -> Frag:
 
 
 def segment_count(segment: Segment) -> int:
+    """Members now: a dynamic segment is counted like a rule (maybe on the analytics engine), a static one
+    from its snapshot."""
+    if segment.kind == Segment.Kind.DYNAMIC:
+        _check_size(segment.rule)
+        found = segment_engine.analytics_count(segment.rule, segments=(segment.pk,))
+        if found is not None:
+            return found
     sql, params = members_sql(segment)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM ({sql}) m", params)
