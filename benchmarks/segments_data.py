@@ -1,16 +1,20 @@
 """Synthetic customer base for the segment benchmark, generated in DuckDB with SQL and copied to the other engines.
 
 DuckDB makes the rows (``range()`` and ``hash()``: millions per second, no
-Python loop), keeps its own copy as the analytics engine, and hands the same
-rows to SQLite (streamed ``executemany``) and PostgreSQL (``COPY`` from CSV), so
-all three engines hold identical data and must return identical counts.
-Indexes are dropped during the load and rebuilt afterwards, as a bulk import would.
+Python loop), keeps its own copy of every table, and hands the same rows to
+SQLite and PostgreSQL as CSV written by DuckDB: PostgreSQL takes them with
+``COPY``, SQLite with the ``sqlite3`` shell's ``.import`` (one transaction per
+table, in C; a streamed ``executemany`` when the shell is not installed), so
+all engines hold identical data and must return identical counts.  Indexes are
+dropped during the load and rebuilt afterwards, as a bulk import would.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import sqlite3
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -130,34 +134,78 @@ def _as_text(name: str, kind: str) -> str:
     return name
 
 
-def load_sqlite(con: duckdb.DuckDBPyConnection, path: Path, progress: Any = None) -> None:
-    """Stream every table from DuckDB into the migrated SQLite file (indexes rebuilt after the load)."""
+def _csv_select(con: duckdb.DuckDBPyConnection, table: str) -> tuple[list[str], list[str], list[str]]:
+    """Columns to write, their SQL in SQLite's text forms, and which of them hold some NULLs.
+
+    The shell's ``.import`` cannot tell NULL from an empty text, so columns that are NULL in
+    every row are left out (they default to NULL) and partly-NULL ones are written empty and
+    turned back with ``NULLIF``.
+    """
+    cols = _columns(con, table)
+    counts = con.execute(f"SELECT COUNT(*), {', '.join(f'COUNT({c})' for c, _k in cols)} FROM {table}").fetchall()[0]
+    total, present = counts[0], counts[1:]
+    names, exprs, partly = [], [], []
+    for (name, kind), have in zip(cols, present, strict=True):
+        if have == 0 and total:
+            continue
+        names.append(name)
+        exprs.append(f"CAST({name} AS INTEGER) AS {name}" if kind == "BOOLEAN" else f"{_as_text(name, kind)} AS {name}")
+        if have < total:
+            partly.append(name)
+    return names, exprs, partly
+
+
+def load_sqlite(con: duckdb.DuckDBPyConnection, path: Path, folder: Path, progress: Any = None) -> None:
+    """Copy every table from DuckDB into the migrated SQLite file (indexes rebuilt after the load)."""
     db = sqlite3.connect(path)
-    db.execute("PRAGMA synchronous=OFF")
     db.execute("PRAGMA foreign_keys=OFF")
     indexes = db.execute("SELECT name, sql FROM sqlite_master WHERE type='index' AND sql IS NOT NULL AND tbl_name IN "
                          f"({','.join('?' * len(TABLES))})", TABLES).fetchall()
     for name, _sql in indexes:
         db.execute(f'DROP INDEX "{name}"')
     for table in TABLES:
-        cols = _columns(con, table)
-        names = ", ".join(c for c, _k in cols)
         db.execute(f"DELETE FROM {table}")
-        cursor = con.execute(f"SELECT {', '.join(_as_text(c, k) for c, k in cols)} FROM {table}")
-        insert = f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(cols))})"
-        while True:
-            batch = cursor.fetchmany(100_000)
-            if not batch:
-                break
-            db.executemany(insert, batch)
-            if progress:
-                progress(len(batch))
-        db.commit()
+    db.commit()
+    shell = shutil.which("sqlite3")
+    for table in TABLES:
+        if shell:
+            db.close()
+            _import_with_shell(con, shell, path, folder, table)
+            db = sqlite3.connect(path)
+        else:
+            _stream(con, db, table)
+        if progress:
+            progress(table)
+    db.execute("PRAGMA synchronous=OFF")
     for _name, sql in indexes:
         db.execute(sql)
+    db.execute("PRAGMA analysis_limit = 10000")  # sampled statistics, as PRAGMA optimize would gather
     db.execute("ANALYZE")
     db.commit()
     db.close()
+
+
+def _import_with_shell(con: duckdb.DuckDBPyConnection, shell: str, path: Path, folder: Path, table: str) -> None:
+    names, exprs, partly = _csv_select(con, table)
+    csv_path = folder / f"{table}.sqlite.csv"
+    con.execute(f"COPY (SELECT {', '.join(exprs)} FROM {table}) TO '{csv_path}' (HEADER true)")
+    values = ", ".join(f"NULLIF({n}, '')" if n in partly else n for n in names)
+    script = "\n".join([
+        "PRAGMA synchronous=OFF;", "PRAGMA journal_mode=OFF;", "PRAGMA foreign_keys=OFF;",
+        "DROP TABLE IF EXISTS _load;", f".import --csv {csv_path} _load",
+        f"INSERT INTO {table} ({', '.join(names)}) SELECT {values} FROM _load;", "DROP TABLE _load;", ""])
+    subprocess.run([shell, "-bail", str(path)], input=script, text=True, check=True, capture_output=True)
+    csv_path.unlink()
+
+
+def _stream(con: duckdb.DuckDBPyConnection, db: sqlite3.Connection, table: str) -> None:
+    cols = _columns(con, table)
+    names = ", ".join(c for c, _k in cols)
+    cursor = con.execute(f"SELECT {', '.join(_as_text(c, k) for c, k in cols)} FROM {table}")
+    insert = f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(cols))})"
+    while batch := cursor.fetchmany(100_000):
+        db.executemany(insert, batch)
+    db.commit()
 
 
 def load_postgres(con: duckdb.DuckDBPyConnection, url_parts: dict[str, Any], folder: Path,
@@ -168,6 +216,9 @@ def load_postgres(con: duckdb.DuckDBPyConnection, url_parts: dict[str, Any], fol
     with psycopg.connect(**url_parts, autocommit=True) as pg:
         pg.execute("SET session_replication_role = replica")  # no FK triggers during the bulk load
         pg.execute("SET TIME ZONE 'UTC'")
+        pg.execute("SET maintenance_work_mem = '1GB'")  # index builds after the load sort in memory
+        pg.execute("ALTER SYSTEM SET max_wal_size = '16GB'")  # no checkpoint storm while loading
+        pg.execute("SELECT pg_reload_conf()")
         indexes = pg.execute(
             "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s) AND indexname NOT IN "
             "(SELECT conname FROM pg_constraint)", [TABLES]).fetchall()
@@ -177,11 +228,12 @@ def load_postgres(con: duckdb.DuckDBPyConnection, url_parts: dict[str, Any], fol
             cols = [c for c, _k in _columns(con, table)]
             csv_path = folder / f"{table}.csv"
             con.execute(f"COPY (SELECT {', '.join(cols)} FROM {table}) TO '{csv_path}' (HEADER false)")
-            pg.execute(f"TRUNCATE {table} CASCADE")
-            with pg.cursor().copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN WITH (FORMAT csv)") as copy, \
-                    csv_path.open("rb") as handle:
-                while chunk := handle.read(1 << 20):
-                    copy.write(chunk)
+            with pg.transaction():  # FREEZE: rows written frozen and visible, no vacuum pass to rewrite them
+                pg.execute(f"TRUNCATE {table} CASCADE")
+                with pg.cursor().copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN WITH (FORMAT csv, FREEZE)") \
+                        as copy, csv_path.open("rb") as handle:
+                    while chunk := handle.read(1 << 20):
+                        copy.write(chunk)
             csv_path.unlink()
             if progress:
                 progress(table)
@@ -190,7 +242,7 @@ def load_postgres(con: duckdb.DuckDBPyConnection, url_parts: dict[str, Any], fol
         for table in TABLES:
             pg.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
                        if table not in ("parties_person", "parties_company") else "SELECT 1")
-        pg.execute("ANALYZE")
+        pg.execute("VACUUM (ANALYZE)")  # statistics and the visibility map autovacuum would leave behind
 
 
 def copy_centroids_to_duckdb(con: duckdb.DuckDBPyConnection, sqlite_path: Path) -> None:
