@@ -16,6 +16,12 @@ Freshness, in three layers:
 * **anything else** (raw SQL, restores) by a periodic key reconciliation: when a table's row count
   differs from the source, the key sets are compared and the difference is fixed.
 
+Besides the three mirrored tables the mirror keeps ``customer_totals`` (all-time orders, revenue,
+cost, first and last order per customer).  Every path that writes or deletes mirrored orders notes the
+customers concerned in a temporary ``_touched`` table, and the end of a refresh recomputes just their
+rows, so the table is as fresh as the orders themselves at the cost of one indexed pass over the few
+customers that changed; reports over whole histories (RFM for everyone) read it instead of every order.
+
 Every read calls :func:`reading`, which refreshes first when the mirror is older than
 ``MAX_STALENESS`` seconds; ``kundebase analytics refresh`` does the same from the command line.
 DuckDB lets one process write a database file at a time, so each use opens the file under an
@@ -42,7 +48,14 @@ from django.conf import settings
 from django.db import connections
 from django.utils import timezone
 
-from kundebase.analytics.dialect import MIRROR_COLUMNS, SOURCE_ALIASES, SOURCE_TABLES, Dialect, for_vendor
+from kundebase.analytics.dialect import (
+    MIRROR_COLUMNS,
+    SOURCE_ALIASES,
+    SOURCE_TABLES,
+    TOTALS_COLUMNS,
+    Dialect,
+    for_vendor,
+)
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +66,7 @@ RECONCILE_EVERY = 60.0
 KEEP_MARKS = 7 * 86400.0
 """Change marks older than this are pruned; a mirror not refreshed for that long is rebuilt from scratch."""
 NULL = "\\N"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 _LOCAL = threading.Lock()
 
 
@@ -112,7 +125,7 @@ class Mirror:
         if rows.get("source") != identity or rows.get("schema") != SCHEMA_VERSION:
             self._drop_all(con)
             con.execute("INSERT OR REPLACE INTO _meta VALUES ('source', ?), ('schema', ?)", [identity, SCHEMA_VERSION])
-        for table, columns in MIRROR_COLUMNS.items():
+        for table, columns in [*MIRROR_COLUMNS.items(), ("customer_totals", TOTALS_COLUMNS)]:
             cols = ", ".join(f"{name} {kind}" for name, kind in columns)
             con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({cols})")
         con.execute("CREATE TABLE IF NOT EXISTS _sync (tbl VARCHAR PRIMARY KEY, max_id BIGINT, change_id BIGINT, "
@@ -121,7 +134,7 @@ class Mirror:
                     "params VARCHAR)")
 
     def _drop_all(self, con: duckdb.DuckDBPyConnection) -> None:
-        for table in [*MIRROR_COLUMNS, "_sync", "_models"]:
+        for table in [*MIRROR_COLUMNS, "customer_totals", "_sync", "_models"]:
             con.execute(f"DROP TABLE IF EXISTS {table}")
 
     def reset(self) -> None:
@@ -144,7 +157,21 @@ class Mirror:
 
     def refresh(self, con: duckdb.DuckDBPyConnection, *, reconcile: bool = False,
                 progress: Any = None) -> RefreshStats:
-        """Bring the mirror up to date; ``reconcile`` forces the key comparison on every table."""
+        """Bring the mirror up to date; ``reconcile`` forces the key comparison on every table.
+
+        One DuckDB transaction: a refresh that fails half-way leaves the mirror (and the totals
+        derived from it) as they were, so the next refresh starts again from the same watermarks.
+        """
+        con.begin()
+        try:
+            stats = self._refresh(con, reconcile=reconcile, progress=progress)
+        except BaseException:
+            con.rollback()
+            raise
+        con.commit()
+        return stats
+
+    def _refresh(self, con: duckdb.DuckDBPyConnection, *, reconcile: bool, progress: Any) -> RefreshStats:
         started = time.perf_counter()
         stats = RefreshStats()
         from kundebase.analytics.models import ChangeMark
@@ -153,13 +180,15 @@ class Mirror:
             self._drop_all(con)  # marks it relied on may be pruned: start over rather than miss changes
             self._ensure_schema(con)
         checked = False
+        con.execute("CREATE OR REPLACE TEMP TABLE _touched (party_id BIGINT)")
         last_change = ChangeMark.objects.using(self.alias).order_by("-id").values_list("id", flat=True).first() or 0
         for table in MIRROR_COLUMNS:
             state = con.execute("SELECT max_id, change_id, reconciled_at FROM _sync WHERE tbl = ?", [table]).fetchall()
             max_id, change_id, reconciled_at = state[0] if state else (None, 0, 0.0)
             if max_id is None:
                 stats.full = True
-                stats.loaded[table] = self._load(con, table, "", [], replace=False, progress=progress)
+                stats.loaded[table] = self._load(con, table, "", [], replace=False, progress=progress,
+                                                 first=True)
             else:
                 changed = list(ChangeMark.objects.using(self.alias)
                                .filter(table=table, id__gt=change_id, id__lte=last_change)
@@ -180,6 +209,8 @@ class Mirror:
                     if self._reconcile(con, table, force=reconcile):
                         stats.reconciled.append(table)
                     reconciled_at = time.time()
+            if table == "orders":
+                self._update_totals(con, everything=max_id is None)
             new_max = con.execute(f"SELECT MAX(id) FROM {table}").fetchall()[0][0] or 0
             con.execute("INSERT OR REPLACE INTO _sync VALUES (?, ?, ?, ?, ?)",
                         [table, new_max, last_change, time.time(), reconciled_at or time.time()])
@@ -189,9 +220,32 @@ class Mirror:
         stats.seconds = time.perf_counter() - started
         return stats
 
+    def _update_totals(self, con: duckdb.DuckDBPyConnection, *, everything: bool) -> None:
+        """Recompute ``customer_totals`` for the touched customers (all of them after a first load)."""
+        figures = ("SELECT party_id, COUNT(*), CAST(SUM(revenue) AS DECIMAL(18,2)), "
+                   "CAST(SUM(cost) AS DECIMAL(18,2)), MIN(ordered_at), MAX(ordered_at) FROM orders")
+        if everything:
+            con.execute("DELETE FROM customer_totals")
+            con.execute(f"INSERT INTO customer_totals {figures} GROUP BY party_id")
+            return
+        if not con.execute("SELECT COUNT(*) FROM _touched").fetchall()[0][0]:
+            return
+        con.execute("CREATE OR REPLACE TEMP TABLE _touched_ids AS SELECT DISTINCT party_id FROM _touched")
+        con.execute("DELETE FROM customer_totals WHERE party_id IN (SELECT party_id FROM _touched_ids)")
+        con.execute(f"INSERT INTO customer_totals {figures} "
+                    "WHERE party_id IN (SELECT party_id FROM _touched_ids) GROUP BY party_id")
+        con.execute("DELETE FROM _touched")
+        con.execute("DROP TABLE _touched_ids")
+
+    def _touch(self, con: duckdb.DuckDBPyConnection, table: str, where: str) -> None:
+        """Note the customers of the mirrored ``orders`` rows matching ``where`` before they change."""
+        if table == "orders":
+            con.execute(f"INSERT INTO _touched SELECT party_id FROM orders WHERE {where}")
+
     def _delete(self, con: duckdb.DuckDBPyConnection, table: str, ids: list[int]) -> int:
         con.execute("CREATE OR REPLACE TEMP TABLE _ids (id BIGINT)")
         con.executemany("INSERT INTO _ids VALUES (?)", [[i] for i in ids])
+        self._touch(con, table, "id IN (SELECT id FROM _ids)")
         count = con.execute(f"SELECT COUNT(*) FROM {table} WHERE id IN (SELECT id FROM _ids)").fetchall()[0][0]
         con.execute(f"DELETE FROM {table} WHERE id IN (SELECT id FROM _ids)")
         if table == "interactions":
@@ -201,8 +255,11 @@ class Mirror:
         return int(count)
 
     def _load(self, con: duckdb.DuckDBPyConnection, table: str, where: str, params: list[object], *,
-              replace: bool, progress: Any = None) -> int:
-        """Copy the source rows matching ``where`` into the mirror (replacing rows with the same id)."""
+              replace: bool, progress: Any = None, first: bool = False) -> int:
+        """Copy the source rows matching ``where`` into the mirror (replacing rows with the same id).
+
+        ``first`` marks the initial load, whose totals are computed for everyone afterwards anyway.
+        """
         d = self.source_dialect
         sql = d.source_select(table)
         if where:
@@ -218,9 +275,13 @@ class Mirror:
             source = (f"read_csv('{handle.name}', header = false, columns = {spec}, nullstr = '{NULL}', "
                       "allow_quoted_nulls = false, quote = '\"', escape = '\"', delim = ',', "
                       "timestampformat = '%Y-%m-%d %H:%M:%S.%f')")
-            if replace:
+            if replace or (table == "orders" and not first):
                 con.execute(f"CREATE OR REPLACE TEMP TABLE _stage AS SELECT * FROM {source}")
-                con.execute(f"DELETE FROM {table} WHERE id IN (SELECT id FROM _stage)")
+                if table == "orders":
+                    con.execute("INSERT INTO _touched SELECT party_id FROM _stage")
+                if replace:
+                    self._touch(con, table, "id IN (SELECT id FROM _stage)")
+                    con.execute(f"DELETE FROM {table} WHERE id IN (SELECT id FROM _stage)")
                 con.execute(f"INSERT INTO {table} SELECT * FROM _stage")
                 con.execute("DROP TABLE _stage")
             else:
@@ -277,6 +338,7 @@ class Mirror:
             if ids:
                 con.execute(f"INSERT INTO _keys SELECT * FROM read_csv('{handle.name}', header = false, "
                             "columns = {'id': 'BIGINT'})")
+        self._touch(con, table, "id NOT IN (SELECT id FROM _keys)")
         con.execute(f"DELETE FROM {table} WHERE id NOT IN (SELECT id FROM _keys)")
         if table == "interactions":
             from kundebase.analytics.text import analysis

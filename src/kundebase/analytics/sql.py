@@ -73,54 +73,49 @@ def _filtered_orders(d: Dialect, f: Filters, *, period: bool = True, end: dt.dat
     return sql, params
 
 
-_PER_CUSTOMER = ("SELECT party_id, COUNT(*) AS n, SUM(revenue) AS revenue, SUM(revenue - cost) AS margin "
-                 "FROM fo GROUP BY party_id")
+def _per_customer(d: Dialect) -> str:
+    """The ``pc`` CTE: orders, revenue and margin per customer of ``fo``."""
+    return (f"SELECT party_id, COUNT(*) AS n, {d.money_sum('revenue')} AS revenue, "
+            f"{d.money_sum('revenue - cost')} AS margin FROM fo GROUP BY party_id")
 
 
-def pareto_summary(d: Dialect, f: Filters, top_pct: int = 20) -> Statement:
-    """One row: customers, totals, the top ``top_pct`` % shares of revenue and margin, and the Gini sum.
+def pareto(d: Dialect, f: Filters, top_pct: int = 20, points: int = 100, limit: int = 50) -> Statement:
+    """The whole Pareto report in one statement, so the orders are read and ranked once.
 
-    Gini = 2·Σ(i·xᵢ)/(n·Σx) − (n+1)/n with xᵢ ascending; the SQL returns Σ(i·xᵢ).
+    Rows ``(part, pos1, pos2, party_id, customer_number, a, b, c, d, e, f)``, ordered by part:
+
+    * part 0, one row: ``a`` customers, ``b`` revenue, ``c`` margin, ``d`` revenue of the top
+      ``top_pct`` % by revenue, ``e`` margin of the top ``top_pct`` % by margin, ``f`` Σ(i·xᵢ) over
+      customers in ascending revenue (Gini = 2·Σ(i·xᵢ)/(n·Σx) − (n+1)/n), ``pos2`` the number of
+      customers in the top share;
+    * part 1, the Lorenz curve: ``pos1`` bucket (1…``points``), ``a`` customers, ``b`` revenue, ``c`` margin;
+    * part 2, the ``limit`` customers with most revenue: ``pos1`` rank, ``a`` orders, ``b`` revenue, ``c`` margin.
+
+    Two rankings suffice: descending revenue with ascending id is the exact reverse of the ascending
+    order the Gini and Lorenz figures need (rank = n + 1 − ascending rank).
     """
     fo, params = _filtered_orders(d, f)
     k = d.int_div(f"n * {int(top_pct)} + 99", "100")
+    bucket = d.int_div(f"rn_asc * {int(points)} + n - 1", "n")
     sql = f"""
-WITH fo AS ({fo}), pc AS ({_PER_CUSTOMER}),
-ranked AS (
-  SELECT revenue, margin,
-         ROW_NUMBER() OVER (ORDER BY revenue DESC, party_id) AS rn_rev,
-         ROW_NUMBER() OVER (ORDER BY margin DESC, party_id) AS rn_mar,
-         ROW_NUMBER() OVER (ORDER BY revenue ASC, party_id DESC) AS rn_asc,
-         COUNT(*) OVER () AS n
-  FROM pc)
-SELECT n, SUM(revenue), SUM(margin),
-       SUM(CASE WHEN rn_rev <= {k} THEN revenue ELSE 0 END),
-       SUM(CASE WHEN rn_mar <= {k} THEN margin ELSE 0 END),
-       SUM(rn_asc * {d.as_float('revenue')}),
-       MAX({k})
-FROM ranked GROUP BY n"""
-    return _finish(d, sql, params)
-
-
-def pareto_lorenz(d: Dialect, f: Filters, points: int = 100) -> Statement:
-    """Customers in ascending revenue, in ``points`` buckets: ``(bucket, customers, revenue, margin)``."""
-    fo, params = _filtered_orders(d, f)
-    bucket = d.int_div(f"rn * {int(points)} + n - 1", "n")
-    sql = f"""
-WITH fo AS ({fo}), pc AS ({_PER_CUSTOMER}),
-ranked AS (SELECT revenue, margin, ROW_NUMBER() OVER (ORDER BY revenue ASC, party_id DESC) AS rn,
-                  COUNT(*) OVER () AS n FROM pc)
-SELECT {bucket} AS bucket, COUNT(*), SUM(revenue), SUM(margin) FROM ranked GROUP BY {bucket} ORDER BY 1"""
-    return _finish(d, sql, params)
-
-
-def top_customers(d: Dialect, f: Filters, limit: int = 50) -> Statement:
-    """The customers with the most revenue: ``(party_id, customer_number, orders, revenue, margin)``."""
-    fo, params = _filtered_orders(d, f)
-    sql = f"""
-WITH fo AS ({fo}), pc AS ({_PER_CUSTOMER})
-SELECT pc.party_id, c.customer_number, pc.n, pc.revenue, pc.margin
-FROM pc JOIN customers c ON c.id = pc.party_id ORDER BY pc.revenue DESC, pc.party_id LIMIT {int(limit)}"""
+WITH fo AS ({fo}), pc AS MATERIALIZED ({_per_customer(d)}),
+ranked AS MATERIALIZED (
+  SELECT pc.party_id AS party_id, pc.n AS orders, pc.revenue AS revenue, pc.margin AS margin, tot.n AS n,
+         ROW_NUMBER() OVER (ORDER BY pc.revenue ASC, pc.party_id DESC) AS rn_asc,
+         ROW_NUMBER() OVER (ORDER BY pc.margin DESC, pc.party_id) AS rn_mar
+  FROM pc CROSS JOIN (SELECT COUNT(*) AS n FROM pc) tot)
+SELECT 0 AS part, 0 AS pos1, MAX({k}) AS pos2, CAST(NULL AS BIGINT) AS party_id, NULL AS customer_number, n,
+       SUM(revenue),
+       SUM(margin), SUM(CASE WHEN n + 1 - rn_asc <= {k} THEN revenue ELSE 0 END),
+       SUM(CASE WHEN rn_mar <= {k} THEN margin ELSE 0 END), SUM(rn_asc * {d.as_float('revenue')})
+FROM ranked GROUP BY n
+UNION ALL
+SELECT 1, {bucket}, 0, NULL, NULL, COUNT(*), SUM(revenue), SUM(margin), NULL, NULL, NULL
+FROM ranked GROUP BY {bucket}
+UNION ALL
+SELECT 2, r.n + 1 - r.rn_asc, 0, r.party_id, c.customer_number, r.orders, r.revenue, r.margin, NULL, NULL, NULL
+FROM ranked r JOIN customers c ON c.id = r.party_id WHERE r.rn_asc > r.n - {int(limit)}
+ORDER BY 1, 2, 3"""
     return _finish(d, sql, params)
 
 
@@ -145,46 +140,49 @@ def _profit_ctes(d: Dialect, f: Filters, rates: dict[str, Decimal], min_orders: 
     fo, p1 = _filtered_orders(d, f)
     sc, p2 = _service_cost_cte(d, f, rates)
     threshold = (f"SELECT {int(min_orders)} AS t" if min_orders is not None else
-                 "SELECT MAX(n) + 1 AS t FROM (SELECT n, ROW_NUMBER() OVER (ORDER BY n, party_id) AS rn, "
-                 "COUNT(*) OVER () AS cnt FROM k) m WHERE rn = (cnt + 1) / 2")
-    if d.name == "duckdb" and min_orders is None:
-        threshold = threshold.replace("(cnt + 1) / 2", "(cnt + 1) // 2")
-    sql = f"""fo AS ({fo}), pc AS ({_PER_CUSTOMER}), sc AS ({sc}),
-k AS (SELECT pc.party_id AS party_id, pc.n AS n, pc.revenue AS revenue, pc.margin AS margin,
+                 "SELECT MAX(m.n) + 1 AS t FROM (SELECT n, ROW_NUMBER() OVER (ORDER BY n, party_id) AS rn FROM k) m "
+                 f"CROSS JOIN (SELECT COUNT(*) AS cnt FROM k) c WHERE m.rn = {d.int_div('c.cnt + 1', '2')}")
+    sql = f"""fo AS ({fo}), pc AS ({_per_customer(d)}), sc AS ({sc}),
+k AS MATERIALIZED (SELECT pc.party_id AS party_id, pc.n AS n, pc.revenue AS revenue, pc.margin AS margin,
              COALESCE(sc.contacts, 0) AS contacts, COALESCE(sc.service_cost, 0) AS service_cost,
              pc.margin - COALESCE(sc.service_cost, 0) AS net
       FROM pc LEFT JOIN sc ON sc.party_id = pc.party_id),
-th AS ({threshold}),
-q AS (SELECT k.*, CASE WHEN k.n >= th.t THEN 1 ELSE 0 END AS frequent,
+th AS MATERIALIZED ({threshold}),
+q AS MATERIALIZED (SELECT k.*, CASE WHEN k.n >= th.t THEN 1 ELSE 0 END AS frequent,
              CASE WHEN k.net > 0 THEN 1 ELSE 0 END AS profitable FROM k CROSS JOIN th)"""
     return sql, p1 + p2
 
 
-def quadrant_summary(d: Dialect, f: Filters, rates: dict[str, Decimal], min_orders: int | None = None) -> Statement:
-    """Per quadrant: ``(frequent, profitable, customers, revenue, net, threshold)``."""
+def quadrant(d: Dialect, f: Filters, rates: dict[str, Decimal], min_orders: int | None = None,
+             limit: int = 200, points: int = 1500) -> Statement:
+    """The whole profitability-vs-frequency report in one statement (orders and contacts read once).
+
+    Rows ``(part, pos1, pos2, party_id, customer_number, a, b, c, d, e, f)``, ordered by part:
+
+    * part 0, one row per quadrant: ``a`` frequent (1/0), ``b`` profitable (1/0), ``c`` customers,
+      ``d`` revenue, ``e`` net profit, ``f`` the order-count threshold for *frequent*;
+    * part 1, the ``limit`` frequent-but-unprofitable customers, biggest loss first: ``a`` orders,
+      ``b`` revenue, ``c`` margin, ``d`` contacts, ``e`` service cost, ``f`` net;
+    * part 2, a deterministic spread sample of ``points`` customers for the scatter chart: ``a`` orders,
+      ``f`` net.
+    """
     ctes, params = _profit_ctes(d, f, rates, min_orders)
+    spread = "(party_id * 7919) % 10007"
     sql = f"""WITH {ctes}
-SELECT q.frequent, q.profitable, COUNT(*), SUM(q.revenue), SUM(q.net), MAX(th.t)
-FROM q CROSS JOIN th GROUP BY q.frequent, q.profitable ORDER BY q.frequent DESC, q.profitable DESC"""
-    return _finish(d, sql, params)
-
-
-def quadrant_unprofitable(d: Dialect, f: Filters, rates: dict[str, Decimal], min_orders: int | None = None,
-                          limit: int = 200) -> Statement:
-    """The frequent-but-unprofitable customers, biggest loss first."""
-    ctes, params = _profit_ctes(d, f, rates, min_orders)
-    sql = f"""WITH {ctes}
-SELECT q.party_id, c.customer_number, q.n, q.revenue, q.margin, q.contacts, q.service_cost, q.net
-FROM q JOIN customers c ON c.id = q.party_id
-WHERE q.frequent = 1 AND q.profitable = 0 ORDER BY q.net ASC, q.party_id LIMIT {int(limit)}"""
-    return _finish(d, sql, params)
-
-
-def quadrant_points(d: Dialect, f: Filters, rates: dict[str, Decimal], limit: int = 1500) -> Statement:
-    """A deterministic spread sample of ``(orders, net)`` for the scatter chart."""
-    ctes, params = _profit_ctes(d, f, rates, None)
-    sql = f"""WITH {ctes}
-SELECT n, net FROM q ORDER BY (party_id * 7919) % 10007, party_id LIMIT {int(limit)}"""
+SELECT 0 AS part, -q.frequent AS pos1, -q.profitable AS pos2, CAST(NULL AS BIGINT) AS party_id,
+       NULL AS customer_number,
+       q.frequent, q.profitable, COUNT(*), SUM(q.revenue), SUM(q.net), MAX(th.t)
+FROM q CROSS JOIN th GROUP BY q.frequent, q.profitable
+UNION ALL
+SELECT 1, u.net, u.party_id, u.party_id, c.customer_number, u.n, u.revenue, u.margin, u.contacts,
+       u.service_cost, u.net
+FROM (SELECT party_id, n, revenue, margin, contacts, service_cost, net FROM q
+      WHERE frequent = 1 AND profitable = 0 ORDER BY net ASC, party_id LIMIT {int(limit)}) u
+JOIN customers c ON c.id = u.party_id
+UNION ALL
+SELECT 2, s.spread, s.party_id, s.party_id, NULL, s.n, NULL, NULL, NULL, NULL, s.net
+FROM (SELECT party_id, n, net, {spread} AS spread FROM q ORDER BY {spread}, party_id LIMIT {int(points)}) s
+ORDER BY 1, 2, 3"""
     return _finish(d, sql, params)
 
 
@@ -203,15 +201,26 @@ SEGMENT_CASE = """CASE
 """Named segments from the recency score R and the rounded mean FM of the frequency and monetary scores."""
 
 
-def _rfm_cte(d: Dialect, f: Filters, as_of: dt.datetime, name: str) -> Statement:
-    """A CTE ``name`` with one row per customer who bought before ``as_of``: scores and segment."""
-    fo, params = _filtered_orders(d, f, end=as_of)
+def _rfm_cte(d: Dialect, f: Filters, as_of: dt.datetime, name: str, totals: bool = False) -> Statement:
+    """A CTE ``name`` with one row per customer who bought before ``as_of``: scores and segment.
+
+    With ``totals`` the per-customer figures come from ``customer_totals`` instead of the orders; the
+    caller promises that this gives the same answer: no order filter (channel, period start) and no
+    order at or after ``as_of`` (:func:`totals_cover`).
+    """
+    if totals:
+        conds, params = _customer_conditions(d, f)
+        where = (" WHERE " + " AND ".join(conds)) if conds else ""
+        pc = (f"{name}_pc AS (SELECT t.party_id AS party_id, t.last_at AS last_at, t.orders AS n, "
+              f"t.revenue AS revenue FROM customer_totals t JOIN customers c ON c.id = t.party_id{where})")
+    else:
+        fo, params = _filtered_orders(d, f, end=as_of)
+        pc = (f"{name}_fo AS ({fo}),\n{name}_pc AS (SELECT party_id, MAX(ordered_at) AS last_at, COUNT(*) AS n, "
+              f"{d.money_sum('revenue')} AS revenue FROM {name}_fo GROUP BY party_id)")
     recency = d.days_between("last_at", "?")
     params = [*params, d.ts_param(as_of)]
     fm = d.int_div("f + m + 1", "2")
-    sql = f"""{name}_fo AS ({fo}),
-{name}_pc AS (SELECT party_id, MAX(ordered_at) AS last_at, COUNT(*) AS n, SUM(revenue) AS revenue
-              FROM {name}_fo GROUP BY party_id),
+    sql = f"""{pc},
 {name}_s AS (SELECT party_id, n, revenue, {recency} AS recency_days,
              NTILE(5) OVER (ORDER BY last_at ASC, party_id) AS r,
              NTILE(5) OVER (ORDER BY n ASC, party_id) AS f,
@@ -222,18 +231,33 @@ def _rfm_cte(d: Dialect, f: Filters, as_of: dt.datetime, name: str) -> Statement
     return sql, params
 
 
-def rfm_segments(d: Dialect, f: Filters, as_of: dt.datetime) -> Statement:
+def totals_cover(f: Filters, as_of: dt.datetime, latest_order: dt.datetime | None) -> bool:
+    """Whether ``customer_totals`` answers an RFM as of ``as_of`` exactly (see :func:`_rfm_cte`).
+
+    ``latest_order`` is the newest order time in the mirror (naive UTC, as the mirror stores it).
+    """
+    if f.channel or f.start:
+        return False
+
+    def utc(moment: dt.datetime) -> dt.datetime:
+        return moment.astimezone(dt.UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+    return latest_order is None or utc(latest_order) < utc(as_of)
+
+
+def rfm_segments(d: Dialect, f: Filters, as_of: dt.datetime, totals: bool = False) -> Statement:
     """Per segment: ``(segment, customers, avg recency days, avg orders, revenue)`` — RFM for everyone."""
-    cte, params = _rfm_cte(d, f, as_of, "rfm")
+    cte, params = _rfm_cte(d, f, as_of, "rfm", totals)
     sql = f"""WITH {cte}
 SELECT segment, COUNT(*), AVG({d.as_float('recency_days')}), AVG({d.as_float('n')}), SUM(revenue)
 FROM rfm GROUP BY segment ORDER BY COUNT(*) DESC, segment"""
     return _finish(d, sql, params)
 
 
-def rfm_customers(d: Dialect, f: Filters, as_of: dt.datetime, segment: str = "", limit: int = 100_000) -> Statement:
+def rfm_customers(d: Dialect, f: Filters, as_of: dt.datetime, segment: str = "", limit: int = 100_000,
+                  totals: bool = False) -> Statement:
     """Per customer: ``(party_id, customer_number, R, F, M, segment, recency days, orders, revenue)``."""
-    cte, params = _rfm_cte(d, f, as_of, "rfm")
+    cte, params = _rfm_cte(d, f, as_of, "rfm", totals)
     where = ""
     if segment:
         where = " WHERE rfm.segment = ?"
@@ -287,7 +311,7 @@ def geography(d: Dialect, f: Filters, level: str = "country", limit: int = 500) 
     conds, cparams = _customer_conditions(d, f)
     where = (" WHERE " + " AND ".join(conds)) if conds else ""
     sql = f"""
-WITH fo AS ({fo}), pc AS ({_PER_CUSTOMER})
+WITH fo AS ({fo}), pc AS ({_per_customer(d)})
 SELECT c.country, c.{level}, COUNT(*), COUNT(pc.party_id), COALESCE(SUM(pc.n), 0),
        COALESCE(SUM(pc.revenue), 0), COALESCE(SUM(pc.margin), 0)
 FROM customers c LEFT JOIN pc ON pc.party_id = c.id{where}
@@ -312,7 +336,7 @@ def sources(d: Dialect, f: Filters) -> Statement:
         pparams.append(d.ts_param(f.end))
     period = (" AND " + " AND ".join(conds)) if conds else ""
     sql = f"""
-WITH fo AS ({fo}), pc AS ({_PER_CUSTOMER}),
+WITH fo AS ({fo}), pc AS ({_per_customer(d)}),
 ranked AS (SELECT party_id, channel, source, ordered_at,
                   ROW_NUMBER() OVER (PARTITION BY party_id ORDER BY ordered_at, id) AS rn FROM fo),
 first AS (SELECT party_id, channel, source FROM ranked WHERE rn = 1{period})

@@ -17,8 +17,9 @@ after_unmerge: list[Callable[..., None]] = []
 """``fn(*, survivor_id: int, restored_id: int, actor: object) -> None`` inside the unmerge transaction."""
 
 party_saved: list[Callable[..., None]] = []
-"""``fn(*, party_id: int, created: bool) -> None`` after a customer was created or changed through the services
-(matching uses it for incremental runs; analytics for freshness)."""
+"""``fn(*, party_ids: list[int], created: bool) -> None`` after customers were created or changed through the
+services (one id) or a bulk import (a chunk of ids in one call, so each hook does its work in bulk): matching
+keeps blocking keys and the incremental queue current, privacy its register matches and restrictions."""
 
 identity_blocked: list[Callable[..., Any]] = []
 """``fn(*, kind: str, fields: dict, contact_points: list[dict]) -> str | None``: a reason when the record

@@ -104,9 +104,8 @@ def create_persons(recs: list[Record], source: SourceRef, actor: object, channel
                                                 | {f"contact_points.{cp['kind']}" for r in recs
                                                    for cp in r.contact_points}),
                  note=f"import from {source.name}: {len(parties)} persons, ids {parties[0].pk}-{parties[-1].pk}")
-    for party in parties:
-        for fn in hooks.party_saved:
-            fn(party_id=party.pk, created=True)
+    for fn in hooks.party_saved:
+        fn(party_ids=[p.pk for p in parties], created=True)
     return [p.pk for p in parties]
 
 

@@ -12,6 +12,6 @@ class MatchingConfig(AppConfig):
         from kundebase.matching import store
         from kundebase.web.navigation import NavItem, register
 
-        if store.on_party_saved not in hooks.party_saved:
-            hooks.party_saved.append(store.on_party_saved)
+        if store.on_parties_saved not in hooks.party_saved:
+            hooks.party_saved.append(store.on_parties_saved)
         register(NavItem(_("Duplicates"), "matching:review", "matching.view_reviewpair", order=60))

@@ -55,15 +55,20 @@ def candidate_ids(kind: str, keys: list[str], exclude_id: int | None = None) -> 
     return sorted(found)
 
 
-def score_against(kind: str, record: dict[str, Any], candidates: dict[int, dict[str, Any]]
-                  ) -> list[tuple[int, float, list[str]]]:
-    """(party id, probability, reasons) of a record against candidate records, with the model in force."""
+def score_against(kind: str, record: dict[str, Any], candidates: dict[int, dict[str, Any]], *,
+                  explain_from: float = 0.0) -> list[tuple[int, float, list[str]]]:
+    """(party id, probability, reasons) of a record against candidate records, with the model in force.
+
+    Reasons are put in words only for candidates scoring at least ``explain_from``: at entry most candidates
+    are strangers sharing a postcode or a surname, and describing each of them costs more than scoring them.
+    """
     if not candidates:
         return []
     params = store.current_params(kind)
     comps = [c for c in comparisons.REGISTRY[kind] if c.name in params.comparisons]
     ids = list(candidates)
-    left = fields.prepare([record] * len(ids))
+    mine = fields.prepare_one(record)  # the new record is prepared once, then stands beside every candidate
+    left = {f: np.full(len(ids), value, dtype=object) for f, value in mine.items()}
     right = fields.prepare([candidates[i] for i in ids])
     levels = comparisons.compare(kind, comps, left, right)
     weights = params.field_weights(levels)
@@ -72,7 +77,9 @@ def score_against(kind: str, record: dict[str, Any], candidates: dict[int, dict[
         for n, pid in enumerate(ids):
             if blocking_siblings(record, candidates[pid]):
                 probability[n] = 0.0
-    return [(pid, float(probability[n]), reasons_for(comps, levels[n], weights[n])) for n, pid in enumerate(ids)]
+    return [(pid, float(probability[n]),
+             reasons_for(comps, levels[n], weights[n]) if probability[n] >= explain_from else [])
+            for n, pid in enumerate(ids)]
 
 
 def blocking_siblings(a: dict[str, Any], b: dict[str, Any]) -> bool:
@@ -104,7 +111,7 @@ def likely_duplicates(*, kind: str, fields: dict[str, Any], contact_points: list
     ids = candidate_ids(kind, store.record_keys(kind, record), exclude_id)
     if not ids:
         return []
-    scored = score_against(kind, record, records.load(kind, ids))
+    scored = score_against(kind, record, records.load(kind, ids), explain_from=threshold)
     keep = [(pid, p, why) for pid, p, why in scored if p >= threshold]
     if not keep:
         return []

@@ -181,7 +181,8 @@ def _incremental(kind: str, job: MatchJob, report: Progress, actor: object, sinc
         cands = entry.candidate_ids(kind, store.record_keys(kind, mine[pid]), pid)
         cand_recs = records.load(kind, cands)
         all_recs.update(cand_recs)
-        pairs += [(pid, other, p) for other, p, _why in entry.score_against(kind, mine[pid], cand_recs)]
+        scored = entry.score_against(kind, mine[pid], cand_recs, explain_from=2.0)  # scores only, no words
+        pairs += [(pid, other, p) for other, p, _why in scored]
         report("score", (n + 1) / len(ids) * 0.8)
     with transaction.atomic():
         stats = _store_pairs(kind, job, pairs, all_recs, actor)

@@ -87,13 +87,15 @@ def refresh_keys(kind: str, party_ids: list[int]) -> int:
     return len(rows)
 
 
-def on_party_saved(*, party_id: int, created: bool) -> None:
-    """``hooks.party_saved``: keep the party's blocking keys current and queue it for the incremental run."""
+def on_parties_saved(*, party_ids: list[int], created: bool) -> None:
+    """``hooks.party_saved``: keep the parties' blocking keys current and queue them for the incremental run."""
     from kundebase.matching.models import PendingParty
     from kundebase.parties.models import Party
 
-    kind = Party.objects.filter(pk=party_id).values_list("kind", flat=True).first()
-    if kind is None:
-        return
-    refresh_keys(kind, [party_id])
-    PendingParty.objects.update_or_create(party_id=party_id)
+    by_kind: dict[str, list[int]] = {}
+    for pid, kind in Party.objects.filter(pk__in=party_ids).values_list("pk", "kind"):
+        by_kind.setdefault(kind, []).append(pid)
+    for kind, ids in by_kind.items():
+        refresh_keys(kind, ids)
+    queued = [pid for ids in by_kind.values() for pid in ids]
+    PendingParty.objects.bulk_create([PendingParty(party_id=pid) for pid in queued], ignore_conflicts=True)

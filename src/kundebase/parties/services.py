@@ -117,7 +117,7 @@ def _refuse_blocked(kind: str, cleaned: dict[str, Any], cps: list[dict[str, Any]
 
 def _saved(party_id: int, created: bool) -> None:
     for fn in hooks.party_saved:
-        fn(party_id=party_id, created=created)
+        fn(party_ids=[party_id], created=created)
 
 
 def _create_children(party: Party, cps: list[dict[str, Any]], addrs: list[dict[str, Any]]) -> None:

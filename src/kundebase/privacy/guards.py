@@ -105,13 +105,15 @@ def interaction_text_screen(fields: dict[str, str], errors: ErrorCollector, data
                    % {"n": MIN_REASON}, "too_short")
 
 
-def refuse_restricted(*, party_id: int, created: bool) -> None:
+def refuse_restricted(*, party_ids: list[int], created: bool) -> None:
     """Restriction (Art. 18) freezes a customer: a change through the services is refused (and rolled back)."""
     from kundebase.parties.models import Party
 
     if created:
         return
-    if Party.objects.filter(pk=party_id, restricted_at__isnull=False).exists():
+    party_id = (Party.objects.filter(pk__in=party_ids, restricted_at__isnull=False)
+                .order_by("pk").values_list("pk", flat=True).first())
+    if party_id is not None:
         raise Conflict(_("Processing of customer %(id)s is restricted; lift the restriction first")
                        % {"id": party_id}, code="restricted")
 

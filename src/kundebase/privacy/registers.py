@@ -190,10 +190,10 @@ def refresh_matches(*, register: str | None = None, party_ids: Iterable[int] | N
     return len({p for p, _r, _c in hits})
 
 
-def refresh_on_save(*, party_id: int, created: bool) -> None:
+def refresh_on_save(*, party_ids: list[int], created: bool) -> None:
     """Hook ``core.hooks.party_saved``: keep the SQL-side register matches current."""
     if OptOutEntry.objects.exists():
-        refresh_matches(party_ids=[party_id])
+        refresh_matches(party_ids=party_ids)
 
 
 def party_country(party: Any) -> str:
