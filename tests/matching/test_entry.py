@@ -115,3 +115,21 @@ def test_fast_path_scores_a_pair_as_the_batch_engine_does() -> None:
     kari, variant = people[0].pk, people[1].pk
     row = np.flatnonzero((np.array(ids)[result.left] == kari) & (np.array(ids)[result.right] == variant))
     assert len(row) == 1
+
+
+def test_candidates_come_from_every_key_in_one_query_and_crowded_keys_are_ignored(
+        monkeypatch: pytest.MonkeyPatch, django_assert_num_queries: Any) -> None:
+    from kundebase.matching import blocking
+
+    crowd = [person(f"Crowd{i}", "Hansen").pk for i in range(4)]
+    pair = [person("Pair", f"Olsen{i}").pk for i in range(2)]
+    BlockingKey.objects.bulk_create([BlockingKey(party_id=pid, key="t:crowded") for pid in crowd]
+                                    + [BlockingKey(party_id=pid, key="t:rare") for pid in pair]
+                                    + [BlockingKey(party_id=crowd[0], key="t:own")])
+    monkeypatch.setattr(blocking, "MAX_BLOCK", 3)
+    with django_assert_num_queries(1):
+        found = entry.candidate_ids("person", ["t:crowded", "t:rare", "t:own", "t:none"], exclude_id=pair[1])
+    assert found == sorted([pair[0], crowd[0]])  # the crowded key (4 > 3) gives nothing; the excluded id is out
+    monkeypatch.setattr(blocking, "MAX_BLOCK", 4)
+    assert entry.candidate_ids("person", ["t:crowded"]) == sorted(crowd)
+    assert entry.candidate_ids("person", []) == []

@@ -144,8 +144,9 @@ def decide_parties(recs: list[Record], entity: str, source: SourceRef, priority:
             rec.data["org_number_key"] = _org_key(rec)
     index = Index()
     index.load([r for r in recs if r.ok], kind)
-    decisions: list[Decision] = []
+    decisions: list[Decision | None] = []
     matched: dict[int, int] = {}
+    keys: dict[int, tuple[str, list[str], str]] = {}
     for position, rec in enumerate(recs):
         if not rec.ok:
             decisions.append(Decision("error", problems=rec.problems))
@@ -172,25 +173,32 @@ def decide_parties(recs: list[Record], entity: str, source: SourceRef, priority:
             matched[position] = next(iter(found))
             decisions.append(Decision("updated", party_id=matched[position]))
             continue
+        keys[position] = (number, contacts, org_key)
+        decisions.append(None)  # decided below, in order, once the chunk's duplicate check has run
+    # The probabilistic check for the whole chunk at once; it reads only what is stored, so asking before the
+    # in-order pass below gives each row the answer it would get on its own.
+    likely = dict(zip(keys, entry.likely_duplicates_many(
+        kind=kind, items=[({k: v for k, v in recs[n].data.items() if k != "org_number_key"},
+                           recs[n].contact_points, recs[n].addresses) for n in keys]), strict=True))
+    for position, (number, contacts, org_key) in keys.items():
         earlier = index.find_pending(number, contacts, org_key)
         if earlier is not None:
             # The same customer twice in one chunk: the later row updates the one created just before.
-            decisions.append(Decision("updated", refs={"same_as": earlier}))
+            decisions[position] = Decision("updated", refs={"same_as": earlier})
             continue
-        fields = {k: v for k, v in rec.data.items() if k != "org_number_key"}
-        candidates = entry.likely_duplicates(kind=kind, fields=fields, contact_points=rec.contact_points,
-                                             addresses=rec.addresses)
+        candidates = likely[position]
         if candidates:
-            decisions.append(Decision("review", candidates=[c.as_dict() for c in candidates],
-                                      problems=[("", _("possible duplicate of %(name)s (%(number)s): %(why)s")
-                                                 % {"name": candidates[0].display_name,
-                                                    "number": candidates[0].customer_number,
-                                                    "why": ", ".join(candidates[0].reasons)})]))
+            decisions[position] = Decision(
+                "review", candidates=[c.as_dict() for c in candidates],
+                problems=[("", _("possible duplicate of %(name)s (%(number)s): %(why)s")
+                           % {"name": candidates[0].display_name, "number": candidates[0].customer_number,
+                              "why": ", ".join(candidates[0].reasons)})])
             continue
         index.remember(position, number, contacts, org_key)
-        decisions.append(Decision("created"))
+        decisions[position] = Decision("created")
+    decided = [d for d in decisions if d is not None]  # every row is decided now
     if not matched:
-        return decisions
+        return decided
     # Updates: what changes under the survivorship policy, and which contact points and addresses are new.
     ids = set(matched.values())
     model = Person if kind == "person" else Company
@@ -204,7 +212,7 @@ def decide_parties(recs: list[Record], entity: str, source: SourceRef, priority:
                                                                                     "postcode"):
         have_addr.setdefault(pid, set()).add((street.lower(), postcode))
     for position, pid in matched.items():
-        rec, decision = recs[position], decisions[position]
+        rec, decision = recs[position], decided[position]
         incoming = {k: v for k, v in rec.data.items() if k in fields and v not in (None, "")}
         decision.changes = survivorship.decide(kind, pid, current.get(pid, {}), incoming, source,
                                                priority=priority)
@@ -215,7 +223,7 @@ def decide_parties(recs: list[Record], entity: str, source: SourceRef, priority:
                                   if (a["street"].lower(), a["postcode"]) not in have_addr.get(pid, set())]
         if not (decision.changes or decision.new_contact_points or decision.new_addresses):
             decision.outcome = "unchanged"
-    return decisions
+    return decided
 
 
 def decide_linked(recs: list[Record], entity: str) -> list[Decision]:
