@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from kundebase.matching import blocking, comparisons, fields, records, store
+from kundebase.matching.model import Params
 
 THRESHOLD = 0.9
 WARN_THRESHOLD = 0.8
@@ -80,15 +81,16 @@ def _candidates_sql(vendor: str, count: int, per_key: int) -> str:
 
 
 def score_against(kind: str, record: dict[str, Any], candidates: dict[int, dict[str, Any]], *,
-                  explain_from: float = 0.0) -> list[tuple[int, float, list[str]]]:
+                  explain_from: float = 0.0, params: Params | None = None) -> list[tuple[int, float, list[str]]]:
     """(party id, probability, reasons) of a record against candidate records, with the model in force.
 
     Reasons are put in words only for candidates scoring at least ``explain_from``: at entry most candidates
     are strangers sharing a postcode or a surname, and describing each of them costs more than scoring them.
+    ``params`` is the model in force, for callers scoring many records in a row (read here when omitted).
     """
     if not candidates:
         return []
-    params = store.current_params(kind)
+    params = params or store.current_params(kind)
     comps = [c for c in comparisons.REGISTRY[kind] if c.name in params.comparisons]
     ids = list(candidates)
     mine = fields.prepare_one(record)  # the new record is prepared once, then stands beside every candidate
@@ -149,10 +151,11 @@ def likely_duplicates_many(*, kind: str, items: list[tuple[dict[str, Any], list[
     if not every:
         return [[] for _ in items]
     loaded = records.load(kind, every)
+    params = store.current_params(kind)
     kept: list[list[tuple[int, float, list[str]]]] = []
     for record, ids in wanted:
         candidates = {pid: loaded[pid] for pid in ids if pid in loaded}
-        scored = score_against(kind, record, candidates, explain_from=threshold)
+        scored = score_against(kind, record, candidates, explain_from=threshold, params=params)
         kept.append([(pid, p, why) for pid, p, why in scored if p >= threshold])
     parties = Party.objects.filter(pk__in={pid for keep in kept for pid, _p, _w in keep}).in_bulk()
     return [sorted((Candidate(pid, parties[pid].display_name, parties[pid].customer_number, p, why)

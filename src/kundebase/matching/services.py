@@ -175,13 +175,14 @@ def _incremental(kind: str, job: MatchJob, report: Progress, actor: object, sinc
     mine = records.load(kind, ids)
     pairs: list[tuple[int, int, float]] = []
     all_recs = dict(mine)
+    params = store.current_params(kind)
     for n, pid in enumerate(ids):
         if pid not in mine:
             continue
         cands = entry.candidate_ids(kind, store.record_keys(kind, mine[pid]), pid)
         cand_recs = records.load(kind, cands)
         all_recs.update(cand_recs)
-        scored = entry.score_against(kind, mine[pid], cand_recs, explain_from=2.0)  # scores only, no words
+        scored = entry.score_against(kind, mine[pid], cand_recs, explain_from=2.0, params=params)  # no words
         pairs += [(pid, other, p) for other, p, _why in scored]
         report("score", (n + 1) / len(ids) * 0.8)
     with transaction.atomic():
