@@ -119,9 +119,9 @@ def test_possible_duplicates_are_held_for_review(run_import, tmp_path):
 def test_suppressed_people_are_refused(run_import):
     from kundebase.core import hooks
 
-    def erased(*, kind, fields, contact_points):
-        return "erased on request" if any(cp["normalised"] == "ola.asheim@example.no" for cp in contact_points) \
-            else None
+    def erased(*, kind, records):
+        return ["erased on request" if any(cp["normalised"] == "ola.asheim@example.no" for cp in contact_points)
+                else None for _fields, contact_points in records]
 
     hooks.identity_blocked.append(erased)
     try:

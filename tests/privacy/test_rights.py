@@ -114,7 +114,7 @@ def test_erased_person_stays_suppressed_via_api_and_import_hook(api, make_person
                                                                              "value": "0047 41234567"}]})
     assert res.status_code == 409
     row = {"given_name": "Kari", "family_name": "Nordmann", "birth_date": "1980-12-31"}
-    reasons = [check(kind="person", fields=row, contact_points=[]) for check in hooks.identity_blocked]
+    reasons = [check(kind="person", records=[(row, [])])[0] for check in hooks.identity_blocked]
     assert any(reasons) and "name and birth date" in next(r for r in reasons if r)
     assert Person.objects.filter(erased_at__isnull=True).count() == 0
     res = api.post("/api/v1/persons", person_payload | {"given_name": "Anne", "contact_points": [],

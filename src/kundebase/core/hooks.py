@@ -22,5 +22,6 @@ services (one id) or a bulk import (a chunk of ids in one call, so each hook doe
 keeps blocking keys and the incremental queue current, privacy its register matches and restrictions."""
 
 identity_blocked: list[Callable[..., Any]] = []
-"""``fn(*, kind: str, fields: dict, contact_points: list[dict]) -> str | None``: a reason when the record
-must not be stored (privacy: an erased person is suppressed and must not come back through an import)."""
+"""``fn(*, kind: str, records: list[tuple[dict, list[dict]]]) -> list[str | None]``: per record ``(fields,
+contact points)``, a reason when it must not be stored (privacy: an erased person is suppressed and must not
+come back through an import).  An import asks for a whole chunk in one call."""

@@ -60,12 +60,14 @@ def screen(texts: list[str]) -> str:
     return ""
 
 
-def blocked(kind: str, rec: Record) -> str:
+def blocked(kind: str, recs: list[Record]) -> list[str]:
+    """Per record, why it must not be stored (an erased person coming back), or ``""``; one call per hook."""
+    reasons = [""] * len(recs)
     for check in hooks.identity_blocked:
-        reason = check(kind=kind, fields=rec.data, contact_points=rec.contact_points)
-        if reason:
-            return str(reason)
-    return ""
+        for n, reason in enumerate(check(kind=kind, records=[(r.data, r.contact_points) for r in recs])):
+            if reason and not reasons[n]:
+                reasons[n] = str(reason)
+    return reasons
 
 
 class Index:
@@ -147,11 +149,13 @@ def decide_parties(recs: list[Record], entity: str, source: SourceRef, priority:
     decisions: list[Decision | None] = []
     matched: dict[int, int] = {}
     keys: dict[int, tuple[str, list[str], str]] = {}
+    valid = [n for n, rec in enumerate(recs) if rec.ok]
+    refusals = dict(zip(valid, blocked(kind, [recs[n] for n in valid]), strict=True))
     for position, rec in enumerate(recs):
         if not rec.ok:
             decisions.append(Decision("error", problems=rec.problems))
             continue
-        reason = blocked(kind, rec)
+        reason = refusals[position]
         if reason:
             decisions.append(Decision("error", problems=[("", _("suppressed: %(r)s") % {"r": reason})]))
             continue

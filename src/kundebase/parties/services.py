@@ -110,7 +110,7 @@ def _check_duplicates(kind: str, cleaned: dict[str, Any], cps: list[dict[str, An
 
 def _refuse_blocked(kind: str, cleaned: dict[str, Any], cps: list[dict[str, Any]]) -> None:
     for check in hooks.identity_blocked:
-        reason = check(kind=kind, fields=cleaned, contact_points=cps)
+        reason = check(kind=kind, records=[(cleaned, cps)])[0]
         if reason:
             raise Conflict(reason, code="suppressed")
 

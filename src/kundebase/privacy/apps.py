@@ -21,7 +21,7 @@ class PrivacyConfig(AppConfig):
 
         add(core_services.special_category_guard, guards.custom_field_guard)
         add(interaction_services.text_screens, guards.interaction_text_screen)
-        add(hooks.identity_blocked, suppression.identity_blocked)
+        add(hooks.identity_blocked, suppression.identities_blocked)
         add(hooks.party_saved, guards.refuse_restricted)
         add(hooks.party_saved, registers.refresh_on_save)
         register(NavItem(_("Privacy"), "privacy:home", "privacy.view_datasubjectrequest", order=80))

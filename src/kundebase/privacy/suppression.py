@@ -42,19 +42,30 @@ def suppress(hashes: Iterable[tuple[str, str]], reason: str) -> int:
     return new
 
 
+def identities_blocked(*, kind: str, records: list[tuple[dict[str, Any], list[dict[str, Any]]]]
+                       ) -> list[str | None]:
+    """Per record ``(fields, contact points)``, a reason when it matches an erased person, else ``None``
+    (hook ``core.hooks.identity_blocked``).  One query for a whole import chunk."""
+    hashes = [identity_hashes(fields=fields if kind == "person" else {}, contact_points=contact_points)
+              for fields, contact_points in records]
+    wanted = sorted({digest for found in hashes for _k, digest in found})
+    hits: dict[str, str] = {}
+    for start in range(0, len(wanted), 5000):
+        hits.update(Suppression.objects.filter(key_hash__in=wanted[start:start + 5000])
+                    .values_list("key_hash", "kind"))
+    what = {"email": _("e-mail"), "phone": _("phone"), "name_birth": _("name and birth date")}
+    reasons: list[str | None] = []
+    for found in hashes:
+        hit = next((hits[digest] for _k, digest in found if digest in hits), None)
+        reasons.append(None if hit is None else _(
+            "This person asked to be erased and must not be registered again (matched by %(what)s)")
+            % {"what": what.get(hit, hit)})
+    return reasons
+
+
 def identity_blocked(*, kind: str, fields: dict[str, Any], contact_points: list[dict[str, Any]]) -> str | None:
-    """A reason when the record matches an erased person (hook ``core.hooks.identity_blocked``)."""
-    if kind != "person":
-        hashes = identity_hashes(fields={}, contact_points=contact_points)
-    else:
-        hashes = identity_hashes(fields=fields, contact_points=contact_points)
-    if not hashes:
-        return None
-    hit = Suppression.objects.filter(key_hash__in=[h for _k, h in hashes]).values_list("kind", flat=True).first()
-    if hit is None:
-        return None
-    return _("This person asked to be erased and must not be registered again (matched by %(what)s)") % {
-        "what": {"email": _("e-mail"), "phone": _("phone"), "name_birth": _("name and birth date")}.get(hit, hit)}
+    """:func:`identities_blocked` for one record."""
+    return identities_blocked(kind=kind, records=[(fields, contact_points)])[0]
 
 
 def is_suppressed(*, fields: dict[str, Any] | None = None, contact_points: list[dict[str, Any]] | None = None) -> bool:
