@@ -59,10 +59,13 @@ def record(
     """Append one entry.  Call inside the transaction that makes the change, so both land or neither."""
     actor_name = getattr(actor, "username", None) or (str(actor) if actor else "")
     with transaction.atomic():
-        # Serialise writers on a row lock so two entries never claim the same predecessor.
-        # The lock row also counts the entries, so a deleted tail is detected too.
-        Sequence.objects.select_for_update().get_or_create(name=_CHAIN_LOCK, defaults={"next_value": 0})
-        Sequence.objects.filter(name=_CHAIN_LOCK).update(next_value=F("next_value") + 1)
+        # Serialise writers on a row lock so two entries never claim the same predecessor: the UPDATE takes
+        # the lock (held to the end of the transaction) and counts the entry, so a deleted tail is detected too.
+        # Only the very first entry finds no lock row and creates it.
+        counter = Sequence.objects.filter(name=_CHAIN_LOCK)
+        if counter.update(next_value=F("next_value") + 1) == 0:
+            Sequence.objects.select_for_update().get_or_create(name=_CHAIN_LOCK, defaults={"next_value": 0})
+            counter.update(next_value=F("next_value") + 1)
         last = AuditEntry.objects.order_by("-id").values_list("entry_hash", flat=True).first()
         entry = AuditEntry(
             occurred_at=timezone.now(),
