@@ -145,6 +145,9 @@ def main(argv: list[str] | None = None) -> int:
         cluster = pgcluster.start()
     lines = ["| backend | rows | raw load rows/s | import rows/s | ratio | import peak RSS MB | raw peak RSS MB |",
              "|---|---:|---:|---:|---:|---:|---:|"]
+    ratios: list[float] = []
+    per_row_ms: list[float] = []
+    load_before = os.getloadavg()[0]
     try:
         for size in sizes:
             path = work / f"persons-{size}.csv"
@@ -153,6 +156,8 @@ def main(argv: list[str] | None = None) -> int:
                 raw = measure("raw", fresh_db(backend, cluster, work, f"raw{size}"), path, work)
                 imp = measure("import", fresh_db(backend, cluster, work, f"imp{size}"), path, work)
                 ratio = imp["rows_per_s"] / raw["rows_per_s"]
+                ratios.append(ratio)
+                per_row_ms.append(1000 / imp["rows_per_s"])
                 line = (f"| {backend} | {size:,} | {raw['rows_per_s']:,.0f} | {imp['rows_per_s']:,.0f} | "
                         f"{ratio:.2%} | {imp['peak_rss_mb']:.0f} | {raw['peak_rss_mb']:.0f} |")
                 print(line, flush=True)
@@ -167,10 +172,12 @@ def main(argv: list[str] | None = None) -> int:
             "e-mail, mobile, address). The import validates every value with the shared validation, normalises "
             "e-mails and phones, looks up existing customers per chunk of 1,000, asks the matching service about "
             "likely duplicates for every new person, records provenance (an observation per value) and one audit "
-            "entry per chunk. Target: ≥ 25 % of the raw load — **not met**: the per-row work (validation with "
-            "email-validator and phonenumbers, the duplicate check, provenance) costs about 1 ms of CPU per row, "
-            "against a few microseconds for a raw insert; on this shared, heavily loaded machine the wall-clock "
-            "rate is several times below the CPU-bound rate. Memory: PostgreSQL's import process stays flat; on "
+            f"entry per chunk. Target: ≥ 25 % of the raw load — **{'met' if min(ratios) >= 0.25 else 'not met'}**: "
+            f"the per-row work (validation with email-validator and phonenumbers, the duplicate check against "
+            f"existing customers, provenance) took {min(per_row_ms):.2f}–{max(per_row_ms):.2f} ms per row here, "
+            "against a few microseconds for a raw insert of the same row into one table. Load average "
+            f"{load_before:.1f} before the run and {os.getloadavg()[0]:.1f} after, on {os.cpu_count()} cores. "
+            "Memory: PostgreSQL's import process stays flat; on "
             "SQLite the growth is the database's own page cache and memory map (`cache_size` 64 MB, `mmap_size` "
             "256 MB in the connection settings), which are bounded, not the importer, which holds one chunk.")
     if args.size < 1_000_000:
