@@ -55,7 +55,18 @@ def child(mode: str, path: Path) -> dict[str, float]:
     call_command("migrate", verbosity=0)
     rows = sum(1 for _ in path.open(encoding="utf-8")) - 1
     start = time.perf_counter()
-    if mode == "raw":
+    if mode == "libraries":
+        # Only the two calls the issue prescribes for every row (phonenumbers, email-validator), nothing stored:
+        # no import that validates with them can be faster than this.
+        from kundebase.core import identifiers
+
+        with path.open(encoding="utf-8", newline="") as fh:
+            reader = csv.reader(fh, delimiter=";")
+            next(reader)
+            for row in reader:
+                identifiers.email(row[3])
+                identifiers.phone(row[4], "NO")
+    elif mode == "raw":
         with connection.cursor() as cursor:
             cursor.execute("CREATE TABLE bench_raw (given text, family text, born text, email text, mobile text, "
                            "street text, postcode text, city text)")
@@ -143,8 +154,9 @@ def main(argv: list[str] | None = None) -> int:
         from tests import pgcluster
 
         cluster = pgcluster.start()
-    lines = ["| backend | rows | raw load rows/s | import rows/s | ratio | import peak RSS MB | raw peak RSS MB |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| backend | rows | raw load rows/s | import rows/s | ratio | phone + e-mail checks alone rows/s | "
+             "their ratio (the ceiling) | import peak RSS MB | raw peak RSS MB |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     ratios: list[float] = []
     per_row_ms: list[float] = []
     load_before = os.getloadavg()[0]
@@ -155,11 +167,13 @@ def main(argv: list[str] | None = None) -> int:
             for backend in backends:
                 raw = measure("raw", fresh_db(backend, cluster, work, f"raw{size}"), path, work)
                 imp = measure("import", fresh_db(backend, cluster, work, f"imp{size}"), path, work)
+                libs = measure("libraries", fresh_db(backend, cluster, work, f"lib{size}"), path, work)
                 ratio = imp["rows_per_s"] / raw["rows_per_s"]
                 ratios.append(ratio)
                 per_row_ms.append(1000 / imp["rows_per_s"])
                 line = (f"| {backend} | {size:,} | {raw['rows_per_s']:,.0f} | {imp['rows_per_s']:,.0f} | "
-                        f"{ratio:.2%} | {imp['peak_rss_mb']:.0f} | {raw['peak_rss_mb']:.0f} |")
+                        f"{ratio:.2%} | {libs['rows_per_s']:,.0f} | {libs['rows_per_s'] / raw['rows_per_s']:.1%} | "
+                        f"{imp['peak_rss_mb']:.0f} | {raw['peak_rss_mb']:.0f} |")
                 print(line, flush=True)
                 lines.append(line)
             path.unlink()
@@ -175,7 +189,10 @@ def main(argv: list[str] | None = None) -> int:
             f"entry per chunk. Target: ≥ 25 % of the raw load — **{'met' if min(ratios) >= 0.25 else 'not met'}**: "
             f"the per-row work (validation with email-validator and phonenumbers, the duplicate check against "
             f"existing customers, provenance) took {min(per_row_ms):.2f}–{max(per_row_ms):.2f} ms per row here, "
-            "against a few microseconds for a raw insert of the same row into one table. Load average "
+            "against a few microseconds for a raw insert of the same row into one table. The *ceiling* column "
+            "times only the two library calls every row needs (phonenumbers parsing the mobile number, "
+            "email-validator the address), storing nothing: it bounds the ratio any import validating with them "
+            "can reach on this machine. Load average "
             f"{load_before:.1f} before the run and {os.getloadavg()[0]:.1f} after, on {os.cpu_count()} cores. "
             "Memory: PostgreSQL's import process stays flat; on "
             "SQLite the growth is the database's own page cache and memory map (`cache_size` 64 MB, `mmap_size` "
