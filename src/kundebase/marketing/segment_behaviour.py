@@ -138,7 +138,7 @@ def _order_filter(ctx: Context, q: dict[str, Any], path: str, *, window: bool = 
                   alias: str = "o") -> tuple[Frag, Frag]:
     """The window (a cheap column test) and the category filter (a probe of the order lines) apart."""
     when = _window(ctx, q.get("window"), path, f"{alias}.ordered_at") if window else ("", [])
-    sql, params = "", []
+    sql, params = "", list[Any]()
     if "category" in q:
         slugs = q["category"] if isinstance(q["category"], list) else [q["category"]]
         if not slugs or not all(isinstance(s, str) for s in slugs):
