@@ -80,32 +80,45 @@ def _candidates_sql(vendor: str, count: int, per_key: int) -> str:
         f"LIMIT {int(per_key)}) AS block{n}" for n in range(count))
 
 
+class Prepared:
+    """Candidates' prepared features as columns, for scoring many records against overlapping candidates:
+    each candidate is prepared once and each record's comparison arrays are taken by index, not rebuilt."""
+
+    def __init__(self, records_by_id: dict[int, dict[str, Any]]) -> None:
+        self.row = {pid: n for n, pid in enumerate(records_by_id)}
+        rows = [fields.prepare_one(rec) for rec in records_by_id.values()]
+        self.columns = {f: np.array([r[f] for r in rows], dtype=object) for f in fields.FEATURES}
+
+    def take(self, ids: list[int]) -> dict[str, np.ndarray]:
+        index = np.fromiter((self.row[i] for i in ids), dtype=np.int64, count=len(ids))
+        return {f: column[index] for f, column in self.columns.items()}
+
+
 def score_against(kind: str, record: dict[str, Any], candidates: dict[int, dict[str, Any]], *,
                   explain_from: float = 0.0, params: Params | None = None,
-                  prepared: dict[int, dict[str, str]] | None = None) -> list[tuple[int, float, list[str]]]:
+                  prepared: Prepared | None = None) -> list[tuple[int, float, list[str]]]:
     """(party id, probability, reasons) of a record against candidate records, with the model in force.
 
     Reasons are put in words only for candidates scoring at least ``explain_from``: at entry most candidates
     are strangers sharing a postcode or a surname, and describing each of them costs more than scoring them.
-    ``params`` is the model in force and ``prepared`` the candidates' prepared features by party id, for
-    callers scoring many records in a row: in an import chunk the same candidates come up for hundreds of
-    records, and preparing them once instead of per record was most of the chunk's time.
+    ``params`` is the model in force and ``prepared`` the candidates already prepared (it must hold every
+    candidate), for callers scoring many records in a row: in an import chunk the same candidates come up
+    for hundreds of records, and preparing them per record was most of the chunk's time.
     """
     if not candidates:
         return []
     params = params or store.current_params(kind)
     comps = [c for c in comparisons.REGISTRY[kind] if c.name in params.comparisons]
     ids = list(candidates)
-    feats = prepared if prepared is not None else {}
-    theirs = [feats[i] if i in feats else fields.prepare_one(candidates[i]) for i in ids]
+    right = (prepared or Prepared(candidates)).take(ids)
     mine = fields.prepare_one(record)  # the new record is prepared once, then stands beside every candidate
     left = {f: np.full(len(ids), value, dtype=object) for f, value in mine.items()}
-    right = {f: np.array([row[f] for row in theirs], dtype=object) for f in fields.FEATURES}
     levels = comparisons.compare(kind, comps, left, right)
     weights = params.field_weights(levels)
     probability = params.probability(levels)
     if kind == "company":
-        for n, other in enumerate(theirs):
+        for n in range(len(ids)):
+            other = {"org_number": right["org_number"][n], "group": right["group"][n]}
             if _siblings(mine, other):
                 probability[n] = 0.0
     return [(pid, float(probability[n]),
@@ -156,7 +169,7 @@ def likely_duplicates_many(*, kind: str, items: list[tuple[dict[str, Any], list[
     if not every:
         return [[] for _ in items]
     loaded = records.load(kind, every)
-    prepared = {pid: fields.prepare_one(rec) for pid, rec in loaded.items()}
+    prepared = Prepared(loaded)
     params = store.current_params(kind)
     kept: list[list[tuple[int, float, list[str]]]] = []
     for record, ids in wanted:

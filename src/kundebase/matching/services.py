@@ -176,7 +176,6 @@ def _incremental(kind: str, job: MatchJob, report: Progress, actor: object, sinc
     pairs: list[tuple[int, int, float]] = []
     all_recs = dict(mine)
     params = store.current_params(kind)
-    prepared: dict[int, dict[str, str]] = {}  # candidates recur from record to record: prepare each once
     for n, pid in enumerate(ids):
         if pid not in mine:
             continue
@@ -184,9 +183,7 @@ def _incremental(kind: str, job: MatchJob, report: Progress, actor: object, sinc
         cand_recs = records.load(kind, [c for c in cands if c not in all_recs])
         all_recs.update(cand_recs)
         cand_recs = {c: all_recs[c] for c in cands if c in all_recs}
-        prepared.update((c, fields.prepare_one(rec)) for c, rec in cand_recs.items() if c not in prepared)
-        scored = entry.score_against(kind, mine[pid], cand_recs, explain_from=2.0, params=params,
-                                     prepared=prepared)  # scores only, no words
+        scored = entry.score_against(kind, mine[pid], cand_recs, explain_from=2.0, params=params)  # no words
         pairs += [(pid, other, p) for other, p, _why in scored]
         report("score", (n + 1) / len(ids) * 0.8)
     with transaction.atomic():
