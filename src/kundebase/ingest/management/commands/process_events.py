@@ -2,9 +2,9 @@
 
 Without ``--follow`` it drains the queue and exits (after a restart, or from cron).  With ``--follow`` it keeps
 running and picks up new events as they arrive: the worker to run beside ``kundebase serve`` with
-``KUNDEBASE_EVENT_PROCESSING=off``, so that turning events into customers never competes with acknowledging them
-inside the server's processes (one Python process holds one interpreter lock, and a busy processing thread
-there delays every request the process answers).
+``KUNDEBASE_EVENT_PROCESSING=off``, so that turning events into customers runs in a process of its own (one
+Python process holds one interpreter lock: a processing thread inside a server process shares it with the
+requests) and processing and serving can be sized and restarted separately.
 """
 
 from __future__ import annotations
