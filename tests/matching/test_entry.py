@@ -133,3 +133,11 @@ def test_candidates_come_from_every_key_in_one_query_and_crowded_keys_are_ignore
     monkeypatch.setattr(blocking, "MAX_BLOCK", 4)
     assert entry.candidate_ids("person", ["t:crowded"]) == sorted(crowd)
     assert entry.candidate_ids("person", []) == []
+
+
+def test_a_record_with_more_keys_than_one_statement_holds_is_asked_in_slices(monkeypatch: pytest.MonkeyPatch) -> None:
+    target = person("Many", "Keys").pk
+    BlockingKey.objects.create(party_id=target, key="t:last")
+    monkeypatch.setattr(entry, "KEYS_PER_STATEMENT", 7)
+    keys = [f"t:none{i}" for i in range(600)] + ["t:last"]
+    assert entry.candidate_ids("person", keys) == [target]

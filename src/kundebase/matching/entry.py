@@ -22,6 +22,7 @@ WARN_THRESHOLD = 0.8
 """Where a person decides (a form, an API client that asked to be warned) a lower bar is right: the
 warning costs one click, a missed duplicate costs a merge later.  Automatic paths keep ``THRESHOLD``."""
 MAX_REASONS = 5
+KEYS_PER_STATEMENT = 200
 
 
 @dataclass
@@ -52,14 +53,15 @@ def candidate_ids(kind: str, keys: list[str], exclude_id: int | None = None) -> 
     """
     from django.db import connection
 
-    if not keys:
-        return []
-    with connection.cursor() as cursor:
-        cursor.execute(_candidates_sql(connection.vendor, len(keys), blocking.MAX_BLOCK + 1), list(keys))
-        rows = cursor.fetchall()
     blocks: dict[int, list[int]] = {}
-    for branch, party_id in rows:
-        blocks.setdefault(branch, []).append(party_id)
+    with connection.cursor() as cursor:
+        # A record has a dozen keys or so; a pathological one (hundreds of e-mails) is asked in slices that
+        # stay below SQLite's limit on the terms of one compound SELECT (500).
+        for start in range(0, len(keys), KEYS_PER_STATEMENT):
+            part = list(keys[start:start + KEYS_PER_STATEMENT])
+            cursor.execute(_candidates_sql(connection.vendor, len(part), blocking.MAX_BLOCK + 1), part)
+            for branch, party_id in cursor.fetchall():
+                blocks.setdefault(start + branch, []).append(party_id)
     found = {pid for ids in blocks.values() if len(ids) <= blocking.MAX_BLOCK for pid in ids}
     found.discard(exclude_id)  # type: ignore[arg-type]
     return sorted(found)
