@@ -29,6 +29,16 @@ def at(month: int, day: int) -> dt.datetime:
     return dt.datetime(2026, month, day, 12, 0, tzinfo=UTC)
 
 
+def delete_orders_behind_the_services(party_id: int) -> None:
+    """Remove a customer's orders with raw SQL (as a restore or a script would): no change marks are left."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("DELETE FROM orders_orderline WHERE order_id IN (SELECT id FROM orders_order WHERE party_id = %s)",
+                    [party_id])
+        cur.execute("DELETE FROM orders_order WHERE party_id = %s", [party_id])
+
+
 @pytest.fixture(autouse=True)
 def fresh_mirror(settings: Any, tmp_path: Any) -> Any:
     """Each test gets its own mirror file: the operational data is rolled back between tests."""

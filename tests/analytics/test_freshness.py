@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from kundebase.analytics import engine, reports
 from kundebase.analytics.sql import Filters
-from tests.analytics.conftest import at
+from tests.analytics.conftest import at, delete_orders_behind_the_services
 
 PERIOD = Filters(start=at(1, 1), end=at(6, 1))
 
@@ -47,13 +47,8 @@ def test_changes_and_deletions_follow(book: dict[str, int]) -> None:
 
 
 def test_reconciliation_finds_writes_that_bypass_the_services(book: dict[str, int]) -> None:
-    from django.db import connection
-
     engine.refresh()
-    with connection.cursor() as cur:
-        cur.execute("DELETE FROM orders_orderline WHERE order_id IN (SELECT id FROM orders_order WHERE party_id = %s)",
-                    [book["C"]])
-        cur.execute("DELETE FROM orders_order WHERE party_id = %s", [book["C"]])
+    delete_orders_behind_the_services(book["C"])
     stats = engine.refresh(reconcile=True)
     assert "orders" in stats.reconciled
     assert reports.compute("pareto", PERIOD)["revenue"] == pytest.approx(4100 - 400)

@@ -10,7 +10,7 @@ import pytest
 from kundebase.analytics import engine, reports, sql
 from kundebase.analytics.dialect import DUCKDB
 from kundebase.analytics.sql import Filters
-from tests.analytics.conftest import at
+from tests.analytics.conftest import at, delete_orders_behind_the_services
 
 FIGURES = ("SELECT party_id, COUNT(*), SUM(revenue), SUM(cost), MIN(ordered_at), MAX(ordered_at) FROM orders "
            "GROUP BY party_id ORDER BY party_id")
@@ -55,13 +55,8 @@ def test_totals_follow_new_changed_moved_and_deleted_orders(book: dict[str, int]
 
 
 def test_totals_follow_reconciliation(book: dict[str, int]) -> None:
-    from django.db import connection
-
     engine.refresh()
-    with connection.cursor() as cur:
-        cur.execute("DELETE FROM orders_orderline WHERE order_id IN (SELECT id FROM orders_order WHERE party_id = %s)",
-                    [book["B"]])
-        cur.execute("DELETE FROM orders_order WHERE party_id = %s", [book["B"]])
+    delete_orders_behind_the_services(book["B"])
     engine.refresh(reconcile=True)
     assert _row(_totals_match_orders(), book["B"]) is None
 
