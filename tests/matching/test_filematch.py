@@ -126,6 +126,6 @@ def test_empty_cells_read_as_empty_text(tmp_path: Path) -> None:
     from kundebase.matching.filematch import read
 
     src = _write(tmp_path / "gaps.csv", ["id", "name", "email"], [["1", "Kari", ""], ["2", "", "ola@example.no"]])
-    ids, rows, headers = read(src, "id")
+    ids, columns, headers = read(src, "id")
     assert ids == ["1", "2"] and headers == ["id", "name", "email"]
-    assert rows[0]["email"] == "" and rows[1]["name"] == ""
+    assert columns["email"] == ["", "ola@example.no"] and columns["name"] == ["Kari", ""]

@@ -21,20 +21,63 @@ from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 Features = dict[str, np.ndarray]
 
 
-def _jw(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    if len(a) == 0:
-        return np.zeros(0)
-    return process.cpdist(list(a), list(b), scorer=JaroWinkler.normalized_similarity, workers=1)
+CODE = "#"
+"""Prefix of the integer code columns a batch adds beside each feature (``#given_plain``): equal values have
+equal codes, ``0`` is the empty value.  With codes, equality is an integer comparison and a string similarity
+is computed once per distinct pair of values; without them (one record at entry) the strings are compared.
+Both give the same levels, which is what lets the entry check score a pair as the batch does."""
+PARALLEL_FROM = 50_000
+"""rapidfuzz spreads a similarity over every core from this many pairs on; below it threads cost more."""
 
 
-def _lev(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    if len(a) == 0:
-        return np.zeros(0, dtype=np.int64)
-    return process.cpdist(list(a), list(b), scorer=DamerauLevenshtein.distance, workers=1)
+def _workers(n: int) -> int:
+    return -1 if n >= PARALLEL_FROM else 1
 
 
-def _null(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return (a == "") | (b == "")
+def _distinct(l: Features, r: Features, a: str, b: str) -> tuple[np.ndarray, np.ndarray] | None:  # noqa: E741
+    """(first row of each distinct value pair of ``l[a]`` and ``r[b]``, inverse), when both are coded."""
+    if CODE + a not in l or CODE + b not in r:
+        return None
+    key = l[CODE + a].astype(np.int64) << 32 | r[CODE + b].astype(np.int64)
+    _keys, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    return first, inverse.ravel()
+
+
+def _similarity(l: Features, r: Features, a: str, b: str, scorer: object, dtype: type) -> np.ndarray:  # noqa: E741
+    left, right = l[a], r[b]
+    if len(left) == 0:
+        return np.zeros(0, dtype=dtype)
+    found = _distinct(l, r, a, b)
+    if found is None or len(found[0]) > 0.7 * len(left):
+        return process.cpdist(list(left), list(right), scorer=scorer, workers=_workers(len(left)))
+    first, inverse = found
+    values = process.cpdist(list(left[first]), list(right[first]), scorer=scorer, workers=_workers(len(first)))
+    return values[inverse]
+
+
+def _jw(l: Features, r: Features, a: str, b: str | None = None) -> np.ndarray:  # noqa: E741
+    return _similarity(l, r, a, b or a, JaroWinkler.normalized_similarity, float)
+
+
+def _lev(l: Features, r: Features, a: str, b: str | None = None) -> np.ndarray:  # noqa: E741
+    return _similarity(l, r, a, b or a, DamerauLevenshtein.distance, np.int64)
+
+
+def _eq(l: Features, r: Features, a: str, b: str | None = None) -> np.ndarray:  # noqa: E741
+    b = b or a
+    if CODE + a in l and CODE + b in r:
+        return l[CODE + a] == r[CODE + b]
+    return l[a] == r[b]
+
+
+def _null(l: Features, r: Features, a: str) -> np.ndarray:  # noqa: E741
+    if CODE + a in l and CODE + a in r:
+        return (l[CODE + a] == 0) | (r[CODE + a] == 0)
+    return (l[a] == "") | (r[a] == "")
+
+
+def _full(l: Features, a: str) -> np.ndarray:  # noqa: E741
+    return l[CODE + a] != 0 if CODE + a in l else l[a] != ""
 
 
 def _levels(null: np.ndarray, conditions: list[np.ndarray]) -> np.ndarray:
@@ -60,69 +103,60 @@ class Comparison:
 
 
 def _given(l: Features, r: Features) -> np.ndarray:  # noqa: E741
-    a, b = l["given_plain"], r["given_plain"]
-    jw = _jw(a, b)
-    return _levels(_null(a, b), [l["given_key"] == r["given_key"], l["given_nick"] == r["given_nick"],
-                                 jw >= 0.92, jw >= 0.8])
+    jw = _jw(l, r, "given_plain")
+    return _levels(_null(l, r, "given_plain"), [_eq(l, r, "given_key"), _eq(l, r, "given_nick"), jw >= 0.92,
+                                                jw >= 0.8])
 
 
 def _family(l: Features, r: Features) -> np.ndarray:  # noqa: E741
-    a, b = l["family_plain"], r["family_plain"]
-    jw = _jw(a, b)
-    return _levels(_null(a, b), [l["family_key"] == r["family_key"], jw >= 0.92, jw >= 0.8])
+    jw = _jw(l, r, "family_plain")
+    return _levels(_null(l, r, "family_plain"), [_eq(l, r, "family_key"), jw >= 0.92, jw >= 0.8])
 
 
 def _birth(l: Features, r: Features) -> np.ndarray:  # noqa: E741
-    a, b = l["birth_date"], r["birth_date"]
-    lev = _lev(a, b)
-    swapped = l["birth_date"] == r["birth_swapped"]
-    same_year = l["birth_year"] == r["birth_year"]
-    return _levels(_null(a, b), [a == b, (lev <= 1) | swapped, same_year | (lev <= 2)])
+    lev = _lev(l, r, "birth_date")
+    swapped = _eq(l, r, "birth_date", "birth_swapped")
+    same_year = _eq(l, r, "birth_year")
+    return _levels(_null(l, r, "birth_date"), [_eq(l, r, "birth_date"), (lev <= 1) | swapped,
+                                               same_year | (lev <= 2)])
 
 
 def _street(l: Features, r: Features) -> np.ndarray:  # noqa: E741
-    a, b = l["street_key"], r["street_key"]
-    jw = _jw(l["street_name"], r["street_name"])
-    same_house = (l["house"] == r["house"]) & (l["house"] != "")
-    return _levels(_null(a, b), [a == b, same_house & (jw >= 0.88), jw >= 0.88])
+    jw = _jw(l, r, "street_name")
+    same_house = _eq(l, r, "house") & _full(l, "house")
+    return _levels(_null(l, r, "street_key"), [_eq(l, r, "street_key"), same_house & (jw >= 0.88), jw >= 0.88])
 
 
 def _place(l: Features, r: Features) -> np.ndarray:  # noqa: E741
     """Postcode and city as one comparison: they say nearly the same thing, and counting both would
     double the evidence of two strangers living in one postcode area."""
-    pa, pb, ca, cb = l["postcode"], r["postcode"], l["city"], r["city"]
-    pc_null, city_null = _null(pa, pb), _null(ca, cb)
-    pc_eq = (pa == pb) & ~pc_null
-    pc_close = (_lev(pa, pb) <= 1) & ~pc_null
-    city_eq = (ca == cb) & ~city_null
-    city_close = (_jw(ca, cb) >= 0.88) & ~city_null
+    pc_null, city_null = _null(l, r, "postcode"), _null(l, r, "city")
+    pc_eq = _eq(l, r, "postcode") & ~pc_null
+    pc_close = (_lev(l, r, "postcode") <= 1) & ~pc_null
+    city_eq = _eq(l, r, "city") & ~city_null
+    city_close = (_jw(l, r, "city") >= 0.88) & ~city_null
     return _levels(pc_null & city_null, [pc_eq & (city_eq | city_null), pc_eq | (pc_close & city_close),
                                          city_eq | city_close])
 
 
 def _phone(l: Features, r: Features) -> np.ndarray:  # noqa: E741
-    a, b = l["phone"], r["phone"]
-    tail = l["phone_tail"] == r["phone_tail"]
-    return _levels(_null(a, b), [a == b, tail])
+    return _levels(_null(l, r, "phone"), [_eq(l, r, "phone"), _eq(l, r, "phone_tail")])
 
 
 def _email(l: Features, r: Features) -> np.ndarray:  # noqa: E741
-    a, b = l["email"], r["email"]
     # only the exact user name counts: "kari.nordmann12" and "kari.nordmann7" are usually two Karis
-    return _levels(_null(a, b), [a == b, l["email_local"] == r["email_local"]])
+    return _levels(_null(l, r, "email"), [_eq(l, r, "email"), _eq(l, r, "email_local")])
 
 
 def _national_id(l: Features, r: Features) -> np.ndarray:  # noqa: E741
-    a, b = l["national_id"], r["national_id"]
-    lev = _lev(a, b)
-    return _levels(_null(a, b), [a == b, lev <= 1])
+    lev = _lev(l, r, "national_id")
+    return _levels(_null(l, r, "national_id"), [_eq(l, r, "national_id"), lev <= 1])
 
 
 def _company_name(l: Features, r: Features) -> np.ndarray:  # noqa: E741
-    a, b = l["company_key"], r["company_key"]
-    jw = _jw(a, b)
-    token = process.cpdist(list(a), list(b), scorer=_token_set, workers=1) if len(a) else np.zeros(0)
-    return _levels(_null(a, b), [a == b, jw >= 0.93, token >= 0.85])
+    jw = _jw(l, r, "company_key")
+    token = _similarity(l, r, "company_key", "company_key", _token_set, float)
+    return _levels(_null(l, r, "company_key"), [_eq(l, r, "company_key"), jw >= 0.93, token >= 0.85])
 
 
 def _token_set(x: str, y: str, **_kw: object) -> float:
@@ -131,13 +165,11 @@ def _token_set(x: str, y: str, **_kw: object) -> float:
 
 
 def _org(l: Features, r: Features) -> np.ndarray:  # noqa: E741
-    a, b = l["org_number"], r["org_number"]
-    return _levels(_null(a, b), [a == b])
+    return _levels(_null(l, r, "org_number"), [_eq(l, r, "org_number")])
 
 
 def _website(l: Features, r: Features) -> np.ndarray:  # noqa: E741
-    a, b = l["website"], r["website"]
-    return _levels(_null(a, b), [a == b])
+    return _levels(_null(l, r, "website"), [_eq(l, r, "website")])
 
 
 PERSON_COMPARISONS: list[Comparison] = [
@@ -185,19 +217,16 @@ def align_names(left: Features, right: Features) -> Features:
     """Swap the right side's given and family name where that fits much better (family-name-first lists)."""
     if "given_plain" not in left or len(left["given_plain"]) == 0:
         return right
-    straight = _jw(left["given_plain"], right["given_plain"]) + _jw(left["family_plain"], right["family_plain"])
-    cross = _jw(left["given_plain"], right["family_plain"]) + _jw(left["family_plain"], right["given_plain"])
+    straight = _jw(left, right, "given_plain") + _jw(left, right, "family_plain")
+    cross = _jw(left, right, "given_plain", "family_plain") + _jw(left, right, "family_plain", "given_plain")
     flip = cross > straight + 0.3
     if not flip.any():
         return right
-    out = dict(right)
-    for a, b in (("given_plain", "family_plain"), ("given_key", "family_key")):
-        out[a] = np.where(flip, right[b], right[a])
-        out[b] = np.where(flip, right[a], right[b])
-    from kundebase.matching.normalise.names import nickname_group
-
-    out["given_nick"] = np.where(flip, np.array([nickname_group(x) for x in out["given_plain"]], dtype=object),
-                                 right["given_nick"])
+    out = right.copy()
+    for a, b in (("given_plain", "family_plain"), ("given_key", "family_key"), ("given_nick", "family_nick")):
+        for x, y in ((a, b), (CODE + a, CODE + b)):
+            if x in right:
+                out[x], out[y] = np.where(flip, right[y], right[x]), np.where(flip, right[x], right[y])
     return out
 
 

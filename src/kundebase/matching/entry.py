@@ -116,8 +116,9 @@ def score_against(kind: str, record: dict[str, Any], candidates: dict[int, dict[
     mine = fields.prepare_one(record)  # the new record is prepared once, then stands beside every candidate
     left = {f: np.full(len(ids), value, dtype=object) for f, value in mine.items()}
     levels = comparisons.compare(kind, comps, left, right)
-    weights = params.field_weights(levels)
-    probability = params.probability(levels)
+    tf = params.term_frequencies(left)
+    weights = params.field_weights(levels, tf)
+    probability = params.probability(levels, tf)
     if kind == "company":
         for n in range(len(ids)):
             other = {"org_number": right["org_number"][n], "group": right["group"][n]}

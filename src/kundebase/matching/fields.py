@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -45,47 +45,212 @@ def _date(value: Any) -> str:
     return text
 
 
+def _text(value: Any) -> str:
+    return str(value or "").strip()
+
+
+def _country(value: Any, default_country: str) -> str:
+    return (str(value or default_country) or "NO").upper()[:2]
+
+
+def _given(given: str) -> tuple[str, str, str]:
+    return names.plain(given), names.key(names.first_token(given)), names.nickname_group(given) if given else ""
+
+
+def _family(family: str) -> tuple[str, str, str]:
+    plain = names.plain(family)
+    # the nickname key of the family name too, for lists typed family-name-first (Nagy István)
+    return plain, names.key(family), names.nickname_group(plain) if plain else ""
+
+
+def _birth(value: Any) -> tuple[str, str, str]:
+    born = _date(value)
+    # derived once per record, so comparisons of millions of pairs stay vectorised
+    return born, born[:4], f"{born[:4]}-{born[8:10]}-{born[5:7]}" if len(born) == 10 else ""
+
+
+def _street(street: str, house_number: str) -> tuple[str, str, str]:
+    street_name, house, letter = addresses.split_street(street)
+    if house_number:
+        _n, house, letter = addresses.split_street("x " + house_number)
+    return street_name, f"{house}{letter}", f"{street_name} {house}{letter}".strip()
+
+
+def _phone(raw: str, country: str) -> tuple[str, str]:
+    phone = contacts.phone(raw, country) if raw else ""
+    if raw and not phone:
+        phone = re.sub(r"\D", "", raw)
+    return phone, phone[-6:]
+
+
+def _email(raw: str) -> tuple[str, str]:
+    email = contacts.email(raw)
+    return email, email.split("@")[0] if email else ""
+
+
+_PARTS: tuple[tuple[tuple[str, ...], tuple[str, ...], Any], ...] = (
+    (("given",), ("given_plain", "given_key", "given_nick"), _given),
+    (("family",), ("family_plain", "family_key", "family_nick"), _family),
+    (("birth_date",), ("birth_date", "birth_year", "birth_swapped"), _birth),
+    (("street", "house_number"), ("street_name", "house", "street_key"), _street),
+    (("postcode", "country"), ("postcode",), lambda pc, c: (addresses.postcode(pc, c),)),
+    (("city",), ("city",), lambda city: (addresses.city(city),)),
+    (("phone", "country"), ("phone", "phone_tail"), _phone),
+    (("email",), ("email", "email_local"), _email),
+    (("national_id",), ("national_id",), lambda v: (re.sub(r"[\s\-]", "", v).upper(),)),
+    (("company_name",), ("company_key",), lambda v: (companies.key(v) if v else "",)),
+    (("org_number",), ("org_number",), lambda v: (re.sub(r"[^0-9A-Za-z]", "", v).upper(),)),
+    (("website",), ("website",), lambda v: (contacts.website(v),)),
+    (("group",), ("group",), lambda v: (v,)),
+)
+"""(inputs, features, function): each feature group is computed from a few cleaned inputs.
+
+Splitting a record this way lets a batch compute each group once per *distinct* input
+(a million customers share a few thousand given names) while ``prepare_one`` runs the
+very same functions, so entry and batch cannot drift apart.
+"""
+
+
+def _inputs(record: Mapping[str, Any], default_country: str) -> dict[str, str]:
+    given, family = _text(record.get("given_name")), _text(record.get("family_name"))
+    full = _text(record.get("full_name"))
+    if not (given or family) and full:
+        given, family = names.split_full_name(full, str(record.get("language") or ""))
+    out = {role: _text(record.get(role)) for role in ("birth_date", "street", "house_number", "postcode", "city",
+                                                      "phone", "email", "national_id", "company_name",
+                                                      "org_number", "website", "group")}
+    out.update(given=given, family=family, country=_country(record.get("country"), default_country))
+    return out
+
+
 def prepare_one(record: Mapping[str, Any], default_country: str = "NO") -> dict[str, str]:
     """Keys of one record (every role present, empty string where unknown)."""
-    get = lambda role: str(record.get(role) or "").strip()  # noqa: E731
-    given, family = get("given_name"), get("family_name")
-    if not (given or family) and get("full_name"):
-        given, family = names.split_full_name(get("full_name"), str(record.get("language") or ""))
-    street_name, house, letter = addresses.split_street(get("street"))
-    if get("house_number"):
-        _n, house, letter = addresses.split_street("x " + get("house_number"))
-    phone_raw = get("phone")
-    country = (str(record.get("country") or default_country) or "NO").upper()[:2]
-    phone = contacts.phone(phone_raw, country) if phone_raw else ""
-    if phone_raw and not phone:
-        phone = re.sub(r"\D", "", phone_raw)
-    email = contacts.email(get("email"))
-    company = get("company_name")
-    return {
-        "given_plain": names.plain(given), "given_key": names.key(names.first_token(given)),
-        "given_nick": names.nickname_group(given) if given else "",
-        "family_plain": names.plain(family), "family_key": names.key(family),
-        "birth_date": (born := _date(record.get("birth_date"))),
-        # derived once per record, so comparisons of millions of pairs stay vectorised
-        "birth_year": born[:4], "birth_swapped": f"{born[:4]}-{born[8:10]}-{born[5:7]}" if len(born) == 10 else "",
-        "street_name": street_name, "house": f"{house}{letter}",
-        "street_key": f"{street_name} {house}{letter}".strip(),
-        "postcode": addresses.postcode(get("postcode"), country), "city": addresses.city(get("city")),
-        "phone": phone, "phone_tail": phone[-6:], "email": email, "email_local": email.split("@")[0] if email else "",
-        "national_id": re.sub(r"[\s\-]", "", get("national_id")).upper(),
-        "company_key": companies.key(company) if company else "",
-        "org_number": re.sub(r"[^0-9A-Za-z]", "", get("org_number")).upper(),
-        "website": contacts.website(get("website")), "group": get("group"),
-    }
+    inputs = _inputs(record, default_country)
+    out: dict[str, str] = {}
+    for args, names_, fn in _PARTS:
+        out.update(zip(names_, fn(*(inputs[a] for a in args)), strict=True))
+    return {f: out[f] for f in FEATURES}
 
 
-FEATURES = tuple(prepare_one({}))
+FEATURES = ("given_plain", "given_key", "given_nick", "family_plain", "family_key", "family_nick", "birth_date",
+            "birth_year",
+            "birth_swapped", "street_name", "house", "street_key", "postcode", "city", "phone", "phone_tail", "email",
+            "email_local", "national_id", "company_key", "org_number", "website", "group")
 
 
-def prepare(records: Iterable[Mapping[str, Any]], default_country: str = "NO") -> dict[str, np.ndarray]:
-    """Column arrays (object dtype) of every feature for many records."""
-    rows = [prepare_one(r, default_country) for r in records]
-    return {f: np.array([row[f] for row in rows], dtype=object) for f in FEATURES}
+def prepare(records: Iterable[Mapping[str, Any]], default_country: str = "NO", codes: bool = False
+            ) -> dict[str, np.ndarray]:
+    """Column arrays (object dtype) of every feature for many records.
+
+    Each feature group is computed once per distinct input and shared: the arrays hold
+    references to the same few strings, which keeps a million records in memory cheaply.
+    """
+    rows = [_inputs(r, default_country) for r in records]
+    names_ = tuple(_inputs({}, default_country))
+    columns = {name: [row[name] for row in rows] for name in names_}
+    n = len(rows)
+    del rows
+    return prepare_inputs(columns, n, codes)
+
+
+def prepare_columns(columns: Mapping[str, Sequence[Any]], n: int, default_country: str = "NO",
+                    codes: bool = False) -> dict[str, np.ndarray]:
+    """``prepare`` for records given as columns (role → values), as a file is read."""
+    def get(role: str) -> Sequence[Any]:
+        values = columns.get(role)
+        return [""] * n if values is None else values
+
+    given = [_text(v) for v in get("given_name")]
+    family = [_text(v) for v in get("family_name")]
+    if "full_name" in columns:
+        language = get("language")
+        for i, full in enumerate(get("full_name")):
+            if not (given[i] or family[i]) and _text(full):
+                given[i], family[i] = names.split_full_name(_text(full), str(language[i] or ""))
+    inputs: dict[str, list[str]] = {"given": given, "family": family,
+                                    "country": [_country(v, default_country) for v in get("country")]}
+    for role in ("birth_date", "street", "house_number", "postcode", "city", "phone", "email", "national_id",
+                 "company_name", "org_number", "website", "group"):
+        inputs[role] = [_text(v) for v in get(role)] if role in columns else [""] * n
+    return prepare_inputs(inputs, n, codes)
+
+
+def prepare_inputs(inputs: Mapping[str, Sequence[str]], n: int, codes: bool = False) -> dict[str, np.ndarray]:
+    """Every feature from cleaned inputs, each group computed once per distinct input.
+
+    With ``codes``, an integer code column is added beside each feature (``#given_plain``), from one
+    vocabulary for all features (see ``encode``), at the cost of a look-up per distinct value, not per row.
+    """
+    vocab: dict[str, int] = {"": 0}
+    out: dict[str, np.ndarray] = {}
+    for args, names_, fn in _PARTS:
+        memo: dict[Any, int] = {}
+        columns = [inputs[a] for a in args]
+        keys = columns[0] if len(columns) == 1 else zip(*columns, strict=True)
+        index = np.fromiter((memo.setdefault(key, len(memo)) for key in keys), dtype=np.int64, count=n)
+        distinct = [fn(*key) if len(columns) > 1 else fn(key) for key in memo]
+        _assemble(out, names_, distinct, index, vocab if codes else None)
+    return _ordered(out, codes)
+
+
+TABLE_INPUTS = {"given": "given_name", "family": "family_name"}
+"""Inputs named differently from the role that fills them."""
+
+
+def prepare_table(con: Any, table: str, mapping: Mapping[str, str], n: int, default_country: str = "NO",
+                  codes: bool = False) -> dict[str, np.ndarray]:
+    """``prepare_columns`` for records in a DuckDB table (``mapping``: role → column), as a file is read.
+
+    DuckDB finds each group's distinct inputs and which one every row has, so Python touches a
+    distinct value once and no row at all: at a million rows the per-row loop was most of the time.
+    Names given only as a full name need Python to split them, and go through ``prepare_columns``.
+    """
+    if "full_name" in mapping:
+        raise ValueError("full names are split in Python: use prepare_columns")
+    quote = lambda column: '"' + column.replace('"', '""') + '"'  # noqa: E731
+    vocab: dict[str, int] = {"": 0}
+    out: dict[str, np.ndarray] = {}
+    for args, names_, fn in _PARTS:
+        exprs = []
+        for arg in args:
+            column = mapping.get(TABLE_INPUTS.get(arg, arg))
+            exprs.append(f"coalesce(CAST({quote(column)} AS VARCHAR), '')" if column else "''")
+        clean = [(lambda v: _country(v, default_country)) if arg == "country" else _text for arg in args]
+        if all(e == "''" for e in exprs):
+            keys: list[tuple[Any, ...]] = [("",) * len(args)]
+            index = np.zeros(n, dtype=np.int64)
+        else:
+            names_sql = ", ".join(f"k{i}" for i in range(len(args)))
+            select = ", ".join(f"{e} AS k{i}" for i, e in enumerate(exprs))
+            con.execute(f"CREATE OR REPLACE TEMP TABLE kb_group AS SELECT row_number() OVER () - 1 AS gid, * "
+                        f"FROM (SELECT DISTINCT {select} FROM {table})")
+            keys = con.execute(f"SELECT {names_sql} FROM kb_group ORDER BY gid").fetchall()
+            index = con.execute(f"SELECT gid FROM (SELECT rowid AS rid, {select} FROM {table}) "
+                                f"JOIN kb_group USING ({names_sql}) ORDER BY rid").fetchnumpy()["gid"]
+            index = np.asarray(index, dtype=np.int64)
+            con.execute("DROP TABLE kb_group")
+        distinct = [fn(*(c(v) for c, v in zip(clean, key, strict=True))) for key in keys]
+        _assemble(out, names_, distinct, index, vocab if codes else None)
+    return _ordered(out, codes)
+
+
+def _assemble(out: dict[str, np.ndarray], names_: tuple[str, ...], distinct: list[tuple[str, ...]],
+              index: np.ndarray, vocab: dict[str, int] | None) -> None:
+    from kundebase.matching.comparisons import CODE
+
+    for j, name in enumerate(names_):
+        values = np.empty(len(distinct), dtype=object)
+        values[:] = [v[j] for v in distinct]
+        out[name] = values[index]
+        if vocab is not None:
+            coded = np.fromiter((vocab.setdefault(v, len(vocab)) for v in values), dtype=np.int32, count=len(values))
+            out[CODE + name] = coded[index]
+
+
+def _ordered(out: dict[str, np.ndarray], codes: bool) -> dict[str, np.ndarray]:
+    from kundebase.matching.comparisons import CODE
+
+    return {f: out[f] for f in (*FEATURES, *((CODE + f for f in FEATURES) if codes else ()))}
 
 
 def present_roles(records: list[Mapping[str, Any]]) -> set[str]:
@@ -94,3 +259,22 @@ def present_roles(records: list[Mapping[str, Any]]) -> set[str]:
     for record in records:
         seen.update(k for k, v in record.items() if v not in (None, ""))
     return seen
+
+
+def encode(features: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """``features`` with an integer code column beside each feature (``#given_plain``), one vocabulary for all.
+
+    A batch compares millions of pairs: codes make equality an integer comparison and let a similarity be
+    computed once per distinct pair of values.  One vocabulary across features, so a given name can be
+    compared with a family name (a swapped name order); the empty value is code 0.
+    """
+    from kundebase.matching.comparisons import CODE
+
+    vocab: dict[str, int] = {"": 0}
+    out = dict(features)
+    for name in FEATURES:
+        column = features[name]
+        out[CODE + name] = np.fromiter((vocab.setdefault(v, len(vocab)) for v in column), dtype=np.int32,
+                                       count=len(column))
+    return out
+

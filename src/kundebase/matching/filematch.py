@@ -73,21 +73,33 @@ def propose_mapping(headers: list[str]) -> dict[str, str]:
     return mapping
 
 
-def read(path: Path, id_column: str) -> tuple[list[str], list[dict[str, Any]], list[str]]:
-    """(ids, rows, headers) of a CSV file, every value as text."""
+def _quote(column: str) -> str:
+    return '"' + column.replace('"', '""') + '"'
+
+
+def load(con: duckdb.DuckDBPyConnection, path: Path, id_column: str, table: str) -> tuple[list[str], list[str]]:
+    """Parse a CSV file into the DuckDB table ``table`` (every value as text); (ids, headers)."""
     if not path.exists():
         raise FileNotFoundError(f"{path} does not exist")
-    con = duckdb.connect()
     try:
         rel = con.read_csv(str(path), all_varchar=True, header=True)
+        headers = list(rel.columns)
+        if id_column not in headers:
+            raise ValueError(f"{path} has no column {id_column!r}; it has {', '.join(headers)}")
+        rel.create(table)
+        ids = [row[0] for row in con.sql(f"SELECT coalesce({_quote(id_column)}, '') FROM {table}").fetchall()]
     except duckdb.Error as exc:
         raise ValueError(f"{path} is not a readable CSV file: {exc}") from exc
-    headers = list(rel.columns)
-    if id_column not in headers:
-        raise ValueError(f"{path} has no column {id_column!r}; it has {', '.join(headers)}")
-    # fetchall, not fetchnumpy: missing values come back as masked entries that print as "--"
-    rows = [{h: ("" if v is None else v) for h, v in zip(headers, row, strict=True)} for row in rel.fetchall()]
-    return [row[id_column] for row in rows], rows, headers
+    return ids, headers
+
+
+def read(path: Path, id_column: str) -> tuple[list[str], dict[str, list[str]], list[str]]:
+    """(ids, columns, headers) of a CSV file, every value as text and missing ones as ""."""
+    con = duckdb.connect()
+    ids, headers = load(con, path, id_column, "file_rows")
+    columns = {h: [row[0] for row in con.sql(f"SELECT coalesce({_quote(h)}, '') FROM file_rows").fetchall()]
+               for h in headers}
+    return ids, columns, headers
 
 
 def kind_of(mapping: dict[str, str]) -> str:
@@ -97,13 +109,16 @@ def kind_of(mapping: dict[str, str]) -> str:
 def match_files(path: Path, *, id_column: str, output: Path, mapping: dict[str, str] | None = None,
                 link: Path | None = None, clusters: Path | None = None, threshold: float = batch.DEFAULT_THRESHOLD,
                 weights: bool = False, progress: batch.Progress | None = None) -> dict[str, Any]:
-    ids, rows, headers = read(path, id_column)
-    source = None
+    con = duckdb.connect()
+    ids, headers = load(con, path, id_column, "file_rows")
+    table, source = "file_rows", None
     if link is not None:
-        ids2, more, _headers2 = read(link, id_column)
-        source = np.array([0] * len(rows) + [1] * len(more), dtype=np.int8)
-        ids, rows = ids + ids2, rows + more
-        del more
+        ids2, headers2 = load(con, link, id_column, "link_rows")
+        con.execute("CREATE TABLE both_rows AS SELECT * FROM (SELECT 0 AS kb_src, rowid AS kb_rn, * FROM file_rows "
+                    "UNION ALL BY NAME SELECT 1 AS kb_src, rowid AS kb_rn, * FROM link_rows) ORDER BY kb_src, kb_rn")
+        table, source = "both_rows", np.array([0] * len(ids) + [1] * len(ids2), dtype=np.int8)
+        headers = list(dict.fromkeys([*headers, *headers2]))
+        ids = ids + ids2
     mapping = mapping or propose_mapping([h for h in headers if h != id_column])
     unknown = [col for col in mapping.values() if col not in headers]
     if unknown:
@@ -111,17 +126,18 @@ def match_files(path: Path, *, id_column: str, output: Path, mapping: dict[str, 
     if not mapping:
         raise ValueError("no column could be mapped to a field; give --mapping")
     kind = kind_of(mapping)
-    records = [{role: row.get(col, "") for role, col in mapping.items()} for row in rows]
-    del rows  # a million rows of every column: let them go before the engine needs the memory
-    result = batch.run(kind, records, source=source, progress=progress)
+    result = batch.run_table(kind, con, table, mapping, len(ids), source=source, progress=progress)
+    con.close()
     keep = result.probability >= threshold
     output.parent.mkdir(parents=True, exist_ok=True)
     with output.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh)
         names = [c.name for c in result.comparisons]
         writer.writerow(["id_l", "id_r", "match_probability", *([f"w_{n}" for n in names] if weights else [])])
-        for i in np.flatnonzero(keep):
-            extra = [f"{w:.2f}" for w in result.field_weights[i]] if weights else []
+        kept = np.flatnonzero(keep)
+        field_weights = result.field_weights(kept) if weights else None
+        for n, i in enumerate(kept):
+            extra = [f"{w:.2f}" for w in field_weights[n]] if field_weights is not None else []
             writer.writerow([ids[result.left[i]], ids[result.right[i]], f"{result.probability[i]:.6f}", *extra])
     n_clusters = 0
     if clusters is not None:

@@ -10,6 +10,7 @@ pairs cost a few thousand rows of arithmetic.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,34 @@ import numpy as np
 
 M_FLOOR = 1e-4
 U_FLOOR = 1e-6
+TF: dict[str, tuple[str, int]] = {"given_name": ("given_key", 4), "family_name": ("family_key", 3),
+                                  "email": ("email_local", 1)}
+"""Comparison → (feature, level) whose agreement is weighed by how common the shared value is.  The e-mail
+user name is among them: ``peter.szabo`` at two providers is two Péter Szabós more often than one."""
+TF_MIN_COUNT = 2
+"""Values seen fewer times are not stored with a model (they count once), which keeps a model small."""
+
+
+def tf_tables(features: Mapping[str, np.ndarray], names: list[str]) -> dict[str, dict[str, Any]]:
+    """Term-frequency tables of the records a model is trained on, for the comparisons in ``TF``."""
+    from kundebase.matching.comparisons import CODE
+
+    out: dict[str, dict[str, Any]] = {}
+    for name, (feature, level) in TF.items():
+        if name not in names:
+            continue
+        values = features[feature]
+        codes = features.get(CODE + feature)
+        if codes is None:
+            uniq, counts = np.unique(values.astype(str), return_counts=True)
+            pairs = zip(uniq.tolist(), counts.tolist(), strict=True)
+        else:
+            uniq, first, counts = np.unique(codes, return_index=True, return_counts=True)
+            pairs = zip(values[first].tolist(), counts.tolist(), strict=True)
+        table = {v: c for v, c in pairs if v}
+        out[name] = {"feature": feature, "level": level, "total": sum(table.values()),
+                     "counts": {v: c for v, c in table.items() if c >= TF_MIN_COUNT}}
+    return out
 
 
 @dataclass
@@ -28,34 +57,73 @@ class Params:
     prior: float
     """Probability that a candidate pair is a match, before looking at the fields."""
     info: dict[str, Any] = field(default_factory=dict)
+    tf: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Term frequencies per comparison: ``{"feature", "level", "total", "counts"}`` (see ``TF``)."""
 
     def weights(self) -> list[np.ndarray]:
         return [np.log2(np.maximum(np.array(m), M_FLOOR) / np.maximum(np.array(u), U_FLOOR))
                 for m, u in zip(self.m, self.u, strict=True)]
 
-    def field_weights(self, levels: np.ndarray) -> np.ndarray:
-        """(pairs × comparisons) match weight each field contributed; 0 where a value was missing."""
+    def field_weights(self, levels: np.ndarray, tf: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
+        """(pairs × comparisons) match weight each field contributed; 0 where a value was missing.
+
+        ``tf`` (from ``term_frequencies``) adjusts the exact-agreement level by how common the shared
+        value is, as Splink does: two Nagys agree far more often by chance than two Østbøs.
+        """
         out = np.zeros(levels.shape, dtype=float)
         for j, w in enumerate(self.weights()):
             col = levels[:, j]
             out[:, j] = np.where(col >= 0, w[np.clip(col, 0, len(w) - 1)], 0.0)
+        for j, adjust in self._adjustments(levels, tf):
+            out[:, j] += adjust
         return out
 
-    def match_weight(self, levels: np.ndarray) -> np.ndarray:
+    def match_weight(self, levels: np.ndarray, tf: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
+        """The prior's log-odds plus each field's weight, added column by column: one float per pair in
+        memory, not a pairs × comparisons matrix (tens of millions of candidates in a batch)."""
         prior = min(max(self.prior, 1e-9), 1 - 1e-9)
-        return math.log2(prior / (1 - prior)) + self.field_weights(levels).sum(axis=1)
+        total = np.full(len(levels), math.log2(prior / (1 - prior)))
+        for j, w in enumerate(self.weights()):
+            table = np.append(w, 0.0)  # a missing value (-1) reads the last entry: no evidence
+            total += table[np.minimum(levels[:, j], len(w) - 1)]
+        for _j, adjust in self._adjustments(levels, tf):
+            total += adjust
+        return total
 
-    def probability(self, levels: np.ndarray) -> np.ndarray:
-        return 1.0 / (1.0 + np.power(2.0, -self.match_weight(levels)))
+    def probability(self, levels: np.ndarray, tf: Mapping[str, np.ndarray] | None = None) -> np.ndarray:
+        return 1.0 / (1.0 + np.power(2.0, -self.match_weight(levels, tf)))
+
+    def _adjustments(self, levels: np.ndarray, tf: Mapping[str, np.ndarray] | None) -> list[tuple[int, np.ndarray]]:
+        out = []
+        for name, frequency in (tf or {}).items():
+            if name not in self.comparisons:
+                continue
+            j = self.comparisons.index(name)
+            level = int(self.tf[name]["level"])
+            u = max(float(self.u[j][level]), U_FLOOR)
+            out.append((j, np.where(levels[:, j] == level, np.log2(u / np.maximum(frequency, U_FLOOR)), 0.0)))
+        return out
+
+    def term_frequencies(self, features: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Per row of ``features``, how often its value of each adjusted comparison occurs among the
+        records the model was trained on (a value seen once or never counts once)."""
+        out = {}
+        for name, table in self.tf.items():
+            counts, total = table["counts"], max(int(table["total"]), 1)
+            values = features[table["feature"]]
+            memo: dict[str, float] = {}
+            out[name] = np.fromiter((memo[v] if v in memo else memo.setdefault(v, counts.get(v, 1) / total)
+                                     for v in values), dtype=float, count=len(values))
+        return out
 
     def as_json(self) -> dict[str, Any]:
         return {"kind": self.kind, "comparisons": self.comparisons, "m": self.m, "u": self.u, "prior": self.prior,
-                "info": self.info}
+                "info": self.info, "tf": self.tf}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Params:
         return cls(kind=data["kind"], comparisons=list(data["comparisons"]), m=data["m"], u=data["u"],
-                   prior=float(data["prior"]), info=dict(data.get("info") or {}))
+                   prior=float(data["prior"]), info=dict(data.get("info") or {}), tf=dict(data.get("tf") or {}))
 
 
 def level_counts(levels: np.ndarray, sizes: list[int], weights: np.ndarray | None = None) -> list[np.ndarray]:

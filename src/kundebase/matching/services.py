@@ -104,7 +104,7 @@ def _store_pairs(kind: str, job: MatchJob, pairs: list[tuple[int, int, float]], 
             continue
         lf, rf = fields.prepare([recs[left]]), fields.prepare([recs[right]])
         levels = comparisons.compare(kind, comps, lf, rf)
-        weights = params.field_weights(levels)
+        weights = params.field_weights(levels, params.term_frequencies(lf))
         ReviewPair.objects.update_or_create(
             left_id=left, right_id=right,
             defaults={"kind": kind, "probability": p, "job": job, "status": ReviewPair.Status.OPEN,

@@ -71,9 +71,12 @@ def settings(params: Params, *, link_type: str = "dedupe_only", unique_id: str =
                                          "label_for_charts": "null", "is_null_level": True}]
         # our levels run 0 (disagree) … top; Splink lists top first and ends with ELSE
         tops = list(range(len(m) - 1, 0, -1))
+        tf = params.tf.get(name)
         for condition, level in zip(conditions, tops, strict=False):
             levels.append({"sql_condition": condition, "label_for_charts": f"level {level}",
                            "m_probability": max(m[level], M_FLOOR), "u_probability": max(u[level], U_FLOOR)})
+            if tf and int(tf["level"]) == level:  # Splink computes the same frequencies from the data
+                levels[-1].update(tf_adjustment_column=tf["feature"], tf_adjustment_weight=1.0)
         levels.append({"sql_condition": "ELSE", "label_for_charts": "level 0", "m_probability": max(m[0], M_FLOOR),
                        "u_probability": max(u[0], U_FLOOR)})
         comparisons.append({"output_column_name": name, "comparison_levels": levels})

@@ -62,8 +62,13 @@ def split_street(street: str) -> tuple[str, str, str]:
     if match:
         number, letter = match.group(1), match.group(2) or ""
         text = (text[: match.start()] + " " + text[match.end():]).replace(" / ", " ")
-    words = [_canonical_word(_collapse(w)) for w in text.replace("/", " ").split() if w]
-    return " ".join(words), number, letter
+    return _street_name(text), number, letter
+
+
+@lru_cache(maxsize=1 << 16)
+def _street_name(text: str) -> str:
+    """The canonical words of a street line without its number: a few thousand streets, a million lines."""
+    return " ".join(_canonical_word(_collapse(w)) for w in text.replace("/", " ").split() if w)
 
 
 def street_key(street: str) -> str:
