@@ -138,8 +138,10 @@ def run_columns(kind: str, columns: Mapping[str, Sequence[Any]], n: int, *, sour
 
 def run_table(kind: str, con: Any, table: str, mapping: Mapping[str, str], n: int, *,
               source: np.ndarray | None = None, params: Params | None = None, progress: Progress | None = None,
-              default_country: str = "NO") -> Result:
-    """``run`` for records in a DuckDB table (``mapping``: role → column), as the file command loads them."""
+              default_country: str = "NO", release: bool = False) -> Result:
+    """``run`` for records in a DuckDB table (``mapping``: role → column), as the file command loads them.
+
+    ``release``: the table may be dropped once it is read."""
     quote = lambda column: '"' + column.replace('"', '""') + '"'  # noqa: E731
     if "full_name" in mapping:  # names are split in Python
         columns = {role: [r[0] for r in con.sql(f"SELECT {quote(col)} FROM {table}").fetchall()]
@@ -153,6 +155,9 @@ def run_table(kind: str, con: Any, table: str, mapping: Mapping[str, str], n: in
                                                 for col in mapping.values()) +
                           f" FROM (SELECT * FROM {table} LIMIT 5000)").fetchall()[0]
     roles = {role for role, count in zip(mapping, present, strict=True) if count}
+    if release:  # the caller's rows are read: give their memory to the matching
+        con.execute(f"DROP TABLE {table}")
+    fields.clear_caches()
     return run_prepared(kind, feats, roles, n, source=source, params=params, say=say)
 
 

@@ -102,12 +102,13 @@ def candidate_pairs(kind: str, features: Features, source: np.ndarray | None = N
         columns = _rule_codes(features, rule, vocab)
         keep = np.logical_and.reduce([c > 0 for c in columns])
         rows = np.flatnonzero(keep)
-        parts["rid"].append(rows)
+        parts["rid"].append(rows.astype(np.int32))
         parts["src"].append(origin[rows])
-        parts["rule"].append(np.full(len(rows), number, dtype=np.int16))
-        for slot, name in enumerate("abcd"):
-            parts[name].append(columns[slot][rows] if slot < len(columns) else np.zeros(len(rows), dtype=np.int64))
-    con = con or duckdb.connect()
+        parts["rule"].append(np.full(len(rows), number, dtype=np.int8))
+        for slot, name in enumerate("abcd"):  # codes are below 2**31: half the memory of int64
+            parts[name].append(columns[slot][rows].astype(np.int32) if slot < len(columns) else
+                               np.zeros(len(rows), dtype=np.int32))
+    con = con or duckdb.connect(config={"preserve_insertion_order": False})
     con.register("bk", {k: np.concatenate(v) for k, v in parts.items()})
     del parts
     cross = "x.src = 0 AND y.src = 1" if source is not None else "x.rid < y.rid"
@@ -119,7 +120,7 @@ def candidate_pairs(kind: str, features: Features, source: np.ndarray | None = N
         # (everyone sharing a postcode) can hold hundreds of millions of pairs
         total = con.execute(f"SELECT coalesce(sum(n * (n - 1) / 2), 0) FROM ({small})").fetchall()[0][0]
         if total > sample:
-            keep_pair = f"hash(x.rid * 1000003 + y.rid) % {int(total // sample) + 1} = 0"
+            keep_pair = f"hash(x.rid::BIGINT * 1000003 + y.rid) % {int(total // sample) + 1} = 0"
     result = con.execute(f"""
         WITH small AS ({small}),
              kept AS (SELECT bk.* FROM bk JOIN small USING (rule, a, b, c, d))

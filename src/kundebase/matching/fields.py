@@ -230,6 +230,8 @@ def prepare_table(con: Any, table: str, mapping: Mapping[str, str], n: int, defa
             index = np.asarray(index, dtype=np.int64)
             con.execute("DROP TABLE kb_group")
         distinct = [fn(*(c(v) for c, v in zip(clean, key, strict=True))) for key in keys]
+        del keys
+        clear_caches()  # every value was distinct here: what the caches hold will not be asked again
         _assemble(out, names_, distinct, index, vocab if codes else None)
     return _ordered(out, codes)
 
@@ -277,4 +279,12 @@ def encode(features: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         out[CODE + name] = np.fromiter((vocab.setdefault(v, len(vocab)) for v in column), dtype=np.int32,
                                        count=len(column))
     return out
+
+
+def clear_caches() -> None:
+    """Empty the normalisers' caches after a batch: a batch computes each distinct value once anyway,
+    and a million streets and e-mail addresses held for nothing are hundreds of megabytes."""
+    for fn in (names.plain, names.key, names.first_token, addresses.split_street, contacts.phone, contacts.email,
+               _date):
+        fn.cache_clear()
 

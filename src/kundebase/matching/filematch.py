@@ -126,7 +126,9 @@ def match_files(path: Path, *, id_column: str, output: Path, mapping: dict[str, 
     if not mapping:
         raise ValueError("no column could be mapped to a field; give --mapping")
     kind = kind_of(mapping)
-    result = batch.run_table(kind, con, table, mapping, len(ids), source=source, progress=progress)
+    if table == "both_rows":
+        con.execute("DROP TABLE file_rows; DROP TABLE link_rows")
+    result = batch.run_table(kind, con, table, mapping, len(ids), source=source, progress=progress, release=True)
     con.close()
     keep = result.probability >= threshold
     output.parent.mkdir(parents=True, exist_ok=True)
