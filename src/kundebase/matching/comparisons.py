@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from django.utils.translation import gettext_lazy as _
@@ -43,7 +44,7 @@ def _distinct(l: Features, r: Features, a: str, b: str) -> tuple[np.ndarray, np.
     return first, inverse.ravel()
 
 
-def _similarity(l: Features, r: Features, a: str, b: str, scorer: object, dtype: type) -> np.ndarray:  # noqa: E741
+def _similarity(l: Features, r: Features, a: str, b: str, scorer: Any, dtype: type) -> np.ndarray:  # noqa: E741
     left, right = l[a], r[b]
     if len(left) == 0:
         return np.zeros(0, dtype=dtype)
