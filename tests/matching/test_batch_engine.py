@@ -128,3 +128,31 @@ def test_a_trained_model_carries_its_frequencies_and_a_deterministic_prior() -> 
     assert result.params.prior == pytest.approx(3 / batch.DETERMINISTIC_RECALL / (n * (n - 1) / 2))
     weights = result.field_weights()
     assert weights.shape == (len(result.left), len(result.comparisons))
+
+
+@pytest.mark.parametrize(("given", "family", "email", "user"), [
+    ("Péter", "Szabó", "peter.szabo@freemail.hu", ""),
+    ("Péter", "Szabó", "SzaboPeter@citromail.hu", ""),
+    ("Péter", "Szabó", "p.szabo@t-online.hu", ""),
+    ("Anne Marie", "Næss", "anne_naess@gmail.com", ""),
+    ("Péter", "Szabó", "peter.szabo75@freemail.hu", "peter.szabo75"),
+    ("Kari", "Nordmann", "kalle.kanin@online.no", "kalle.kanin"),
+    ("Kari", "Nordmann", "", ""),
+])
+def test_an_email_user_name_counts_only_where_it_says_more_than_the_name(given: str, family: str, email: str,
+                                                                          user: str) -> None:
+    assert fields.prepare_one({"given_name": given, "family_name": family, "email": email})["email_user"] == user
+
+
+def test_namesakes_with_one_user_name_at_two_providers_do_not_agree_on_it() -> None:
+    from kundebase.matching import comparisons
+
+    email = next(c for c in comparisons.PERSON_COMPARISONS if c.name == "email")
+    records = [{"given_name": "Péter", "family_name": "Szabó", "email": "peter.szabo@freemail.hu"},
+               {"given_name": "Péter", "family_name": "Szabó", "email": "peter.szabo@citromail.hu"},
+               {"given_name": "Péter", "family_name": "Szabó", "email": "szabo.p75@freemail.hu"},
+               {"given_name": "Peti", "family_name": "Szabó", "email": "szabo.p75@outlook.hu"}]
+    for codes in (False, True):
+        feats = fields.prepare(records, codes=codes)
+        left, right = batch.Taken(feats, np.array([0, 2])), batch.Taken(feats, np.array([1, 3]))
+        assert email.compare(left, right).tolist() == [0, 1]

@@ -146,7 +146,8 @@ def _phone(l: Features, r: Features) -> np.ndarray:  # noqa: E741
 
 def _email(l: Features, r: Features) -> np.ndarray:  # noqa: E741
     # only the exact user name counts: "kari.nordmann12" and "kari.nordmann7" are usually two Karis
-    return _levels(_null(l, r, "email"), [_eq(l, r, "email"), _eq(l, r, "email_local")])
+    # and only a user name that is more than the person's name spelled out (see ``fields._email_user``)
+    return _levels(_null(l, r, "email"), [_eq(l, r, "email"), _eq(l, r, "email_user") & _full(l, "email_user")])
 
 
 def _national_id(l: Features, r: Features) -> np.ndarray:  # noqa: E741

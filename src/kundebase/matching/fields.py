@@ -88,6 +88,31 @@ def _email(raw: str) -> tuple[str, str]:
     return email, email.split("@")[0] if email else ""
 
 
+_NOT_LETTER = re.compile(r"[^a-z]+")
+
+
+def _email_user(given: str, family: str, raw: str) -> tuple[str]:
+    """The e-mail user name when it says more than the name does, else "".
+
+    ``peter.szabo`` at two providers is mostly two Péter Szabós: a user name spelled from the person's
+    own name agrees whenever the names do, so counting it beside them counts the names twice (at a
+    million customers most wrongly matched pairs were such namesakes).  A user name with digits or
+    other words (``szabo.p75``, ``kalle.kanin``) stays evidence of its own.
+    """
+    email = contacts.email(raw)
+    if not email:
+        return ("",)
+    user = email.split("@")[0]
+    if any(ch.isdigit() for ch in user):
+        return (user,)
+    letters = _NOT_LETTER.sub("", names.plain(user))
+    g, f = _NOT_LETTER.sub("", names.plain(given)), _NOT_LETTER.sub("", names.plain(family))
+    first = _NOT_LETTER.sub("", names.first_token(given))
+    spelled = {g + f, f + g, first + f, f + first, g, f, first}
+    spelled |= {x[:1] + f for x in (g, first) if x} | {f + x[:1] for x in (g, first) if x}
+    return ("",) if letters and letters in spelled - {""} else (user,)
+
+
 _PARTS: tuple[tuple[tuple[str, ...], tuple[str, ...], Any], ...] = (
     (("given",), ("given_plain", "given_key", "given_nick"), _given),
     (("family",), ("family_plain", "family_key", "family_nick"), _family),
@@ -97,6 +122,7 @@ _PARTS: tuple[tuple[tuple[str, ...], tuple[str, ...], Any], ...] = (
     (("city",), ("city",), lambda city: (addresses.city(city),)),
     (("phone", "country"), ("phone", "phone_tail"), _phone),
     (("email",), ("email", "email_local"), _email),
+    (("given", "family", "email"), ("email_user",), _email_user),
     (("national_id",), ("national_id",), lambda v: (re.sub(r"[\s\-]", "", v).upper(),)),
     (("company_name",), ("company_key",), lambda v: (companies.key(v) if v else "",)),
     (("org_number",), ("org_number",), lambda v: (re.sub(r"[^0-9A-Za-z]", "", v).upper(),)),
@@ -133,9 +159,9 @@ def prepare_one(record: Mapping[str, Any], default_country: str = "NO") -> dict[
 
 
 FEATURES = ("given_plain", "given_key", "given_nick", "family_plain", "family_key", "family_nick", "birth_date",
-            "birth_year",
-            "birth_swapped", "street_name", "house", "street_key", "postcode", "city", "phone", "phone_tail", "email",
-            "email_local", "national_id", "company_key", "org_number", "website", "group")
+            "birth_year", "birth_swapped", "street_name", "house", "street_key", "postcode", "city", "phone",
+            "phone_tail", "email", "email_local", "email_user", "national_id", "company_key", "org_number", "website",
+            "group")
 
 
 def prepare(records: Iterable[Mapping[str, Any]], default_country: str = "NO", codes: bool = False

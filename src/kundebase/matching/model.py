@@ -19,7 +19,7 @@ import numpy as np
 M_FLOOR = 1e-4
 U_FLOOR = 1e-6
 TF: dict[str, tuple[str, int]] = {"given_name": ("given_key", 4), "family_name": ("family_key", 3),
-                                  "email": ("email_local", 1)}
+                                  "email": ("email_user", 1)}
 """Comparison → (feature, level) whose agreement is weighed by how common the shared value is.  The e-mail
 user name is among them: ``peter.szabo`` at two providers is two Péter Szabós more often than one."""
 TF_MIN_COUNT = 2

@@ -36,7 +36,7 @@ _LEVELS: dict[str, list[str]] = {
               "jaro_winkler_similarity(city_l, city_r) >= 0.88)",
               "city_l <> '' AND city_r <> '' AND (city_l = city_r OR jaro_winkler_similarity(city_l, city_r) >= 0.88)"],
     "phone": ["phone_l = phone_r", "right(phone_l, 6) = right(phone_r, 6)"],
-    "email": ["email_l = email_r", "email_local_l = email_local_r"],
+    "email": ["email_l = email_r", "email_user_l = email_user_r AND email_user_l <> ''"],
     "national_id": ["national_id_l = national_id_r", "damerau_levenshtein(national_id_l, national_id_r) <= 1"],
     "company_name": ["company_key_l = company_key_r",
                      "jaro_winkler_similarity(company_key_l, company_key_r) >= 0.93"],
@@ -76,7 +76,9 @@ def settings(params: Params, *, link_type: str = "dedupe_only", unique_id: str =
             levels.append({"sql_condition": condition, "label_for_charts": f"level {level}",
                            "m_probability": max(m[level], M_FLOOR), "u_probability": max(u[level], U_FLOOR)})
             if tf and int(tf["level"]) == level:  # Splink computes the same frequencies from the data
-                levels[-1].update(tf_adjustment_column=tf["feature"], tf_adjustment_weight=1.0)
+                # with the level's own u, as ours: the user-name level is no plain equality Splink would detect
+                levels[-1].update(tf_adjustment_column=tf["feature"], tf_adjustment_weight=1.0,
+                                  disable_tf_exact_match_detection=True)
         levels.append({"sql_condition": "ELSE", "label_for_charts": "level 0", "m_probability": max(m[0], M_FLOOR),
                        "u_probability": max(u[0], U_FLOOR)})
         comparisons.append({"output_column_name": name, "comparison_levels": levels})
