@@ -163,8 +163,7 @@ def run_table(kind: str, con: Any, table: str, mapping: Mapping[str, str], n: in
 
 def run_prepared(kind: str, feats: comparisons.Features, roles: set[str], n: int, *, source: np.ndarray | None,
                  params: Params | None, say: Progress) -> Result:
-    if comparisons.CODE + fields.FEATURES[0] not in feats:
-        feats = fields.encode(feats)
+    """The engine proper, on features prepared with ``codes=True`` (the ``#`` columns it blocks and compares on)."""
     comps = [c for c in comparisons.for_roles(kind, roles)]
     if params is not None:
         comps = [c for c in comparisons.REGISTRY[kind] if c.name in params.comparisons]

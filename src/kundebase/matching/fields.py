@@ -205,7 +205,10 @@ def prepare_inputs(inputs: Mapping[str, Sequence[str]], n: int, codes: bool = Fa
     """Every feature from cleaned inputs, each group computed once per distinct input.
 
     With ``codes``, an integer code column is added beside each feature (``#given_plain``), from one
-    vocabulary for all features (see ``encode``), at the cost of a look-up per distinct value, not per row.
+    vocabulary for all features, at the cost of a look-up per distinct value, not per row.  A batch compares
+    millions of pairs: codes make equality an integer comparison and let a similarity be computed once per
+    distinct pair of values; one vocabulary, so a given name can be compared with a family name (a swapped
+    name order).
     """
     vocab: dict[str, int] = {"": 0}
     out: dict[str, np.ndarray] = {}
@@ -287,24 +290,6 @@ def present_roles(records: list[Mapping[str, Any]]) -> set[str]:
     for record in records:
         seen.update(k for k, v in record.items() if v not in (None, ""))
     return seen
-
-
-def encode(features: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """``features`` with an integer code column beside each feature (``#given_plain``), one vocabulary for all.
-
-    A batch compares millions of pairs: codes make equality an integer comparison and let a similarity be
-    computed once per distinct pair of values.  One vocabulary across features, so a given name can be
-    compared with a family name (a swapped name order); the empty value is code 0.
-    """
-    from kundebase.matching.comparisons import CODE
-
-    vocab: dict[str, int] = {"": 0}
-    out = dict(features)
-    for name in FEATURES:
-        column = features[name]
-        out[CODE + name] = np.fromiter((vocab.setdefault(v, len(vocab)) for v in column), dtype=np.int32,
-                                       count=len(column))
-    return out
 
 
 def clear_caches() -> None:
