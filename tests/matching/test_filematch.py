@@ -105,6 +105,8 @@ def test_febrl1_quality(tmp_path: Path) -> None:
     (["{src}", "--id-column", "id", "--output", "x.csv", "--mapping", "{unknown}"], "unknown fields"),
     (["{src}", "--id-column", "id", "--output", "x.csv", "--mapping", "{wrongcol}"], "does not have"),
     (["{latin1}", "--id-column", "id", "--output", "x.csv"], "CSV"),
+    (["{empty}", "--id-column", "id", "--output", "x.csv"], "no rows"),
+    (["{src}", "--id-column", "id", "--output", "x.csv", "--link", "{empty}"], "no rows"),
 ])
 def test_bad_input_is_refused_clearly(tmp_path: Path, args: list[str], message: str) -> None:
     src = _write(tmp_path / "in.csv", ["id", "name"], [["1", "Kari"]])
@@ -116,7 +118,8 @@ def test_bad_input_is_refused_clearly(tmp_path: Path, args: list[str], message: 
     unknown.write_text(json.dumps({"shoe_size": "name"}))
     wrongcol = tmp_path / "wrongcol.json"
     wrongcol.write_text(json.dumps({"full_name": "navn"}))
-    paths = {"src": src, "bad": bad, "unknown": unknown, "wrongcol": wrongcol, "latin1": latin}
+    empty = _write(tmp_path / "empty.csv", ["id", "name"], [])
+    paths = {"src": src, "bad": bad, "unknown": unknown, "wrongcol": wrongcol, "latin1": latin, "empty": empty}
     real = [a.format(**paths) if "{" in a else (str(tmp_path / a) if a.endswith(".csv") else a) for a in args]
     with pytest.raises(CommandError, match=message):
         call_command("match", *real)

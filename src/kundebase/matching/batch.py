@@ -23,7 +23,6 @@ SESSION_BLOCK = 5_000
 Progress = Callable[[str, float], None]
 
 
-CODE_PREFIX = comparisons.CODE
 CHUNK = 500_000
 """Pairs compared at a time: large enough that distinct value pairs repeat within a chunk, small enough that
 a chunk's columns stay a few hundred megabytes."""
@@ -108,7 +107,7 @@ def deterministic_pairs(kind: str, feats: comparisons.Features, source: np.ndarr
     e-mail user names agree together far more often than independence assumes (two Péter Szabós often
     both write peterszabo@), and at a million customers the overestimate was fifteenfold.
     """
-    rules = tuple(r for r in DETERMINISTIC[kind] if all((feats[CODE_PREFIX + f] > 0).any() for f in r))
+    rules = tuple(r for r in DETERMINISTIC[kind] if all((feats[comparisons.CODE + f] > 0).any() for f in r))
     if not rules:
         return None
     left, _right = blocking.candidate_pairs(kind, feats, source, rules=rules)
@@ -142,7 +141,7 @@ def run_table(kind: str, con: Any, table: str, mapping: Mapping[str, str], n: in
     """``run`` for records in a DuckDB table (``mapping``: role → column), as the file command loads them.
 
     ``release``: the table may be dropped once it is read."""
-    quote = lambda column: '"' + column.replace('"', '""') + '"'  # noqa: E731
+    quote = fields.quote
     if "full_name" in mapping:  # names are split in Python
         columns = {role: [r[0] for r in con.sql(f"SELECT {quote(col)} FROM {table}").fetchall()]
                    for role, col in mapping.items()}

@@ -137,14 +137,23 @@ very same functions, so entry and batch cannot drift apart.
 """
 
 
+TEXT_ROLES = ("birth_date", "street", "house_number", "postcode", "city", "phone", "email", "national_id",
+              "company_name", "org_number", "website", "group")
+"""Roles whose text is an input as it stands (stripped); names and country are worked out first."""
+RECORD_KEYS = ("given_name", "family_name", "full_name", "language", "country", *TEXT_ROLES)
+
+
+def quote(column: str) -> str:
+    """A column name as a DuckDB identifier (file headers may hold spaces and quotes)."""
+    return '"' + column.replace('"', '""') + '"'
+
+
 def _inputs(record: Mapping[str, Any], default_country: str) -> dict[str, str]:
     given, family = _text(record.get("given_name")), _text(record.get("family_name"))
     full = _text(record.get("full_name"))
     if not (given or family) and full:
         given, family = names.split_full_name(full, str(record.get("language") or ""))
-    out = {role: _text(record.get(role)) for role in ("birth_date", "street", "house_number", "postcode", "city",
-                                                      "phone", "email", "national_id", "company_name",
-                                                      "org_number", "website", "group")}
+    out = {role: _text(record.get(role)) for role in TEXT_ROLES}
     out.update(given=given, family=family, country=_country(record.get("country"), default_country))
     return out
 
@@ -171,12 +180,9 @@ def prepare(records: Iterable[Mapping[str, Any]], default_country: str = "NO", c
     Each feature group is computed once per distinct input and shared: the arrays hold
     references to the same few strings, which keeps a million records in memory cheaply.
     """
-    rows = [_inputs(r, default_country) for r in records]
-    names_ = tuple(_inputs({}, default_country))
-    columns = {name: [row[name] for row in rows] for name in names_}
-    n = len(rows)
-    del rows
-    return prepare_inputs(columns, n, codes)
+    rows = list(records)
+    return prepare_columns({key: [r.get(key) for r in rows] for key in RECORD_KEYS}, len(rows), default_country,
+                           codes)
 
 
 def prepare_columns(columns: Mapping[str, Sequence[Any]], n: int, default_country: str = "NO",
@@ -195,8 +201,7 @@ def prepare_columns(columns: Mapping[str, Sequence[Any]], n: int, default_countr
                 given[i], family[i] = names.split_full_name(_text(full), str(language[i] or ""))
     inputs: dict[str, list[str]] = {"given": given, "family": family,
                                     "country": [_country(v, default_country) for v in get("country")]}
-    for role in ("birth_date", "street", "house_number", "postcode", "city", "phone", "email", "national_id",
-                 "company_name", "org_number", "website", "group"):
+    for role in TEXT_ROLES:
         inputs[role] = [_text(v) for v in get(role)] if role in columns else [""] * n
     return prepare_inputs(inputs, n, codes)
 
@@ -236,7 +241,6 @@ def prepare_table(con: Any, table: str, mapping: Mapping[str, str], n: int, defa
     """
     if "full_name" in mapping:
         raise ValueError("full names are split in Python: use prepare_columns")
-    quote = lambda column: '"' + column.replace('"', '""') + '"'  # noqa: E731
     vocab: dict[str, int] = {"": 0}
     out: dict[str, np.ndarray] = {}
     for args, names_, fn in _PARTS:

@@ -17,6 +17,7 @@ import duckdb
 import numpy as np
 
 from kundebase.matching import batch
+from kundebase.matching.fields import quote
 from kundebase.matching.normalise.names import plain
 
 HEADER_NAMES: dict[str, tuple[str, ...]] = {
@@ -73,10 +74,6 @@ def propose_mapping(headers: list[str]) -> dict[str, str]:
     return mapping
 
 
-def _quote(column: str) -> str:
-    return '"' + column.replace('"', '""') + '"'
-
-
 def load(con: duckdb.DuckDBPyConnection, path: Path, id_column: str, table: str) -> tuple[list[str], list[str]]:
     """Parse a CSV file into the DuckDB table ``table`` (every value as text); (ids, headers)."""
     if not path.exists():
@@ -87,9 +84,11 @@ def load(con: duckdb.DuckDBPyConnection, path: Path, id_column: str, table: str)
         if id_column not in headers:
             raise ValueError(f"{path} has no column {id_column!r}; it has {', '.join(headers)}")
         rel.create(table)
-        ids = [row[0] for row in con.sql(f"SELECT coalesce({_quote(id_column)}, '') FROM {table}").fetchall()]
+        ids = [row[0] for row in con.sql(f"SELECT coalesce({quote(id_column)}, '') FROM {table}").fetchall()]
     except duckdb.Error as exc:
         raise ValueError(f"{path} is not a readable CSV file: {exc}") from exc
+    if not ids:
+        raise ValueError(f"{path} holds a header but no rows to match")
     return ids, headers
 
 
@@ -97,7 +96,7 @@ def read(path: Path, id_column: str) -> tuple[list[str], dict[str, list[str]], l
     """(ids, columns, headers) of a CSV file, every value as text and missing ones as ""."""
     con = duckdb.connect()
     ids, headers = load(con, path, id_column, "file_rows")
-    columns = {h: [row[0] for row in con.sql(f"SELECT coalesce({_quote(h)}, '') FROM file_rows").fetchall()]
+    columns = {h: [row[0] for row in con.sql(f"SELECT coalesce({quote(h)}, '') FROM file_rows").fetchall()]
                for h in headers}
     return ids, columns, headers
 
