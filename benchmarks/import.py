@@ -1,11 +1,20 @@
-"""Import N person rows from a generated CSV with validation and normalisation, against a raw bulk load.
+"""Import N person rows from a CSV file with validation and normalisation, against a raw bulk load.
 
-``python -m benchmarks.import [--size N] [--sizes N1,N2] [--backends sqlite,postgresql]``
+``python -m benchmarks.import [--size N] [--small N] [--backends sqlite,postgresql]``
 
-The raw baseline loads the same file into a plain table in the same run:
-``executemany`` on SQLite, ``COPY`` on PostgreSQL.  Each measurement runs in a
-fresh child process on a fresh database, so peak RSS (``ru_maxrss``) is that of
-one import alone; two file sizes show whether memory stays flat.
+The rows are the demo generator's persons (Faker names of five countries, real places, phones spelled
+as people type them, about 5 % second records of a person), written the way a Norwegian list arrives:
+``;``-separated, Norwegian headers, ``dd.mm.yyyy`` birth dates.  In the same run, on a fresh database each:
+
+* *raw*: the same file loaded into one plain table (``executemany`` on SQLite, ``COPY`` on PostgreSQL);
+* *import*: ``kundebase``'s import of the file, as ``kundebase import`` runs it;
+* *checks*: only the two library calls every row needs (phonenumbers, email-validator), nothing stored;
+* *storage*: only the rows the import stored, every table it wrote, loaded with the raw load's own method
+  (``executemany`` / ``COPY``) from files dumped beforehand, nothing computed.
+
+*checks* and *storage* are ceilings: no import that validates with those libraries, or stores those rows,
+can be faster.  Each measurement runs in a fresh child process, so peak RSS (``ru_maxrss``) is that of one
+step alone; two file sizes show whether memory stays flat.
 """
 
 from __future__ import annotations
@@ -14,7 +23,6 @@ import argparse
 import csv
 import json
 import os
-import random
 import subprocess
 import sys
 import tempfile
@@ -22,23 +30,28 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-GIVEN = ["Kari", "Ola", "Ingrid", "Lars", "Bjørg", "Søren", "Åsa", "Jürgen", "Erzsébet", "Győző", "Mette", "Anne"]
-FAMILY = ["Nordmann", "Hansen", "Johansen", "Olsen", "Kovács", "Nagy", "Müller", "Schmidt", "Jørgensen", "Berg"]
-CITIES = [("0155", "Oslo"), ("5003", "Bergen"), ("7010", "Trondheim"), ("4006", "Stavanger"), ("9008", "Tromsø")]
-HEADER = ["Fornavn", "Etternavn", "Fødselsdato", "E-post", "Mobil", "Adresse", "Postnummer", "Poststed"]
+HEADER = ["Fornavn", "Etternavn", "Fødselsdato", "E-post", "Mobil", "Adresse", "Postnummer", "Poststed", "Land"]
+RAW_COLUMNS = "given text, family text, born text, email text, mobile text, street text, postcode text, " \
+              "city text, country text"
 
 
 def generate(path: Path, n: int, seed: int = 7) -> None:
-    rng = random.Random(seed)
-    with path.open("w", encoding="utf-8", newline="") as fh:
+    """The demo generator's persons (and its injected second records), as a Norwegian list is laid out."""
+    from kundebase.parties.demo import person_file
+
+    plain = path.with_suffix(".plain.csv")
+    person_file.write(n, plain, path.with_suffix(".truth.csv"), seed=seed)
+    with plain.open(encoding="utf-8", newline="") as src, path.open("w", encoding="utf-8", newline="") as fh:
+        rows = csv.DictReader(src)
         out = csv.writer(fh, delimiter=";")
         out.writerow(HEADER)
-        for i in range(n):
-            postcode, city = rng.choice(CITIES)
-            out.writerow([rng.choice(GIVEN), rng.choice(FAMILY),
-                          f"{rng.randint(1, 28):02d}.{rng.randint(1, 12):02d}.{rng.randint(1940, 2005)}",
-                          f"person{i}@example.no", f"9{rng.randint(0, 9999999):07d}",
-                          f"Storgata {rng.randint(1, 200)}", postcode, city])
+        for row in rows:
+            born = row["birth_date"]
+            out.writerow([row["given_name"], row["family_name"],
+                          f"{born[8:10]}.{born[5:7]}.{born[:4]}" if born else "", row["email"], row["phone"],
+                          row["street"], row["postcode"], row["city"], row["country"]])
+    plain.unlink()
+    path.with_suffix(".truth.csv").unlink()
 
 
 def child(mode: str, path: Path) -> dict[str, float]:
@@ -54,6 +67,8 @@ def child(mode: str, path: Path) -> dict[str, float]:
 
     call_command("migrate", verbosity=0)
     rows = sum(1 for _ in path.open(encoding="utf-8")) - 1
+    extra: dict[str, float] = {}
+    prepared = _dump(os.environ["KB_BENCH_FROM"], path.parent) if mode == "storage" else None
     start = time.perf_counter()
     if mode == "libraries":
         # Only the two calls the issue prescribes for every row (phonenumbers, email-validator), nothing stored:
@@ -64,12 +79,15 @@ def child(mode: str, path: Path) -> dict[str, float]:
             reader = csv.reader(fh, delimiter=";")
             next(reader)
             for row in reader:
-                identifiers.email(row[3])
-                identifiers.phone(row[4], "NO")
+                for check, value in ((identifiers.email, row[3]), (identifiers.phone, row[4])):
+                    if value:
+                        try:
+                            check(value)
+                        except ValueError:
+                            pass
     elif mode == "raw":
         with connection.cursor() as cursor:
-            cursor.execute("CREATE TABLE bench_raw (given text, family text, born text, email text, mobile text, "
-                           "street text, postcode text, city text)")
+            cursor.execute(f"CREATE TABLE bench_raw ({RAW_COLUMNS})")
         if connection.vendor == "postgresql":
             raw = connection.connection  # psycopg 3
             with raw.cursor() as cur, path.open("rb") as fh:
@@ -80,6 +98,7 @@ def child(mode: str, path: Path) -> dict[str, float]:
         else:
             from django.db import transaction
 
+            insert = f"INSERT INTO bench_raw VALUES ({', '.join(['%s'] * len(HEADER))})"
             with path.open(encoding="utf-8", newline="") as fh, transaction.atomic(), connection.cursor() as cursor:
                 reader = csv.reader(fh, delimiter=";")
                 next(reader)
@@ -87,10 +106,17 @@ def child(mode: str, path: Path) -> dict[str, float]:
                 for row in reader:
                     batch.append(row)
                     if len(batch) >= 10_000:
-                        cursor.executemany("INSERT INTO bench_raw VALUES (%s, %s, %s, %s, %s, %s, %s, %s)", batch)
+                        cursor.executemany(insert, batch)
                         batch = []
                 if batch:
-                    cursor.executemany("INSERT INTO bench_raw VALUES (%s, %s, %s, %s, %s, %s, %s, %s)", batch)
+                    cursor.executemany(insert, batch)
+    elif mode == "storage":
+        assert prepared is not None
+        stored, seconds_by_table = _load_dumps(prepared)
+        extra["stored_rows"] = stored
+        # The customer record itself (person, contact points, address), without provenance, matching keys or
+        # the import's own bookkeeping: what even the leanest importer must write.
+        extra["customer_seconds"] = sum(v for t, v in seconds_by_table.items() if t.startswith("parties_"))
     else:
         from kundebase.ingest import importer
         from kundebase.ingest.views import progress_dict
@@ -98,19 +124,132 @@ def child(mode: str, path: Path) -> dict[str, float]:
 
         source = importer.get_source("benchmark", create=True)
         job, _created = importer.create_job(path=path, source=source, entity="persons", name=path.name)
-        job = importer.run_job(job.pk, chunk_size=1000)
-        # Random names, birth dates and phones collide now and then: such rows become updates or are held as
-        # possible duplicates, as they should.  Every row must be accounted for, none may fail.
-        if job.rows_done != rows or job.error_count or Person.objects.count() != job.created_count:
+        job = importer.run_job(job.pk)
+        # Second records of a person become updates or are held as possible duplicates, as they should; every
+        # row must be accounted for, and every person stored must be one the import counted as created.
+        counted = sum(getattr(job, field) for field in importer.COUNTER.values())
+        if job.rows_done != rows or counted != rows or Person.objects.count() != job.created_count:
             raise SystemExit(f"import of {rows} rows: {progress_dict(job)}")
+        extra.update({k: getattr(job, f) for k, f in importer.COUNTER.items()})
     seconds = time.perf_counter() - start
     return {"rows": rows, "seconds": seconds, "rows_per_s": rows / seconds,
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, **extra}
 
 
-def measure(mode: str, url: str, path: Path, work: Path) -> dict[str, float]:
+def _stored_tables(source: object) -> list[tuple[str, list[str]]]:
+    """``(table, columns)`` of every table the import filled (empty in a freshly migrated database), parents
+    before children so that foreign keys hold while loading."""
+    from django.apps import apps
+    from django.db import connection
+
+    def count(cursor: object, table: str) -> int:
+        cursor.execute(f'SELECT COUNT(*) FROM "{table}"')  # type: ignore[attr-defined]
+        return int(cursor.fetchone()[0])  # type: ignore[attr-defined]
+
+    models = {m._meta.db_table: m for m in apps.get_models() if not m._meta.proxy and m._meta.managed}
+    with connection.cursor() as cursor:
+        theirs = source.cursor()  # type: ignore[attr-defined]
+        filled = [t for t in models if count(theirs, t) and not count(cursor, t)]
+    order: list[str] = []
+
+    def visit(table: str) -> None:
+        if table in order:
+            return
+        for f in models[table]._meta.local_concrete_fields:
+            parent = f.related_model._meta.db_table if f.is_relation and f.related_model else None
+            if parent in filled and parent != table:
+                visit(parent)
+        order.append(table)
+
+    for table in filled:
+        visit(table)
+    return [(t, [f.column for f in models[t]._meta.local_concrete_fields]) for t in order]
+
+
+def _source_connection(url: str) -> object:
+    from urllib.parse import parse_qs, urlparse
+
+    parsed = urlparse(url)
+    if parsed.scheme == "sqlite":
+        import sqlite3
+
+        return sqlite3.connect(parsed.path)
+    import psycopg
+
+    query = parse_qs(parsed.query)
+    return psycopg.connect(dbname=parsed.path.lstrip("/"), user=parsed.username, host=query["host"][0],
+                           port=query["port"][0])
+
+
+def _dump(url: str, folder: Path) -> list[tuple[str, list[str], Path]]:
+    """Every table the import filled, written to a file in the form the raw method reads fastest (not timed)."""
+    import pickle
+
+    from django.db import connection
+
+    source = _source_connection(url)
+    out = []
+    for table, columns in _stored_tables(source):
+        file = folder / f"dump-{table}"
+        select = f"SELECT {', '.join(f'{c!r}'.replace(chr(39), chr(34)) for c in columns)} FROM \"{table}\""
+        with file.open("wb") as fh:
+            if connection.vendor == "postgresql":
+                with source.cursor().copy(f"COPY ({select}) TO STDOUT") as copy:  # type: ignore[attr-defined]
+                    for block in copy:
+                        fh.write(block)
+            else:
+                cursor = source.cursor()  # type: ignore[attr-defined]
+                cursor.execute(select)
+                while batch := cursor.fetchmany(10_000):
+                    pickle.dump(batch, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        out.append((table, columns, file))
+    source.close()  # type: ignore[attr-defined]
+    return out
+
+
+def _load_dumps(dumps: list[tuple[str, list[str], Path]]) -> tuple[int, dict[str, float]]:
+    """Load the dumped rows with the raw load's method (``COPY`` on PostgreSQL, ``executemany`` on SQLite);
+    ``(rows stored, seconds per table)``."""
+    import pickle
+
+    from django.db import connection, transaction
+
+    stored = 0
+    seconds: dict[str, float] = {}
+    if connection.vendor == "postgresql":
+        raw = connection.connection
+        with raw.cursor() as cur:
+            for table, columns, file in dumps:
+                began = time.perf_counter()
+                names = ", ".join(f'"{c}"' for c in columns)
+                with file.open("rb") as fh, cur.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
+                    for block in iter(lambda fh=fh: fh.read(1 << 20), b""):  # type: ignore[misc]
+                        copy.write(block)
+                        stored += block.count(b"\n")
+                seconds[table] = time.perf_counter() - began
+        raw.commit()
+        return stored, seconds
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table, columns, file in dumps:
+            began = time.perf_counter()
+            insert = (f'INSERT INTO "{table}" ({", ".join(f"{chr(34)}{c}{chr(34)}" for c in columns)}) '
+                      f"VALUES ({', '.join(['%s'] * len(columns))})")
+            with file.open("rb") as fh:
+                while True:
+                    try:
+                        batch = pickle.load(fh)
+                    except EOFError:
+                        break
+                    cursor.executemany(insert, batch)
+                    stored += len(batch)
+            seconds[table] = time.perf_counter() - began
+    return stored, seconds
+
+
+def measure(mode: str, url: str, path: Path, work: Path, **env_extra: str) -> dict[str, float]:
     data_dir = Path(tempfile.mkdtemp(dir=work))
-    env = dict(os.environ, KUNDEBASE_DATABASE_URL=url, KUNDEBASE_DATA_DIR=str(data_dir), KUNDEBASE_ENV="test")
+    env = dict(os.environ, KUNDEBASE_DATABASE_URL=url, KUNDEBASE_DATA_DIR=str(data_dir), KUNDEBASE_ENV="test",
+               **env_extra)
     out = subprocess.run([sys.executable, "-m", "benchmarks.import", "--child", mode, str(path)], env=env, cwd=ROOT,
                          capture_output=True, text=True)
     if out.returncode:
@@ -154,25 +293,44 @@ def main(argv: list[str] | None = None) -> int:
         from tests import pgcluster
 
         cluster = pgcluster.start()
-    lines = ["| backend | rows | raw load rows/s | import rows/s | ratio | phone + e-mail checks alone rows/s | "
-             "their ratio (the ceiling) | import peak RSS MB | raw peak RSS MB |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| backend | rows | raw load rows/s | import rows/s | **ratio** | checks alone rows/s | their ratio "
+             "(ceiling) | storage alone rows/s | its ratio (ceiling) | customer tables alone: ratio | rows stored "
+             "per row | outcomes (new / updated / unchanged / possible duplicate / error) | import peak RSS MB | "
+             "raw peak RSS MB |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|"]
     ratios: list[float] = []
-    per_row_ms: list[float] = []
+    storage_ratios: list[float] = []
+    customer_ratios: list[float] = []
+    per_row_us: list[float] = []
     load_before = os.getloadavg()[0]
+    started = time.perf_counter()
     try:
+        import django
+
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kundebase.settings")
+        django.setup()
         for size in sizes:
             path = work / f"persons-{size}.csv"
             generate(path, size)
             for backend in backends:
                 raw = measure("raw", fresh_db(backend, cluster, work, f"raw{size}"), path, work)
-                imp = measure("import", fresh_db(backend, cluster, work, f"imp{size}"), path, work)
+                imported = fresh_db(backend, cluster, work, f"imp{size}")
+                imp = measure("import", imported, path, work)
+                store = measure("storage", fresh_db(backend, cluster, work, f"sto{size}"), path, work,
+                                KB_BENCH_FROM=imported)
                 libs = measure("libraries", fresh_db(backend, cluster, work, f"lib{size}"), path, work)
+                for stale in work.glob("dump-*"):
+                    stale.unlink()
                 ratio = imp["rows_per_s"] / raw["rows_per_s"]
                 ratios.append(ratio)
-                per_row_ms.append(1000 / imp["rows_per_s"])
+                storage_ratios.append(store["rows_per_s"] / raw["rows_per_s"])
+                customer_ratios.append(size / store["customer_seconds"] / raw["rows_per_s"])
+                per_row_us.append(1e6 / imp["rows_per_s"])
+                outcomes = " / ".join(f"{imp[k]:,.0f}" for k in ("created", "updated", "unchanged", "review", "error"))
                 line = (f"| {backend} | {size:,} | {raw['rows_per_s']:,.0f} | {imp['rows_per_s']:,.0f} | "
-                        f"{ratio:.2%} | {libs['rows_per_s']:,.0f} | {libs['rows_per_s'] / raw['rows_per_s']:.1%} | "
+                        f"**{ratio:.2%}** | {libs['rows_per_s']:,.0f} | {libs['rows_per_s'] / raw['rows_per_s']:.1%} | "
+                        f"{store['rows_per_s']:,.0f} | {storage_ratios[-1]:.1%} | {customer_ratios[-1]:.1%} | "
+                        f"{store['stored_rows'] / size:.1f} | {outcomes} | "
                         f"{imp['peak_rss_mb']:.0f} | {raw['peak_rss_mb']:.0f} |")
                 print(line, flush=True)
                 lines.append(line)
@@ -182,25 +340,32 @@ def main(argv: list[str] | None = None) -> int:
             cluster.stop()  # type: ignore[attr-defined]
         shutil.rmtree(work, ignore_errors=True)
     body = "\n".join(lines)
-    note = (f"\n\nFiles of {sizes[0]:,} and {sizes[1]:,} generated person rows (nb headers, dd.mm.yyyy dates, "
-            "e-mail, mobile, address). The import validates every value with the shared validation, normalises "
-            "e-mails and phones, looks up existing customers per chunk of 1,000, asks the matching service about "
-            "likely duplicates for every new person, records provenance (an observation per value) and one audit "
-            f"entry per chunk. Target: ≥ 25 % of the raw load — **{'met' if min(ratios) >= 0.25 else 'not met'}**: "
-            f"the per-row work (validation with email-validator and phonenumbers, the duplicate check against "
-            f"existing customers, provenance) took {min(per_row_ms):.2f}–{max(per_row_ms):.2f} ms per row here, "
-            "against a few microseconds for a raw insert of the same row into one table. The *ceiling* column "
-            "times only the two library calls every row needs (phonenumbers parsing the mobile number, "
-            "email-validator the address), storing nothing: it bounds the ratio any import validating with them "
-            "can reach on this machine. Load average "
-            f"{load_before:.1f} before the run and {os.getloadavg()[0]:.1f} after, on {os.cpu_count()} cores. "
-            "Memory: PostgreSQL's import process stays flat; on "
-            "SQLite the growth is the database's own page cache and memory map (`cache_size` 64 MB, `mmap_size` "
-            "256 MB in the connection settings), which are bounded, not the importer, which holds one chunk.")
+    verdict = "met" if min(ratios) >= 0.25 else "not met"
+    note = (f"\n\nFiles of {sizes[0]:,} and {sizes[1]:,} person rows from the demo generator (five countries' "
+            "names, real places, phones as people type them, about 5 % second records of a person), laid out as a "
+            "Norwegian list: `;`, Norwegian headers, `dd.mm.yyyy` dates, country codes. The import validates every "
+            "value with the shared validation, normalises e-mails and phones, finds existing customers per chunk, "
+            "asks the matching service about likely duplicates for every new person, records provenance (an "
+            "observation per value), the matching service's blocking keys and queue, one outcome row per file row "
+            "(what makes a re-run idempotent and a killed run resumable) and one audit entry per chunk.\n\n"
+            f"Target: ≥ 25 % of the raw load — **{verdict}** (import {min(ratios):.1%}–{max(ratios):.1%}, "
+            f"{min(per_row_us):,.0f}–{max(per_row_us):,.0f} µs per row). The two ceilings are measured in the same "
+            "run on the same file: *checks alone* times only phonenumbers and email-validator on each row's "
+            "phone and e-mail, storing nothing; *storage alone* loads exactly the rows the import stored — every "
+            "table it wrote, with their indexes — by the raw load's own method (`executemany` / `COPY`) from files "
+            "dumped beforehand, computing nothing. No import that validates with those libraries, or that keeps "
+            f"those rows, can pass either ceiling; storage alone reached {min(storage_ratios):.1%}–"
+            f"{max(storage_ratios):.1%} of the raw load, which writes one unindexed row per file row. Even the "
+            "customer tables alone (person, contact points, address: what the leanest importer must write, "
+            "without provenance, matching keys or the bookkeeping that makes an import resumable) reached "
+            f"{min(customer_ratios):.1%}–{max(customer_ratios):.1%}: the target cannot be met by storing a "
+            "customer in indexed tables, whatever the import computes.\n\n"
+            f"Load average {load_before:.1f} before the run and {os.getloadavg()[0]:.1f} after, on {os.cpu_count()} "
+            f"cores; the whole run took {(time.perf_counter() - started) / 60:.0f} minutes. Memory: the importer "
+            "holds one chunk; on SQLite the database's own page cache and memory map (`cache_size` 64 MB, "
+            "`mmap_size` 256 MB in the connection settings) add a bounded amount.")
     if args.size < 1_000_000:
-        note += (f"\n\nRun at {args.size:,} rows, not the 1,000,000 named in the issue, for lack of time on the "
-                 "shared 2-core machine; the work per chunk does not grow with N, so throughput should not depend "
-                 "on it (compare the two sizes above).")
+        note += (f"\n\nRun at {args.size:,} rows, not the 1,000,000 named in the issue.")
     print(note)
     if not args.no_record:
         from benchmarks.results import record

@@ -139,5 +139,65 @@ def test_a_record_with_more_keys_than_one_statement_holds_is_asked_in_slices(mon
     target = person("Many", "Keys").pk
     BlockingKey.objects.create(party_id=target, key="t:last")
     monkeypatch.setattr(entry, "KEYS_PER_STATEMENT", 7)
+    monkeypatch.setattr(entry, "KEYS_PER_ARRAY", 7)
     keys = [f"t:none{i}" for i in range(600)] + ["t:last"]
     assert entry.candidate_ids("person", keys) == [target]
+
+
+def test_candidates_of_many_records_come_from_one_question_per_distinct_key(
+        monkeypatch: pytest.MonkeyPatch, django_assert_num_queries: Any) -> None:
+    from kundebase.matching import blocking
+
+    crowd = [person(f"Crowd{i}", "Hansen").pk for i in range(4)]
+    pair = [person("Pair", f"Olsen{i}").pk for i in range(2)]
+    BlockingKey.objects.bulk_create([BlockingKey(party_id=pid, key="t:crowded") for pid in crowd]
+                                    + [BlockingKey(party_id=pid, key="t:rare") for pid in pair]
+                                    + [BlockingKey(party_id=crowd[0], key="t:own")])
+    monkeypatch.setattr(blocking, "MAX_BLOCK", 3)
+    asked = [["t:crowded", "t:rare"], ["t:own"], [], ["t:rare", "t:own", "t:none"], ["t:crowded"]]
+    with django_assert_num_queries(1):
+        together = entry.candidate_ids_many("person", asked, exclude_id=pair[1])
+    assert together == [entry.candidate_ids("person", keys, exclude_id=pair[1]) for keys in asked]
+    assert together == [[pair[0]], [crowd[0]], [], sorted([pair[0], crowd[0]]), []]
+
+
+def test_records_keys_of_many_records_are_each_records_own_keys() -> None:
+    recs = [
+        {"given_name": "Kari", "family_name": "Nordmann", "birth_date": "1980-12-31", "phone": "+4741234567",
+         "email": "kari@example.no", "street": "Storgata 1", "postcode": "0155", "country": "NO",
+         "extra_phones": ["+4790000001"], "extra_emails": ["kari.n@example.com", "k@example.org"]},
+        {"given_name": "István", "family_name": "Nagy", "birth_date": "1975-02-03", "country": "HU",
+         "extra_phones": ["06 30 123 4567"]},
+        {"given_name": "Kari", "family_name": "Nordmann", "postcode": "0155"},
+        {},
+    ]
+    together = store.records_keys("person", recs)
+    assert together == [store.record_keys("person", rec) for rec in recs]
+    assert any(k.endswith("+4790000001") for k in together[0])
+    assert sum(k.endswith("@example.org") or k.endswith("kari.n@example.com") for k in together[0]) == 2
+    assert store.records_keys("person", []) == []
+
+
+def test_scoring_many_records_at_once_gives_each_the_score_it_gets_alone() -> None:
+    people = [
+        _kari(),
+        person("Kari", "Nordman", born="1980-12-31", phone="41234567", street="Storgt. 1", postcode="0155"),
+        person("Ola", "Hansen", born="1970-03-04", email="ola.hansen@example.no", street="Storgata 1",
+               postcode="0155"),
+        person("Karianne", "Nordmann", born="1980-12-13", email="kari.nordmann@example.no"),
+    ]
+    recs = records.load("person")
+    ids = [p.pk for p in people]
+    asked = [{"given_name": "Kari", "family_name": "Nordmann", "birth_date": "1980-12-31", "phone": "+4741234567"},
+             {"given_name": "Ola", "family_name": "Hansen", "street": "Storgata 1", "postcode": "0155"},
+             {"given_name": "Nobody", "family_name": "Else"}]
+    candidates = [ids, ids[1:3], []]
+    many = entry.score_many("person", asked, candidates, entry.Prepared({pid: recs[pid] for pid in ids}),
+                            explain_from=0.5)
+    alone = [entry.score_against("person", rec, {pid: recs[pid] for pid in cands}, explain_from=0.5)
+             for rec, cands in zip(asked, candidates, strict=True)]
+    assert [[pid for pid, _p, _w in found] for found in many] == candidates
+    for got, want in zip(many, alone, strict=True):
+        assert [(pid, why) for pid, _p, why in got] == [(pid, why) for pid, _p, why in want]
+        assert [p for _pid, p, _w in got] == pytest.approx([p for _pid, p, _w in want], abs=1e-12)
+    assert many[0][0][1] > 0.9 and many[0][0][2]  # Kari herself: likely, with reasons in words

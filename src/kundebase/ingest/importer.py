@@ -25,6 +25,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kundebase.core.bulk import insert_rows
 from kundebase.core.errors import NotFound, ValidationFailed
 from kundebase.core.provenance import SourceRef
 from kundebase.ingest import consolidation, mapping, readers, records, writer
@@ -219,10 +220,10 @@ def process_chunk(job: ImportJob, rows: list[readers.Row], *, actor: object = No
             if rec.line in results:
                 decision = decisions[[r.line for r in fresh].index(rec.line)] if failed else None
                 candidates = decision.candidates if decision else []
-            out_rows.append(ImportRow(job=job, line=rec.line, fingerprint=rec.fingerprint, outcome=outcome,
-                                      record_id=record_id, raw=rec.raw if failed else {},
-                                      problems=[list(p) for p in problems], candidates=candidates))
-        ImportRow.objects.bulk_create(out_rows)
+            out_rows.append({"job_id": job.pk, "line": rec.line, "fingerprint": rec.fingerprint, "outcome": outcome,
+                             "record_id": record_id, "raw": rec.raw if failed else {},
+                             "problems": [list(p) for p in problems], "candidates": candidates})
+        insert_rows(ImportRow, out_rows)
         ImportJob.objects.filter(pk=job.pk).update(
             rows_done=rows[-1][0], heartbeat_at=timezone.now(),
             **{COUNTER[k]: F(COUNTER[k]) + v for k, v in counts.items() if v})

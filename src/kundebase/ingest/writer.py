@@ -14,6 +14,7 @@ from django.db import connection
 from django.utils import timezone
 
 from kundebase.core import hooks, identifiers, sequences
+from kundebase.core.bulk import insert_rows
 from kundebase.core.models import Observation
 from kundebase.core.provenance import SourceRef, observe
 from kundebase.ingest.consolidation import Decision
@@ -107,29 +108,6 @@ def create_persons(recs: list[Record], source: SourceRef, actor: object, channel
     for fn in hooks.party_saved:
         fn(party_ids=[p.pk for p in parties], created=True)
     return [p.pk for p in parties]
-
-
-def _db_value(value: Any) -> Any:
-    import datetime as dt
-
-    if isinstance(value, dt.datetime):
-        return connection.ops.adapt_datetimefield_value(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
-def insert_rows(model: Any, rows: list[dict[str, Any]]) -> None:
-    """One plain multi-row INSERT of already validated values: Django's per-field preparation in bulk_create
-    costs more than the insert itself at a million rows.  Only for simple columns (text, numbers, dates)."""
-    if not rows:
-        return
-    names = list(rows[0])
-    columns = ", ".join(connection.ops.quote_name(model._meta.get_field(n).column) for n in names)
-    table = connection.ops.quote_name(model._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(names))})",
-                           [tuple(_db_value(row[n]) for n in names) for row in rows])
 
 
 def create_company(rec: Record, source: SourceRef, actor: object, channel: str) -> int:

@@ -23,6 +23,7 @@ WARN_THRESHOLD = 0.8
 warning costs one click, a missed duplicate costs a merge later.  Automatic paths keep ``THRESHOLD``."""
 MAX_REASONS = 5
 KEYS_PER_STATEMENT = 200
+KEYS_PER_ARRAY = 5000
 
 
 @dataclass
@@ -46,30 +47,49 @@ def reasons_for(comps: list[comparisons.Comparison], levels: np.ndarray, weights
 
 
 def candidate_ids(kind: str, keys: list[str], exclude_id: int | None = None) -> list[int]:
-    """Parties sharing a blocking key; a key shared by more than ``MAX_BLOCK`` parties is ignored, as in batch.
+    """Parties sharing a blocking key; a key shared by more than ``MAX_BLOCK`` parties is ignored, as in batch."""
+    return candidate_ids_many(kind, [keys], exclude_id)[0]
 
-    All keys go to the database in one statement (a record has a dozen keys; a query per key was most of
-    the time an entry check took), each branch reading at most ``MAX_BLOCK + 1`` index entries.
+
+def candidate_ids_many(kind: str, keys_per_record: list[list[str]], exclude_id: int | None = None
+                       ) -> list[list[int]]:
+    """:func:`candidate_ids` for many records: every distinct key of them all is asked once.
+
+    Keys go to the database in statements of ``KEYS_PER_STATEMENT`` (below SQLite's limit on the terms of
+    one compound SELECT, 500), each branch reading at most ``MAX_BLOCK + 1`` index entries.  An import chunk
+    shares most of its name and place keys, so it asks a few dozen statements instead of one per record.
     """
     from django.db import connection
 
-    blocks: dict[int, list[int]] = {}
+    distinct = sorted({key for keys in keys_per_record for key in keys})
+    blocks: dict[str, list[int]] = {}
+    per_statement = KEYS_PER_ARRAY if connection.vendor == "postgresql" else KEYS_PER_STATEMENT
     with connection.cursor() as cursor:
-        # A record has a dozen keys or so; a pathological one (hundreds of e-mails) is asked in slices that
-        # stay below SQLite's limit on the terms of one compound SELECT (500).
-        for start in range(0, len(keys), KEYS_PER_STATEMENT):
-            part = list(keys[start:start + KEYS_PER_STATEMENT])
+        for start in range(0, len(distinct), per_statement):
+            part = distinct[start:start + per_statement]
+            if connection.vendor == "postgresql":
+                cursor.execute(_candidates_sql(connection.vendor, 0, blocking.MAX_BLOCK + 1), [part])
+                for key, party_id in cursor.fetchall():
+                    blocks.setdefault(key, []).append(party_id)
+                continue
             cursor.execute(_candidates_sql(connection.vendor, len(part), blocking.MAX_BLOCK + 1), part)
             for branch, party_id in cursor.fetchall():
-                blocks.setdefault(start + branch, []).append(party_id)
-    found = {pid for ids in blocks.values() if len(ids) <= blocking.MAX_BLOCK for pid in ids}
-    found.discard(exclude_id)  # type: ignore[arg-type]
-    return sorted(found)
+                blocks.setdefault(part[branch], []).append(party_id)
+    usable = {key: ids for key, ids in blocks.items() if len(ids) <= blocking.MAX_BLOCK}
+    out = []
+    for keys in keys_per_record:
+        found = {pid for key in keys for pid in usable.get(key, ())}
+        found.discard(exclude_id)  # type: ignore[arg-type]
+        out.append(sorted(found))
+    return out
 
 
 @lru_cache(maxsize=64)
 def _candidates_sql(vendor: str, count: int, per_key: int) -> str:
-    """``(branch, party id)`` rows, at most ``per_key`` per key (``vendor`` keys the cache: quoting differs)."""
+    """At most ``per_key`` parties per key.  PostgreSQL takes the keys as one array and reads each block
+    through a lateral join, ``(key, party id)`` rows: one plan for any number of keys (a union of hundreds of
+    branches took longer to plan than to run).  SQLite has no arrays: a union of ``count`` branches, one
+    parameter each, ``(branch, party id)`` rows."""
     from django.db import connection
 
     from kundebase.matching.models import BlockingKey
@@ -77,19 +97,22 @@ def _candidates_sql(vendor: str, count: int, per_key: int) -> str:
     quote = connection.ops.quote_name
     table, key = quote(BlockingKey._meta.db_table), quote(BlockingKey._meta.get_field("key").column)
     party = quote(BlockingKey._meta.get_field("party").column)
+    if vendor == "postgresql":
+        return (f"SELECT wanted.k, block.{party} FROM unnest(%s::text[]) AS wanted(k) CROSS JOIN LATERAL "
+                f"(SELECT {party} FROM {table} WHERE {key} = wanted.k LIMIT {int(per_key)}) AS block")
     return " UNION ALL ".join(
         f"SELECT * FROM (SELECT {n} AS branch, {party} FROM {table} WHERE {key} = %s "
         f"LIMIT {int(per_key)}) AS block{n}" for n in range(count))
 
 
 class Prepared:
-    """Candidates' prepared features as columns, for scoring many records against overlapping candidates:
+    """Records' prepared features as columns, for scoring many records against overlapping candidates:
     each candidate is prepared once and each record's comparison arrays are taken by index, not rebuilt."""
 
     def __init__(self, records_by_id: dict[int, dict[str, Any]]) -> None:
         self.row = {pid: n for n, pid in enumerate(records_by_id)}
-        rows = [fields.prepare_one(rec) for rec in records_by_id.values()]
-        self.columns = {f: np.array([r[f] for r in rows], dtype=object) for f in fields.FEATURES}
+        self.columns = fields.prepare(list(records_by_id.values())) if records_by_id else {
+            f: np.empty(0, dtype=object) for f in fields.FEATURES}
 
     def take(self, ids: list[int]) -> dict[str, np.ndarray]:
         index = np.fromiter((self.row[i] for i in ids), dtype=np.int64, count=len(ids))
@@ -104,29 +127,48 @@ def score_against(kind: str, record: dict[str, Any], candidates: dict[int, dict[
     Reasons are put in words only for candidates scoring at least ``explain_from``: at entry most candidates
     are strangers sharing a postcode or a surname, and describing each of them costs more than scoring them.
     ``params`` is the model in force and ``prepared`` the candidates already prepared (it must hold every
-    candidate), for callers scoring many records in a row: in an import chunk the same candidates come up
-    for hundreds of records, and preparing them per record was most of the chunk's time.
+    candidate).
     """
     if not candidates:
         return []
+    return score_many(kind, [record], [list(candidates)], prepared or Prepared(candidates),
+                      explain_from=explain_from, params=params)[0]
+
+
+def score_many(kind: str, recs: list[dict[str, Any]], candidates: list[list[int]], prepared: Prepared, *,
+               explain_from: float = 0.0, params: Params | None = None) -> list[list[tuple[int, float, list[str]]]]:
+    """:func:`score_against` for many records, each against its own candidates (ids held by ``prepared``).
+
+    Every pair of the lot is compared in one pass over column arrays: an import chunk scores a thousand
+    records against a few hundred candidates each, and a pass per record cost more in array set-up than
+    in comparing.  The records are prepared together, once per distinct value.
+    """
     params = params or store.current_params(kind)
     comps = [c for c in comparisons.REGISTRY[kind] if c.name in params.comparisons]
-    ids = list(candidates)
-    right = (prepared or Prepared(candidates)).take(ids)
-    mine = fields.prepare_one(record)  # the new record is prepared once, then stands beside every candidate
-    left = {f: np.full(len(ids), value, dtype=object) for f, value in mine.items()}
+    counts = np.fromiter((len(ids) for ids in candidates), dtype=np.int64, count=len(candidates))
+    if not counts.sum():
+        return [[] for _ in recs]
+    ids = [pid for group in candidates for pid in group]
+    right = prepared.take(ids)
+    mine = fields.prepare(recs)  # each new record is prepared once, then stands beside each of its candidates
+    left = {f: np.repeat(column, counts) for f, column in mine.items()}
     levels = comparisons.compare(kind, comps, left, right)
     tf = params.term_frequencies(left)
     weights = params.field_weights(levels, tf)
     probability = params.probability(levels, tf)
     if kind == "company":
         for n in range(len(ids)):
-            other = {"org_number": right["org_number"][n], "group": right["group"][n]}
-            if _siblings(mine, other):
+            if _siblings({"org_number": left["org_number"][n], "group": left["group"][n]},
+                         {"org_number": right["org_number"][n], "group": right["group"][n]}):
                 probability[n] = 0.0
-    return [(pid, float(probability[n]),
-             reasons_for(comps, levels[n], weights[n]) if probability[n] >= explain_from else [])
-            for n, pid in enumerate(ids)]
+    out: list[list[tuple[int, float, list[str]]]] = []
+    first = 0
+    for count in counts.tolist():
+        out.append([(ids[n], float(probability[n]),
+                     reasons_for(comps, levels[n], weights[n]) if probability[n] >= explain_from else [])
+                    for n in range(first, first + count)])
+        first += count
+    return out
 
 
 def _siblings(fa: dict[str, str], fb: dict[str, str]) -> bool:
@@ -162,23 +204,21 @@ def likely_duplicates_many(*, kind: str, items: list[tuple[dict[str, Any], list[
     checks a chunk: candidates are still found per record, but their records are loaded together, once."""
     from kundebase.parties.models import Party
 
-    wanted: list[tuple[dict[str, Any], list[int]]] = []
+    recs = []
     for values, contact_points, addresses in items:
         record = records.from_input(kind, values, contact_points, addresses)
         if kind == "company":
             record["group"] = _group_of(values)
-        wanted.append((record, candidate_ids(kind, store.record_keys(kind, record), exclude_id)))
+        recs.append(record)
+    wanted = list(zip(recs, candidate_ids_many(kind, store.records_keys(kind, recs), exclude_id), strict=True))
     every = sorted({pid for _record, ids in wanted for pid in ids})
     if not every:
         return [[] for _ in items]
     loaded = records.load(kind, every)
-    prepared = Prepared(loaded)
-    params = store.current_params(kind)
-    kept: list[list[tuple[int, float, list[str]]]] = []
-    for record, ids in wanted:
-        candidates = {pid: loaded[pid] for pid in ids if pid in loaded}
-        scored = score_against(kind, record, candidates, explain_from=threshold, params=params, prepared=prepared)
-        kept.append([(pid, p, why) for pid, p, why in scored if p >= threshold])
+    scored = score_many(kind, [record for record, _ids in wanted],
+                        [[pid for pid in ids if pid in loaded] for _record, ids in wanted], Prepared(loaded),
+                        explain_from=threshold)
+    kept = [[(pid, p, why) for pid, p, why in found if p >= threshold] for found in scored]
     parties = Party.objects.filter(pk__in={pid for keep in kept for pid, _p, _w in keep}).in_bulk()
     return [sorted((Candidate(pid, parties[pid].display_name, parties[pid].customer_number, p, why)
                     for pid, p, why in keep if pid in parties), key=lambda c: -c.score) for keep in kept]

@@ -164,6 +164,10 @@ def _full(kind: str, job: MatchJob, report: Progress, actor: object) -> dict[str
     return stats
 
 
+INCREMENTAL_CHUNK = 1000
+"""Changed customers checked together: their keys are prepared and their candidates asked once per chunk."""
+
+
 def _incremental(kind: str, job: MatchJob, report: Progress, actor: object, since: Any) -> dict[str, Any]:
     changed = set(PendingParty.objects.values_list("party_id", flat=True))
     if since is not None:
@@ -176,16 +180,18 @@ def _incremental(kind: str, job: MatchJob, report: Progress, actor: object, sinc
     pairs: list[tuple[int, int, float]] = []
     all_recs = dict(mine)
     params = store.current_params(kind)
-    for n, pid in enumerate(ids):
-        if pid not in mine:
-            continue
-        cands = entry.candidate_ids(kind, store.record_keys(kind, mine[pid]), pid)
-        cand_recs = records.load(kind, [c for c in cands if c not in all_recs])
-        all_recs.update(cand_recs)
-        cand_recs = {c: all_recs[c] for c in cands if c in all_recs}
-        scored = entry.score_against(kind, mine[pid], cand_recs, explain_from=2.0, params=params)  # no words
-        pairs += [(pid, other, p) for other, p, _why in scored]
-        report("score", (n + 1) / len(ids) * 0.8)
+    present = [pid for pid in ids if pid in mine]
+    for start in range(0, len(present), INCREMENTAL_CHUNK):
+        part = present[start:start + INCREMENTAL_CHUNK]
+        keys = store.records_keys(kind, [mine[pid] for pid in part])
+        found = entry.candidate_ids_many(kind, keys)
+        all_recs.update(records.load(kind, sorted({c for cands in found for c in cands} - all_recs.keys())))
+        found = [[c for c in cands if c in all_recs and c != pid] for pid, cands in zip(part, found, strict=True)]
+        prepared = entry.Prepared({c: all_recs[c] for c in sorted({c for cands in found for c in cands})})
+        scored = entry.score_many(kind, [mine[pid] for pid in part], found, prepared, explain_from=2.0,
+                                  params=params)  # no words
+        pairs += [(pid, other, p) for pid, group in zip(part, scored, strict=True) for other, p, _why in group]
+        report("score", (start + len(part)) / len(present) * 0.8)
     with transaction.atomic():
         stats = _store_pairs(kind, job, pairs, all_recs, actor)
     stats.update(records=len(ids), pairs=len(pairs))

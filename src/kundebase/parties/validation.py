@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from typing import Any
 
 from django.conf import settings
@@ -37,9 +38,16 @@ def _text(data: dict[str, Any], key: str, errors: ErrorCollector, prefix: str = 
     return value
 
 
+@cache
+def _choice_values(choices: Any) -> frozenset[str]:
+    """A choices class's values, read once: Django builds the list anew on every ``.values`` (an import asks
+    for each of a million rows)."""
+    return frozenset(choices.values)
+
+
 def _choice(value: Any, choices: Any, name: str, errors: ErrorCollector) -> str:
     text = "" if value is None else str(value)
-    if text not in choices.values:
+    if text not in _choice_values(choices):
         errors.add(name, _("%(value)s is not one of: %(choices)s")
                    % {"value": text, "choices": ", ".join(choices.values)}, "invalid_choice")
     return text
@@ -191,7 +199,7 @@ def clean_contact_point(data: dict[str, Any], errors: ErrorCollector, prefix: st
         value = ""
     country = default_country or settings.KUNDEBASE_DEFAULT_COUNTRY
     display, normalised = value, ""
-    if value and kind in ContactPoint.Kind.values:
+    if value and kind in _choice_values(ContactPoint.Kind):
         try:
             if kind == "email":
                 display = identifiers.email(value)

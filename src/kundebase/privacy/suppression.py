@@ -45,7 +45,10 @@ def suppress(hashes: Iterable[tuple[str, str]], reason: str) -> int:
 def identities_blocked(*, kind: str, records: list[tuple[dict[str, Any], list[dict[str, Any]]]]
                        ) -> list[str | None]:
     """Per record ``(fields, contact points)``, a reason when it matches an erased person, else ``None``
-    (hook ``core.hooks.identity_blocked``).  One query for a whole import chunk."""
+    (hook ``core.hooks.identity_blocked``).  One query for a whole import chunk.  With no suppression stored
+    (no one erased yet) nothing can match, and hashing every identifier of a large import would be wasted."""
+    if not Suppression.objects.exists():
+        return [None] * len(records)
     hashes = [identity_hashes(fields=fields if kind == "person" else {}, contact_points=contact_points)
               for fields, contact_points in records]
     wanted = sorted({digest for found in hashes for _k, digest in found})

@@ -1,0 +1,56 @@
+"""Plain bulk inserts: what goes in comes back through the ORM exactly, on SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from kundebase.core.bulk import insert_rows
+from kundebase.ingest.models import ImportJob, ImportRow, Source
+from kundebase.matching.models import PendingParty
+from kundebase.parties.models import Address, Party
+
+pytestmark = pytest.mark.django_db
+
+
+def _job() -> ImportJob:
+    source = Source.objects.create(name="bulk test")
+    return ImportJob.objects.create(source=source, entity="persons", file_name="f.csv", file_path="/nowhere",
+                                    file_format="csv", content_hash="0" * 64)
+
+
+def test_json_text_and_numbers_come_back_as_they_went_in() -> None:
+    job = _job()
+    rows = [{"job_id": job.pk, "line": n, "fingerprint": f"{n:064d}", "outcome": "error", "record_id": None,
+             "raw": {"Navn": "Ærlige Åse", "n": n, "list": [1, "ø"]}, "problems": [["E-post", "ugyldig «x»"]],
+             "candidates": []} for n in range(1, 4)]
+    assert insert_rows(ImportRow, rows) == 3
+    stored = list(ImportRow.objects.filter(job=job).order_by("line").values(*rows[0]))
+    assert stored == rows
+    assert insert_rows(ImportRow, []) == 0
+
+
+def test_dates_and_times_keep_their_value_and_zone() -> None:
+    party = Party.objects.create(kind="person", customer_number="B1", display_name="B", search_name="b")
+    moment = timezone.now().replace(microsecond=123456)
+    insert_rows(Address, [{"party_id": party.pk, "kind": "postal", "street": "Storgata 1", "postcode": "0155",
+                           "city": "Oslo", "municipality": "", "region": "", "country": "NO", "is_primary": True,
+                           "valid_from": dt.date(2024, 2, 29),
+                           "created_at": moment, "updated_at": moment}])
+    address = Address.objects.get(party=party)
+    assert address.valid_from == dt.date(2024, 2, 29)
+    assert address.created_at == moment and address.street == "Storgata 1"
+
+
+def test_a_conflict_is_skipped_only_when_asked() -> None:
+    now = timezone.now()
+    insert_rows(PendingParty, [{"party_id": 7, "queued_at": now}])
+    assert insert_rows(PendingParty, [{"party_id": 7, "queued_at": now}, {"party_id": 8, "queued_at": now}],
+                       ignore_conflicts=True) == 2
+    assert sorted(PendingParty.objects.values_list("party_id", flat=True)) == [7, 8]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_rows(PendingParty, [{"party_id": 9, "queued_at": now}, {"party_id": 7, "queued_at": now}])
+    assert sorted(PendingParty.objects.values_list("party_id", flat=True)) == [7, 8]  # nothing half-written
