@@ -16,6 +16,7 @@ import datetime as dt
 import json
 import logging
 import threading
+import time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -309,14 +310,41 @@ def handle(event: Event) -> int | None:
     return party_id
 
 
+ROUND_EVENTS = 100
+ROUND_SECONDS = 0.25
+"""Events processed in one transaction: at most this many, for at most about this long.  A commit per event
+cost more than most events' work (a flush of the write-ahead log each); a bound on the round keeps the
+write lock short, so the server storing new events beside the worker never waits long (SQLite has one
+writer at a time)."""
+
+
 def process(ids: list[int] | None = None, *, limit: int = 500) -> int:
     """Process waiting events (the given ones, or the oldest ``limit``); returns how many this call did."""
     pending = Event.objects.filter(processed_at__isnull=True)
     if ids is not None:
         pending = pending.filter(pk__in=ids)
+    wanted = list(pending.order_by("id").values_list("pk", flat=True)[:limit])
+    done, start = 0, 0
+    while start < len(wanted):
+        count, start = _round(wanted, start)
+        done += count
+    return done
+
+
+def _round(wanted: list[int], start: int) -> tuple[int, int]:
+    """Claim and process events from ``wanted[start:]`` in one transaction; ``(processed, next start)``.
+
+    Each event is claimed with a conditional UPDATE (another worker's claim of the same event waits for this
+    transaction and then finds it taken) and handled in a savepoint of its own, so an event refused by the
+    services records its error while the others of the round still land.  A crash loses the round's claims
+    with its writes: those events are simply processed again.
+    """
+    began = time.monotonic()
     done = 0
-    for pk in list(pending.order_by("id").values_list("pk", flat=True)[:limit]):
-        with transaction.atomic():
+    with transaction.atomic():
+        while start < len(wanted) and done < ROUND_EVENTS and time.monotonic() - began < ROUND_SECONDS:
+            pk = wanted[start]
+            start += 1
             if Event.objects.filter(pk=pk, processed_at__isnull=True).update(processed_at=timezone.now()) == 0:
                 continue  # another worker has it
             event = Event.objects.select_related("source").get(pk=pk)
@@ -327,8 +355,8 @@ def process(ids: list[int] | None = None, *, limit: int = 500) -> int:
             except DomainError as exc:
                 error = str(exc)[:2000] or exc.title
             Event.objects.filter(pk=pk).update(party_id=party_id, error=error)
-        done += 1
-    return done
+            done += 1
+    return done, start
 
 
 # --- the background worker ---------------------------------------------------------------------------------------
