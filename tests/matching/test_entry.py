@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from kundebase.matching import batch, entry, records, store
+from kundebase.matching import batch, blocking, entry, records, store
 from kundebase.matching.models import BlockingKey, PendingParty
 from tests.matching.helpers import company, person
 
@@ -117,16 +117,20 @@ def test_fast_path_scores_a_pair_as_the_batch_engine_does() -> None:
     assert len(row) == 1
 
 
-def test_candidates_come_from_every_key_in_one_query_and_crowded_keys_are_ignored(
-        monkeypatch: pytest.MonkeyPatch, django_assert_num_queries: Any) -> None:
-    from kundebase.matching import blocking
-
+def _crowd_and_pair(monkeypatch: pytest.MonkeyPatch) -> tuple[list[int], list[int]]:
+    """Four customers sharing a key over the (lowered) block limit of 3, two sharing a rare key, one own key."""
     crowd = [person(f"Crowd{i}", "Hansen").pk for i in range(4)]
     pair = [person("Pair", f"Olsen{i}").pk for i in range(2)]
     BlockingKey.objects.bulk_create([BlockingKey(party_id=pid, key="t:crowded") for pid in crowd]
                                     + [BlockingKey(party_id=pid, key="t:rare") for pid in pair]
                                     + [BlockingKey(party_id=crowd[0], key="t:own")])
     monkeypatch.setattr(blocking, "MAX_BLOCK", 3)
+    return crowd, pair
+
+
+def test_candidates_come_from_every_key_in_one_query_and_crowded_keys_are_ignored(
+        monkeypatch: pytest.MonkeyPatch, django_assert_num_queries: Any) -> None:
+    crowd, pair = _crowd_and_pair(monkeypatch)
     with django_assert_num_queries(1):
         found = entry.candidate_ids("person", ["t:crowded", "t:rare", "t:own", "t:none"], exclude_id=pair[1])
     assert found == sorted([pair[0], crowd[0]])  # the crowded key (4 > 3) gives nothing; the excluded id is out
@@ -146,14 +150,7 @@ def test_a_record_with_more_keys_than_one_statement_holds_is_asked_in_slices(mon
 
 def test_candidates_of_many_records_come_from_one_question_per_distinct_key(
         monkeypatch: pytest.MonkeyPatch, django_assert_num_queries: Any) -> None:
-    from kundebase.matching import blocking
-
-    crowd = [person(f"Crowd{i}", "Hansen").pk for i in range(4)]
-    pair = [person("Pair", f"Olsen{i}").pk for i in range(2)]
-    BlockingKey.objects.bulk_create([BlockingKey(party_id=pid, key="t:crowded") for pid in crowd]
-                                    + [BlockingKey(party_id=pid, key="t:rare") for pid in pair]
-                                    + [BlockingKey(party_id=crowd[0], key="t:own")])
-    monkeypatch.setattr(blocking, "MAX_BLOCK", 3)
+    crowd, pair = _crowd_and_pair(monkeypatch)
     asked = [["t:crowded", "t:rare"], ["t:own"], [], ["t:rare", "t:own", "t:none"], ["t:crowded"]]
     with django_assert_num_queries(1):
         together = entry.candidate_ids_many("person", asked, exclude_id=pair[1])

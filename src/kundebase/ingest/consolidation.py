@@ -181,22 +181,34 @@ def decide_parties(recs: list[Record], entity: str, source: SourceRef, priority:
         decisions.append(None)  # decided below, in order, once the chunk's duplicate check has run
     # The probabilistic check for the whole chunk at once; it reads only what is stored, so asking before the
     # in-order pass below gives each row the answer it would get on its own.
-    likely = dict(zip(keys, entry.likely_duplicates_many(
+    checked = list(keys)  # chunk positions of the records checked, in order
+    likely = dict(zip(checked, entry.likely_duplicates_many(
         kind=kind, items=[({k: v for k, v in recs[n].data.items() if k != "org_number_key"},
-                           recs[n].contact_points, recs[n].addresses) for n in keys]), strict=True))
+                           recs[n].contact_points, recs[n].addresses) for n in checked], within=True), strict=True))
     for position, (number, contacts, org_key) in keys.items():
         earlier = index.find_pending(number, contacts, org_key)
         if earlier is not None:
             # The same customer twice in one chunk: the later row updates the one created just before.
             decisions[position] = Decision("updated", refs={"same_as": earlier})
             continue
-        candidates = likely[position]
-        if candidates:
+        stored = [c for c in likely[position] if c.party_id is not None]
+        if stored:
             decisions[position] = Decision(
-                "review", candidates=[c.as_dict() for c in candidates],
+                "review", candidates=[c.as_dict() for c in stored],
                 problems=[("", _("possible duplicate of %(name)s (%(number)s): %(why)s")
-                           % {"name": candidates[0].display_name, "number": candidates[0].customer_number,
-                              "why": ", ".join(candidates[0].reasons)})])
+                           % {"name": stored[0].display_name, "number": stored[0].customer_number,
+                              "why": ", ".join(stored[0].reasons)})])
+            continue
+        # An earlier row of this chunk that is being created: held for review beside it, as it would be had
+        # that row come in an earlier chunk.  The writer names the customer once it exists.
+        alike = [c for c in likely[position] if c.earlier is not None
+                 and getattr(decisions[checked[c.earlier]], "outcome", "") == "created"]
+        if alike:
+            first = checked[alike[0].earlier]  # type: ignore[index]
+            decisions[position] = Decision(
+                "review", candidates=[{**alike[0].as_dict(), "party_id": None}], refs={"like": first},
+                problems=[("", _("possible duplicate of line %(line)s of this file: %(why)s")
+                           % {"line": recs[first].line, "why": ", ".join(alike[0].reasons)})])
             continue
         index.remember(position, number, contacts, org_key)
         decisions[position] = Decision("created")

@@ -199,7 +199,22 @@ def _write(entity: str, recs: list[records.Record], decisions: list[consolidatio
             if not isinstance(exc, DomainError):
                 raise
             results[i] = ("error", None, [("", str(exc.detail or exc.title))])
+    _name_alike(decisions, results)
     return results
+
+
+def _name_alike(decisions: list[consolidation.Decision],
+                results: list[tuple[str, int | None, list[tuple[str, str]]]]) -> None:
+    """A row held as a possible duplicate of an earlier row of its chunk names that row's customer, now stored."""
+    from kundebase.parties.models import Party
+
+    alike = {i: results[d.refs["like"]][1] for i, d in enumerate(decisions) if "like" in d.refs}
+    parties = Party.objects.in_bulk([pid for pid in alike.values() if pid is not None])
+    for i, pid in alike.items():
+        party = parties.get(pid) if pid is not None else None
+        decisions[i].candidates = [{**decisions[i].candidates[0], "party_id": party.pk,
+                                    "display_name": party.display_name,
+                                    "customer_number": party.customer_number}] if party else []
 
 
 def process_chunk(job: ImportJob, rows: list[readers.Row], *, actor: object = None) -> dict[str, int]:

@@ -28,11 +28,14 @@ KEYS_PER_ARRAY = 5000
 
 @dataclass
 class Candidate:
-    party_id: int
+    party_id: int | None
     display_name: str
     customer_number: str
     score: float
     reasons: list[str] = field(default_factory=list)
+    earlier: int | None = None
+    """For a record of the same batch (``likely_duplicates_many(within=True)``): its position there; such a
+    record is not stored yet, so it has no ``party_id``."""
 
     def as_dict(self) -> dict[str, Any]:
         return {"party_id": self.party_id, "display_name": self.display_name,
@@ -55,9 +58,10 @@ def candidate_ids_many(kind: str, keys_per_record: list[list[str]], exclude_id: 
                        ) -> list[list[int]]:
     """:func:`candidate_ids` for many records: every distinct key of them all is asked once.
 
-    Keys go to the database in statements of ``KEYS_PER_STATEMENT`` (below SQLite's limit on the terms of
-    one compound SELECT, 500), each branch reading at most ``MAX_BLOCK + 1`` index entries.  An import chunk
-    shares most of its name and place keys, so it asks a few dozen statements instead of one per record.
+    Keys go to SQLite in statements of ``KEYS_PER_STATEMENT`` (below its limit on the terms of one compound
+    SELECT, 500) and to PostgreSQL ``KEYS_PER_ARRAY`` at a time as one array; each key reads at most
+    ``MAX_BLOCK + 1`` index entries.  An import chunk shares most of its name and place keys, so it asks a
+    few statements instead of one per record.
     """
     from django.db import connection
 
@@ -199,9 +203,17 @@ def likely_duplicates(*, kind: str, fields: dict[str, Any], contact_points: list
 
 def likely_duplicates_many(*, kind: str, items: list[tuple[dict[str, Any], list[dict[str, Any]],
                                                            list[dict[str, Any]]]],
-                           exclude_id: int | None = None, threshold: float = THRESHOLD) -> list[list[Candidate]]:
+                           exclude_id: int | None = None, threshold: float = THRESHOLD,
+                           within: bool = False) -> list[list[Candidate]]:
     """:func:`likely_duplicates` for many records at once ``(fields, contact points, addresses)``, as an import
-    checks a chunk: candidates are still found per record, but their records are loaded together, once."""
+    checks a chunk: their keys are prepared together, each distinct key is asked once, the candidates' records
+    are loaded once and every pair is scored in one pass.
+
+    With ``within`` each record is also scored against the records before it in ``items`` that share a
+    blocking key (an import chunk's earlier rows, not stored yet): those come last, with ``earlier`` set to
+    their position and no ``party_id``.  Without it two rows of one chunk that are one person would both be
+    created, each unseen by the other's check.
+    """
     from kundebase.parties.models import Party
 
     recs = []
@@ -210,15 +222,37 @@ def likely_duplicates_many(*, kind: str, items: list[tuple[dict[str, Any], list[
         if kind == "company":
             record["group"] = _group_of(values)
         recs.append(record)
-    wanted = list(zip(recs, candidate_ids_many(kind, store.records_keys(kind, recs), exclude_id), strict=True))
-    every = sorted({pid for _record, ids in wanted for pid in ids})
-    if not every:
-        return [[] for _ in items]
-    loaded = records.load(kind, every)
-    scored = score_many(kind, [record for record, _ids in wanted],
-                        [[pid for pid in ids if pid in loaded] for _record, ids in wanted], Prepared(loaded),
-                        explain_from=threshold)
-    kept = [[(pid, p, why) for pid, p, why in found if p >= threshold] for found in scored]
-    parties = Party.objects.filter(pk__in={pid for keep in kept for pid, _p, _w in keep}).in_bulk()
-    return [sorted((Candidate(pid, parties[pid].display_name, parties[pid].customer_number, p, why)
-                    for pid, p, why in keep if pid in parties), key=lambda c: -c.score) for keep in kept]
+    keys = store.records_keys(kind, recs)
+    wanted = candidate_ids_many(kind, keys, exclude_id)
+    out: list[list[Candidate]] = [[] for _ in items]
+    every = sorted({pid for ids in wanted for pid in ids})
+    if every:
+        loaded = records.load(kind, every)
+        scored = score_many(kind, recs, [[pid for pid in ids if pid in loaded] for ids in wanted], Prepared(loaded),
+                            explain_from=threshold)
+        kept = [[(pid, p, why) for pid, p, why in found if p >= threshold] for found in scored]
+        parties = Party.objects.filter(pk__in={pid for keep in kept for pid, _p, _w in keep}).in_bulk()
+        out = [sorted((Candidate(pid, parties[pid].display_name, parties[pid].customer_number, p, why)
+                       for pid, p, why in keep if pid in parties), key=lambda c: -c.score) for keep in kept]
+    if within:
+        for n, found in enumerate(_within(kind, recs, keys, threshold)):
+            out[n] += [Candidate(None, "", "", p, why, earlier=m)
+                       for m, p, why in sorted(found, key=lambda f: -f[1])]
+    return out
+
+
+def _within(kind: str, recs: list[dict[str, Any]], keys: list[list[str]], threshold: float
+            ) -> list[list[tuple[int, float, list[str]]]]:
+    """Per record, the earlier records of the same batch it probably is: ``(position, probability, reasons)``.
+    They are found as stored ones are, through shared blocking keys, a key shared by more than ``MAX_BLOCK``
+    records of the batch being ignored."""
+    by_key: dict[str, list[int]] = {}
+    for n, own in enumerate(keys):
+        for key in own:
+            by_key.setdefault(key, []).append(n)
+    earlier = [sorted({m for key in own if len(by_key[key]) <= blocking.MAX_BLOCK for m in by_key[key] if m < n})
+               for n, own in enumerate(keys)]
+    if not any(earlier):
+        return [[] for _ in recs]
+    scored = score_many(kind, recs, earlier, Prepared(dict(enumerate(recs))), explain_from=threshold)
+    return [[(m, p, why) for m, p, why in found if p >= threshold] for found in scored]
