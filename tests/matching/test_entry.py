@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from kundebase.matching import batch, blocking, entry, records, store
+from kundebase.matching import batch, blocking, entry, fields, records, store
 from kundebase.matching.models import BlockingKey, PendingParty
 from tests.matching.helpers import company, person
 
@@ -189,8 +189,8 @@ def test_scoring_many_records_at_once_gives_each_the_score_it_gets_alone() -> No
              {"given_name": "Ola", "family_name": "Hansen", "street": "Storgata 1", "postcode": "0155"},
              {"given_name": "Nobody", "family_name": "Else"}]
     candidates = [ids, ids[1:3], []]
-    many = entry.score_many("person", asked, candidates, entry.Prepared({pid: recs[pid] for pid in ids}),
-                            explain_from=0.5)
+    many = entry.score_many("person", fields.prepare(asked), candidates,
+                            entry.Prepared({pid: recs[pid] for pid in ids}), explain_from=0.5)
     alone = [entry.score_against("person", rec, {pid: recs[pid] for pid in cands}, explain_from=0.5)
              for rec, cands in zip(asked, candidates, strict=True)]
     assert [[pid for pid, _p, _w in found] for found in many] == candidates

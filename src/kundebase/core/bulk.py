@@ -2,8 +2,9 @@
 
 Django's ``bulk_create`` builds a model instance per row and prepares every field of it; at a million rows
 that costs more than the insert itself.  Here each column's conversion is chosen once from its field, and
-the rows go to the database as one ``executemany``.  Only for rows whose values are final (no defaults to
-fill, no signals to send): the import writer, blocking keys, the matching queue, import outcomes.
+the rows go to the database in one ``COPY`` on PostgreSQL, one ``executemany`` elsewhere.  Only for rows
+whose values are final (no defaults to fill, no signals to send): the import writer, blocking keys, the
+matching queue, import outcomes.
 """
 
 from __future__ import annotations

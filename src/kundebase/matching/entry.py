@@ -135,27 +135,27 @@ def score_against(kind: str, record: dict[str, Any], candidates: dict[int, dict[
     """
     if not candidates:
         return []
-    return score_many(kind, [record], [list(candidates)], prepared or Prepared(candidates),
+    return score_many(kind, fields.prepare([record]), [list(candidates)], prepared or Prepared(candidates),
                       explain_from=explain_from, params=params)[0]
 
 
-def score_many(kind: str, recs: list[dict[str, Any]], candidates: list[list[int]], prepared: Prepared, *,
+def score_many(kind: str, mine: dict[str, np.ndarray], candidates: list[list[int]], prepared: Prepared, *,
                explain_from: float = 0.0, params: Params | None = None) -> list[list[tuple[int, float, list[str]]]]:
-    """:func:`score_against` for many records, each against its own candidates (ids held by ``prepared``).
+    """:func:`score_against` for many records, given by their prepared features ``mine``
+    (``fields.prepare``), each against its own candidates (ids held by ``prepared``).
 
     Every pair of the lot is compared in one pass over column arrays: an import chunk scores a thousand
     records against a few hundred candidates each, and a pass per record cost more in array set-up than
-    in comparing.  The records are prepared together, once per distinct value.
+    in comparing.  The caller prepares the records once, for their keys and every scoring of them.
     """
     params = params or store.current_params(kind)
     comps = [c for c in comparisons.REGISTRY[kind] if c.name in params.comparisons]
     counts = np.fromiter((len(ids) for ids in candidates), dtype=np.int64, count=len(candidates))
     if not counts.sum():
-        return [[] for _ in recs]
+        return [[] for _ in candidates]
     ids = [pid for group in candidates for pid in group]
     right = prepared.take(ids)
-    mine = fields.prepare(recs)  # each new record is prepared once, then stands beside each of its candidates
-    left = {f: np.repeat(column, counts) for f, column in mine.items()}
+    left = {f: np.repeat(column, counts) for f, column in mine.items()}  # each record beside each candidate
     levels = comparisons.compare(kind, comps, left, right)
     tf = params.term_frequencies(left)
     weights = params.field_weights(levels, tf)
@@ -222,37 +222,38 @@ def likely_duplicates_many(*, kind: str, items: list[tuple[dict[str, Any], list[
         if kind == "company":
             record["group"] = _group_of(values)
         recs.append(record)
-    keys = store.records_keys(kind, recs)
+    own = Prepared(dict(enumerate(recs)))  # prepared once: for the keys and every scoring below
+    keys = store.records_keys(kind, recs, own.columns)
     wanted = candidate_ids_many(kind, keys, exclude_id)
     out: list[list[Candidate]] = [[] for _ in items]
     every = sorted({pid for ids in wanted for pid in ids})
     if every:
         loaded = records.load(kind, every)
-        scored = score_many(kind, recs, [[pid for pid in ids if pid in loaded] for ids in wanted], Prepared(loaded),
-                            explain_from=threshold)
+        scored = score_many(kind, own.columns, [[pid for pid in ids if pid in loaded] for ids in wanted],
+                            Prepared(loaded), explain_from=threshold)
         kept = [[(pid, p, why) for pid, p, why in found if p >= threshold] for found in scored]
         parties = Party.objects.filter(pk__in={pid for keep in kept for pid, _p, _w in keep}).in_bulk()
         out = [sorted((Candidate(pid, parties[pid].display_name, parties[pid].customer_number, p, why)
                        for pid, p, why in keep if pid in parties), key=lambda c: -c.score) for keep in kept]
     if within:
-        for n, found in enumerate(_within(kind, recs, keys, threshold)):
+        for n, found in enumerate(_within(kind, own, keys, threshold)):
             out[n] += [Candidate(None, "", "", p, why, earlier=m)
                        for m, p, why in sorted(found, key=lambda f: -f[1])]
     return out
 
 
-def _within(kind: str, recs: list[dict[str, Any]], keys: list[list[str]], threshold: float
+def _within(kind: str, own: Prepared, keys: list[list[str]], threshold: float
             ) -> list[list[tuple[int, float, list[str]]]]:
     """Per record, the earlier records of the same batch it probably is: ``(position, probability, reasons)``.
     They are found as stored ones are, through shared blocking keys, a key shared by more than ``MAX_BLOCK``
     records of the batch being ignored."""
     by_key: dict[str, list[int]] = {}
-    for n, own in enumerate(keys):
-        for key in own:
+    for n, its in enumerate(keys):
+        for key in its:
             by_key.setdefault(key, []).append(n)
-    earlier = [sorted({m for key in own if len(by_key[key]) <= blocking.MAX_BLOCK for m in by_key[key] if m < n})
-               for n, own in enumerate(keys)]
+    earlier = [sorted({m for key in its if len(by_key[key]) <= blocking.MAX_BLOCK for m in by_key[key] if m < n})
+               for n, its in enumerate(keys)]
     if not any(earlier):
-        return [[] for _ in recs]
-    scored = score_many(kind, recs, earlier, Prepared(dict(enumerate(recs))), explain_from=threshold)
+        return [[] for _ in keys]
+    scored = score_many(kind, own.columns, earlier, own, explain_from=threshold)
     return [[(m, p, why) for m, p, why in found if p >= threshold] for found in scored]

@@ -183,13 +183,12 @@ def _incremental(kind: str, job: MatchJob, report: Progress, actor: object, sinc
     present = [pid for pid in ids if pid in mine]
     for start in range(0, len(present), INCREMENTAL_CHUNK):
         part = present[start:start + INCREMENTAL_CHUNK]
-        keys = store.records_keys(kind, [mine[pid] for pid in part])
-        found = entry.candidate_ids_many(kind, keys)
+        features = fields.prepare([mine[pid] for pid in part])
+        found = entry.candidate_ids_many(kind, store.records_keys(kind, [mine[pid] for pid in part], features))
         all_recs.update(records.load(kind, sorted({c for cands in found for c in cands} - all_recs.keys())))
         found = [[c for c in cands if c in all_recs and c != pid] for pid, cands in zip(part, found, strict=True)]
         prepared = entry.Prepared({c: all_recs[c] for c in sorted({c for cands in found for c in cands})})
-        scored = entry.score_many(kind, [mine[pid] for pid in part], found, prepared, explain_from=2.0,
-                                  params=params)  # no words
+        scored = entry.score_many(kind, features, found, prepared, explain_from=2.0, params=params)  # no words
         pairs += [(pid, other, p) for pid, group in zip(part, scored, strict=True) for other, p, _why in group]
         report("score", (start + len(part)) / len(present) * 0.8)
     with transaction.atomic():

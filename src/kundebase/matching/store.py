@@ -65,12 +65,13 @@ def record_keys(kind: str, record: dict[str, Any]) -> list[str]:
     return records_keys(kind, [record])[0]
 
 
-def records_keys(kind: str, recs: list[dict[str, Any]]) -> list[list[str]]:
+def records_keys(kind: str, recs: list[dict[str, Any]], features: dict[str, Any] | None = None) -> list[list[str]]:
     """:func:`record_keys` of many records: their features are prepared together, once per distinct value
-    (an import chunk shares its names and places; preparing record by record was most of a chunk's time)."""
+    (an import chunk shares its names and places; preparing record by record was most of a chunk's time).
+    ``features`` are the records' prepared features when the caller has them already."""
     if not recs:
         return []
-    out = [set(keys) for keys in blocking.keys(kind, fields.prepare(recs))]
+    out = [set(keys) for keys in blocking.keys(kind, features if features is not None else fields.prepare(recs))]
     rules = blocking.RULES[kind]
     for role, extra in (("phone", "extra_phones"), ("email", "extra_emails")):
         if (role,) not in rules:
