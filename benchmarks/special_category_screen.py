@@ -1,6 +1,11 @@
-"""Precision and recall of the special-category screen on the committed labelled corpus.
+"""Precision and recall of the special-category screen on the committed labelled corpora.
 
-``python -m benchmarks.special_category_screen [--corpus PATH] [--no-record]``
+``python -m benchmarks.special_category_screen [--corpus PATH] [--everyday PATH] [--no-record]``
+
+Two sets are measured: the original corpus (six languages, targets recall 0.95 / precision 0.85) and the
+everyday-wording set (membership and conditions said in plain words, with look-alike traps; nb, da, de, hu, en;
+targets recall 0.95 / precision 0.95), each per language and per split.  Only the dev split's misses are listed:
+the holdout split is reported as figures alone, so reading the report cannot leak it into the lexicon.
 
 A sentence counts as a true positive when the screen flags it and it is labelled with a category; category
 agreement is reported separately (a flagged health note reported as "criminal" is still caught for the user,
@@ -20,6 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "data" / "special_category_corpus.tsv"
 TARGET_RECALL = 0.95
 TARGET_PRECISION = 0.85
+EVERYDAY = ROOT / "tests" / "data" / "special_category_everyday.tsv"
+EVERYDAY_RECALL = 0.95
+EVERYDAY_PRECISION = 0.95
 
 
 @dataclass
@@ -68,6 +76,17 @@ def load(path: Path = CORPUS) -> list[Example]:
     return examples
 
 
+def load_everyday(path: Path = EVERYDAY) -> list[Example]:
+    """The everyday-wording set: a header row, then language, text, category ("none") and split per line."""
+    examples = []
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip() and line[0] != "#"]
+    for line in lines[1:]:
+        lang, sentence, category, split = line.split("\t")
+        examples.append(Example(lang, frozenset() if category == "none" else frozenset({category}), sentence,
+                                split))
+    return examples
+
+
 def evaluate(examples: list[Example]) -> dict[str, Score]:
     """Scores per language, per split and overall."""
     from kundebase.privacy.screen import categories, screen_text
@@ -91,7 +110,8 @@ def evaluate(examples: list[Example]) -> dict[str, Score]:
     return scores
 
 
-def report(scores: dict[str, Score], speed: float, count: int, per_text_us: float = 0.0) -> str:
+def table(scores: dict[str, Score]) -> list[str]:
+    """One row per language, per split and overall."""
     lines = ["| set | sentences | precision | recall | right category (of caught) |", "|---|---:|---:|---:|---:|"]
     keys = sorted(k for k in scores if ":" not in k and k != "overall")
     keys += sorted(k for k in scores if k.startswith("split:")) + ["overall"]
@@ -99,6 +119,36 @@ def report(scores: dict[str, Score], speed: float, count: int, per_text_us: floa
         s = scores[key]
         cat = s.category_hits / s.tp if s.tp else 1.0
         lines.append(f"| {key} | {s.n} | {s.precision:.3f} | {s.recall:.3f} | {cat:.3f} |")
+    return lines
+
+
+def dev_errors(examples: list[Example]) -> tuple[list[str], list[str]]:
+    """Misses and false alarms of the dev split only."""
+    scores = evaluate([e for e in examples if e.split == "dev"])
+    overall = scores.get("overall", Score())
+    return overall.misses, overall.false_alarms
+
+
+def report_everyday(examples: list[Example]) -> str:
+    scores = evaluate(examples)
+    overall, holdout = scores["overall"], scores.get("split:holdout", Score())
+    ok = overall.recall >= EVERYDAY_RECALL and overall.precision >= EVERYDAY_PRECISION
+    lines = ["### Everyday wording (`tests/data/special_category_everyday.tsv`)", "", *table(scores), "",
+             f"Targets: recall ≥ {EVERYDAY_RECALL}, precision ≥ {EVERYDAY_PRECISION} — "
+             f"{'met' if ok else 'NOT met'} overall; holdout alone: recall {holdout.recall:.3f}, "
+             f"precision {holdout.precision:.3f}.",
+             "The holdout third was written with the rest, before the lexicon was tuned on this set, and was never "
+             "used to tune it; its errors are not listed here."]
+    misses, alarms = dev_errors(examples)
+    if misses:
+        lines += ["", "Missed in dev (false negatives):", *(f"- {m}" for m in misses)]
+    if alarms:
+        lines += ["", "False alarms in dev:", *(f"- {m}" for m in alarms)]
+    return "\n".join(lines)
+
+
+def report(scores: dict[str, Score], speed: float, count: int, per_text_us: float = 0.0) -> str:
+    lines = ["### Original corpus (`tests/data/special_category_corpus.tsv`)", "", *table(scores)]
     overall = scores["overall"]
     ok = overall.recall >= TARGET_RECALL and overall.precision >= TARGET_PRECISION
     lines += ["", f"Targets: recall ≥ {TARGET_RECALL}, precision ≥ {TARGET_PRECISION} — "
@@ -117,6 +167,7 @@ def report(scores: dict[str, Score], speed: float, count: int, per_text_us: floa
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--everyday", type=Path, default=EVERYDAY)
     parser.add_argument("--no-record", action="store_true", help="print only, do not update RESULTS.md")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT / "src"))
@@ -137,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     screened = time.perf_counter() - t0
     text = report(evaluate(examples), screened / base if base else float("nan"), len(examples),
                   screened / (5 * len(texts)) * 1e6 if texts else 0.0)
+    text += "\n\n" + report_everyday(load_everyday(args.everyday))
     print(text)
     if not args.no_record:
         from benchmarks.results import record

@@ -15,9 +15,20 @@ from functools import lru_cache
 from typing import Any
 
 from kundebase.privacy.screen.lexicon_continental import DE, EN, HU
+from kundebase.privacy.screen.lexicon_everyday import EVERYDAY, EXCLUDE
 from kundebase.privacy.screen.lexicon_nordic import DA, NO, SV
 
-LEXICONS: dict[str, dict[str, Any]] = {"nb": NO, "da": DA, "sv": SV, "de": DE, "hu": HU, "en": EN}
+
+def _with_everyday(lang: str, base: dict[str, Any]) -> dict[str, Any]:
+    """A base lexicon with the everyday wording of its language (membership cues, medicines) added."""
+    terms = {category: list(patterns) for category, patterns in base["terms"].items()}
+    for category, patterns in EVERYDAY.get(lang, {}).items():
+        terms.setdefault(category, []).extend(patterns)
+    return {**base, "terms": terms, "exclude": [*base["exclude"], *EXCLUDE.get(lang, [])]}
+
+
+LEXICONS: dict[str, dict[str, Any]] = {lang: _with_everyday(lang, base) for lang, base in
+                                       {"nb": NO, "da": DA, "sv": SV, "de": DE, "hu": HU, "en": EN}.items()}
 
 CATEGORIES: dict[str, str] = {
     "ethnic": "racial or ethnic origin",

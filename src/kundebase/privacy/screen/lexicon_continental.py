@@ -39,8 +39,7 @@ DE: dict[str, object] = {
         ],
         "political": [
             r"politisch\w*", r"parteimitglied\w*", r"mitglied (der|in der|bei der) (\w+ )?(partei|\w+partei)",
-            r"spd", r"cdu", r"csu", r"fdp", r"afd", r"npd", r"die linke", r"wähl\w* (die )?grünen",
-            r"wähl\w* (die )?(spd|cdu|csu|fdp|afd|linke)", r"kommunist\w*", r"nazi\w*", r"neonazi\w*",
+            r"kommunist\w*", r"nazi\w*", r"neonazi\w*",
             r"rechtsextrem\w*", r"linksextrem\w*", r"faschis\w*", r"sozialist\w*", r"~aktivist\w*",
             r"extremis\w*", r"wahlkampf\w*", r"feminis\w*", r"rechtsradikal\w*", r"linksradikal\w*",
         ],
@@ -53,7 +52,7 @@ DE: dict[str, object] = {
             r"scientolog\w*", r"(geht|ging) (in die|zur) (kirche|moschee|synagoge)",
         ],
         "union": [
-            r"~gewerkschaft\w*", r"gewerkschaftlich\w*", r"ig metall", r"ver\.?di", r"ig bce",
+            r"~gewerkschaft(er|erin|smitglied|lich)\w*", r"gewerkschaftlich\w*",
             r"mitglied (der|bei der|in der) (gewerkschaft|ig metall|ver\.?di|gew|ig bce|ngg)",
             r"vertrauensleute", r"vertrauensmann",
         ],
@@ -107,8 +106,7 @@ HU: dict[str, object] = {
         ],
         "political": [
             r"politikai\w*", r"párttag\w*", r"pártszimpatizáns\w*", r"pártpolitik\w*",
-            r"(fidesz|mszp|jobbik|momentum|lmp|mi hazánk|tisza párt)\w*", r"\w+ párt (tagja|híve|szavazója)\w*",
-            r"\w+ra szavaz\w*", r"\w+re szavaz\w*", r"kommunista\w*", r"náci\w*", r"fasiszta\w*",
+            r"\w+ párt (tagja|híve|szavazója)\w*", r"kommunista\w*", r"náci\w*", r"fasiszta\w*",
             r"szocialista\w*", r"~aktivista\w*", r"szélsőjobb\w*", r"szélsőbal\w*", r"feminista\w*",
             r"ellenzéki\w*", r"kormánypárti\w*",
         ],
@@ -119,7 +117,7 @@ HU: dict[str, object] = {
             r"gyülekezet\w*", r"egyházi\w*", r"egyháztag\w*", r"halal\w*", r"kóser\w*", r"hívő\w*",
             r"istentisztelet\w*", r"ramadán\w*", r"szentmise\w*", r"felekezet\w*",
         ],
-        "union": [r"~szakszervezet\w*", r"szakszervezeti\w*", r"szakszervezeti bizalmi\w*"],
+        "union": [r"szakszervezeti bizalmi\w*"],
         "genetic": [r"genetikai\w*", r"genetikus\w*", r"gén(teszt|vizsgálat|mutáció|elemzés)\w*", r"dns\w*",
                     r"örökletes\w*", r"brca\w*"],
         "biometric": [r"biometri\w*", r"ujjlenyomat\w*", r"arcfelismer\w*", r"íriszszkenn\w*",
@@ -168,8 +166,7 @@ EN: dict[str, object] = {
             r"descent", r"ancestry", r"gypsy", r"gypsies", r"traveller community", r"racis\w*",
         ],
         "political": [
-            r"political\w*", r"party member\w*", r"member of the \w+ party", r"(labour|conservative|green|reform|"
-            r"liberal|communist|republican|democratic) party", r"tory", r"tories", r"snp",
+            r"political\w*", r"party member\w*", r"member of the \w+ party", r"tory", r"tories", r"snp",
             r"votes? (for )?(labour|tory|conservative|the greens|reform|republican|democrat)\w*",
             r"voted (for|labour|tory|conservative|leave|remain|republican|democrat)\w*", r"communist\w*",
             r"nazi\w*", r"fascis\w*", r"socialist\w*", r"activist\w*", r"extremis\w*", r"far[- ](right|left)",

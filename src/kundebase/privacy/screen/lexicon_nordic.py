@@ -44,7 +44,6 @@ NO: dict[str, object] = {
         ],
         "political": [
             r"politisk\w*", r"partimedlem\w*", r"medlem (av|i) (\w+ )?(partiet|\w+partiet)",
-            r"(arbeider|fremskritts|senter|miljø|pensjonist|demokrat|kristelig folke|folke|venstre|høyre)parti\w*",
             r"stemme\w* på", r"stemte på", r"kommunist\w*", r"nazis\w*", r"nynazis\w*", r"fascis\w*",
             r"sosialist\w*", r"~aktivist\w*", r"ekstremis\w*", r"valgkamp\w*", r"feminis\w*",
             r"ytre (høyre|venstre)", r"høyreekstrem\w*", r"venstreekstrem\w*", r"partipolitik\w*",
@@ -61,7 +60,7 @@ NO: dict[str, object] = {
             r"meldt (seg )?ut av (den norske )?kirken",
         ],
         "union": [
-            r"~fagforening\w*", r"fagorganisert\w*", r"tillitsvalgt\w*", r"fagforbund\w*", r"fellesforbundet",
+            r"~fagforening\w*", r"fagorganisert\w*", r"tillitsvalgt\w*",
             r"medlem (av|i) (lo|ys|unio|akademikerne|hk|handel og kontor|el og it|utdanningsforbundet|nsf)",
             r"lo-medlem\w*", r"sykepleierforbund\w*", r"fagbevegelse\w*",
         ],
@@ -120,9 +119,7 @@ DA: dict[str, object] = {
         ],
         "political": [
             r"politisk\w*", r"partimedlem\w*", r"medlem af (\w+ )?(partiet|\w+partiet)",
-            r"socialdemokrat\w*", r"enhedslisten", r"dansk folkeparti\w*", r"liberal alliance",
-            r"de konservative", r"radikale venstre", r"nye borgerlige", r"moderaterne",
-            r"socialistisk folkeparti", r"stemme\w* på", r"stemte på", r"kommunist\w*", r"nazis\w*",
+            r"socialdemokrat(en|er|erne|isk\w*)?", r"stemme\w* på", r"stemte på", r"kommunist\w*", r"nazis\w*",
             r"fascis\w*", r"socialist\w*", r"~aktivist\w*", r"ekstremis\w*", r"valgkamp\w*", r"feminis\w*",
             r"højreorient\w*", r"venstreorient\w*", r"højreekstrem\w*", r"venstreekstrem\w*",
         ],
@@ -137,7 +134,6 @@ DA: dict[str, object] = {
         "union": [
             r"~fagforening\w*", r"fagligt organiseret", r"tillidsrepræsentant\w*", r"tillidsmand\w*",
             r"medlem af (3f|hk|foa|dansk metal|krifa|fagforeningen|dansk sygeplejeråd|fo)", r"fagbevægelse\w*",
-            r"fagforbund\w*",
         ],
         "genetic": [r"genetisk\w*", r"gentest\w*", r"dna\w*", r"arvelig\w*", r"brca\w*", r"arveanlæg\w*",
                     r"genanalyse\w*"],
@@ -187,7 +183,8 @@ SV: dict[str, object] = {
             r"zigenar\w*", r"rasis\w*",
         ],
         "political": [
-            r"politisk\w*", r"partimedlem\w*", r"medlem i (\w+ )?(partiet|\w+partiet)", r"socialdemokrat\w*",
+            r"politisk\w*", r"partimedlem\w*", r"medlem i (\w+ )?(partiet|\w+partiet)",
+            r"socialdemokrat(en|er|isk\w*)?",
             r"sverigedemokrat\w*", r"moderaterna", r"vänsterpartiet", r"centerpartiet", r"kristdemokrat\w*",
             r"liberalerna", r"miljöpartiet", r"röstar på", r"röstade på", r"kommunist\w*", r"nazis\w*",
             r"fascis\w*", r"socialist\w*", r"~aktivist\w*", r"extremis\w*", r"valrörelse\w*", r"feminis\w*",
