@@ -36,28 +36,32 @@ class Decision:
     refs: dict[str, Any] = field(default_factory=dict)
 
 
-def screen(texts: list[str]) -> str:
-    """The privacy team's special-category screen, when it is installed: a reason when a text is flagged.
+TEXT_FIELDS = {"interactions": ("subject", "body", "outcome")}
+"""Free-text fields per entity that the privacy screen reads; other entities: the texts in ``rec.extra``."""
 
-    Called defensively: the screen may not exist yet, and whatever it returns
-    (a bool, a list of categories, an object with ``flagged``) is read leniently.
+
+def flagged_text(rec: Record) -> dict[str, list[str]]:
+    """``{column: [categories]}`` for the record's free text that looks like special-category data."""
+    from kundebase.privacy.quarantine import flagged_columns
+
+    fields = TEXT_FIELDS.get(rec.entity)
+    texts = ({f: rec.data.get(f) for f in fields} if fields is not None
+             else {f: v for f, v in rec.extra.items() if isinstance(v, str)})
+    return flagged_columns({rec.columns.get(f, f): v for f, v in texts.items() if isinstance(v, str) and v})
+
+
+def screen(rec: Record) -> Decision | None:
+    """A quarantine decision when the record's free text looks like special-category data, else ``None``.
+
+    The decision names the file's columns and the categories, never the words; ``refs["flagged"]`` tells the
+    importer which cells to hold back (:func:`kundebase.privacy.quarantine.hold_import_row`).
     """
-    try:
-        from kundebase.privacy.screen import screen_text  # type: ignore[import-not-found]
-    except ImportError:
-        return ""
-    for text in texts:
-        if not text:
-            continue
-        result = screen_text(text)
-        flagged = getattr(result, "flagged", result)
-        if isinstance(flagged, dict):
-            flagged = flagged.get("flagged", bool(flagged))
-        if flagged:
-            categories = getattr(result, "categories", None) or (result if isinstance(result, list | tuple) else [])
-            detail = ", ".join(str(c) for c in categories) if categories else ""
-            return _("special-category data") + (f": {detail}" if detail else "")
-    return ""
+    flagged = flagged_text(rec)
+    if not flagged:
+        return None
+    problems = [(column, _("special-category data (%(categories)s): held in quarantine for review; the text is "
+                           "not kept") % {"categories": ", ".join(cats)}) for column, cats in flagged.items()]
+    return Decision("quarantine", problems=problems, refs={"flagged": flagged})
 
 
 def blocked(kind: str, recs: list[Record]) -> list[str]:
@@ -159,9 +163,9 @@ def decide_parties(recs: list[Record], entity: str, source: SourceRef, priority:
         if reason:
             decisions.append(Decision("error", problems=[("", _("suppressed: %(r)s") % {"r": reason})]))
             continue
-        flagged = screen([str(v) for v in rec.extra.values()])
-        if flagged:
-            decisions.append(Decision("quarantine", problems=[("", flagged)]))
+        held = screen(rec)
+        if held is not None:
+            decisions.append(held)
             continue
         number = str(rec.data.get("customer_number") or "")
         contacts = [cp["normalised"] for cp in rec.contact_points if cp.get("normalised")]
@@ -261,9 +265,10 @@ def decide_linked(recs: list[Record], entity: str) -> list[Decision]:
             continue
         party_id = next(iter(found))
         if entity == "interactions":
-            flagged = screen([rec.data.get("subject", ""), rec.data.get("body", ""), rec.data.get("outcome", "")])
-            if flagged:
-                decisions.append(Decision("quarantine", party_id=party_id, problems=[("", flagged)]))
+            held = screen(rec)
+            if held is not None:
+                held.party_id = party_id
+                decisions.append(held)
                 continue
         decisions.append(Decision("created", party_id=party_id))
     if entity == "roles":

@@ -230,22 +230,48 @@ def process_chunk(job: ImportJob, rows: list[readers.Row], *, actor: object = No
         results = dict(zip((r.line for r in fresh), _write(job.entity, fresh, decisions, source, actor),
                            strict=True))
         out_rows = []
+        by_line = dict(zip((r.line for r in fresh), decisions, strict=True))
         for rec in recs:
             outcome, record_id, problems = results.get(rec.line, ("unchanged", None, []))
             counts[outcome] += 1
             failed = outcome not in DONE_OUTCOMES
-            candidates = []
-            if rec.line in results:
-                decision = decisions[[r.line for r in fresh].index(rec.line)] if failed else None
-                candidates = decision.candidates if decision else []
+            decision = by_line.get(rec.line) if failed else None
+            candidates = decision.candidates if decision else []
+            raw = rec.raw if failed else {}
+            if outcome == "quarantine" and decision is not None:
+                raw = _quarantine(job, rec, decision.refs.get("flagged", {}), actor)
+            elif failed:
+                raw, problems = _without_flagged_text(rec, problems)
             out_rows.append({"job_id": job.pk, "line": rec.line, "fingerprint": rec.fingerprint, "outcome": outcome,
-                             "record_id": record_id, "raw": rec.raw if failed else {},
+                             "record_id": record_id, "raw": raw,
                              "problems": [list(p) for p in problems], "candidates": candidates})
         insert_rows(ImportRow, out_rows)
         ImportJob.objects.filter(pk=job.pk).update(
             rows_done=rows[-1][0], heartbeat_at=timezone.now(),
             **{COUNTER[k]: F(COUNTER[k]) + v for k, v in counts.items() if v})
     return counts
+
+
+def _quarantine(job: ImportJob, rec: records.Record, flagged: dict[str, list[str]], actor: object) -> dict[str, Any]:
+    """Hold a row with special-category text for review; what is kept of it (the flagged cells emptied)."""
+    from kundebase.privacy import quarantine
+
+    quarantine.hold_import_row(source=f"import {job.pk}: {job.file_name}", row=rec.raw, flagged=flagged,
+                               source_row=str(rec.line), actor=actor)
+    return quarantine.redacted(rec.raw, flagged)
+
+
+def _without_flagged_text(rec: records.Record, problems: list[tuple[str, str]]
+                          ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """A failed row as it may be kept for the error file: special-category text in it is emptied, and said so."""
+    from kundebase.privacy import quarantine
+
+    flagged = consolidation.flagged_text(rec)
+    if not flagged:
+        return rec.raw, problems
+    said = [(column, _("special-category data (%(categories)s): the text is not kept")
+             % {"categories": ", ".join(cats)}) for column, cats in flagged.items()]
+    return quarantine.redacted(rec.raw, flagged), [*problems, *said]
 
 
 def run_job(job_id: int, *, actor: object = None, progress: Callable[[int], None] | None = None,

@@ -35,6 +35,8 @@ class Record:
     extra: dict[str, Any] = field(default_factory=dict)
     problems: list[tuple[str, str]] = field(default_factory=list)
     fingerprint: str = ""
+    columns: dict[str, str] = field(default_factory=dict)
+    """The file's column each field came from (field → column), to name it in problems."""
 
     @property
     def ok(self) -> bool:
@@ -112,6 +114,7 @@ def build(*, line: int, raw: dict[str, Any], entity: str, columns: dict[str, str
     rec.fingerprint = fingerprint(source, entity, mapped)
     builder = BUILDERS[entity]
     builder(rec, mapped, reverse, country)
+    rec.columns = reverse
     return rec
 
 

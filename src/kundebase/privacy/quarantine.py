@@ -1,12 +1,15 @@
 """Bulk imports hold back rows with special-category text instead of storing them silently.
 
-The import code calls ``screen_row`` on the free-text columns of each row; when it returns findings it calls
-``hold`` and skips the row.  A reviewer then releases the row (the import writes it with the recorded reason)
-or rejects it (its data is blanked, only the reason stays).
+The import code calls ``flagged_columns`` (or ``screen_row``) on the free-text columns of each row; when it
+finds something it calls ``hold_import_row`` (or ``hold``) and skips the row.  The flagged text itself is never
+kept — not in the quarantine, the import's error rows, its error file nor the audit log: they name the column
+and the category, and the reviewer goes back to the source for the words.  A reviewer then releases the row
+(with a recorded reason) or rejects it (its remaining data is blanked, only the reason stays).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
@@ -33,23 +36,41 @@ def screen_row(row: dict[str, Any], columns: list[str] | None = None) -> dict[st
     return out
 
 
+def flagged_columns(row: dict[str, Any]) -> dict[str, list[str]]:
+    """``{column: [categories]}`` for the text cells of a row that look like special-category data."""
+    return {column: categories(found) for column, found in screen_row(row).items()}
+
+
+def redacted(row: dict[str, Any], columns: Iterable[str]) -> dict[str, Any]:
+    """The row with the flagged columns emptied: what may be stored of it."""
+    flagged = set(columns)
+    return {str(k): "" if k in flagged else (v if isinstance(v, (str, int, float, bool)) or v is None else str(v))
+            for k, v in row.items()}
+
+
 @transaction.atomic
 def hold(*, source: str, row: dict[str, Any], findings: dict[str, list[Finding]], source_row: str = "",
          actor: object = None) -> Quarantine:
-    """Keep the row for review; the reason names the columns and categories (not the words)."""
+    """Keep the row for review without its flagged text; the reason names the columns and categories."""
+    return hold_import_row(source=source, row=row, flagged={c: categories(f) for c, f in findings.items()},
+                           source_row=source_row, actor=actor)
+
+
+@transaction.atomic
+def hold_import_row(*, source: str, row: dict[str, Any], flagged: dict[str, list[str]], source_row: str = "",
+                    actor: object = None) -> Quarantine:
+    """Keep an imported row for review: its other cells, and per flagged column the categories (not the words)."""
     if not source:
         raise ValidationFailed.one("source", _("Name the import the row came from"), "required")
     if len(str(row)) > MAX_ROW_CHARS:
         raise ValidationFailed.one("row_data", _("The row is too large to quarantine"), "too_long")
-    cats = sorted({f.category for found in findings.values() for f in found})
-    reason = "; ".join(f"{column}: {', '.join(CATEGORIES[c] for c in categories(found))}"
-                       for column, found in findings.items()) or _("flagged by the importer")
+    cats = sorted({c for found in flagged.values() for c in found})
+    reason = "; ".join(f"{column}: {', '.join(CATEGORIES.get(c, c) for c in found)}"
+                       for column, found in flagged.items()) or _("flagged by the importer")
     item = Quarantine.objects.create(source=source[:200], source_row=str(source_row)[:60],
-                                     row_data={str(k): (v if isinstance(v, (str, int, float, bool)) or v is None
-                                                        else str(v)) for k, v in row.items()},
-                                     reason=reason, categories=cats)
+                                     row_data=redacted(row, flagged), reason=reason, categories=cats)
     audit.record(action="create", actor=actor, entity="quarantine", record_id=item.pk, channel="import",
-                 fields=sorted(findings), note=f"quarantined ({', '.join(cats)}) from {source[:100]}")
+                 fields=sorted(flagged), note=f"quarantined ({', '.join(cats)}) from {source[:100]}")
     return item
 
 
