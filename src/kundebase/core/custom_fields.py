@@ -1,4 +1,9 @@
-"""Checking custom-field values against the administrator's definitions."""
+"""Checking custom-field values against the administrator's definitions.
+
+Text values pass the same special-category screen as other free text (``text_screens``, joined by the privacy
+app): unless the field itself is declared special-category data with its legal basis, a value that looks like
+health, religion, union membership … is refused like an interaction note is.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +14,19 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from kundebase.core.errors import ErrorCollector
-from kundebase.core.models import CustomFieldDefinition
+from kundebase.core.models import CustomFieldDefinition, DataCategory
+
+text_screens: list[Any] = []
+"""``screen(fields, errors, data)`` checks free text by field name; the privacy app adds the special-category
+screen (the same one interactions use)."""
 
 
 def clean_values(entity: str, values: dict[str, Any] | None, errors: ErrorCollector, *,
-                 partial: bool = False, current: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Return the values in their stored JSON form; unknown keys and wrong types are field errors."""
+                 partial: bool = False, current: dict[str, Any] | None = None,
+                 context: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Return the values in their stored JSON form; unknown keys and wrong types are field errors.
+
+    ``context`` is the caller's whole payload (for ``confirm_special_category_reason``)."""
     values = values or {}
     definitions = {d.key: d for d in CustomFieldDefinition.objects.filter(entity=entity)}
     cleaned: dict[str, Any] = dict(current or {})
@@ -35,6 +47,13 @@ def clean_values(entity: str, values: dict[str, Any] | None, errors: ErrorCollec
         except (ValueError, TypeError, InvalidOperation):
             errors.add(name, _("%(value)s is not a valid %(type)s")
                        % {"value": str(raw)[:80], "type": definition.get_field_type_display()})
+    texts = {f"custom_fields.{key}": cleaned[key] for key in values
+             if key in cleaned and key in definitions and definitions[key].field_type == "text"
+             and definitions[key].data_category != DataCategory.SPECIAL
+             and not definitions[key].special_category_basis}
+    if texts:
+        for screen in text_screens:
+            screen(texts, errors, {"_entity": entity, **(context or {})})
     if not partial:
         for key, definition in definitions.items():
             if definition.required and key not in cleaned:

@@ -86,7 +86,7 @@ def log_interaction(*, party_id: int, data: dict[str, Any], actor: object = None
         raise NotFound(_("Customer"), party_id)
     errors = ErrorCollector()
     cleaned = clean(data, errors)
-    custom = clean_values("interaction", data.get("custom_fields"), errors)
+    custom = clean_values("interaction", data.get("custom_fields"), errors, context=data)
     for screen in text_screens:
         screen({"subject": cleaned.get("subject", ""), "body": cleaned.get("body", ""),
                 "outcome": cleaned.get("outcome", "")}, errors, data)

@@ -134,7 +134,7 @@ def create_person(*, data: dict[str, Any], contact_points: Sequence[dict[str, An
     errors = ErrorCollector()
     cleaned = validation.clean_person(data, errors)
     cps, addrs = _clean_children(contact_points, addresses, errors)
-    custom = clean_values("person", data.get("custom_fields"), errors)
+    custom = clean_values("person", data.get("custom_fields"), errors, context=data)
     errors.raise_if_any()
     _refuse_blocked("person", cleaned, cps)
     if not allow_duplicate:
@@ -178,7 +178,7 @@ def update_person(*, party_id: int, changes: dict[str, Any], expected_version: i
     cleaned = validation.clean_person(changes, errors, partial=True)
     if "custom_fields" in changes:
         cleaned["custom_fields"] = clean_values("person", changes.get("custom_fields"), errors, partial=True,
-                                                current=person.custom_fields)
+                                                current=person.custom_fields, context=changes)
     if "customer_number" in cleaned and cleaned["customer_number"] != person.customer_number:
         if Party.objects.filter(customer_number=cleaned["customer_number"]).exclude(pk=party_id).exists():
             errors.add("customer_number", _("Customer number %(n)s is already used")
@@ -228,7 +228,7 @@ def create_company(*, data: dict[str, Any], contact_points: Sequence[dict[str, A
     errors = ErrorCollector()
     cleaned = validation.clean_company(data, errors)
     cps, addrs = _clean_children(contact_points, addresses, errors)
-    custom = clean_values("company", data.get("custom_fields"), errors)
+    custom = clean_values("company", data.get("custom_fields"), errors, context=data)
     _check_parent(None, cleaned.get("parent_id"), errors)
     errors.raise_if_any()
     _refuse_blocked("company", cleaned, cps)
@@ -264,7 +264,7 @@ def update_company(*, party_id: int, changes: dict[str, Any], expected_version: 
                                        partial=True)
     if "custom_fields" in changes:
         cleaned["custom_fields"] = clean_values("company", changes.get("custom_fields"), errors, partial=True,
-                                                current=company.custom_fields)
+                                                current=company.custom_fields, context=changes)
     if "parent_id" in cleaned:
         _check_parent(company.pk, cleaned["parent_id"], errors)
     if cleaned.get("customer_number") and Party.objects.filter(

@@ -9,7 +9,7 @@ class PrivacyConfig(AppConfig):
 
     def ready(self) -> None:
         """Join the other apps' hook lists and the main menu (each registration is idempotent)."""
-        from kundebase.core import hooks
+        from kundebase.core import custom_fields, hooks
         from kundebase.core import services as core_services
         from kundebase.interactions import services as interaction_services
         from kundebase.privacy import guards, registers, suppression
@@ -21,6 +21,7 @@ class PrivacyConfig(AppConfig):
 
         add(core_services.special_category_guard, guards.custom_field_guard)
         add(interaction_services.text_screens, guards.interaction_text_screen)
+        add(custom_fields.text_screens, guards.interaction_text_screen)
         add(hooks.identity_blocked, suppression.identities_blocked)
         add(hooks.party_saved, guards.refuse_restricted)
         add(hooks.party_saved, registers.refresh_on_save)

@@ -2,8 +2,9 @@
 
 * ``custom_field_guard`` – ``core.custom_fields.special_category_guard``: a custom field about an Art. 9/10
   category needs a documented basis, permission reference and date.
-* ``interaction_text_screen`` – ``interactions.services.text_screens``: free text with special-category words is
-  refused (422, code ``special_category``) unless the user resends it with a reason, which is audited.
+* ``interaction_text_screen`` – ``interactions.services.text_screens`` and ``core.custom_fields.text_screens``:
+  free text (interaction notes, custom text fields) with special-category words is refused (422, code
+  ``special_category``) unless the user resends it with a reason, which is audited.
 * ``refuse_restricted`` – ``core.hooks.party_saved``: a customer whose processing is restricted cannot be changed.
 """
 
@@ -92,7 +93,7 @@ def interaction_text_screen(fields: dict[str, str], errors: ErrorCollector, data
     if len(reason) >= MIN_REASON:
         cats = sorted({c for per in flagged.values() for c in per})
         # The reason and the categories are logged; the words themselves are not.
-        audit.record(action="change", actor=data.get("_actor"), entity="interaction",
+        audit.record(action="change", actor=data.get("_actor"), entity=str(data.get("_entity") or "interaction"),
                      party_id=data.get("_party_id"), channel=str(data.get("_channel") or "api"),
                      fields=sorted(flagged), note=f"special category kept ({', '.join(cats)}): {reason}")
         return
