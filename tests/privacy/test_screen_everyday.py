@@ -23,6 +23,8 @@ from kundebase.privacy.screen import categories, screen_text
     ("Customer has MS and uses a walker.", "health"),
     ("Han er af tyrkisk oprindelse.", "ethnic"),
     ("He is an NEU member and teaches.", "union"),
+    ("Er wählt die Grünen.", "political"),
+    ("Kunden stemte Rødt og ville ha rabatt.", "political"),
 ])
 def test_everyday_wording_is_caught(text, category):
     assert category in categories(screen_text(text)), text
@@ -40,6 +42,9 @@ def test_everyday_wording_is_caught(text, category):
     "The customer works at the hospital canteen.",
     "Customer ordered Bible-print T-shirts for his church shop.",
     "Számlázási cím: Magyar Szakszervezeti Szövetség, 1068 Budapest.",
+    "Kunde wählte die grüne Variante des Sofas.",
+    "Det stemmer, døra er til venstre for trappa.",
+    "He supports labour rights in the warehouse.",
 ])
 def test_look_alikes_are_not_flagged(text):
     assert screen_text(text) == [], text
