@@ -1,10 +1,11 @@
 """Bulk imports hold back rows with special-category text instead of storing them silently.
 
-The import code calls ``flagged_columns`` (or ``screen_row``) on the free-text columns of each row; when it
-finds something it calls ``hold_import_row`` (or ``hold``) and skips the row.  The flagged text itself is never
-kept — not in the quarantine, the import's error rows, its error file nor the audit log: they name the column
-and the category, and the reviewer goes back to the source for the words.  A reviewer then releases the row
-(with a recorded reason) or rejects it (its remaining data is blanked, only the reason stays).
+The import code calls ``flagged_columns`` on the free-text columns of each row; when it finds something it
+calls ``hold_import_row`` and skips the row.  An import keeps none of the flagged text — not in the quarantine,
+its error rows, its error file nor the audit log: they name the column and the category, and the reviewer goes
+back to the source for the words.  ``hold`` keeps a whole row for a reviewer to read (for callers that must
+show the text).  A reviewer then releases the row (with a recorded reason) or rejects it (its data is blanked,
+only the reason stays).
 """
 
 from __future__ import annotations
@@ -51,15 +52,22 @@ def redacted(row: dict[str, Any], columns: Iterable[str]) -> dict[str, Any]:
 @transaction.atomic
 def hold(*, source: str, row: dict[str, Any], findings: dict[str, list[Finding]], source_row: str = "",
          actor: object = None) -> Quarantine:
-    """Keep the row for review without its flagged text; the reason names the columns and categories."""
-    return hold_import_row(source=source, row=row, flagged={c: categories(f) for c, f in findings.items()},
-                           source_row=source_row, actor=actor)
+    """Keep the whole row for a reviewer to read; the reason names the columns and categories (not the words).
+    Rejecting it blanks the row.  Imports use :func:`hold_import_row`, which keeps none of the flagged text."""
+    return _store(source=source, row=row, flagged={c: categories(f) for c, f in findings.items()},
+                  source_row=source_row, actor=actor, kept=row)
 
 
 @transaction.atomic
 def hold_import_row(*, source: str, row: dict[str, Any], flagged: dict[str, list[str]], source_row: str = "",
                     actor: object = None) -> Quarantine:
     """Keep an imported row for review: its other cells, and per flagged column the categories (not the words)."""
+    return _store(source=source, row=row, flagged=flagged, source_row=source_row, actor=actor,
+                  kept=redacted(row, flagged))
+
+
+def _store(*, source: str, row: dict[str, Any], flagged: dict[str, list[str]], source_row: str, actor: object,
+           kept: dict[str, Any]) -> Quarantine:
     if not source:
         raise ValidationFailed.one("source", _("Name the import the row came from"), "required")
     if len(str(row)) > MAX_ROW_CHARS:
@@ -68,7 +76,7 @@ def hold_import_row(*, source: str, row: dict[str, Any], flagged: dict[str, list
     reason = "; ".join(f"{column}: {', '.join(CATEGORIES.get(c, c) for c in found)}"
                        for column, found in flagged.items()) or _("flagged by the importer")
     item = Quarantine.objects.create(source=source[:200], source_row=str(source_row)[:60],
-                                     row_data=redacted(row, flagged), reason=reason, categories=cats)
+                                     row_data=redacted(kept, ()), reason=reason, categories=cats)
     audit.record(action="create", actor=actor, entity="quarantine", record_id=item.pk, channel="import",
                  fields=sorted(flagged), note=f"quarantined ({', '.join(cats)}) from {source[:100]}")
     return item
