@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from kundebase.core.errors import DomainError
@@ -68,6 +69,10 @@ class Command(BaseCommand):
             bar, report = self._bar()
             try:
                 done = services.run_job(job, progress=report, actor="cli")
+            except Exception as exc:  # the run recorded why it failed; say it, exit non-zero
+                job.refresh_from_db()
+                raise CommandError(_("run %(id)s (%(mode)s) failed: %(reason)s") % {
+                    "id": job.pk, "mode": job.mode, "reason": job.error or services.failure_reason(exc)}) from exc
             finally:
                 bar.close()
             self.stdout.write(f"run {done.pk} ({done.mode}): {done.stats}")
