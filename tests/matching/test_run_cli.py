@@ -1,4 +1,5 @@
-"""``kundebase match run --full`` as docs/matching.md tells an operator to run it, after ``kundebase demo``.
+"""``kundebase match run --full`` as docs/matching.md tells an operator (and ``make demo``) to run it, after
+``kundebase demo``.
 
 The run goes through both passes (persons, then companies) in a child process against a database of its own
 (SQLite, or PostgreSQL on the PostgreSQL pass), and the planted duplicates end up in the review queue.  A run
@@ -39,8 +40,10 @@ def test_full_run_after_the_demo_queues_the_planted_duplicates(tmp_path: Path) -
                      ("demo", "--customers", str(CUSTOMERS), "--seed", "5", "--no-progress")):
             done = _cli(env, *args)
             assert done.returncode == 0, done.stderr
-        run = _cli(env, "match", "run", "--full")
+        run = _cli(env, "match", "run", "--full", "--if-never-run")  # as make demo runs it
         assert run.returncode == 0, run.stderr
+        again = _cli(env, "match", "run", "--full", "--if-never-run")
+        assert again.returncode == 0 and "nothing to do" in again.stdout, again.stderr
         (status, error, stats), = store.query("SELECT status, error, stats FROM matching_matchjob")
         stats = json.loads(stats) if isinstance(stats, str) else stats
         assert (status, error) == ("done", "")
