@@ -20,6 +20,7 @@ venv: $(VENV)/.installed
 demo: venv
 	$(BIN)/kundebase migrate --noinput -v 0
 	$(BIN)/kundebase demo --customers $(DEMO_CUSTOMERS) --if-empty
+	$(BIN)/kundebase match run --full --if-never-run
 	echo "kundebase-demo-2026" | $(BIN)/kundebase createuser demo --role administrator --password-stdin --update
 	@echo ""
 	@echo "  Kundebase is starting at http://$(HOST):$(PORT)/"

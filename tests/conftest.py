@@ -37,6 +37,28 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
         db.setdefault("TEST", {})["NAME"] = f"{db['NAME']}.test"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def debug_cursor() -> Iterator[None]:
+    """Every statement goes through Django's debug cursor, as it does under ``make demo`` (DEBUG on).
+
+    That cursor renders ``sql % params`` for its query log, so SQL that is not in the DB-API ``format``
+    style every Django connection speaks (``?`` placeholders, a lone ``%``) fails there — in development
+    only, unless the tests use it too.  New connections (the live server's threads) are switched as they
+    open.
+    """
+    from django.db import connections
+    from django.db.backends.signals import connection_created
+
+    def force(sender: object, connection: Any, **_kwargs: object) -> None:
+        connection.force_debug_cursor = True
+
+    connection_created.connect(force, weak=False, dispatch_uid="kundebase-tests-debug-cursor")
+    for conn in connections.all(initialized_only=True):
+        conn.force_debug_cursor = True
+    yield
+    connection_created.disconnect(dispatch_uid="kundebase-tests-debug-cursor")
+
+
 @pytest.fixture
 def backend() -> str:
     from django.db import connection

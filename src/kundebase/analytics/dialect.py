@@ -168,14 +168,20 @@ class Dialect:
         return _SOURCE_INTERACTIONS.format(ts_occurred="i.occurred_at", ts_updated="i.updated_at")
 
     def bind(self, sql: str) -> str:
-        """Report SQL is written with ``?``; psycopg wants ``%s`` (and literal ``%`` doubled)."""
+        """SQL written with ``?`` in the placeholder style of this engine's driver.
+
+        DuckDB takes ``?`` as it is.  Every Django connection — SQLite as much as PostgreSQL — takes the
+        DB-API ``format`` style (``%s``, literal ``%`` doubled): Django's SQLite cursor translates it to
+        ``?`` itself, and with ``DEBUG`` on Django's debug cursor renders ``sql % params`` for its query
+        log, which a ``?`` statement fails with "not all arguments converted".
+        """
         if self.placeholder == "?":
             return sql
         return sql.replace("%", "%%").replace("?", "%s")
 
 
 DUCKDB = Dialect("duckdb", "?")
-SQLITE = Dialect("sqlite", "?")
+SQLITE = Dialect("sqlite", "%s")
 POSTGRESQL = Dialect("postgresql", "%s")
 
 

@@ -307,7 +307,7 @@ class Mirror:
         writer = csv.writer(handle, lineterminator="\n")
         count = 0
         with connection.cursor() as cur:
-            cur.execute(sql, params)
+            cur.execute(d.bind(sql), params)
             while True:
                 batch = cur.fetchmany(20_000)
                 if not batch:

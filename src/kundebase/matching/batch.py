@@ -58,6 +58,7 @@ class Taken(dict):  # type: ignore[type-arg]
     def __init__(self, base: comparisons.Features, index: np.ndarray) -> None:
         super().__init__()
         self.base, self.index = base, index
+        self.rows = len(index)  # known before any column is taken (comparisons.pair_count)
 
     def __missing__(self, name: str) -> np.ndarray:
         value = self[name] = self.base[name][self.index]

@@ -232,13 +232,25 @@ def align_names(left: Features, right: Features) -> Features:
     return out
 
 
+def pair_count(features: Features) -> int:
+    """How many records (pairs, on one side) ``features`` describes.
+
+    A batch hands over its chunk's features lazily (``batch.Taken``: a column is taken only when a
+    comparison reads it), so before the first comparison the mapping may hold no column at all; such a
+    mapping says its length as ``rows``.
+    """
+    rows = getattr(features, "rows", None)
+    if rows is not None:
+        return int(rows)
+    return len(next(iter(features.values()))) if features else 0
+
+
 def compare(kind: str, comparisons: list[Comparison], left: Features, right: Features) -> np.ndarray:
     """A (pairs × comparisons) matrix of levels."""
     if kind == "person":
         right = align_names(left, right)
-    n = len(next(iter(left.values())))
     if not comparisons:
-        return np.zeros((n, 0), dtype=np.int8)
+        return np.zeros((pair_count(left), 0), dtype=np.int8)
     return np.stack([c.compare(left, right) for c in comparisons], axis=1)
 
 

@@ -7,6 +7,7 @@ and puts the uncertain band into the review queue ordered by expected benefit.
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Callable
 from typing import Any
@@ -17,13 +18,14 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kundebase.core.errors import Conflict, NotFound, ValidationFailed
+from kundebase.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from kundebase.matching import batch, comparisons, entry, fields, records, store
 from kundebase.matching.merge import merge
 from kundebase.matching.models import BlockingKey, MatchJob, MatchSettings, PendingParty, ReviewPair
 from kundebase.parties.models import Party
 from kundebase.privacy import audit
 
+log = logging.getLogger(__name__)
 KINDS = ("person", "company")
 Progress = Callable[[str, float], None]
 
@@ -131,13 +133,23 @@ def run_job(job: MatchJob, *, actor: object = None, progress: Progress | None = 
         MatchJob.objects.filter(pk=job.pk).update(status=MatchJob.Status.DONE, progress=1.0, step="done",
                                                   finished_at=timezone.now(), stats=stats)
     except Exception as exc:  # a failed run is recorded for the UI, then re-raised for the caller
-        MatchJob.objects.filter(pk=job.pk).update(status=MatchJob.Status.FAILED, error=str(exc)[:2000],
+        log.exception("matching run %s failed", job.pk)
+        MatchJob.objects.filter(pk=job.pk).update(status=MatchJob.Status.FAILED, error=failure_reason(exc)[:2000],
                                                   finished_at=timezone.now(), stats=stats)
         raise
     audit.record(action="change", actor=actor, entity="match_run", record_id=job.pk, channel="matching",
                  note=f"{job.mode} run")
     job.refresh_from_db()
     return job
+
+
+def failure_reason(exc: BaseException) -> str:
+    """What a failed run records as its reason: the message of an expected error, the kind and message of an
+    unexpected one — never an empty text (``StopIteration()`` and many others have no message of their own)."""
+    if isinstance(exc, DomainError) and str(exc):
+        return str(exc)
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def _full(kind: str, job: MatchJob, report: Progress, actor: object) -> dict[str, Any]:

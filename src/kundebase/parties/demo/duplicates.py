@@ -1,7 +1,9 @@
-"""Second records of the same person, as they arise in real registers, with the truth of what was changed.
+"""Second records of the same person or company, as they arise in real registers, with the truth of what was
+changed.
 
 Each duplicate gets one to three changes; the tags name them so a matcher's
-recall can be measured per kind of difference.
+recall can be measured per kind of difference.  A company's second record keeps its organisation number
+(the register's identity: the same firm entered again by another department or channel).
 """
 
 from __future__ import annotations
@@ -108,3 +110,43 @@ def make(rng: random.Random, original: Customer, party_id: int, number: str, poo
         done.append("email_missing")
     dup.name = f"{dup.given} {dup.family}".strip()
     return dup, done, spelled
+
+
+COMPANY_CHANGES = ("legal_form", "typo", "address", "email_missing", "website_missing")
+COMPANY_WEIGHTS = (0.35, 0.25, 0.2, 0.1, 0.1)
+
+
+def make_company(rng: random.Random, original: Customer, row: tuple[object, ...], domain: str, party_id: int,
+                 number: str, pools: Pools) -> tuple[Customer, tuple[object, ...], str, list[str]]:
+    """A second record of a company: the customer, its company row, its web domain ('' for none) and the tags.
+
+    ``row`` is the original's company row (``CustomerFactory.company``); the copy has no parent.
+    """
+    count = 1 if rng.random() < 0.6 else 2
+    chosen: list[str] = []
+    while len(chosen) < count:
+        change = rng.choices(COMPANY_CHANGES, COMPANY_WEIGHTS)[0]
+        if change not in chosen:
+            chosen.append(change)
+    dup = dataclasses.replace(original, id=party_id, number=number, contacts=[], profile="duplicate",
+                              status="prospect")
+    stem, _space, form = original.name.rpartition(" ")
+    name = original.name
+    for change in chosen:
+        if change == "legal_form" and stem:
+            name = stem if rng.random() < 0.5 else f"{stem} {form.lower()}"
+        elif change == "typo":
+            words = name.split(" ")
+            longest = max(range(len(words)), key=lambda i: len(words[i]))
+            words[longest] = typo(rng, words[longest])
+            name = " ".join(words)
+        elif change == "address":
+            dup.place = rng.choice(dup.country.places)
+            dup.street = random_street(rng, dup.country, pools)
+        elif change == "email_missing":
+            dup.email = ""
+        elif change == "website_missing":
+            domain = ""
+    dup.name = name
+    copy = (party_id, name, *row[2:5], None, *row[6:])
+    return dup, copy, domain, chosen

@@ -44,10 +44,13 @@ class Result:
     persons: int
     companies: int
     duplicates: int
+    """Duplicate persons, part of ``persons``."""
     orders: int
     interactions: int
     rows: int
     truth_path: Path
+    company_duplicates: int = 0
+    """Duplicate companies, part of ``companies``; the ground truth lists them beside the persons."""
 
 
 def _staff() -> list[int]:
@@ -79,6 +82,7 @@ class Loader:
         self.today = timezone.localdate()
         self.pools = pools.build(seed)
         self.customers = CustomerFactory(self.rng, self.pools, self.today, self.now)
+        self.company_duplicates = 0
         self.tables = {
             "parties": Table(Party, rows.PARTY), "persons": Table(Person, rows.PERSON),
             "companies": Table(Company, rows.COMPANY), "contact_points": Table(ContactPoint, rows.CONTACT_POINT),
@@ -119,7 +123,9 @@ class Loader:
             audit.record(action="create", actor="kundebase demo", entity="demo", channel="cli",
                          fields=["parties", "orders", "interactions"],
                          note=f"demo data loaded: {customers} customers, seed {self.seed}")
-        return Result(customers=customers, truth_path=truth_path, **totals)
+        totals["duplicates"] -= self.company_duplicates
+        return Result(customers=customers, truth_path=truth_path, company_duplicates=self.company_duplicates,
+                      **totals)
 
     def _chunk(self, size: int) -> rows.ChunkRows:
         rng, factory = self.rng, self.customers
@@ -129,12 +135,25 @@ class Loader:
         persons: list[Customer] = []
         originals: list[Customer] = []
         companies: list[tuple[Customer, str, int]] = []
+        company_originals: list[tuple[Customer, tuple[object, ...], str]] = []
         stems: dict[int, str] = {}
         generated: list[Customer] = []
         for i in range(size):
             number = str(first_number + i)
             r = rng.random()
-            if r < COMPANY_SHARE:
+            if r < COMPANY_SHARE and company_originals and rng.random() < DUPLICATE_SHARE:
+                original, original_row, domain = rng.choice(company_originals[-100:])
+                dup, row, domain, changes = duplicates.make_company(rng, original, original_row, domain, party_id,
+                                                                    number, self.pools[original.country.code])
+                out.truth.append((original.number, dup.number, ";".join(changes)))
+                self.company_duplicates += 1
+                out.companies.append(row)
+                out.contact_points.extend(factory.contact_points(dup, domain))
+                address = factory.address(dup, "visiting")
+                if address:
+                    out.addresses.append(address)
+                generated.append(dup)
+            elif r < COMPANY_SHARE:
                 parent = None
                 candidates = [c for c in companies[-40:] if c[2] < 3]
                 if candidates and rng.random() < 0.3:
@@ -144,6 +163,7 @@ class Loader:
                                                        stems.get(parent[0].id) if parent else None)
                 stems[company.id] = company.name.rsplit(" ", 1)[0] if not parent else stems[parent[0].id]
                 companies.append((company, domain, parent[1] + 1 if parent else 1))
+                company_originals.append((company, row, domain))
                 company.profile = "prospect" if rng.random() < 0.15 else "business"
                 out.companies.append(row)
                 out.contact_points.extend(factory.contact_points(company, domain))

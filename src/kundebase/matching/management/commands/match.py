@@ -1,6 +1,6 @@
 """``kundebase match``: runs over the database, blocking-key rebuilds, and matching plain CSV files.
 
-    kundebase match run [--full|--incremental] [--queued]
+    kundebase match run [--full|--incremental] [--queued] [--if-never-run]
     kundebase match keys
     kundebase match FILE.csv --id-column COL [--mapping M.json] [--link OTHER.csv] --output PAIRS.csv
                     [--clusters CLUSTERS.csv] [--threshold P] [--weights]
@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from kundebase.core.errors import DomainError
@@ -27,6 +28,8 @@ class Command(BaseCommand):
         mode.add_argument("--full", action="store_true", help="train the model and score every pair (run)")
         mode.add_argument("--incremental", action="store_true", help="score new and changed customers (run)")
         parser.add_argument("--queued", action="store_true", help="carry out the runs queued through the API")
+        parser.add_argument("--if-never-run", action="store_true",
+                            help="do nothing when a run has completed already (used by make demo)")
         parser.add_argument("--id-column")
         parser.add_argument("--mapping", type=Path)
         parser.add_argument("--link", type=Path)
@@ -60,6 +63,9 @@ class Command(BaseCommand):
         from kundebase.matching import services
         from kundebase.matching.models import MatchJob
 
+        if opts["if_never_run"] and MatchJob.objects.filter(status=MatchJob.Status.DONE).exists():
+            self.stdout.write(_("a matching run has completed already; nothing to do"))
+            return
         if opts["queued"]:
             jobs = list(MatchJob.objects.filter(status=MatchJob.Status.QUEUED).order_by("created_at"))
         else:
@@ -68,6 +74,10 @@ class Command(BaseCommand):
             bar, report = self._bar()
             try:
                 done = services.run_job(job, progress=report, actor="cli")
+            except Exception as exc:  # the run recorded why it failed; say it, exit non-zero
+                job.refresh_from_db()
+                raise CommandError(_("run %(id)s (%(mode)s) failed: %(reason)s") % {
+                    "id": job.pk, "mode": job.mode, "reason": job.error or services.failure_reason(exc)}) from exc
             finally:
                 bar.close()
             self.stdout.write(f"run {done.pk} ({done.mode}): {done.stats}")

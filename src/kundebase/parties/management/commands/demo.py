@@ -59,6 +59,7 @@ class Command(BaseCommand):
         elapsed = time.perf_counter() - started
         self.stdout.write(
             f"loaded {result.customers} customers ({result.persons} persons of whom {result.duplicates} duplicates, "
-            f"{result.companies} companies), {result.orders} orders, {result.interactions} interactions: "
+            f"{result.companies} companies of whom {result.company_duplicates} duplicates), {result.orders} orders, "
+            f"{result.interactions} interactions: "
             f"{result.rows} rows in {elapsed:.1f} s ({result.rows / max(elapsed, 1e-9):,.0f} rows/s); "
             f"duplicates' ground truth in {result.truth_path}")
