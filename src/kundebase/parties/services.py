@@ -57,10 +57,14 @@ def _bump(party_id: int, expected_version: int | None) -> None:
 
 
 def _clean_children(
-    contact_points: Sequence[dict[str, Any]], addresses: Sequence[dict[str, Any]], errors: ErrorCollector
+    contact_points: Sequence[dict[str, Any]], addresses: Sequence[dict[str, Any]], errors: ErrorCollector,
+    *country_hints: str | None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    cps = [validation.clean_contact_point(cp, errors, f"contact_points[{i}].") for i, cp in enumerate(contact_points)]
+    """Addresses first: their country says how the record's national phone numbers are read."""
     addrs = [validation.clean_address(a, errors, f"addresses[{i}].") for i, a in enumerate(addresses)]
+    country = validation.record_country(addrs, *country_hints)
+    cps = [validation.clean_contact_point(cp, errors, f"contact_points[{i}].", default_country=country)
+           for i, cp in enumerate(contact_points)]
     return cps, addrs
 
 
@@ -227,7 +231,7 @@ def create_company(*, data: dict[str, Any], contact_points: Sequence[dict[str, A
                    source: SourceRef | None = None, allow_duplicate: bool = True) -> Company:
     errors = ErrorCollector()
     cleaned = validation.clean_company(data, errors)
-    cps, addrs = _clean_children(contact_points, addresses, errors)
+    cps, addrs = _clean_children(contact_points, addresses, errors, cleaned.get("org_country"))
     custom = clean_values("company", data.get("custom_fields"), errors)
     _check_parent(None, cleaned.get("parent_id"), errors)
     errors.raise_if_any()
@@ -320,7 +324,7 @@ def delete_party(*, party_id: int, expected_version: int | None = None, actor: o
 def add_contact_point(*, party_id: int, data: dict[str, Any], expected_version: int | None = None,
                       actor: object = None, channel: str = "api", source: SourceRef | None = None) -> ContactPoint:
     errors = ErrorCollector()
-    cleaned = validation.clean_contact_point(data, errors)
+    cleaned = validation.clean_contact_point(data, errors, default_country=validation.stored_country(party_id))
     errors.raise_if_any()
     _bump(party_id, expected_version)
     siblings = ContactPoint.objects.filter(party_id=party_id, kind=cleaned["kind"])
@@ -345,7 +349,7 @@ def update_contact_point(*, party_id: int, contact_point_id: int, data: dict[str
     merged = {"kind": cp.kind, "value": cp.value, "label": cp.label, "is_primary": cp.is_primary,
               "is_verified": cp.is_verified, **data}
     errors = ErrorCollector()
-    cleaned = validation.clean_contact_point(merged, errors)
+    cleaned = validation.clean_contact_point(merged, errors, default_country=validation.stored_country(party_id))
     errors.raise_if_any()
     _bump(party_id, expected_version)
     if cleaned["is_primary"] and not cp.is_primary:
