@@ -164,7 +164,7 @@ class PersonOut(PartyOutBase):
 
 class CompanyIn(PartyCommonIn):
     legal_name: str = Field(max_length=300)
-    org_number: str = Field("", max_length=40)
+    org_number: str = Field("", max_length=60)
     org_country: str = Field("", max_length=2)
     parent_id: int | None = None
     industry_code: str = Field("", max_length=12)
@@ -183,7 +183,7 @@ class CompanyPatch(StrictIn):
     status: str | None = None
     preferred_language: str | None = Field(None, max_length=10)
     legal_name: str | None = Field(None, max_length=300)
-    org_number: str | None = Field(None, max_length=40)
+    org_number: str | None = Field(None, max_length=60)
     org_country: str | None = Field(None, max_length=2)
     parent_id: int | None = None
     industry_code: str | None = Field(None, max_length=12)

@@ -20,7 +20,7 @@ LANGUAGES = {"nb", "nn", "no", "da", "sv", "de", "hu", "en", "fi", "fr", "es", "
 MAX_LEN = {
     "given_name": 150, "family_name": 150, "legal_name": 300, "position": 150, "department": 150,
     "street": 200, "postcode": 12, "city": 100, "municipality": 100, "region": 100, "label": 60,
-    "customer_number": 30, "payment_terms_days": 5,
+    "customer_number": 30, "payment_terms_days": 5, "org_number": 60,
 }
 
 
