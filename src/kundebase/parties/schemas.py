@@ -233,6 +233,15 @@ class PartySummaryList(Schema):
     items: list[PartySummary]
 
 
+class PartySearchPage(PartySummaryList):
+    total: int = Field(description="customers matching in all (a lower bound when total_exact is false)")
+    total_exact: bool = Field(description="false when more matched than were counted")
+    offset: int
+    limit: int
+    next_offset: int | None = Field(description="offset of the next page, or null on the last")
+    previous_offset: int | None = Field(description="offset of the previous page, or null on the first")
+
+
 class GroupNode(Schema):
     id: int
     name: str
