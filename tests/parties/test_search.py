@@ -103,3 +103,14 @@ def test_typo_fallback_only_when_the_search_finds_few(api, hansens, names) -> No
 def test_short_words_are_not_guessed(api, names) -> None:
     assert _ids(api, "Ols")[1]["total"] == 0
     assert _ids(api, "Xyzzy")[1]["total"] == 0
+
+
+def test_names_with_the_word_inside_are_counted_once_paging_reaches_them(api) -> None:
+    karis = {_person("Kari", f"{family}{n}") for n, family in enumerate(["Berg", "Dahl", "Lie"] * 9)}
+    anne_kari = _person("Anne Kari", "Strand")
+    ids, body = _ids(api, "kari")
+    assert body["total_exact"] is False and body["total"] >= 21 and body["next_offset"] == 20
+    assert set(ids) <= karis  # names beginning with the word come first, without scanning for the rest
+    ids, body = _ids(api, "kari", offset=20)
+    assert body["total_exact"] is True and body["total"] == 28 and body["next_offset"] is None
+    assert anne_kari in ids
