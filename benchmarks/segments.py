@@ -42,7 +42,7 @@ SEGMENTS: list[tuple[str, dict[str, Any]]] = [
         {"attr": "age", "op": "between", "value": [30, 45]},
         {"attr": "region", "op": "in", "value": ["Oslo", "Viken"]},
         {"attr": "orders.category", "op": "any", "value": ["hiking"], "window": {"days": 365}},
-        {"attr": "consent", "op": "granted", "purpose": "marketing", "channel": "email"},
+        {"attr": "consent", "op": "granted", "purpose": "direct_marketing", "channel": "email"},
         {"not": {"attr": "interactions.days_since_last", "op": "lte", "value": 30}}]}),
     ("lapsed high-value: ≥ 10 000 in 3 years, nothing for 180 days", {"and": [
         {"attr": "orders.revenue", "op": "gte", "value": 10000, "window": {"days": 1095}},
@@ -50,7 +50,7 @@ SEGMENTS: list[tuple[str, dict[str, Any]]] = [
     ("birthday within 7 days, adult, nb/en, e-mail consent", {"and": [
         {"attr": "birthday", "op": "within_days", "value": 7}, {"attr": "age", "op": "gte", "value": 18},
         {"attr": "language", "op": "in", "value": ["nb", "en"]},
-        {"attr": "consent", "op": "granted", "purpose": "marketing", "channel": "email"}]}),
+        {"attr": "consent", "op": "granted", "purpose": "direct_marketing", "channel": "email"}]}),
     ("retail companies ≥ 50 staff within 100 km of Bergen, not in debt collection", {"and": [
         {"attr": "kind", "op": "eq", "value": "company"}, {"attr": "company.industry", "op": "prefix", "value": "47"},
         {"attr": "company.employees", "op": "gte", "value": 50},

@@ -108,7 +108,7 @@ def generate(con: duckdb.DuckDBPyConnection, *, customers: int, orders_per_custo
         '' AS source, '' AS source_record_id, '{{}}' AS custom_fields, CAST(NULL AS BIGINT) AS contact_person_id,
         CAST(NULL AS BIGINT) AS handled_by_id, CAST(1 + {_h('x', 16, n)} AS BIGINT) AS party_id
         FROM range(1, {k + 1}) t(x)""")
-    con.execute("""CREATE OR REPLACE TABLE privacy_purpose AS SELECT 1 AS id, 'marketing' AS key,
+    con.execute("""CREATE OR REPLACE TABLE privacy_purpose AS SELECT 1 AS id, 'direct_marketing' AS key,
         'Direct marketing' AS name, 'Offers by e-mail' AS description, 'consent' AS legal_basis,
         TRUE AS requires_consent, TRUE AS active""")
     con.execute(f"""CREATE OR REPLACE TABLE privacy_consentevent AS SELECT id, 'email' AS channel,

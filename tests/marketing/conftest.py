@@ -58,11 +58,14 @@ def smtp(settings: Any) -> Iterator[Keeper]:
 
 @pytest.fixture
 def purposes(db: Any) -> None:
+    """The shipped purposes, exactly as the migration seeds them (a flushing live-server test empties them)."""
     from kundebase.privacy.models import Purpose
+    from kundebase.privacy.purposes import SHIPPED
 
-    for key in ("marketing", "newsletter", "loyalty"):
-        Purpose.objects.get_or_create(key=key, defaults={"name": key, "description": f"{key} messages",
-                                                         "legal_basis": "consent"})
+    for p in SHIPPED:
+        Purpose.objects.get_or_create(key=p.key, defaults={"name": p.name, "description": p.description,
+                                                           "legal_basis": p.legal_basis,
+                                                           "requires_consent": p.requires_consent})
 
 
 def html_part(message: Message) -> str:

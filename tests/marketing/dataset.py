@@ -65,8 +65,11 @@ def build(seed: int = 7, persons: int = 36, companies: int = 6) -> World:
     from kundebase.privacy.models import Purpose
 
     rnd = random.Random(seed)
-    for key in ("marketing", "newsletter", "loyalty"):
-        Purpose.objects.get_or_create(key=key, defaults={"name": key, "description": key, "legal_basis": "consent"})
+    from kundebase.privacy.purposes import SHIPPED
+
+    for p in SHIPPED:
+        Purpose.objects.get_or_create(key=p.key, defaults={"name": p.name, "description": p.description,
+                                                           "legal_basis": p.legal_basis})
     create_custom_field(data={"entity": "person", "key": "shoe_size", "label": "Shoe size", "field_type": "integer",
                               "purpose": "Fitting advice for hiking boots", "legal_basis": "consent"})
     outdoor = orders.create_category(name="Outdoor")
@@ -136,11 +139,11 @@ def build(seed: int = 7, persons: int = 36, companies: int = 6) -> World:
             f.contacts.append((days, channel))
         state = rnd.choice(["granted", "withdrawn", "none", "expired"])
         if state != "none":
-            consent.record(party_id=f.id, purpose="marketing", channel="email", status="granted",
+            consent.record(party_id=f.id, purpose="direct_marketing", channel="email", status="granted",
                            captured_at=now - dt.timedelta(days=30),
                            valid_until=now - dt.timedelta(days=1) if state == "expired" else None)
         if state == "withdrawn":
-            consent.record(party_id=f.id, purpose="marketing", channel="email", status="withdrawn")
+            consent.record(party_id=f.id, purpose="direct_marketing", channel="email", status="withdrawn")
         f.consent = state if state in ("granted", "withdrawn") else "none"
         if rnd.random() < 0.3:
             slug = rnd.choice(["hiking", "kitchen"])

@@ -33,8 +33,8 @@ def _people() -> dict[str, int]:
         ids[key] = parties.create_person(data={"given_name": name, "family_name": "Test", "preferred_language": lang},
                                          contact_points=[{"kind": "email", "value": email}]).pk
         if key != "nils":
-            consent.record(party_id=ids[key], purpose="marketing", channel="email", status="granted")
-    consent.record(party_id=ids["kari"], purpose="marketing", channel="profiling", status="granted")
+            consent.record(party_id=ids[key], purpose="direct_marketing", channel="email", status="granted")
+    consent.record(party_id=ids["kari"], purpose="direct_marketing", channel="profiling", status="granted")
     orders.create_order(party_id=ids["kari"], data={"ordered_at": timezone.now() - dt.timedelta(days=3)},
                         lines=[{"description": "boots", "revenue": "1234.00"}])
     return ids
@@ -111,8 +111,8 @@ def test_personalised_campaign_unsubscribe_and_tracking_over_http(smtp, purposes
     kari_link = [line for line in text_part(kari).splitlines() if "/m/u/" in line][0].strip()
     assert _fetch(kari_link)[0] == 200
     assert _fetch(live_server.url + "/m/u/forged:token")[0] == 404
-    assert not consent.has_consent(ids["john"], "marketing", "email")
-    assert not consent.has_consent(ids["kari"], "marketing", "email")
+    assert not consent.has_consent(ids["john"], "direct_marketing", "email")
+    assert not consent.has_consent(ids["kari"], "direct_marketing", "email")
     event = ConsentEvent.objects.filter(party_id=ids["john"], status="withdrawn").get()
     assert event.source == "unsubscribe"
     stats = campaigns.statistics(Campaign.objects.get(pk=campaign.pk))
@@ -154,7 +154,7 @@ def test_conversions_and_revenue(smtp, purposes) -> None:
 def test_withdrawal_between_choosing_and_sending_is_respected(smtp, purposes) -> None:
     ids = _people()
     campaign = campaigns.prepare(campaign_id=_campaign().pk)
-    consent.record(party_id=ids["john"], purpose="marketing", channel="email", status="withdrawn")
+    consent.record(party_id=ids["john"], purpose="direct_marketing", channel="email", status="withdrawn")
     campaigns.run_campaign(campaign_id=campaign.pk)
     assert smtp.to("john@example.org") == []
     assert CampaignRecipient.objects.get(party_id=ids["john"]).status == "failed"

@@ -44,9 +44,9 @@ def crowd(purposes) -> dict[str, int]:
     }
     for key in ids:
         if key != "no_consent":
-            consent.record(party_id=ids[key], purpose="marketing", channel="email", status="granted")
-    consent.record(party_id=ids["withdrawn"], purpose="marketing", channel="email", status="withdrawn")
-    consent.record(party_id=ids["withdrawn"], purpose="marketing", channel="phone", status="withdrawn")
+            consent.record(party_id=ids[key], purpose="direct_marketing", channel="email", status="granted")
+    consent.record(party_id=ids["withdrawn"], purpose="direct_marketing", channel="email", status="withdrawn")
+    consent.record(party_id=ids["withdrawn"], purpose="direct_marketing", channel="phone", status="withdrawn")
     Party.objects.filter(pk=ids["erased"]).update(erased_at=timezone.now())
     Party.objects.filter(pk=ids["restricted"]).update(restricted_at=timezone.now())
     Suppression.objects.create(key_hash=eligibility.identity_key("sp@example.org"), kind="email")
@@ -113,7 +113,7 @@ def test_mailing_house_gets_addresses_only_as_xlsx(crowd) -> None:
 def test_formula_injection_is_neutralised(purposes) -> None:
     pid = parties.create_person(data={"family_name": "=HYPERLINK(\"http://evil\")"},
                                 contact_points=[{"kind": "email", "value": "f@example.org"}]).pk
-    consent.record(party_id=pid, purpose="marketing", channel="email", status="granted")
+    consent.record(party_id=pid, purpose="direct_marketing", channel="email", status="granted")
     segment_id = segments.create_segment(data={"name": "f", "rule": {"attr": "kind", "op": "eq",
                                                                      "value": "person"}}).pk
     rows = _rows(exports.export_segment(segment_id=segment_id, use="email").path)

@@ -41,7 +41,7 @@ def test_join_needs_consent_and_records_it(purposes) -> None:
     with pytest.raises(ValidationFailed):
         loyalty.join(party_id=pid, consent_given=False)
     loyalty.join(party_id=pid, consent_given=True)
-    assert consent.has_consent(pid, "loyalty", "email")
+    assert consent.has_consent(pid, "loyalty_club", "email")
     with pytest.raises(Conflict):
         loyalty.join(party_id=pid, consent_given=True)
 

@@ -118,7 +118,7 @@ def test_win_back_fires_once_per_lapse(seller) -> None:
 def test_tier_change_starts_a_campaign_message(seller, smtp, purposes) -> None:
     pid = parties.create_person(data={"given_name": "Gull", "family_name": "Kunde"},
                                 contact_points=[{"kind": "email", "value": "gull@example.org"}]).pk
-    consent.record(party_id=pid, purpose="marketing", channel="email", status="granted")
+    consent.record(party_id=pid, purpose="direct_marketing", channel="email", status="granted")
     LoyaltyTier.objects.create(name="Gold", threshold=100)
     LoyaltyActionRule.objects.create(action="review", points=60)
     loyalty.join(party_id=pid, consent_given=True)

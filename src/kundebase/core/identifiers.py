@@ -18,9 +18,10 @@ import pycountry
 from django.utils.translation import gettext as _
 from email_validator import EmailNotValidError, validate_email
 from stdnum import iban as std_iban
+from stdnum.de import handelsregisternummer as de_register
 from stdnum.de import vat as de_vat
 from stdnum.dk import cvr as dk_cvr
-from stdnum.exceptions import InvalidComponent
+from stdnum.exceptions import InvalidComponent, InvalidFormat
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.hu import anum as hu_anum
 from stdnum.no import kontonr as no_kontonr
@@ -122,12 +123,64 @@ def _hu_tax_number(value: str) -> str:
     return hu_anum.validate(digits)
 
 
+HU_COMPANY_REGISTER = re.compile(r"^(?:cg\.?\s*)?(\d{2})[-\s.]?(\d{2})[-\s.]?(\d{6})$", re.I)
+"""Hungarian cégjegyzékszám ``Cg. 01-09-123456``: court (01 Budapest, 02–20 the counties), company form
+(01–23), serial number.  It has no check digit, so the ranges are what can be checked."""
+
+
+def _hu_org_number(value: str) -> str:
+    """A Hungarian company is known by its tax number (adószám) or its register number (cégjegyzékszám)."""
+    found = HU_COMPANY_REGISTER.match((value or "").strip())
+    if found:
+        court, form, serial = found.groups()
+        if not 1 <= int(court) <= 20:
+            raise InvalidComponent(_("the court code of a cégjegyzékszám is 01–20"))
+        if not 1 <= int(form) <= 23:
+            raise InvalidComponent(_("the company form code of a cégjegyzékszám is 01–23"))
+        return f"{court}-{form}-{serial}"
+    return _hu_tax_number(value)
+
+
+DE_REGISTER_TYPES = {t.lower(): t for t in de_register.REGISTRY_TYPES}
+"""HRA (partnerships), HRB (capital companies), GnR (cooperatives), PR (partnerships of professions), VR (clubs)."""
+_DE_KINDS = "|".join(de_register.REGISTRY_TYPES)
+DE_REGISTER_MENTIONED = re.compile(rf"\b(?:{_DE_KINDS})(?=[\s\d]|$)", re.I)
+DE_REGISTER_WITHOUT_COURT = re.compile(
+    rf"^(?P<kind>{_DE_KINDS})\s*(?P<nr>[1-9][0-9]{{0,5}})(?:\s*(?P<x>[A-ZÖ]{{1,2}}))?$", re.I)
+DE_COURT_WORDS = re.compile(r"\b(?:amtsgericht|registergericht)\b\.?\s*", re.I)
+
+
+def _de_org_number(value: str) -> str:
+    """A German company is known by its VAT number (``DE136695976``) or its Handelsregister entry.
+
+    A register entry is normalised to python-stdnum's form, ``Berlin (Charlottenburg) HRB 12345 B``, when it
+    names the court (``Amtsgericht`` may be written or left out); without a court it is kept as the register
+    type, number and the optional court letters (``HRB 12345 B``, ``HRA 1234``, ``GnR 12``, ``PR 123``,
+    ``VR 1234``), which python-stdnum cannot check (it needs the court).
+    """
+    raw = " ".join((value or "").split())
+    if not DE_REGISTER_MENTIONED.search(raw):
+        return "DE" + de_vat.validate(raw)
+    text = DE_COURT_WORDS.sub("", raw).strip(" ,")
+    try:
+        return str(de_register.validate(text))
+    except (InvalidFormat, InvalidComponent) as exc:
+        found = DE_REGISTER_WITHOUT_COURT.match(text)
+        if found is None:
+            if isinstance(exc, InvalidComponent):
+                raise InvalidComponent(_("the register court is not known")) from exc
+            raise InvalidFormat(_("write a register entry as HRB 12345 B, HRA 1234, GnR 12, PR 123 or VR 1234, "
+                                  "optionally with the court")) from exc
+    kind = DE_REGISTER_TYPES[found["kind"].lower()]
+    return " ".join(p for p in (kind, found["nr"], (found["x"] or "").upper()) if p)
+
+
 ORG_NUMBER_VALIDATORS: dict[str, Callable[[str], str]] = {
     "NO": no_orgnr.validate,
     "DK": dk_cvr.validate,
     "SE": se_orgnr.validate,
-    "HU": _hu_tax_number,
-    "DE": lambda v: "DE" + de_vat.validate(v),
+    "HU": _hu_org_number,
+    "DE": _de_org_number,
 }
 """Which checksum an organisation number must pass, by country; others are stored as given."""
 

@@ -92,14 +92,6 @@ def person_from_traits(traits: dict[str, Any]) -> tuple[dict[str, Any], list[dic
     cleaned = validation.clean_person(data, errors, partial=True) if data else {}
     for bad in {e.field for e in errors.errors}:
         cleaned.pop(bad, None)
-    cps = []
-    for kind, names in (("email", ("email",)), ("phone", ("phone", "phoneNumber", "mobile"))):
-        value = _trait(traits, *names)
-        if value:
-            local = ErrorCollector()
-            cp = validation.clean_contact_point({"kind": kind, "value": value}, local)
-            if not local:
-                cps.append(cp)
     addresses = []
     address = traits.get("address")
     if isinstance(address, dict):
@@ -111,6 +103,15 @@ def person_from_traits(traits: dict[str, Any]) -> tuple[dict[str, Any], list[dic
             "country": shapes.country_code(_trait(address, "country") or settings.KUNDEBASE_DEFAULT_COUNTRY)}, local)
         if not local:
             addresses.append(cleaned_address)
+    country = validation.record_country(addresses)  # how a national phone number is read
+    cps = []
+    for kind, names in (("email", ("email",)), ("phone", ("phone", "phoneNumber", "mobile"))):
+        value = _trait(traits, *names)
+        if value:
+            local = ErrorCollector()
+            cp = validation.clean_contact_point({"kind": kind, "value": value}, local, default_country=country)
+            if not local:
+                cps.append(cp)
     return cleaned, cps, addresses
 
 

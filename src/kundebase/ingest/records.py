@@ -135,8 +135,9 @@ def _person(rec: Record, mapped: dict[str, Any], reverse: dict[str, str], countr
         errors.add("family_name", _("This field is required"), "required")
     for err in errors.errors:
         rec.problems.append((_column_of(err.field, reverse), err.message))
-    _add_contact(rec, mapped, reverse, errors, ("email", "mobile", "phone"), country)
     _add_address(rec, mapped, reverse, country)
+    _add_contact(rec, mapped, reverse, errors, ("email", "mobile", "phone"), validation.record_country(
+        rec.addresses, country))
     rec.extra = {k: _str(mapped[k]) for k in ("company", "position", "note") if k in mapped}
 
 
@@ -156,8 +157,9 @@ def _company(rec: Record, mapped: dict[str, Any], reverse: dict[str, str], count
         errors.add("legal_name", _("This field is required"), "required")
     for err in errors.errors:
         rec.problems.append((_column_of(err.field, reverse), err.message))
-    _add_contact(rec, mapped, reverse, errors, ("email", "phone", "website"), country)
     _add_address(rec, mapped, reverse, country)
+    _add_contact(rec, mapped, reverse, errors, ("email", "phone", "website"), validation.record_country(
+        rec.addresses, rec.data.get("org_country"), country))
 
 
 def _org_country(number: str, default: str) -> str:

@@ -16,6 +16,7 @@ from kundebase.core.errors import NotFound
 from kundebase.core.problems import Problem
 from kundebase.marketing import campaigns, configuration, exports, language_info, loyalty, segments
 from kundebase.marketing.models import Export, Segment, TriggerRule
+from kundebase.privacy import purposes
 
 router = Router(tags=["marketing"])
 ERRORS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}
@@ -172,7 +173,7 @@ class CampaignIn(Schema):
     name: str
     segment_id: int
     channel: str = "email"
-    purpose: str = "marketing"
+    purpose: str = purposes.CAMPAIGN_DEFAULT
     from_email: str = "news@kundebase.invalid"
     subject: str = ""
     body: str = ""
@@ -294,7 +295,7 @@ class TriggerIn(Schema):
 class NewsletterIn(Schema):
     name: str
     key: str = ""
-    purpose: str = "newsletter"
+    purpose: str = purposes.NEWSLETTER_DEFAULT
     from_email: str = "news@kundebase.invalid"
     notice_version: str = "1"
 

@@ -28,8 +28,7 @@ from kundebase.marketing.mailer import Mailer, RateLimiter
 from kundebase.marketing.models import Campaign, CampaignRecipient
 from kundebase.marketing.segments import get_segment
 from kundebase.orders.models import Order
-from kundebase.privacy import audit, consent
-from kundebase.privacy.models import Purpose
+from kundebase.privacy import audit, consent, purposes
 
 BATCH = 500
 CONNECTIONS = 4
@@ -57,9 +56,8 @@ def create_campaign(*, data: dict[str, Any], actor: object = None, channel: str 
     if kind not in Campaign.Channel.values:
         errors.add("channel", _("Must be one of %(c)s") % {"c": ", ".join(Campaign.Channel.values)},
                    "invalid_choice")
-    purpose = str(data.get("purpose") or "marketing")
-    if not Purpose.objects.filter(key=purpose).exists():
-        errors.add("purpose", _("No purpose %(p)s is defined") % {"p": purpose[:60]}, "not_found")
+    purpose = str(data.get("purpose") or purposes.CAMPAIGN_DEFAULT)
+    purposes.require_defined(purpose, errors)
     for field in ("subject", "body", "call_script"):
         if data.get(field):
             try:

@@ -11,8 +11,7 @@ from django.utils.translation import gettext as _
 
 from kundebase.core.errors import ErrorCollector
 from kundebase.marketing.models import Campaign, LoyaltyActionRule, LoyaltyTier, Newsletter, TriggerRule
-from kundebase.privacy import audit
-from kundebase.privacy.models import Purpose
+from kundebase.privacy import audit, purposes
 
 
 def _int(data: dict[str, Any], key: str, errors: ErrorCollector, low: int, high: int, default: int) -> int:
@@ -60,9 +59,8 @@ def create_newsletter(*, data: dict[str, Any], actor: object = None, channel: st
     key = slugify(str(data.get("key") or name))[:60]
     if not key or Newsletter.objects.filter(key=key).exists():
         errors.add("key", _("Give a key not used by another newsletter"), "duplicate")
-    purpose = str(data.get("purpose") or "newsletter")
-    if not Purpose.objects.filter(key=purpose).exists():
-        errors.add("purpose", _("No purpose %(p)s is defined") % {"p": purpose[:60]}, "not_found")
+    purpose = str(data.get("purpose") or purposes.NEWSLETTER_DEFAULT)
+    purposes.require_defined(purpose, errors)
     errors.raise_if_any()
     newsletter = Newsletter.objects.create(key=key, name=name, purpose=purpose,
                                            from_email=str(data.get("from_email") or "news@kundebase.invalid")[:200],

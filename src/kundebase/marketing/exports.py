@@ -21,7 +21,7 @@ from kundebase.core.errors import ErrorCollector
 from kundebase.marketing import audience
 from kundebase.marketing.models import Export, Segment
 from kundebase.marketing.segments import get_segment
-from kundebase.privacy import audit
+from kundebase.privacy import audit, purposes
 
 USES: dict[str, tuple[str, tuple[str, ...]]] = {
     "letter": ("post", ("customer_number", "name", "street", "postcode", "city", "country")),
@@ -32,7 +32,7 @@ USES: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 """use → (channel, fields): only the fields the use needs."""
 FORMATS = ("csv", "xlsx")
-DEFAULT_PURPOSE = "marketing"
+DEFAULT_PURPOSE = purposes.CAMPAIGN_DEFAULT
 
 
 @dataclass
@@ -99,6 +99,7 @@ def export_segment(*, segment_id: int, use: str, file_format: str = "csv", purpo
         errors.add("use", _("Must be one of %(c)s") % {"c": ", ".join(USES)}, "invalid_choice")
     if file_format not in FORMATS:
         errors.add("format", _("Must be one of %(c)s") % {"c": ", ".join(FORMATS)}, "invalid_choice")
+    purposes.require_defined(purpose, errors)
     errors.raise_if_any()
     segment = get_segment(segment_id)
     contact_channel, fields = USES[use]

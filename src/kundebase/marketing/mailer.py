@@ -6,10 +6,14 @@ import smtplib
 import threading
 import time
 from email.message import Message
+from email.utils import formatdate, make_msgid, parseaddr
 from urllib.parse import urlparse
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+
+MESSAGE_ID_DOMAIN = "kundebase.invalid"
+"""Used in a Message-ID only when the sender address has no domain."""
 
 
 def smtp_address(url: str | None = None) -> tuple[str, int]:
@@ -38,6 +42,16 @@ class RateLimiter:
             time.sleep(slot - now)
 
 
+def stamp(message: Message) -> Message:
+    """Add ``Date`` (now) and ``Message-ID`` (at the sender's domain) where the message has none."""
+    if message["Date"] is None:
+        message["Date"] = formatdate(localtime=False, usegmt=True)
+    if message["Message-ID"] is None:
+        domain = parseaddr(str(message["From"] or ""))[1].rpartition("@")[2]
+        message["Message-ID"] = make_msgid(domain=domain or MESSAGE_ID_DOMAIN)
+    return message
+
+
 class Mailer:
     """One SMTP session; reconnects once when the server drops it."""
 
@@ -58,7 +72,12 @@ class Mailer:
         return self.smtp
 
     def send(self, message: Message) -> None:
-        """Send; raises ``smtplib.SMTPRecipientsRefused`` when the server refuses the recipient (a bounce)."""
+        """Send; raises ``smtplib.SMTPRecipientsRefused`` when the server refuses the recipient (a bounce).
+
+        Every message leaves with ``Date`` and ``Message-ID`` (RFC 5322 requires the one and asks for the
+        other; spam filters mark mail without them), stamped here so no sender can forget them.
+        """
+        stamp(message)
         try:
             self._connect().send_message(message)
         except smtplib.SMTPServerDisconnected:

@@ -13,6 +13,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kundebase.privacy import purposes
+
 
 class Segment(models.Model):
     class Kind(models.TextChoices):
@@ -94,7 +96,7 @@ class Campaign(models.Model):
     name = models.CharField(_("name"), max_length=150)
     segment = models.ForeignKey(Segment, on_delete=models.PROTECT, related_name="campaigns")
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.EMAIL)
-    purpose = models.CharField(_("purpose"), max_length=60, default="marketing")
+    purpose = models.CharField(_("purpose"), max_length=60, default=purposes.CAMPAIGN_DEFAULT)
     from_email = models.CharField(_("sender"), max_length=200, default="news@kundebase.invalid")
     subject = models.CharField(_("subject"), max_length=300, blank=True)
     body = models.TextField(_("template"), blank=True)
@@ -149,7 +151,7 @@ class CampaignRecipient(models.Model):
 class Newsletter(models.Model):
     key = models.SlugField(_("key"), max_length=60, unique=True)
     name = models.CharField(_("name"), max_length=150)
-    purpose = models.CharField(_("purpose"), max_length=60, default="newsletter")
+    purpose = models.CharField(_("purpose"), max_length=60, default=purposes.NEWSLETTER_DEFAULT)
     from_email = models.CharField(_("sender"), max_length=200, default="news@kundebase.invalid")
     notice_version = models.CharField(_("notice version"), max_length=60, default="1")
     active = models.BooleanField(default=True)
@@ -181,7 +183,7 @@ class LoyaltyProgramme(models.Model):
     name = models.CharField(max_length=150, default="Kundeklubben")
     points_per_unit = models.DecimalField(max_digits=10, decimal_places=4, default=1)
     expiry_months = models.PositiveIntegerField(default=24)
-    purpose = models.CharField(max_length=60, default="loyalty")
+    purpose = models.CharField(max_length=60, default=purposes.LOYALTY_DEFAULT)
 
 
 class LoyaltyActionRule(models.Model):

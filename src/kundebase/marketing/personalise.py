@@ -16,7 +16,6 @@ from email.header import Header
 from email.message import Message
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
-from email.utils import make_msgid
 from typing import Any
 
 from django.conf import settings
@@ -132,7 +131,6 @@ def build_message(*, sender: str, to: str, subject: Template, body: Template, co
     message["To"] = to
     title = " ".join(subject.render(ctx).split())[:300]
     message["Subject"] = title if title.isascii() else Header(title, "utf-8")
-    message["Message-ID"] = make_msgid(domain="kundebase.invalid")
     # RFC 8058 one-click unsubscribe: mail clients POST to the URL; it takes effect at once.
     message["List-Unsubscribe"] = f"<{unsubscribe}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"

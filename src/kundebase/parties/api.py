@@ -15,6 +15,7 @@ from kundebase.core import pagination
 from kundebase.core.api_auth import expected_version, require
 from kundebase.core.errors import NotFound, ValidationFailed
 from kundebase.core.problems import Problem
+from kundebase.parties import search as finding
 from kundebase.parties import serializers, services
 from kundebase.parties.models import Company, Party, Person
 from kundebase.parties.schemas import (
@@ -29,6 +30,7 @@ from kundebase.parties.schemas import (
     ContactPointOut,
     ContactPointPatch,
     GroupNode,
+    PartySearchPage,
     PartySummaryList,
     PersonIn,
     PersonList,
@@ -287,16 +289,21 @@ def delete_role(request: HttpRequest, role_id: int):
 # --- finding -----------------------------------------------------------------------------------------------
 
 
-@router.get("/search", response={200: PartySummaryList, **ERRORS})
-def search(request: HttpRequest, q: str, kind: str | None = None, limit: int = 20):
-    """Find customers by name (case, accents and small typos forgiven), e-mail, phone in any format,
-    organisation number or customer number."""
+@router.get("/search", response={200: PartySearchPage, **ERRORS})
+def search(request: HttpRequest, q: str, kind: str | None = None, limit: int = 20, offset: int = 0):
+    """Find customers by name (case, accents and typos of one or two letters forgiven), e-mail, phone in any
+    format, organisation number or customer number; one page of them with the total that matched."""
     require(request, "parties.view_party")
     if kind not in (None, "person", "company"):
         raise ValidationFailed.one("kind", "Must be person or company")
     if not 1 <= limit <= 100:
         raise ValidationFailed.one("limit", "Must be between 1 and 100")
-    return {"items": [serializers.summary_dict(p, request.user) for p in services.search(q, kind=kind, limit=limit)]}
+    if not 0 <= offset <= finding.COUNT_CAP:
+        raise ValidationFailed.one("offset", f"Must be between 0 and {finding.COUNT_CAP}")
+    page = finding.search(q, kind=kind, offset=offset, limit=limit)
+    return {"items": [serializers.summary_dict(p, request.user) for p in page.items], "total": page.total,
+            "total_exact": page.exact, "offset": page.offset, "limit": page.limit, "next_offset": page.next_offset,
+            "previous_offset": page.previous_offset}
 
 
 @router.get("/lookup", response={200: PartySummaryList, **ERRORS})

@@ -87,8 +87,8 @@ class DunningStatus(models.TextChoices):
 
 class Company(Party):
     legal_name = models.CharField(_("legal name"), max_length=300)
-    org_number = models.CharField(_("organisation number"), max_length=40, blank=True)
-    org_number_key = models.CharField(max_length=40, blank=True, db_index=True, editable=False)
+    org_number = models.CharField(_("organisation number"), max_length=60, blank=True)
+    org_number_key = models.CharField(max_length=60, blank=True, db_index=True, editable=False)
     org_country = models.CharField(_("country of registration"), max_length=2, blank=True)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
                                related_name="subsidiaries", verbose_name=_("parent company"))

@@ -164,7 +164,7 @@ class PersonOut(PartyOutBase):
 
 class CompanyIn(PartyCommonIn):
     legal_name: str = Field(max_length=300)
-    org_number: str = Field("", max_length=40)
+    org_number: str = Field("", max_length=60)
     org_country: str = Field("", max_length=2)
     parent_id: int | None = None
     industry_code: str = Field("", max_length=12)
@@ -183,7 +183,7 @@ class CompanyPatch(StrictIn):
     status: str | None = None
     preferred_language: str | None = Field(None, max_length=10)
     legal_name: str | None = Field(None, max_length=300)
-    org_number: str | None = Field(None, max_length=40)
+    org_number: str | None = Field(None, max_length=60)
     org_country: str | None = Field(None, max_length=2)
     parent_id: int | None = None
     industry_code: str | None = Field(None, max_length=12)
@@ -231,6 +231,15 @@ class CompanyList(Schema):
 
 class PartySummaryList(Schema):
     items: list[PartySummary]
+
+
+class PartySearchPage(PartySummaryList):
+    total: int = Field(description="customers matching in all (a lower bound when total_exact is false)")
+    total_exact: bool = Field(description="false when more matched than were counted")
+    offset: int
+    limit: int
+    next_offset: int | None = Field(description="offset of the next page, or null on the last")
+    previous_offset: int | None = Field(description="offset of the previous page, or null on the first")
 
 
 class GroupNode(Schema):

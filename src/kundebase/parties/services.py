@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,8 +19,9 @@ from kundebase.core import hooks, identifiers, sequences
 from kundebase.core.custom_fields import clean_values
 from kundebase.core.errors import Conflict, ErrorCollector, NotFound, PreconditionFailed, ValidationFailed
 from kundebase.core.provenance import SourceRef, observe
+from kundebase.parties import search as finding
 from kundebase.parties import validation
-from kundebase.parties.lookup import lookup
+from kundebase.parties.lookup import lookup as lookup
 from kundebase.parties.models import Address, Company, ContactPoint, ContactRole, Party, Person
 from kundebase.privacy import audit
 
@@ -57,10 +58,14 @@ def _bump(party_id: int, expected_version: int | None) -> None:
 
 
 def _clean_children(
-    contact_points: Sequence[dict[str, Any]], addresses: Sequence[dict[str, Any]], errors: ErrorCollector
+    contact_points: Sequence[dict[str, Any]], addresses: Sequence[dict[str, Any]], errors: ErrorCollector,
+    *country_hints: str | None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    cps = [validation.clean_contact_point(cp, errors, f"contact_points[{i}].") for i, cp in enumerate(contact_points)]
+    """Addresses first: their country says how the record's national phone numbers are read."""
     addrs = [validation.clean_address(a, errors, f"addresses[{i}].") for i, a in enumerate(addresses)]
+    country = validation.record_country(addrs, *country_hints)
+    cps = [validation.clean_contact_point(cp, errors, f"contact_points[{i}].", default_country=country)
+           for i, cp in enumerate(contact_points)]
     return cps, addrs
 
 
@@ -227,7 +232,7 @@ def create_company(*, data: dict[str, Any], contact_points: Sequence[dict[str, A
                    source: SourceRef | None = None, allow_duplicate: bool = True) -> Company:
     errors = ErrorCollector()
     cleaned = validation.clean_company(data, errors)
-    cps, addrs = _clean_children(contact_points, addresses, errors)
+    cps, addrs = _clean_children(contact_points, addresses, errors, cleaned.get("org_country"))
     custom = clean_values("company", data.get("custom_fields"), errors, context=data)
     _check_parent(None, cleaned.get("parent_id"), errors)
     errors.raise_if_any()
@@ -320,7 +325,7 @@ def delete_party(*, party_id: int, expected_version: int | None = None, actor: o
 def add_contact_point(*, party_id: int, data: dict[str, Any], expected_version: int | None = None,
                       actor: object = None, channel: str = "api", source: SourceRef | None = None) -> ContactPoint:
     errors = ErrorCollector()
-    cleaned = validation.clean_contact_point(data, errors)
+    cleaned = validation.clean_contact_point(data, errors, default_country=validation.stored_country(party_id))
     errors.raise_if_any()
     _bump(party_id, expected_version)
     siblings = ContactPoint.objects.filter(party_id=party_id, kind=cleaned["kind"])
@@ -345,7 +350,7 @@ def update_contact_point(*, party_id: int, contact_point_id: int, data: dict[str
     merged = {"kind": cp.kind, "value": cp.value, "label": cp.label, "is_primary": cp.is_primary,
               "is_verified": cp.is_verified, **data}
     errors = ErrorCollector()
-    cleaned = validation.clean_contact_point(merged, errors)
+    cleaned = validation.clean_contact_point(merged, errors, default_country=validation.stored_country(party_id))
     errors.raise_if_any()
     _bump(party_id, expected_version)
     if cleaned["is_primary"] and not cp.is_primary:
@@ -526,65 +531,6 @@ def group_tree(company: Company) -> dict[str, Any]:
     return nodes[top.pk]
 
 
-NAME_POOL = 5000
-"""At most this many distinct names are compared for typo tolerance."""
-
-
-def search(query: str, *, kind: str | None = None, limit: int = 20) -> list[Party]:
-    """Identifiers first (exact), then names: every word a prefix of a name word, accents and case ignored;
-    when that finds too little, names within a small edit distance (typos).
-
-    Built to stay fast at hundreds of thousands of customers on both backends: the name scans read
-    only ``(id, search_name)``, which the index on ``search_name`` covers, so SQLite scans that narrow
-    index instead of the table; typo candidates are compared as *distinct* names (common names
-    repeat thousands of times) and then fetched by indexed equality; a query without letters (a
-    phone or a number) never starts a name scan.
-    """
-    from rapidfuzz import fuzz, process
-
-    text = (query or "").strip()[:200]
-    if not text or "\x00" in text:
-        return []
-    base = Party.objects.filter(merged_into__isnull=True)
-    if kind:
-        base = base.filter(kind=kind)
-    found = lookup(text, limit=limit)
-    results: dict[int, Party] = {p.pk: p for p in base.filter(pk__in=found)} if found else {}
-    ordered = [results[i] for i in found if i in results]
-    words = identifiers.fold(text).split()
-    if not words or len(ordered) >= limit or not any(ch.isalpha() for ch in text):
-        return ordered[:limit]
-    cond = Q()
-    for word in words:
-        cond &= Q(search_name__startswith=word) | Q(search_name__contains=" " + word)
-    seen = {p.pk for p in ordered}
-    names = Party.objects.filter(cond).order_by("search_name", "id").values_list("id", flat=True)
-    # Fast path while typing "given family": names that begin with the first word are one index range
-    # (bounded above by the next string, which every collation orders after the prefix); only when that
-    # finds too little does the scan for words inside names run.
-    first = words[0]
-    upper = first[:-1] + chr(ord(first[-1]) + 1)
-    ids = [pid for pid in names.filter(search_name__gte=first, search_name__lt=upper)[: limit * 3] if pid not in seen]
-    if len(ids) < limit:
-        ids = [pid for pid in names[: limit * 3] if pid not in seen]
-    if ids:
-        rows = base.in_bulk(ids)
-        ordered.extend(rows[pid] for pid in ids if pid in rows)
-    if len(ordered) < min(limit, 5) and len(words[0]) >= 3:
-        # Typo tolerance: distinct names with a word sharing a two-letter start with a typed word, ranked by
-        # similarity.  One substring test per word (a superset) keeps the scan cheap; word starts are checked here.
-        stem = Q()
-        for word in words:
-            stem |= Q(search_name__contains=word[:2])
-        starts = tuple({word[:2] for word in words})
-        names = [name for name in Party.objects.filter(stem).order_by().values_list("search_name", flat=True)
-                 .distinct()[:NAME_POOL] if any(part.startswith(starts) for part in name.split())]
-        matches = process.extract(" ".join(words), names, scorer=fuzz.token_set_ratio, score_cutoff=75,
-                                  limit=limit)
-        rank = {name: i for i, (name, _score, _index) in enumerate(matches)}
-        if rank:
-            seen = {p.pk for p in ordered}
-            extra = [p for p in base.filter(search_name__in=list(rank)).order_by("id")[: limit * 3]
-                     if p.pk not in seen]
-            ordered.extend(sorted(extra, key=lambda p: rank[p.search_name]))
-    return ordered[:limit]
+def search(query: str, *, kind: str | None = None, limit: int = 20, offset: int = 0) -> list[Party]:
+    """One page of customers found by identifier, name or a name with a typo (see ``parties.search``)."""
+    return finding.search(query, kind=kind, offset=offset, limit=limit).items

@@ -14,7 +14,7 @@ from pydantic import ConfigDict, Field
 from kundebase.core import pagination
 from kundebase.core.api_auth import require
 from kundebase.core.problems import Problem
-from kundebase.privacy import access, audit, consent, erasure, quarantine, registers, retention
+from kundebase.privacy import access, audit, consent, erasure, purposes, quarantine, registers, retention
 from kundebase.privacy.models import DataSubjectRequest, Purpose, Quarantine
 from kundebase.privacy.screen import summary
 
@@ -211,7 +211,7 @@ def get_ledger(request: HttpRequest, party_id: int):
 
 
 @router.get("/privacy/marketing-allowed", response={200: MarketingDecision, **ERRORS})
-def marketing_allowed(request: HttpRequest, party_id: int, channel: str, purpose: str = "direct_marketing"):
+def marketing_allowed(request: HttpRequest, party_id: int, channel: str, purpose: str = purposes.CAMPAIGN_DEFAULT):
     """Whether the customer may be contacted for marketing on this channel now, and why."""
     require(request, "privacy.view_consentevent")
     allowed, reason = registers.marketing_allowed(party_id, channel, purpose)

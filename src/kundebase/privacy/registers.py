@@ -27,12 +27,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kundebase.core.errors import NotFound, ValidationFailed
-from kundebase.privacy import audit, hashing
+from kundebase.privacy import audit, hashing, purposes
 from kundebase.privacy.models import Channel, ConsentEvent, ConsentStatus, CountryPolicy, OptOutEntry, RegisterMatch
 
 CONSENT_CHANNELS = (Channel.EMAIL, Channel.SMS, Channel.PROFILING)
 REGISTER_CHANNELS = (Channel.PHONE, Channel.POST)
-EXEMPT_PURPOSES = ("direct_marketing",)
+EXEMPT_PURPOSES = (purposes.DIRECT_MARKETING,)
 MAX_LINES = 5_000_000
 REGISTER_CHANNELS_FOR = {
     # register → channels a name+address line blocks; a phone line always blocks phone.

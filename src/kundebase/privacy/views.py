@@ -17,6 +17,7 @@ from kundebase.core.errors import DomainError
 from kundebase.privacy import access, audit, consent, erasure, quarantine, registers
 from kundebase.privacy.forms import ConsentForm, PersonActionForm, ReviewForm, add_domain_errors
 from kundebase.privacy.models import Channel, DataSubjectRequest, Purpose, Quarantine
+from kundebase.privacy.purposes import CAMPAIGN_DEFAULT
 
 
 def _require(request: HttpRequest, perm: str) -> HttpResponse | None:
@@ -100,7 +101,7 @@ def person(request: HttpRequest, party_id: int) -> HttpResponse:
     audit.record(action="view", actor=request.user, entity="consent", party_id=party_id, channel="web")
     decisions = []
     for channel in Channel.values:
-        allowed, reason = registers.marketing_allowed(party_id, channel, "direct_marketing")
+        allowed, reason = registers.marketing_allowed(party_id, channel, CAMPAIGN_DEFAULT)
         decisions.append({"channel": channel, "allowed": allowed, "reason": reason})
     context = {"party": party, "form": form, "events": consent.ledger(party_id),
                "state": sorted(consent.current_state(party_id).items()), "decisions": decisions}

@@ -112,10 +112,14 @@ def update_party(form: PersonForm | CompanyForm, party: Person | Company, *, act
     # Validate everything first with the services' own rules, so all problems are shown at once.
     errors = ErrorCollector()
     (validation.clean_person if is_person else validation.clean_company)(changes, errors, partial=True)
+    address = _address(cd)
+    # The address being saved says how national phone numbers are read (it is stored before them).
+    country = (validation.record_country([address]) if address
+               else validation.record_country((), cd.get("org_country"), validation.stored_country(party.pk)))
     for name, kind in form.CONTACT_FIELDS:
         if cd.get(name):
-            validation.clean_contact_point({"kind": kind, "value": cd[name]}, errors, prefix=f"{name}.")
-    address = _address(cd)
+            validation.clean_contact_point({"kind": kind, "value": cd[name]}, errors, prefix=f"{name}.",
+                                           default_country=country)
     if address:
         validation.clean_address(address, errors, prefix="address.")
     paths = {f"{name}.value": name for name, _kind in form.CONTACT_FIELDS}
@@ -128,8 +132,8 @@ def update_party(form: PersonForm | CompanyForm, party: Person | Company, *, act
         with transaction.atomic():
             update = services.update_person if is_person else services.update_company
             update(party_id=party.pk, changes=changes, expected_version=version, actor=actor, channel="web")
-            _sync_contact_points(form, party.pk, actor)
             _sync_address(party.pk, address, actor)
+            _sync_contact_points(form, party.pk, actor)
     except PreconditionFailed:
         form.add_error(None, STALE_MESSAGE)
         return False

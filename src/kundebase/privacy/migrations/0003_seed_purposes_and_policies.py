@@ -2,15 +2,7 @@
 
 from django.db import migrations
 
-PURPOSES = [
-    ("direct_marketing", "Direct marketing", "Offers about our products by e-mail, SMS, phone or post.", "consent",
-     True),
-    ("newsletter", "Newsletter", "The periodic newsletter the person subscribed to.", "consent", True),
-    ("loyalty_club", "Loyalty club", "Membership benefits, points and member offers.", "contract", False),
-    ("profiling", "Profiling", "Analysing purchases and behaviour to personalise offers.", "consent", True),
-    ("customer_service", "Customer service", "Answering inquiries and handling orders and complaints.",
-     "contract", False),
-]
+from kundebase.privacy.purposes import SHIPPED
 
 # country, bookkeeping years, existing-customer exemption, exemption months, prospect months, ex-customer years
 POLICIES = [
@@ -26,7 +18,7 @@ POLICIES = [
 def seed(apps, schema_editor):
     Purpose = apps.get_model("privacy", "Purpose")
     CountryPolicy = apps.get_model("privacy", "CountryPolicy")
-    for key, name, description, basis, needs_consent in PURPOSES:
+    for key, name, description, basis, needs_consent in SHIPPED:
         Purpose.objects.get_or_create(key=key, defaults={"name": name, "description": description,
                                                          "legal_basis": basis, "requires_consent": needs_consent})
     for country, years, exempt, months, prospect, ex_customer in POLICIES:

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from kundebase.core import identifiers
+from kundebase.parties import search as finding
 from kundebase.parties import services
 from kundebase.parties.models import Address, ContactPoint, Party
 from kundebase.web import listing
@@ -23,8 +24,10 @@ SEARCH_LIMIT = 20
 MAX_QUERY = 200
 
 
-def _results(query: str) -> list[Party]:
-    return services.search(query[:MAX_QUERY], limit=SEARCH_LIMIT) if query.strip() else []
+def _offset(request: HttpRequest) -> int:
+    """The page asked for; anything that is not a position within what is counted shows the first page."""
+    raw = request.GET.get("offset", "0")
+    return int(raw) if raw.isdigit() and int(raw) <= finding.COUNT_CAP else 0
 
 
 def _with_details(parties: list[Party]) -> list[dict[str, object]]:
@@ -44,9 +47,15 @@ def _with_details(parties: list[Party]) -> list[dict[str, object]]:
 @requires(*VIEW_CUSTOMERS)
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:MAX_QUERY]
-    hits = _with_details(_results(query))
+    page = finding.search(query, offset=_offset(request), limit=SEARCH_LIMIT) if query.strip() else None
+    hits = _with_details(page.items) if page else []
     template = "web/search_results.html" if request.GET.get("fragment") == "1" else "web/search.html"
-    return render(request, template, {"query": query, "hits": hits})
+    links = {}
+    if page is not None:
+        for name, offset in (("next_url", page.next_offset), ("previous_url", page.previous_offset)):
+            if offset is not None:
+                links[name] = "?" + urlencode({"q": query, "offset": offset})
+    return render(request, template, {"query": query, "hits": hits, "page": page, **links})
 
 
 @requires(*VIEW_CUSTOMERS)
