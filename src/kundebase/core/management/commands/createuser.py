@@ -14,6 +14,7 @@ from django.db import transaction
 
 from kundebase.core.models import ApiToken
 from kundebase.core.roles import ROLE_NAMES, sync_roles
+from kundebase.core.usernames import canonical_username
 
 
 class Command(BaseCommand):
@@ -28,7 +29,7 @@ class Command(BaseCommand):
         parser.add_argument("--update", action="store_true", help="change role/password of an existing user")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        name = opts["name"].strip()
+        name = canonical_username(opts["name"])  # stored so; ``Anna`` and ``ａｎｎａ`` are one account
         if not name or len(name) > 150 or any(ch.isspace() for ch in name):
             raise CommandError("the user name must be 1–150 characters without spaces")
         User = get_user_model()
