@@ -182,6 +182,8 @@ def test_a_flood_of_failures_leaves_a_bounded_audit_trace(db):
     assert AuditEntry.objects.filter(action="login_failed").count() <= 3
 
 
-def test_the_admin_site_signs_in_through_the_throttled_page(db):
+def test_the_admin_site_signs_in_through_the_throttled_page(client_as):
     res = Client().get("/admin/login/?next=/admin/")
     assert res.status_code == 302 and res["Location"].startswith("/login/?next=")
+    # Signed in without access to the admin site: refused, not sent round between the two sign-in pages.
+    assert client_as("sales").get("/admin/login/?next=/admin/").status_code == 403

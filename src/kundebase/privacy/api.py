@@ -176,6 +176,10 @@ class RetentionItem(Schema):
 class RetentionOut(Schema):
     generated_at: dt.datetime
     candidates: list[RetentionItem]
+    bookkeeping_country: str
+    bookkeeping_years: int
+    orders_kept_until: dt.datetime | None
+    expired_orders: int = Field(description="anonymised orders past their bookkeeping period, deleted by --apply")
 
 
 @router.post("/privacy/screen", response={200: ScreenOut, **ERRORS})
@@ -294,4 +298,6 @@ def retention_plan(request: HttpRequest):
     """The dry-run report of the retention policies (``kundebase privacy retention --apply`` carries it out)."""
     require(request, "privacy.view_countrypolicy")
     plan = retention.plan()
-    return {"generated_at": plan.generated_at, "candidates": [c.__dict__ for c in plan.candidates]}
+    return {"generated_at": plan.generated_at, "candidates": [c.__dict__ for c in plan.candidates],
+            "bookkeeping_country": plan.bookkeeping_country, "bookkeeping_years": plan.bookkeeping_years,
+            "orders_kept_until": plan.orders_kept_until, "expired_orders": len(plan.expired_orders)}

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -56,7 +57,12 @@ sign_in = public(SignInView.as_view())
 
 @public
 def admin_sign_in(request: HttpRequest) -> HttpResponseRedirect:
-    """The admin site signs in through the throttled sign-in page, never through a second, unthrottled form."""
+    """The admin site signs in through the throttled sign-in page, never through a second, unthrottled form.
+
+    A signed-in user without access to the admin site is refused (403) rather than sent to sign in again,
+    which would loop between the two pages."""
+    if request.user.is_authenticated:
+        raise PermissionDenied
     from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
     target = request.GET.get("next", "/admin/")

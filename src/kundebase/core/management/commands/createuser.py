@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from kundebase.core.models import ApiToken
+from kundebase.core import tokens
 from kundebase.core.roles import ROLE_NAMES, sync_roles
 from kundebase.core.usernames import canonical_username
 
@@ -58,7 +58,7 @@ class Command(BaseCommand):
             if not Group.objects.filter(name=opts["role"]).exists():
                 sync_roles()
             user.groups.set([Group.objects.get(name=opts["role"])])
-            token = ApiToken.issue(user, "cli")[1] if opts["api_token"] else None
+            token = tokens.issue(user=user, name="cli", channel="cli")[1] if opts["api_token"] else None
         self.stderr.write(f"{'updated' if existing else 'created'} user {name} with role {opts['role']}")
         if token:
             self.stdout.write(token)
