@@ -233,12 +233,14 @@ def import_register(request: HttpRequest, register_name: str, file: File[Uploade
 
 
 @router.post("/privacy/persons/{int:party_id}/access", response={200: Any, **ERRORS})
-def access_request(request: HttpRequest, party_id: int, format: Literal["json", "html"] = "json"):
-    """Everything held about the customer, as JSON or as a readable HTML report (logged as a request)."""
+def access_request(request: HttpRequest, party_id: int, format: Literal["json", "html", "pdf"] = "json"):
+    """Everything held about the customer, as JSON, a readable HTML report or a PDF (logged as a request)."""
     require(request, "privacy.add_datasubjectrequest")
     body, _req = access.access_request(party_id=party_id, actor=request.user, channel="api", fmt=format)
-    content_type = "text/html; charset=utf-8" if format == "html" else "application/json"
-    return HttpResponse(body, content_type=content_type)
+    response = HttpResponse(body, content_type=access.FORMATS[format])
+    if format == "pdf":
+        response["Content-Disposition"] = f'attachment; filename="access-{party_id}.pdf"'
+    return response
 
 
 @router.post("/privacy/persons/{int:party_id}/erasure", response={200: RequestOut, **ERRORS})

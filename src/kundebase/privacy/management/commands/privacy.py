@@ -27,7 +27,7 @@ class Command(BaseCommand):
         imp.add_argument("--append", action="store_true", help="Add to the register instead of replacing it")
         acc = sub.add_parser("access", help="Everything held about a person (access request)")
         acc.add_argument("party_id", type=int)
-        acc.add_argument("--format", choices=["json", "html"], default="json")
+        acc.add_argument("--format", choices=["json", "html", "pdf"], default="json")
         acc.add_argument("--output", help="File to write (default: stdout)")
         acc.add_argument("--requested-by", default="")
         er = sub.add_parser("erase", help="Erase a person (erasure request)")
@@ -72,9 +72,13 @@ class Command(BaseCommand):
 
         body, request = access_request(party_id=options["party_id"], actor="cli", channel="cli",
                                        fmt=options["format"], requested_by=options["requested_by"])
+        data = body if isinstance(body, bytes) else body.encode("utf-8")
         if options.get("output"):
-            Path(options["output"]).write_text(body, encoding="utf-8")
+            Path(options["output"]).write_bytes(data)
             self.stderr.write(f"access report written to {options['output']} (request {request.pk})")
+        elif isinstance(body, bytes):
+            self.stdout.flush()
+            getattr(self.stdout._out, "buffer", self.stdout._out).write(body)  # a PDF goes out as bytes
         else:
             self.stdout.write(body)
 
