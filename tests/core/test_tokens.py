@@ -111,3 +111,24 @@ def test_cli_lists_issues_and_revokes(make_user):
         call_command("tokens", "revoke", "kb_nothere", stdout=io.StringIO())
     with pytest.raises(CommandError, match="no user"):
         call_command("tokens", "issue", "nobody", stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_unknown_tokens_from_one_address_are_throttled_without_locking_out_valid_ones(make_user):
+    from kundebase.core import tokens
+    from kundebase.privacy.models import AuditEntry
+    from kundebase.web import signin
+
+    _t, valid = tokens.issue(user=make_user("ivar", "sales"))
+    office = Client(REMOTE_ADDR="192.0.2.80")
+    statuses = [office.get("/api/v1/tokens", HTTP_AUTHORIZATION=f"Bearer kb_guess{i}").status_code
+                for i in range(signin.FREE_FAILURES["api"] + 3)]
+    assert statuses[:signin.FREE_FAILURES["api"]] == [401] * signin.FREE_FAILURES["api"]
+    assert statuses[-1] == 429
+    refused = office.get("/api/v1/tokens", HTTP_AUTHORIZATION="Bearer kb_guess-again")
+    assert refused["Content-Type"] == "application/problem+json" and int(refused["Retry-After"]) > 0
+    assert refused.json()["code"] == "too_many_attempts"
+    # A colleague's valid token from the same address still works; another address is not affected.
+    assert office.get("/api/v1/tokens", HTTP_AUTHORIZATION=f"Bearer {valid}").status_code == 200
+    assert Client(REMOTE_ADDR="198.51.100.3").get(
+        "/api/v1/tokens", HTTP_AUTHORIZATION="Bearer kb_other").status_code == 401
+    assert AuditEntry.objects.filter(entity="api_token", action="login_failed").count() == 1

@@ -20,6 +20,11 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         found = tokens.check(token)
         if found is None:
+            from kundebase.web import signin
+
+            wait = signin.record_bearer_failure(request)
+            if wait:
+                raise tokens.TooManyAttempts(wait)
             return None
         request.user = found.user
         return found.user

@@ -31,6 +31,15 @@ class TokenRefused(DomainError):
         super().__init__(title="Unauthorized", status=401, code=code, detail=detail)
 
 
+class TooManyAttempts(DomainError):
+    """429 for an address that sent too many unknown API tokens; ``retry_after`` says when to try again."""
+
+    def __init__(self, seconds: int) -> None:
+        super().__init__(title="Too many requests", status=429, code="too_many_attempts",
+                         detail=f"Too many unknown API tokens from this address; try again in {seconds} s",
+                         extra={"retry_after": seconds})
+
+
 def manages_all(user: Any) -> bool:
     return bool(user.has_perm(MANAGE_ALL))
 

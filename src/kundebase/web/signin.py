@@ -37,7 +37,7 @@ from kundebase.privacy import audit
 from kundebase.web.models import LoginThrottle, UserSession
 
 WINDOW = dt.timedelta(minutes=15)
-FREE_FAILURES = {"user": 4, "ip": 20}
+FREE_FAILURES = {"user": 4, "ip": 20, "api": 20}
 BASE_LOCK_SECONDS = 30
 MAX_LOCK_SECONDS = 3600
 
@@ -115,6 +115,29 @@ def record_failure(request: HttpRequest, username: str, *, throttled: bool = Fal
         if ip_locked:
             notes.append(f"address locked after {FREE_FAILURES['ip']} names")
         audit.record(action="login_failed", actor=_name(username), entity="user", channel="web", note=" ".join(notes))
+
+
+@transaction.atomic
+def record_bearer_failure(request: HttpRequest) -> int:
+    """Count an unknown API token sent from the client's address; returns the seconds its address is now refused.
+
+    Only unknown tokens are refused while the address is locked: a valid token from the same address (a
+    colleague's integration behind the same NAT) keeps working.  Guessing a 256-bit token is hopeless anyway;
+    this bounds the load and the noise of someone trying.  One audit row when a lock starts, none per attempt."""
+    ip = client_ip(request)
+    now = timezone.now()
+    row, _fresh = _count(f"api:{ip}", now)
+    if row.locked_until and row.locked_until > now:
+        row.save(update_fields=["failures", "last_failure_at"])
+        return math.ceil((row.locked_until - now).total_seconds())
+    locked = _lock_if_over(row, FREE_FAILURES["api"], now)
+    row.save()
+    if locked:
+        audit.record(action="login_failed", actor="(api token)", entity="api_token", channel="api",
+                     note=f"ip={ip} failures={row.failures} address locked "
+                          f"{math.ceil((row.locked_until - now).total_seconds())}s")
+        return math.ceil((row.locked_until - now).total_seconds())
+    return 0
 
 
 @transaction.atomic
