@@ -80,6 +80,12 @@ def _count(key: str, now: dt.datetime) -> tuple[LoginThrottle, bool]:
     return row, fresh
 
 
+def _prune(now: dt.datetime) -> None:
+    """Forget counts older than the window whose lock (if any) is over, so the table stays small."""
+    LoginThrottle.objects.filter(last_failure_at__lt=now - WINDOW).filter(
+        Q(locked_until__isnull=True) | Q(locked_until__lt=now)).delete()
+
+
 def _lock_if_over(row: LoginThrottle, free: int, now: dt.datetime) -> bool:
     """Lock the key when it is past its free allowance; True when this failure started a lock."""
     over = row.failures - free
@@ -96,8 +102,7 @@ def record_failure(request: HttpRequest, username: str, *, throttled: bool = Fal
         return
     ip = client_ip(request)
     now = timezone.now()
-    LoginThrottle.objects.filter(last_failure_at__lt=now - WINDOW).filter(
-        Q(locked_until__isnull=True) | Q(locked_until__lt=now)).delete()
+    _prune(now)
     user_row, _fresh = _count(_user_key(username), now)
     user_locked = _lock_if_over(user_row, FREE_FAILURES["user"], now)
     user_row.save()
@@ -126,6 +131,7 @@ def record_bearer_failure(request: HttpRequest) -> int:
     this bounds the load and the noise of someone trying.  One audit row when a lock starts, none per attempt."""
     ip = client_ip(request)
     now = timezone.now()
+    _prune(now)
     row, _fresh = _count(f"api:{ip}", now)
     if row.locked_until and row.locked_until > now:
         row.save(update_fields=["failures", "last_failure_at"])
