@@ -22,6 +22,7 @@ problems.install(api)
 
 ROUTERS = [
     ("core", "kundebase.core.api"),
+    ("tokens", "kundebase.core.tokens_api"),
     ("parties", "kundebase.parties.api"),
     ("interactions", "kundebase.interactions.api"),
     ("orders", "kundebase.orders.api"),

@@ -17,6 +17,11 @@ from django.core.exceptions import ImproperlyConfigured
 
 ENVIRONMENTS = ("development", "test", "production")
 PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "insecure", "django-insecure"}
+PLACEHOLDER_WORDS = ("change-me", "changeme", "change_me", "django-insecure", "placeholder", "your-secret",
+                     "secret-key", "secret_key", "example", "xxxxxxxx", "12345678")
+MIN_SECRET_LENGTH = 50
+MIN_SECRET_UNIQUE = 5
+"""Django's own ``check --deploy`` bar (W009): at least 50 characters and 5 different ones."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,11 @@ class Config:
     base_url: str
     extra: dict[str, str] = field(default_factory=dict)
     event_processing: str = "background"
+    proxy_ssl_header: str = ""
+    ssl_redirect: bool = False
+    hsts_seconds: int = 0
+    hsts_preload: bool = False
+    token_lifetime_days: int = 365
 
     @property
     def debug(self) -> bool:
@@ -47,15 +57,27 @@ def _default_data_dir() -> Path:
     return Path(xdg) / "kundebase"
 
 
+def weak_secret_reason(key: str) -> str | None:
+    """Why a secret key is unfit for production, or ``None`` when it is fit."""
+    lowered = key.lower()
+    if lowered in PLACEHOLDER_SECRETS or any(word in lowered for word in PLACEHOLDER_WORDS):
+        return "looks like a placeholder"
+    if len(key) < MIN_SECRET_LENGTH:
+        return f"is shorter than {MIN_SECRET_LENGTH} characters"
+    if len(set(key)) < MIN_SECRET_UNIQUE:
+        return f"has fewer than {MIN_SECRET_UNIQUE} different characters"
+    return None
+
+
 def _secret_key(environment: str, data_dir: Path) -> str:
     key = os.environ.get("KUNDEBASE_SECRET_KEY", "")
     if key:
-        if key.lower() in PLACEHOLDER_SECRETS or len(key) < 32:
-            if environment == "production":
-                raise ImproperlyConfigured(
-                    "KUNDEBASE_SECRET_KEY is a placeholder or shorter than 32 characters; "
-                    "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
-                )
+        reason = weak_secret_reason(key)
+        if reason and environment == "production":
+            raise ImproperlyConfigured(
+                f"KUNDEBASE_SECRET_KEY {reason}; generate one with: "
+                "python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+            )
         return key
     if environment == "production":
         raise ImproperlyConfigured("KUNDEBASE_SECRET_KEY must be set when KUNDEBASE_ENV=production")
@@ -86,6 +108,18 @@ def load() -> Config:
         if environment == "production":
             raise ImproperlyConfigured("KUNDEBASE_ALLOWED_HOSTS must list the host names served in production")
         allowed_hosts = ["localhost", "127.0.0.1", "[::1]", "testserver"]
+    if environment == "production" and "*" in allowed_hosts:
+        raise ImproperlyConfigured(
+            "KUNDEBASE_ALLOWED_HOSTS must not contain '*' in production: name the host names served "
+            "(a wildcard lets any Host header through, which poisons password-reset and absolute links)"
+        )
+    proxy_header = os.environ.get("KUNDEBASE_PROXY_SSL_HEADER", "").strip()
+    if proxy_header and not all(ch.isalnum() or ch == "-" for ch in proxy_header):
+        raise ImproperlyConfigured(
+            f"KUNDEBASE_PROXY_SSL_HEADER must be a header name such as X-Forwarded-Proto, not {proxy_header!r}")
+    hsts = os.environ.get("KUNDEBASE_HSTS_SECONDS", "31536000" if environment == "production" else "0").strip()
+    if not hsts.isdigit():
+        raise ImproperlyConfigured(f"KUNDEBASE_HSTS_SECONDS must be a whole number of seconds, not {hsts!r}")
     country = os.environ.get("KUNDEBASE_DEFAULT_COUNTRY", "NO").strip().upper()
     if len(country) != 2 or not country.isalpha():
         raise ImproperlyConfigured(f"KUNDEBASE_DEFAULT_COUNTRY must be an ISO 3166 alpha-2 code, not {country!r}")
@@ -106,7 +140,25 @@ def load() -> Config:
         smtp_url=os.environ.get("KUNDEBASE_SMTP_URL", "smtp://127.0.0.1:25"),
         base_url=os.environ.get("KUNDEBASE_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
         event_processing=processing,
+        proxy_ssl_header=proxy_header,
+        ssl_redirect=_flag("KUNDEBASE_SSL_REDIRECT", environment == "production"),
+        hsts_seconds=int(hsts),
+        hsts_preload=_flag("KUNDEBASE_HSTS_PRELOAD", False),
+        token_lifetime_days=_token_lifetime(),
     )
+
+
+def _flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    return default if raw is None or not raw.strip() else raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _token_lifetime() -> int:
+    raw = os.environ.get("KUNDEBASE_API_TOKEN_DAYS", "365").strip()
+    if not raw.isdigit():
+        raise ImproperlyConfigured(f"KUNDEBASE_API_TOKEN_DAYS must be a whole number of days (0 = no expiry), "
+                                   f"not {raw!r}")
+    return int(raw)
 
 
 def database_settings(url: str) -> dict[str, object]:

@@ -6,9 +6,11 @@ from django.contrib import admin
 from django.urls import include, path
 
 from kundebase.api import api
+from kundebase.web.views.auth import admin_sign_in
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    path("admin/login/", admin_sign_in, name="admin-login"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("kundebase.ingest.urls")),

@@ -90,6 +90,8 @@ def test_report_pages_in_chromium(live_server: Any, make_user: Any, client: Any,
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
         page = context.new_page()
+        blocked: list[str] = []  # nothing on these pages may need what the Content Security Policy forbids
+        page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
         for name, path in pages:
             response = page.goto(live_server.url + path)
             assert response is not None and response.status == 200, name
@@ -97,6 +99,7 @@ def test_report_pages_in_chromium(live_server: Any, make_user: Any, client: Any,
             assert chart.is_visible(), name
             assert chart.bounding_box()["height"] > 50
             page.screenshot(path=str(shots / f"analytics-{name}.png"), full_page=True)
+        assert not blocked, blocked
         page.goto(live_server.url + "/analytics/text/")
         with page.expect_navigation():
             page.get_by_role("button", name="Find interests in new texts").click()

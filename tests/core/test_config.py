@@ -30,13 +30,39 @@ def test_development_defaults_generate_and_keep_a_secret(clean_env, tmp_path):
     assert first.database_url == f"sqlite:///{tmp_path / 'kundebase.sqlite3'}"
 
 
-@pytest.mark.parametrize("secret", ["", "changeme", "short"])
+GOOD_SECRET = "kQ3v9_Xz-7LmNp2RtYb8WcJd4FhGs6Ae1UoIi0KyTqVnBxMwZlPr"
+
+
+@pytest.mark.parametrize("secret", [
+    "", "changeme", "short",
+    "kQ3v9_Xz-7LmNp2RtYb8WcJd4FhGs6Ae1UoIi0KyTqVnBxMw",  # 48 characters: Django's deploy check wants 50
+    "abababababababababababababababababababababababababab",  # long but only two different characters
+    "django-insecure-" + GOOD_SECRET,  # the placeholder startproject writes
+    "please-change-me-" + GOOD_SECRET,
+])
 def test_production_refuses_missing_or_weak_secret(clean_env, secret):
     clean_env.setenv("KUNDEBASE_ENV", "production")
     clean_env.setenv("KUNDEBASE_ALLOWED_HOSTS", "crm.example.com")
     if secret:
         clean_env.setenv("KUNDEBASE_SECRET_KEY", secret)
     with pytest.raises(ImproperlyConfigured, match="KUNDEBASE_SECRET_KEY"):
+        config.load()
+
+
+def test_production_accepts_a_strong_secret(clean_env):
+    clean_env.setenv("KUNDEBASE_ENV", "production")
+    clean_env.setenv("KUNDEBASE_ALLOWED_HOSTS", "crm.example.com")
+    clean_env.setenv("KUNDEBASE_SECRET_KEY", GOOD_SECRET)
+    loaded = config.load()
+    assert loaded.secret_key == GOOD_SECRET and loaded.ssl_redirect and loaded.hsts_seconds >= 31536000
+
+
+@pytest.mark.parametrize("hosts", ["*", "crm.example.com,*"])
+def test_production_refuses_a_wildcard_host(clean_env, hosts):
+    clean_env.setenv("KUNDEBASE_ENV", "production")
+    clean_env.setenv("KUNDEBASE_SECRET_KEY", GOOD_SECRET)
+    clean_env.setenv("KUNDEBASE_ALLOWED_HOSTS", hosts)
+    with pytest.raises(ImproperlyConfigured, match=r"KUNDEBASE_ALLOWED_HOSTS must not contain '\*'"):
         config.load()
 
 

@@ -9,8 +9,9 @@ import pytest
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 COMMANDS = {"createuser": "kundebase.core", "serve": "kundebase.core", "demo": "kundebase.parties",
-            "process_events": "kundebase.ingest"}
-ROUTERS = ("kundebase.core.api", "kundebase.parties.api", "kundebase.interactions.api", "kundebase.orders.api")
+            "process_events": "kundebase.ingest", "tokens": "kundebase.core"}
+ROUTERS = ("kundebase.core.api", "kundebase.core.tokens_api", "kundebase.parties.api", "kundebase.interactions.api",
+           "kundebase.orders.api")
 
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))
@@ -24,8 +25,13 @@ def test_every_option_of_the_command_is_documented(name):
     command = import_module(f"{COMMANDS[name]}.management.commands.{name}").Command()
     parser = CommandParser(prog=name)
     command.add_arguments(parser)
-    options = [opt for action in parser._actions for opt in action.option_strings
-               if opt.startswith("--") and opt != "--help"]
+    parsers, options = [parser], []
+    while parsers:  # the command's own options and those of its subcommands (``tokens list --json``)
+        current = parsers.pop()
+        for action in current._actions:
+            options += [opt for opt in action.option_strings if opt.startswith("--") and opt != "--help"]
+            if isinstance(action.choices, dict):  # a subcommand's own parser
+                parsers += list(action.choices.values())
     assert options
     missing = [opt for opt in options if opt not in text]
     assert not missing, f"docs/cli.md does not describe {missing} of kundebase {name}"

@@ -132,3 +132,42 @@ def test_keyboard_only_sign_in_and_skip_link(browser, live_server, make_user):
     # No horizontal scrolling at phone width.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.context.close()
+
+
+def test_pages_run_under_the_content_security_policy(browser, live_server, make_user):
+    """Every kind of page works with the strict policy: nothing is blocked, the scripts in files still run."""
+    from playwright.sync_api import expect
+
+    from kundebase.ingest.models import ImportJob, Source
+
+    make_user("olga", "administrator", PASSWORD)
+    seed()
+    job = ImportJob.objects.create(source=Source.objects.create(name="csp-check"), entity="person",
+                                   file_name="people.csv", file_format="csv", content_hash="0" * 64,
+                                   status="running", total_rows=10, rows_done=4)
+    base = live_server.url
+    page = sign_in(browser, base, "olga", VIEWPORTS["desktop"])
+    blocked: list[str] = []
+    page.on("console", lambda m: blocked.append(f"{page.url}: {m.text}") if "Content Security Policy" in m.text
+            else None)
+    page.goto(base + "/search/")
+    page.get_by_label("Name, e-mail, phone, organisation number or customer number").press_sequentially(
+        "Kari", delay=20)
+    expect(page.locator("#live-results")).to_contain_text("Kari Nordmann")  # live-search.js ran
+    page.goto(f"{base}/import/{job.pk}/")
+    expect(page.locator("#status")).to_have_text(re.compile("running", re.I))  # the progress poll ran
+    page.goto(base + "/api/v1/docs")
+    expect(page.locator("#swagger-ui")).to_contain_text("Kundebase API", timeout=60_000), blocked  # our static files
+    # (The analytics pages and the segment builder have their own browser tests, which watch the policy too.)
+    for path in ("/", "/account/tokens/", "/matching/review", "/privacy/", "/import/"):
+        response = page.goto(base + path)
+        assert response is not None and response.status == 200, path
+    # The admin site, for a member of staff.
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.filter(username="olga").update(is_staff=True, is_superuser=True)
+    response = page.goto(base + "/admin/")
+    assert response is not None and response.status == 200
+    page.wait_for_timeout(300)
+    assert not blocked, blocked
+    page.context.close()

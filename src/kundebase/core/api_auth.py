@@ -5,22 +5,27 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja.security import HttpBearer, SessionAuth
 
+from kundebase.core import tokens
 from kundebase.core.errors import Forbidden, PreconditionFailed
-from kundebase.core.models import ApiToken
 
 
 class TokenAuth(HttpBearer):
-    """``Authorization: Bearer kb_…`` for integrations; tokens are made by ``kundebase createuser --api-token``."""
+    """``Authorization: Bearer kb_…`` for integrations; an expired or revoked token answers 401 saying which.
+
+    Tokens are issued by ``kundebase tokens issue``, ``createuser --api-token``, ``/account/tokens/`` or the API.
+    """
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        found = ApiToken.authenticate(token)
+        found = tokens.check(token)
         if found is None:
+            from kundebase.web import signin
+
+            wait = signin.record_bearer_failure(request)
+            if wait:
+                raise tokens.TooManyAttempts(wait)
             return None
-        if found.last_used_at is None or (timezone.now() - found.last_used_at).total_seconds() > 60:
-            ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
         request.user = found.user
         return found.user
 

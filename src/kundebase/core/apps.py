@@ -8,4 +8,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import pre_save
+
         from kundebase.core import roles  # noqa: F401  (connects post_migrate)
+        from kundebase.core.usernames import normalise_on_save
+
+        pre_save.connect(normalise_on_save, sender=get_user_model(), dispatch_uid="kundebase-canonical-username")

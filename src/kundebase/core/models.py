@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 
@@ -132,28 +133,46 @@ def _token_digest(token: str) -> str:
 
 
 class ApiToken(models.Model):
-    """A bearer token for integrations; only its SHA-256 is stored."""
+    """A bearer token for integrations; only its SHA-256 is stored.
+
+    A token stops working when it expires (``expires_at``; ``KUNDEBASE_API_TOKEN_DAYS`` sets the default
+    lifetime) or is revoked; issuing, listing and revoking go through :mod:`kundebase.core.tokens`.
+    """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100, default="default")
     digest = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=8)
     created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked = models.BooleanField(default=False)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    @property
+    def active(self) -> bool:
+        return not self.revoked and not self.expired
 
     @classmethod
-    def issue(cls, user: object, name: str = "default") -> tuple[ApiToken, str]:
+    def issue(cls, user: object, name: str = "default", expires_at: dt.datetime | None = None,
+              ) -> tuple[ApiToken, str]:
         token = "kb_" + secrets.token_urlsafe(32)
-        obj = cls.objects.create(user=user, name=name, digest=_token_digest(token), prefix=token[:8])
+        obj = cls.objects.create(user=user, name=name, digest=_token_digest(token), prefix=token[:8],
+                                 expires_at=expires_at)
         return obj, token
 
     @classmethod
+    def find(cls, token: str) -> ApiToken | None:
+        """The token with this value, whatever its state (``None`` when no such token was ever issued)."""
+        return cls.objects.select_related("user").filter(digest=_token_digest(token)).first()
+
+    @classmethod
     def authenticate(cls, token: str) -> ApiToken | None:
-        try:
-            obj = cls.objects.select_related("user").get(digest=_token_digest(token), revoked=False)
-        except cls.DoesNotExist:
-            return None
-        if not obj.user.is_active:
+        obj = cls.find(token)
+        if obj is None or not obj.active or not obj.user.is_active:
             return None
         return obj

@@ -89,8 +89,13 @@ def install(api: Any) -> None:
     @api.exception_handler(DomainError)
     def _domain(request: HttpRequest, exc: DomainError) -> JsonResponse:
         body = exc.problem(request.path)
-        return JsonResponse(body, status=exc.status, content_type=CONTENT_TYPE,
-                            json_dumps_params={"ensure_ascii": False})
+        response = JsonResponse(body, status=exc.status, content_type=CONTENT_TYPE,
+                                json_dumps_params={"ensure_ascii": False})
+        if "retry_after" in exc.extra:
+            response["Retry-After"] = str(exc.extra["retry_after"])
+        if exc.status == 401:
+            response["WWW-Authenticate"] = 'Bearer realm="kundebase"'
+        return response
 
     @api.exception_handler(ValidationError)
     def _validation(request: HttpRequest, exc: ValidationError) -> JsonResponse:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from csp.decorators import csp_replace
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -180,6 +181,7 @@ def track_click(request: HttpRequest, token: str) -> HttpResponse:
 
 @csrf_exempt  # protected by a signed, time-limited form token instead (the form is embedded on other sites)
 @xframe_options_exempt
+@csp_replace({"frame-ancestors": ["*"]})  # any customer site may frame the sign-up form; the rest stays strict
 @require_http_methods(["GET", "POST"])
 def newsletter_subscribe(request: HttpRequest, key: str) -> HttpResponse:
     try:

@@ -1,4 +1,4 @@
-"""Right of access (Art. 15): everything held about a person, as JSON and as a readable HTML report.
+"""Right of access (Art. 15): everything held about a person, as JSON, a readable HTML report and a PDF.
 
 The report also says why each kind of datum is held (purpose and legal basis from ``declarations``), which
 recipients and retention apply, so the person gets what Art. 15(1) lists, not only a data dump.
@@ -24,6 +24,8 @@ from kundebase.privacy.models import AuditEntry, ConsentEvent, DataSubjectReques
 from kundebase.privacy.requests import close_request, open_request
 
 REPORT_LANGUAGES = {"nb": "nb", "no": "nb", "nn": "nb", "en": "en"}
+FORMATS = {"json": "application/json", "html": "text/html; charset=utf-8", "pdf": "application/pdf"}
+"""The report's formats and their media types."""
 
 access_sections: list[Callable[..., dict[str, Any]]] = []
 """Other apps' contributions to the access report: ``fn(*, party_id: int) -> {section_name: rows}`` for what
@@ -118,15 +120,29 @@ def to_html(report: dict[str, Any]) -> str:
         return render_to_string("privacy/access_report.html", {"r": report})
 
 
+def to_pdf(report: dict[str, Any]) -> bytes:
+    from kundebase.privacy.access_pdf import to_pdf as render_pdf
+
+    return render_pdf(report)
+
+
+def render(report: dict[str, Any], fmt: str) -> str | bytes:
+    """The collected report in one of :data:`FORMATS` (``pdf`` is bytes, the others text)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown report format {fmt!r}")
+    return {"json": to_json, "html": to_html, "pdf": to_pdf}[fmt](report)
+
+
 @transaction.atomic
 def access_request(*, party_id: int, actor: object = None, channel: str = "api", fmt: str = "json",
-                   requested_by: str = "") -> tuple[str, DataSubjectRequest]:
-    """Produce the report (``json`` or ``html``), log it as a data subject request and an export in the audit log."""
+                   requested_by: str = "") -> tuple[str | bytes, DataSubjectRequest]:
+    """Produce the report (``json``, ``html`` or ``pdf``), log it as a data subject request and an export in the
+    audit log."""
     report = collect(party_id)
     request = open_request(kind=DataSubjectRequest.Kind.ACCESS, party_id=party_id, actor=actor,
                            requested_by=requested_by)
     report["request_id"] = request.pk
-    body = to_html(report) if fmt == "html" else to_json(report)
+    body = render(report, fmt)
     audit.record(action="export", actor=actor, entity="access_report", record_id=request.pk, party_id=party_id,
                  channel=channel, fields=[k for k, v in report.items() if v], note=f"access report ({fmt})")
     close_request(request, f"report produced ({fmt})")

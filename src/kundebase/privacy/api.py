@@ -176,6 +176,10 @@ class RetentionItem(Schema):
 class RetentionOut(Schema):
     generated_at: dt.datetime
     candidates: list[RetentionItem]
+    bookkeeping_country: str
+    bookkeeping_years: int
+    orders_kept_until: dt.datetime | None
+    expired_orders: int = Field(description="anonymised orders past their bookkeeping period, deleted by --apply")
 
 
 @router.post("/privacy/screen", response={200: ScreenOut, **ERRORS})
@@ -229,12 +233,14 @@ def import_register(request: HttpRequest, register_name: str, file: File[Uploade
 
 
 @router.post("/privacy/persons/{int:party_id}/access", response={200: Any, **ERRORS})
-def access_request(request: HttpRequest, party_id: int, format: Literal["json", "html"] = "json"):
-    """Everything held about the customer, as JSON or as a readable HTML report (logged as a request)."""
+def access_request(request: HttpRequest, party_id: int, format: Literal["json", "html", "pdf"] = "json"):
+    """Everything held about the customer, as JSON, a readable HTML report or a PDF (logged as a request)."""
     require(request, "privacy.add_datasubjectrequest")
     body, _req = access.access_request(party_id=party_id, actor=request.user, channel="api", fmt=format)
-    content_type = "text/html; charset=utf-8" if format == "html" else "application/json"
-    return HttpResponse(body, content_type=content_type)
+    response = HttpResponse(body, content_type=access.FORMATS[format])
+    if format == "pdf":
+        response["Content-Disposition"] = f'attachment; filename="access-{party_id}.pdf"'
+    return response
 
 
 @router.post("/privacy/persons/{int:party_id}/erasure", response={200: RequestOut, **ERRORS})
@@ -294,4 +300,6 @@ def retention_plan(request: HttpRequest):
     """The dry-run report of the retention policies (``kundebase privacy retention --apply`` carries it out)."""
     require(request, "privacy.view_countrypolicy")
     plan = retention.plan()
-    return {"generated_at": plan.generated_at, "candidates": [c.__dict__ for c in plan.candidates]}
+    return {"generated_at": plan.generated_at, "candidates": [c.__dict__ for c in plan.candidates],
+            "bookkeeping_country": plan.bookkeeping_country, "bookkeeping_years": plan.bookkeeping_years,
+            "orders_kept_until": plan.orders_kept_until, "expired_orders": len(plan.expired_orders)}

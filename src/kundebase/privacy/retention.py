@@ -4,6 +4,12 @@ Policies live in ``CountryPolicy`` (seeded per country, editable): inactive pros
 ``prospect_months`` without any contact, order or change; former customers (status ``inactive``) after
 ``ex_customer_years`` since their last order.  The job always produces the plan first (dry run); ``apply``
 erases each listed person in its own transaction and logs it like any erasure request.
+
+Bookkeeping: an erased person's orders are anonymised and kept only because bookkeeping law demands it, for
+``bookkeeping_years`` after the end of the financial year of the order (bokføringsloven § 13: five years after
+the year's end).  The law is that of the company keeping the books, so the policy of
+``KUNDEBASE_DEFAULT_COUNTRY`` applies.  Once that period is over nothing justifies keeping them: ``apply``
+deletes those anonymised orders with their lines.  Orders of customers who are not erased are not touched.
 """
 
 from __future__ import annotations
@@ -42,6 +48,11 @@ class Candidate:
 class RetentionPlan:
     generated_at: dt.datetime
     candidates: list[Candidate] = field(default_factory=list)
+    bookkeeping_country: str = ""
+    bookkeeping_years: int = 0
+    orders_kept_until: dt.datetime | None = None
+    """Anonymised orders placed before this moment are past their bookkeeping period."""
+    expired_orders: list[int] = field(default_factory=list)
 
     def summary(self) -> dict[tuple[str, str], int]:
         counts: dict[tuple[str, str], int] = {}
@@ -77,6 +88,7 @@ def plan(*, now: dt.datetime | None = None) -> RetentionPlan:
     qs = qs.filter(Q(status="prospect", last_activity__lt=_months_ago(now, shortest_prospect))
                    | Q(status="inactive", last_activity__lt=_months_ago(now, 12 * shortest_ex)))
     result = RetentionPlan(generated_at=now)
+    _plan_bookkeeping(result, policies, fallback, now)
     for pid, status, where, last in qs.values_list("pk", "status", "country", "last_activity").iterator():
         where = where or settings.KUNDEBASE_DEFAULT_COUNTRY
         policy = policies.get(where, fallback)
@@ -85,6 +97,59 @@ def plan(*, now: dt.datetime | None = None) -> RetentionPlan:
         elif status == "inactive" and last < _months_ago(now, 12 * policy.ex_customer_years):
             result.candidates.append(Candidate(pid, where, "former_customer", last))
     return result
+
+
+def bookkeeping_cutoff(now: dt.datetime, years: int) -> dt.datetime:
+    """The start of the oldest financial (calendar) year still to be kept, in the local time zone.
+
+    An order of 2020 belongs to the financial year ending 31 December 2020; with five years it is kept through
+    31 December 2025, so on 1 January 2026 the cut-off is 1 January 2021."""
+    local = timezone.localtime(now)
+    return local.replace(year=local.year - years, month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def _plan_bookkeeping(result: RetentionPlan, policies: dict[str, CountryPolicy], fallback: CountryPolicy,
+                      now: dt.datetime) -> None:
+    from kundebase.orders.models import Order
+
+    country = settings.KUNDEBASE_DEFAULT_COUNTRY
+    years = policies.get(country, fallback).bookkeeping_years
+    cutoff = bookkeeping_cutoff(now, years)
+    result.bookkeeping_country, result.bookkeeping_years, result.orders_kept_until = country, years, cutoff
+    result.expired_orders = list(Order.objects.filter(anonymised_at__isnull=False, ordered_at__lt=cutoff)
+                                 .order_by("pk").values_list("pk", flat=True))
+
+
+def delete_expired_orders(retention_plan: RetentionPlan, *, actor: object = "retention",
+                          batch: int = 500) -> int:
+    """Delete the anonymised orders past their bookkeeping period (with their lines), in batches.
+
+    Each batch is one transaction with one audit entry naming how many orders went and why; an order that was
+    un-anonymised or changed meanwhile is re-checked and skipped."""
+    from django.db import transaction
+
+    from kundebase.orders.models import Order
+    from kundebase.privacy import audit
+
+    cutoff = retention_plan.orders_kept_until
+    if cutoff is None:
+        return 0
+    done = 0
+    ids = retention_plan.expired_orders
+    for start in range(0, len(ids), batch):
+        with transaction.atomic():
+            chunk = Order.objects.filter(pk__in=ids[start:start + batch], anonymised_at__isnull=False,
+                                         ordered_at__lt=cutoff)
+            count = chunk.count()
+            if not count:
+                continue
+            chunk.delete()
+            audit.record(action="erase", actor=actor, entity="order", channel="retention",
+                         note=f"{count} anonymised orders placed before {cutoff:%Y-%m-%d} deleted: bookkeeping "
+                              f"period of {retention_plan.bookkeeping_years} years "
+                              f"({retention_plan.bookkeeping_country}) is over")
+            done += count
+    return done
 
 
 def apply(retention_plan: RetentionPlan, *, actor: object = "retention", progress: Any = None) -> int:

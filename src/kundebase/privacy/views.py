@@ -44,12 +44,11 @@ def home(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             pid, who = form.cleaned_data["party_id"], form.cleaned_data["requested_by"]
             try:
-                if action in ("access_json", "access_html"):
+                if action in ("access_json", "access_html", "access_pdf"):
                     fmt = action.split("_")[1]
                     body, _req = access.access_request(party_id=pid, actor=request.user, channel="web", fmt=fmt,
                                                        requested_by=who)
-                    response = HttpResponse(body, content_type="text/html; charset=utf-8" if fmt == "html"
-                                            else "application/json")
+                    response = HttpResponse(body, content_type=access.FORMATS[fmt])
                     response["Content-Disposition"] = f'attachment; filename="access-{pid}.{fmt}"'
                     return response
                 if action == "erase":

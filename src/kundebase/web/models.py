@@ -8,7 +8,7 @@ from django.utils import timezone
 
 
 class LoginThrottle(models.Model):
-    """Recent failed sign-ins for one key (``user:<name>`` or ``ip:<address>``).
+    """Recent failed sign-ins for one key (``user:<name>``, ``ip:<address>`` or ``pair:<address>|<name>``).
 
     Kept in the database rather than a per-process cache, so every server worker sees the same
     count and a restart does not reset an attack in progress.
@@ -16,7 +16,7 @@ class LoginThrottle(models.Model):
 
     key = models.CharField(max_length=200, unique=True)
     failures = models.PositiveIntegerField(default=0)
-    last_failure_at = models.DateTimeField(default=timezone.now)
+    last_failure_at = models.DateTimeField(default=timezone.now, db_index=True)
     locked_until = models.DateTimeField(null=True, blank=True)
 
 

@@ -2,13 +2,15 @@
 
 from django.urls import path
 
-from kundebase.web.views import auth, customers, finding, home
+from kundebase.web.views import account, auth, customers, finding, home
 
 urlpatterns = [
     path("", home.dashboard, name="dashboard"),
     path("login/", auth.sign_in, name="login"),
     path("logout/", auth.sign_out, name="logout"),
     path("logout/everywhere/", auth.sign_out_everywhere, name="logout-everywhere"),
+    path("account/tokens/", account.api_tokens, name="api-tokens"),
+    path("account/tokens/<int:token_id>/revoke/", account.revoke_api_token, name="api-token-revoke"),
     path("search/", finding.search, name="search"),
     path("lookup", finding.screen_pop, name="screen-pop"),
     path("customers/", finding.customer_list, name="customer-list"),

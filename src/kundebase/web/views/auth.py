@@ -8,8 +8,10 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -51,6 +53,22 @@ class SignInView(LoginView):
 
 
 sign_in = public(SignInView.as_view())
+
+
+@public
+def admin_sign_in(request: HttpRequest) -> HttpResponseRedirect:
+    """The admin site signs in through the throttled sign-in page, never through a second, unthrottled form.
+
+    A signed-in user without access to the admin site is refused (403) rather than sent to sign in again,
+    which would loop between the two pages."""
+    if request.user.is_authenticated:
+        raise PermissionDenied
+    from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+
+    target = request.GET.get("next", "/admin/")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/admin/"
+    return redirect(reverse("login") + "?" + urlencode({"next": target}))
 
 
 @require_POST

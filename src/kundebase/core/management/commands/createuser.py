@@ -12,8 +12,9 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from kundebase.core.models import ApiToken
+from kundebase.core import tokens
 from kundebase.core.roles import ROLE_NAMES, sync_roles
+from kundebase.core.usernames import canonical_username
 
 
 class Command(BaseCommand):
@@ -28,7 +29,7 @@ class Command(BaseCommand):
         parser.add_argument("--update", action="store_true", help="change role/password of an existing user")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        name = opts["name"].strip()
+        name = canonical_username(opts["name"])  # stored so; ``Anna`` and ``ａｎｎａ`` are one account
         if not name or len(name) > 150 or any(ch.isspace() for ch in name):
             raise CommandError("the user name must be 1–150 characters without spaces")
         User = get_user_model()
@@ -57,7 +58,7 @@ class Command(BaseCommand):
             if not Group.objects.filter(name=opts["role"]).exists():
                 sync_roles()
             user.groups.set([Group.objects.get(name=opts["role"])])
-            token = ApiToken.issue(user, "cli")[1] if opts["api_token"] else None
+            token = tokens.issue(user=user, name="cli", channel="cli")[1] if opts["api_token"] else None
         self.stderr.write(f"{'updated' if existing else 'created'} user {name} with role {opts['role']}")
         if token:
             self.stdout.write(token)

@@ -27,7 +27,7 @@ class Command(BaseCommand):
         imp.add_argument("--append", action="store_true", help="Add to the register instead of replacing it")
         acc = sub.add_parser("access", help="Everything held about a person (access request)")
         acc.add_argument("party_id", type=int)
-        acc.add_argument("--format", choices=["json", "html"], default="json")
+        acc.add_argument("--format", choices=["json", "html", "pdf"], default="json")
         acc.add_argument("--output", help="File to write (default: stdout)")
         acc.add_argument("--requested-by", default="")
         er = sub.add_parser("erase", help="Erase a person (erasure request)")
@@ -72,9 +72,13 @@ class Command(BaseCommand):
 
         body, request = access_request(party_id=options["party_id"], actor="cli", channel="cli",
                                        fmt=options["format"], requested_by=options["requested_by"])
+        data = body if isinstance(body, bytes) else body.encode("utf-8")
         if options.get("output"):
-            Path(options["output"]).write_text(body, encoding="utf-8")
+            Path(options["output"]).write_bytes(data)
             self.stderr.write(f"access report written to {options['output']} (request {request.pk})")
+        elif isinstance(body, bytes):
+            self.stdout.flush()
+            getattr(self.stdout._out, "buffer", self.stdout._out).write(body)  # a PDF goes out as bytes
         else:
             self.stdout.write(body)
 
@@ -100,9 +104,15 @@ class Command(BaseCommand):
         self.stdout.write("country\tcategory\tpersons")
         for (country, category), count in sorted(plan.summary().items()):
             self.stdout.write(f"{country}\t{category}\t{count}")
+        self.stdout.write(f"bookkeeping ({plan.bookkeeping_country}, {plan.bookkeeping_years} years): "
+                          f"{len(plan.expired_orders)} anonymised orders placed before "
+                          f"{plan.orders_kept_until:%Y-%m-%d} are past their retention period")
         if not options["apply"]:
-            self.stdout.write(f"dry run: {len(plan.candidates)} persons would be erased; add --apply to erase them")
+            self.stdout.write(f"dry run: {len(plan.candidates)} persons would be erased and "
+                              f"{len(plan.expired_orders)} orders deleted; add --apply to do it")
             return
+        orders = retention.delete_expired_orders(plan, actor="retention")
+        self.stdout.write(f"deleted {orders} anonymised orders past their bookkeeping period")
         with tqdm(total=len(plan.candidates), file=sys.stderr, unit="person", disable=not plan.candidates) as bar:
             done = retention.apply(plan, actor="retention", progress=bar.update)
         self.stdout.write(f"erased {done} of {len(plan.candidates)} persons")
