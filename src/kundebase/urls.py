@@ -41,3 +41,14 @@ def handler500(request):  # type: ignore[no-untyped-def]
 
         return problem_response(request, 500, "internal_error", "Something went wrong on our side; it was logged")
     return server_error(request)
+
+
+def handler403(request, exception=None):  # type: ignore[no-untyped-def]
+    """A page refused to someone not signed in sends them to sign in (every app's page guard raises
+    ``PermissionDenied``; this is the one place that tells "sign in first" from "your role may not")."""
+    from django.contrib.auth.views import redirect_to_login
+    from django.views.defaults import permission_denied
+
+    if not request.path.startswith(("/api/", "/v1/")) and not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    return permission_denied(request, exception)

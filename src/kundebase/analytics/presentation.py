@@ -59,6 +59,18 @@ def parse_filters(params: Mapping[str, Any]) -> Filters:
     return Filters(start=start, end=end, region=region, country=country, channel=channel, segment=segment)
 
 
+MIN_PHRASE_CUSTOMERS = 5
+"""A phrase from free text reaches the pseudonymised role only when this many customers' texts used it: texts
+carry names and contact details, and a phrase one customer wrote can identify them."""
+
+
+def phrases_for_viewer(trending: list[dict[str, Any]], user: object) -> list[dict[str, Any]]:
+    """Trending phrases as the viewer may see them (see ``MIN_PHRASE_CUSTOMERS``)."""
+    if not is_pseudonymised(user):
+        return trending
+    return [t for t in trending if t.get("customers", 0) >= MIN_PHRASE_CUSTOMERS]
+
+
 def for_viewer(data: Any, user: object) -> Any:
     """A copy of report data with customer identifiers pseudonymised when the viewer must not identify."""
     if not is_pseudonymised(user):

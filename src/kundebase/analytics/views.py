@@ -124,7 +124,7 @@ def text_view(request: HttpRequest) -> HttpResponse:
     with engine.reading() as con:
         reports._prepare_segment(con, filters)
         analysis.analyse_pending(con)
-        trending = analysis.trending(con, filters)
+        trending = presentation.phrases_for_viewer(analysis.trending(con, filters), request.user)
         topics = analysis.topics_by_month(con, filters)
         demographics = analysis.demographics(con, filters)
         languages = analysis.languages(con, filters)

@@ -44,6 +44,18 @@ def require(request: HttpRequest, *perms: str) -> None:
         raise Forbidden()
 
 
+def require_identifying(request: HttpRequest, *perms: str) -> None:
+    """:func:`require`, for routes that find people by their identifiers (search, look-up): the pseudonymised
+    role is refused too, since even a pseudonymised hit confirms that a typed e-mail or phone is a customer's."""
+    from django.utils.translation import gettext as _
+
+    from kundebase.privacy.masking import identifies_people
+
+    require(request, *perms)
+    if not identifies_people(request.user):
+        raise Forbidden(_("Your role sees pseudonymised data only and cannot look people up by identifiers"))
+
+
 def expected_version(request: HttpRequest, resource_id: int) -> int | None:
     """The version named by ``If-Match`` (our ETags are ``"<id>-<version>"``); ``None`` when absent or ``*``."""
     header = request.headers.get("If-Match", "").strip()

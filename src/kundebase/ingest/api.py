@@ -21,7 +21,9 @@ def provenance(request: HttpRequest, entity: str, record_id: int) -> list[dict[s
     require(request, "parties.view_party")
     if entity not in ("person", "company") or not Party.objects.filter(pk=record_id, kind=entity).exists():
         raise NotFound(entity, record_id)
-    return survivorship.provenance(entity, record_id)
+    from kundebase.privacy.masking import mask_provenance
+
+    return mask_provenance(survivorship.provenance(entity, record_id), request.user)
 
 
 @router.get("/imports/{job_id}", summary="Progress and counts of an import")

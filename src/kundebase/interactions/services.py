@@ -82,8 +82,11 @@ def clean(data: dict[str, Any], errors: ErrorCollector, *, partial: bool = False
 @transaction.atomic
 def log_interaction(*, party_id: int, data: dict[str, Any], actor: object = None, channel: str = "api",
                     source_record_id: str = "") -> Interaction:
+    from kundebase.parties.services import refuse_erased
+
     if not Party.objects.filter(pk=party_id).exists():
         raise NotFound(_("Customer"), party_id)
+    refuse_erased(party_id)
     errors = ErrorCollector()
     cleaned = clean(data, errors)
     custom = clean_values("interaction", data.get("custom_fields"), errors, context=data)

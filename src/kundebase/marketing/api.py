@@ -164,7 +164,7 @@ def download_export(request: HttpRequest, export_id: int):
     path = exports.export_path(export) if export else None
     if export is None or path is None or not path.exists():
         raise NotFound("Export", export_id)
-    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+    return FileResponse(exports.open_for(export, request.user), as_attachment=True, filename=path.name)
 
 
 # --- campaigns ------------------------------------------------------------------------------------------

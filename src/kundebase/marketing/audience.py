@@ -88,6 +88,6 @@ def chunks(segment: Segment | None, *, purpose: str, channel: str, members: tupl
                 if address is not None:
                     row["name_address"] = f"{row['display_name']}|{address.street}|{address.postcode}"
                 row["contact"] = _contact_for(row, channel)
-            yield eligibility.classify(rows, channel)
+            yield eligibility.classify(rows, channel, purpose)
     finally:
         cursor.close()

@@ -9,9 +9,11 @@ audit entry) with how many people were left out and why.
 from __future__ import annotations
 
 import csv
+import io
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.db import transaction
@@ -133,6 +135,37 @@ def export_segment(*, segment_id: int, use: str, file_format: str = "csv", purpo
 
 def export_path(export: Export) -> Path:
     return export_dir() / f"export-{export.pk}.{export.file_format}"
+
+
+def open_for(export: Export, user: object) -> BinaryIO:
+    """The export's file as the user may download it: as written, or for the pseudonymised role a copy with
+    every identifying column pseudonymised (``privacy.masking.mask_rows``), in the same format."""
+    from kundebase.privacy.masking import is_pseudonymised, mask_rows
+
+    path = export_path(export)
+    if not is_pseudonymised(user):
+        return path.open("rb")
+    if export.file_format == "csv":
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle, delimiter=";")
+            header = next(reader, [])
+            rows = [dict(zip(header, row, strict=False)) for row in reader]
+    else:
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(path, read_only=True).active
+        lines = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        header, rows = (lines[0] if lines else []), [dict(zip(lines[0], row, strict=False)) for row in lines[1:]]
+    masked = export_dir() / f"masked-{export.pk}-{uuid.uuid4().hex}.{export.file_format}"
+    writer = _Writer(masked, export.file_format, list(header))
+    try:
+        for row in mask_rows(rows, user):
+            writer.row([str(row.get(column, "")) for column in header])
+    finally:
+        writer.close()
+    data = masked.read_bytes()
+    masked.unlink()
+    return io.BytesIO(data)
 
 
 def preview_counts(segment: Segment, *, use: str, purpose: str = DEFAULT_PURPOSE) -> dict[str, Any]:

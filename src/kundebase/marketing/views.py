@@ -10,6 +10,7 @@ from typing import Any
 from csp.decorators import csp_replace
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http.request import RawPostDataException
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -97,7 +98,7 @@ def segment_count(request: HttpRequest) -> JsonResponse:
     try:
         rule = json.loads(request.body or b"null").get("rule")
         return JsonResponse({"count": segments.count(rule=rule)})
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, RawPostDataException):  # not JSON (a form post has been read already)
         return JsonResponse({"errors": [{"field": "rule", "message": _("Not valid JSON")}]}, status=422)
     except ValidationFailed as exc:
         return JsonResponse({"errors": [e.as_dict() for e in exc.errors]}, status=422)
@@ -128,8 +129,8 @@ def export_file(request: HttpRequest, export_id: int) -> FileResponse:
     export = Export.objects.filter(pk=export_id).first()
     if export is None or not exports.export_path(export).exists():
         raise Http404
-    path = exports.export_path(export)
-    return FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+    return FileResponse(exports.open_for(export, request.user), as_attachment=True,
+                        filename=exports.export_path(export).name)
 
 
 @permission("marketing.view_campaign")

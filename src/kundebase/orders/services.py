@@ -15,6 +15,7 @@ from kundebase.core import sequences
 from kundebase.core.errors import ErrorCollector, NotFound, ValidationFailed
 from kundebase.orders.models import Order, OrderLine, Product, ProductCategory, ProductInterest
 from kundebase.parties.models import Party
+from kundebase.parties.services import refuse_erased
 from kundebase.privacy import audit
 
 MAX_LINES = 1000
@@ -80,6 +81,7 @@ def create_order(*, party_id: int, data: dict[str, Any], lines: list[dict[str, A
     errors = ErrorCollector()
     if not Party.objects.filter(pk=party_id).exists():
         raise NotFound(_("Customer"), party_id)
+    refuse_erased(party_id)
     cleaned_lines = _clean_lines(lines, errors)
     ordered_at = data.get("ordered_at") or timezone.now()
     if isinstance(ordered_at, str):
@@ -160,6 +162,7 @@ def add_interest(*, party_id: int, category_id: int | None = None, product_id: i
     errors = ErrorCollector()
     if not Party.objects.filter(pk=party_id).exists():
         raise NotFound(_("Customer"), party_id)
+    refuse_erased(party_id)
     if category_id is None and product_id is None:
         errors.add("category_id", _("Name a product category or a product"), "required")
     if category_id is not None and not ProductCategory.objects.filter(pk=category_id).exists():

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 
 from kundebase.core import pagination
-from kundebase.core.api_auth import expected_version, require
+from kundebase.core.api_auth import expected_version, require, require_identifying
 from kundebase.core.errors import NotFound, ValidationFailed
 from kundebase.core.problems import Problem
 from kundebase.parties import search as finding
@@ -293,7 +293,7 @@ def delete_role(request: HttpRequest, role_id: int):
 def search(request: HttpRequest, q: str, kind: str | None = None, limit: int = 20, offset: int = 0):
     """Find customers by name (case, accents and typos of one or two letters forgiven), e-mail, phone in any
     format, organisation number or customer number; one page of them with the total that matched."""
-    require(request, "parties.view_party")
+    require_identifying(request, "parties.view_party")
     if kind not in (None, "person", "company"):
         raise ValidationFailed.one("kind", "Must be person or company")
     if not 1 <= limit <= 100:
@@ -310,7 +310,7 @@ def search(request: HttpRequest, q: str, kind: str | None = None, limit: int = 2
 def lookup(request: HttpRequest, q: str, country: str | None = None):
     """Exact look-up by e-mail, phone (any format; ``country`` sets how national numbers are read),
     organisation number or customer number."""
-    require(request, "parties.view_party")
+    require_identifying(request, "parties.view_party")
     ids = services.lookup(q, default_country=(country or "").upper() or None)
     parties = Party.objects.in_bulk(ids)
     return {"items": [serializers.summary_dict(parties[i], request.user) for i in ids if i in parties]}

@@ -42,19 +42,35 @@ def _bump(party_id: int, expected_version: int | None) -> None:
     The conditional UPDATE is atomic on every backend, so of two concurrent
     writers holding the same ETag exactly one wins.  Every write to a customer
     or its contact points, addresses and roles passes here, so a customer whose
-    processing is restricted (GDPR Art. 18) is frozen in one place.
+    processing is restricted (GDPR Art. 18) is frozen in one place, and an erased
+    customer (Art. 17), a tombstone, stays read-only.
     """
-    rows = Party.objects.filter(pk=party_id, restricted_at__isnull=True)
+    rows = Party.objects.filter(pk=party_id, restricted_at__isnull=True, erased_at__isnull=True)
     if expected_version is not None:
         rows = rows.filter(version=expected_version)
     if rows.update(version=F("version") + 1, updated_at=timezone.now()) == 0:
-        current = Party.objects.filter(pk=party_id).values("restricted_at").first()
+        current = Party.objects.filter(pk=party_id).values("restricted_at", "erased_at").first()
         if current is None:
             raise NotFound(_("Customer"), party_id)
+        if current["erased_at"] is not None:
+            raise erased_conflict(party_id)
         if current["restricted_at"] is not None:
             raise Conflict(_("Processing of this customer is restricted; lift the restriction before changing it"),
                            code="restricted")
         raise PreconditionFailed()
+
+
+def erased_conflict(party_id: int) -> Conflict:
+    """The refusal (409, code ``erased``) of any change to an erased customer's tombstone."""
+    return Conflict(_("Customer %(id)s was erased; an erased record cannot be changed or given data back")
+                    % {"id": party_id}, code="erased")
+
+
+def refuse_erased(party_id: int) -> None:
+    """For services that write about a customer without changing the customer row itself (interactions, orders,
+    consents): nothing new may be attached to an erased customer."""
+    if Party.objects.filter(pk=party_id, erased_at__isnull=False).exists():
+        raise erased_conflict(party_id)
 
 
 def _clean_children(
@@ -328,6 +344,7 @@ def add_contact_point(*, party_id: int, data: dict[str, Any], expected_version: 
     cleaned = validation.clean_contact_point(data, errors, default_country=validation.stored_country(party_id))
     errors.raise_if_any()
     _bump(party_id, expected_version)
+    _refuse_blocked(get_party(party_id).kind, {}, [cleaned])
     siblings = ContactPoint.objects.filter(party_id=party_id, kind=cleaned["kind"])
     if cleaned["is_primary"]:
         siblings.update(is_primary=False)
@@ -353,6 +370,8 @@ def update_contact_point(*, party_id: int, contact_point_id: int, data: dict[str
     cleaned = validation.clean_contact_point(merged, errors, default_country=validation.stored_country(party_id))
     errors.raise_if_any()
     _bump(party_id, expected_version)
+    if (cleaned["kind"], cleaned["normalised"]) != (cp.kind, cp.normalised):
+        _refuse_blocked(get_party(party_id).kind, {}, [cleaned])
     if cleaned["is_primary"] and not cp.is_primary:
         ContactPoint.objects.filter(party_id=party_id, kind=cleaned["kind"]).update(is_primary=False)
     changed = _apply(cp, cleaned)  # type: ignore[arg-type]

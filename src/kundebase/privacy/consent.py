@@ -58,6 +58,9 @@ def record(*, party_id: int, purpose: str, channel: str, status: str, legal_basi
     errors = ErrorCollector()
     if not Party.objects.filter(pk=party_id).exists():
         raise NotFound(_("Customer"), party_id)
+    from kundebase.parties.services import refuse_erased
+
+    refuse_erased(party_id)
     found = Purpose.objects.filter(key=purpose).first() if purpose else None
     if not purpose:
         errors.add("purpose", _("A consent needs a purpose"), "required")

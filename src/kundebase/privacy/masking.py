@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 
 MASKED_KEYS = {"given_name", "family_name", "display_name", "legal_name", "value", "street", "bank_account",
-               "email", "phone"}
+               "email", "phone", "mobile", "name", "address"}
 
 
 def is_pseudonymised(user: object) -> bool:
@@ -77,3 +77,25 @@ def mask_rows(rows: Iterable[dict[str, Any]], user: object, *, id_key: str = "id
             elif key in columns and value not in (None, ""):
                 out[key] = pseudonym(key, value)
         yield out
+
+
+def mask_provenance(fields: list[dict[str, Any]], user: object) -> list[dict[str, Any]]:
+    """A record's provenance as the user may see it: for the pseudonymised role every value (shown and per
+    source) is a stable pseudonym, so the sources and their agreement stay visible but no raw value does."""
+    if not is_pseudonymised(user):
+        return fields
+    out = []
+    for field in fields:
+        name = field["field"]
+        values = [{**v, "value": pseudonym(name, v["value"]) if v.get("value") not in (None, "") else v["value"]}
+                  for v in field["values"]]
+        shown = field.get("shown")
+        out.append({**field, "shown": pseudonym(name, shown) if shown not in (None, "") else shown,
+                    "values": values})
+    return out
+
+
+def identifies_people(user: object) -> bool:
+    """May the user find people by their identifiers (search, look-up)?  Not the pseudonymised role: a hit,
+    even a pseudonymised one, would confirm that the e-mail, phone or name it typed belongs to a customer."""
+    return not is_pseudonymised(user)

@@ -1,38 +1,25 @@
-"""Opt-out registers and the marketing decision.
+"""Opt-out registers (Reservasjonsregisteret, Robinsonlisten, the internal list) and the marketing questions.
 
-Rules (docs/privacy.md explains the law behind them):
-
-* e-mail, SMS and profiling need a granted consent in the ledger (no consent → no marketing);
-* phone and addressed post are allowed unless the person objected (ledger: denied/withdrawn), is on the
-  internal suppression list, or is on a national opt-out register (Reservasjonsregisteret, Robinsonlisten);
-  a granted consent overrides a national register;
-* a national register does not apply to an existing customer relationship where the country's law says so
-  (Norway, markedsføringsloven § 12; Denmark, markedsføringsloven § 10) — for the ``direct_marketing``
-  purpose (own, similar products), when the customer ordered within ``customer_exemption_months``; this is
-  the ``CountryPolicy.customer_exemption`` setting per country;
-* erased, merged and restricted customers are never marketed to.
+Register files are stored as keyed hashes only.  ``marketing_allowed`` (one customer) and
+``marketing_allowed_ids`` (many) ask the one marketing rule in :mod:`kundebase.privacy.decision`, which
+docs/privacy.md explains with the law behind it.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kundebase.core.errors import NotFound, ValidationFailed
-from kundebase.privacy import audit, hashing, purposes
-from kundebase.privacy.models import Channel, ConsentEvent, ConsentStatus, CountryPolicy, OptOutEntry, RegisterMatch
+from kundebase.privacy import audit, hashing
+from kundebase.privacy.models import Channel, OptOutEntry, RegisterMatch
 
-CONSENT_CHANNELS = (Channel.EMAIL, Channel.SMS, Channel.PROFILING)
-REGISTER_CHANNELS = (Channel.PHONE, Channel.POST)
-EXEMPT_PURPOSES = (purposes.DIRECT_MARKETING,)
 MAX_LINES = 5_000_000
 REGISTER_CHANNELS_FOR = {
     # register → channels a name+address line blocks; a phone line always blocks phone.
@@ -196,136 +183,33 @@ def refresh_on_save(*, party_ids: list[int], created: bool) -> None:
         refresh_matches(party_ids=party_ids)
 
 
-def party_country(party: Any) -> str:
-    address = party.addresses.order_by("-is_primary", "id").values_list("country", flat=True).first()
-    company_country = getattr(getattr(party, "company", None), "org_country", "") if party.kind == "company" else ""
-    return address or company_country or settings.KUNDEBASE_DEFAULT_COUNTRY
-
-
-def policy_for(country: str) -> CountryPolicy:
-    return (CountryPolicy.objects.filter(country=country.upper()).first()
-            or CountryPolicy.objects.filter(country="*").first()
-            or CountryPolicy(country="*", bookkeeping_years=10))
-
-
-def _latest_status(party_id: int, purpose: str, channel: str) -> str | None:
-    from kundebase.privacy.consent import current_state
-
-    return current_state(party_id).get((purpose, channel))
-
-
-def _is_existing_customer(party: Any, policy: CountryPolicy) -> bool:
-    since = timezone.now() - dt.timedelta(days=30 * policy.customer_exemption_months)
-    return party.orders.filter(ordered_at__gte=since).exists()
+def _check_channel(channel: str) -> None:
+    if channel not in Channel.values:
+        raise ValidationFailed.one("channel", _("Must be one of %(c)s") % {"c": ", ".join(Channel.values)},
+                                   "invalid_choice")
 
 
 def marketing_allowed(party_id: int, channel: str, purpose: str) -> tuple[bool, str]:
-    """May we market to this customer through this channel for this purpose now?  ``(allowed, reason)``."""
-    from kundebase.parties.models import Party
+    """May we market to this customer through this channel for this purpose now?  ``(allowed, reason)``.
 
-    if channel not in Channel.values:
-        raise ValidationFailed.one("channel", _("Must be one of %(c)s") % {"c": ", ".join(Channel.values)},
-                                   "invalid_choice")
-    party = Party.objects.filter(pk=party_id).first()
-    if party is None:
+    The rule is :func:`kundebase.privacy.decision.decide`, the same one every target list and campaign asks."""
+    from kundebase.privacy import decision
+
+    _check_channel(channel)
+    found = decision.decide_many([party_id], channel=channel, purpose=purpose)
+    if party_id not in found:
         raise NotFound(_("Customer"), party_id)
-    if party.erased_at:
-        return False, "erased"
-    if party.merged_into_id:
-        return False, "merged"
-    if party.restricted_at:
-        return False, "restricted"
-    status = _latest_status(party_id, purpose, channel)
-    if status in (ConsentStatus.WITHDRAWN, ConsentStatus.DENIED):
-        return False, f"consent_{status}"
-    hits = _hits(_party_hashes([party_id]))
-    if any(reg == OptOutEntry.Register.INTERNAL for _p, reg, _c in hits):
-        return False, "internal_suppression"
-    if channel in CONSENT_CHANNELS:
-        return (True, "consent") if status == ConsentStatus.GRANTED else (False, "no_consent")
-    if status == ConsentStatus.GRANTED:
-        return True, "consent"
-    policy = policy_for(party_country(party))
-    if channel == Channel.PHONE and policy.phone_requires_consent and party.kind == "person":
-        return False, "no_consent"
-    registers = sorted({reg for _p, reg, ch in hits if ch == channel})
-    if not registers:
-        return True, "not_on_register"
-    if purpose in EXEMPT_PURPOSES and policy.customer_exemption and _is_existing_customer(party, policy):
-        return True, "existing_customer_exemption"
-    return False, f"register:{registers[0]}"
+    return found[party_id]
 
 
-def marketing_allowed_ids(channel: str, purpose: str, party_ids: Iterable[int] | None = None) -> Any:
-    """The same decision for many customers at once, as a queryset of party ids (usable as a SQL subquery).
-
-    Register hits come from ``RegisterMatch`` (kept current by imports and saves)."""
+def marketing_allowed_ids(channel: str, purpose: str, party_ids: Iterable[int] | None = None) -> list[int]:
+    """The same decision for many customers at once: the ids of those who may be contacted (active customers
+    only, or those of ``party_ids``), decided chunk by chunk by the same rule."""
+    from kundebase.privacy import decision
     from kundebase.privacy.retention import active_customers
 
-    if channel not in Channel.values:
-        raise ValidationFailed.one("channel", _("Must be one of %(c)s") % {"c": ", ".join(Channel.values)},
-                                   "invalid_choice")
-    now = timezone.now()
-    latest = (ConsentEvent.objects.filter(party_id=OuterRef("pk"), purpose__key=purpose, channel=channel,
-                                          captured_at__lte=now)
-              .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=now))
-              .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now))
-              .order_by("-captured_at", "-id").values("status")[:1])
-    qs = active_customers().annotate(consent_status=Subquery(latest))
-    if party_ids is not None:
-        qs = qs.filter(pk__in=list(party_ids))
-    qs = qs.exclude(pk__in=RegisterMatch.objects.filter(register=OptOutEntry.Register.INTERNAL).values("party_id"))
-    granted = Q(consent_status=ConsentStatus.GRANTED)
-    if channel in CONSENT_CHANNELS:
-        return qs.filter(granted).values_list("pk", flat=True)
-    # A NULL status (no entry) must survive the filter, which a plain exclude() on an annotation would drop.
-    qs = qs.filter(Q(consent_status__isnull=True) | Q(consent_status=ConsentStatus.GRANTED))
-    on_register = RegisterMatch.objects.filter(channel=channel).exclude(
-        register=OptOutEntry.Register.INTERNAL).values("party_id")
-    allowed = ~Q(pk__in=on_register) | granted
-    if purpose in EXEMPT_PURPOSES:
-        allowed |= _exempt_q(now)
-    if channel == Channel.PHONE:
-        allowed &= granted | ~Q(kind="person") | ~Q(pk__in=_consent_country_parties())
-    return qs.filter(allowed).values_list("pk", flat=True)
-
-
-def _consent_country_parties() -> Any:
-    """Party ids located in a country where telephone marketing to consumers needs prior consent.
-
-    The location is the primary address's country, or the installation's default country without an address
-    (the same rule as ``party_country`` for persons)."""
-    from django.db.models import Value
-    from django.db.models.functions import Coalesce
-
-    from kundebase.parties.models import Address, Party
-
-    policies = {p.country: p.phone_requires_consent for p in CountryPolicy.objects.all()}
-    primary = Address.objects.filter(party_id=OuterRef("pk")).order_by("-is_primary", "id").values("country")[:1]
-    located = Party.objects.annotate(
-        country=Coalesce(Subquery(primary), Value(settings.KUNDEBASE_DEFAULT_COUNTRY)))
-    if policies.get("*", True):
-        lenient = [c for c, needs in policies.items() if not needs and c != "*"]
-        return located.exclude(country__in=lenient).values("pk")
-    strict = [c for c, needs in policies.items() if needs and c != "*"]
-    return located.filter(country__in=strict).values("pk")
-
-
-def _exempt_q(now: dt.datetime) -> Q:
-    """Customers whose country grants the existing-customer exemption and who ordered recently enough."""
-    from kundebase.orders.models import Order
-    from kundebase.parties.models import Address
-
-    policies = list(CountryPolicy.objects.all())
-    explicit = [p.country for p in policies if p.country != "*"]
-    q = Q(pk__in=[])
-    for policy in policies:
-        if not policy.customer_exemption:
-            continue
-        since = now - dt.timedelta(days=30 * policy.customer_exemption_months)
-        recent = Order.objects.filter(ordered_at__gte=since).values("party_id")
-        primary = Address.objects.filter(is_primary=True)
-        located = (primary.exclude(country__in=explicit) if policy.country == "*"
-                   else primary.filter(country=policy.country)).values("party_id")
-        q |= Q(pk__in=recent) & Q(pk__in=located)
-    return q
+    _check_channel(channel)
+    ids = list(party_ids) if party_ids is not None else list(
+        active_customers().order_by("pk").values_list("pk", flat=True))
+    decided = decision.decide_many(ids, channel=channel, purpose=purpose)
+    return [pid for pid in ids if decided.get(pid, (False, ""))[0]]

@@ -31,6 +31,15 @@ def _load(party_id: int) -> Person | Company:
         raise Http404(str(exc)) from exc
 
 
+def _refuse_erased(request: HttpRequest, party: Person | Company) -> HttpResponse | None:
+    """An erased customer is a read-only tombstone: its forms are not offered, and a posted form changes
+    nothing (the services refuse too)."""
+    if party.erased_at is None:
+        return None
+    messages.error(request, _("This customer was erased; the record cannot be changed."))
+    return redirect("customer", party_id=party.pk)
+
+
 @requires(*VIEW_CUSTOMERS)
 def customer(request: HttpRequest, party_id: int) -> HttpResponse:
     kind = request.GET.get("type", "")
@@ -73,6 +82,8 @@ def create(request: HttpRequest, kind: str) -> HttpResponse:
 @requires(*CHANGE_CUSTOMER)
 def edit(request: HttpRequest, party_id: int) -> HttpResponse:
     party = _load(party_id)
+    if (refused := _refuse_erased(request, party)) is not None:
+        return refused
     form_class = PersonForm if isinstance(party, Person) else CompanyForm
     if request.method == "POST":
         form = form_class(request.POST)
@@ -89,6 +100,8 @@ def edit(request: HttpRequest, party_id: int) -> HttpResponse:
 def log_interaction(request: HttpRequest, party_id: int) -> HttpResponse:
     """Two clicks from the 360 page: choose the type there, press Save; errors come back here beside the field."""
     party = _load(party_id)
+    if (refused := _refuse_erased(request, party)) is not None:
+        return refused
     schedule = request.GET.get("follow_up") == "1" or request.POST.get("schedule") == "1"
     form_class = FollowUpForm if schedule else InteractionForm
     if request.method == "POST":
