@@ -10,7 +10,6 @@ from this source (same fingerprint) is skipped as unchanged.
 
 from __future__ import annotations
 
-import csv
 import io
 import logging
 import shutil
@@ -25,6 +24,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kundebase.core import spreadsheet
 from kundebase.core.bulk import insert_rows
 from kundebase.core.errors import NotFound, ValidationFailed
 from kundebase.core.provenance import SourceRef
@@ -334,15 +334,16 @@ def error_file(job: ImportJob, out: io.TextIOBase) -> int:
             name = column or _("row")
             if name not in problem_columns:
                 problem_columns.append(name)
-    writer_ = csv.writer(out)
-    writer_.writerow([_("line"), _("outcome"), *headers, *(f"{c}: {_('problem')}" for c in problem_columns)])
+    # The rows are the file's own cells, hostile ones included: the shared writer neutralises formulas.
+    writer_ = spreadsheet.TableWriter("csv", [_("line"), _("outcome"), *headers,
+                                              *(f"{c}: {_('problem')}" for c in problem_columns)], handle=out)
     count = 0
     for row in failed.iterator():
         reasons: dict[str, list[str]] = {}
         for column, message in row.problems:
             reasons.setdefault(column or _("row"), []).append(message)
         raw = row.raw or {}
-        writer_.writerow([row.line, row.outcome, *(_cell(raw.get(h)) for h in headers),
+        writer_.row([row.line, row.outcome, *(_cell(raw.get(h)) for h in headers),
                           *("; ".join(reasons.get(c, [])) for c in problem_columns)])
         count += 1
     return count
