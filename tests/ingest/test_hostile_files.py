@@ -236,3 +236,14 @@ def test_deeply_nested_json_lines_are_error_rows(run_import, tmp_path: Path) -> 
     assert (job.created_count, job.error_count) == (2, 3)
     problems = [r.problems[0][1] for r in job.rows.filter(outcome="error")]
     assert all("KUNDEBASE_IMPORT_MAX_JSON_DEPTH" in p for p in problems)
+
+
+def test_nul_characters_are_replaced_not_a_database_error(run_import, tmp_path: Path) -> None:
+    """PostgreSQL stores NUL neither in text nor in JSON: a file holding one must still import."""
+    path = tmp_path / "nul.csv"
+    path.write_bytes(b"Customer number,First name,Last name,Email,No\x00te\nC-1,Ka\x00ri,Nordmann,k@example.org,x\x00\n"
+                     b"C-2,Ola,,not-an-email,\x00\n")
+    job = run_import(path)
+    assert job.status == ImportJob.Status.DONE and (job.created_count, job.error_count) == (1, 1)
+    assert "No\ufffdte" in job.options["headers"]
+    assert job.rows.get(outcome="error").raw["No\ufffdte"] == "\ufffd"

@@ -99,11 +99,22 @@ def detect_delimiter(text: str) -> str:
         return best if counts[best] else ","
 
 
+def _no_nul(value: Any) -> Any:
+    """The value with every NUL character replaced (in nested JSON values too, whose depth is already bounded)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd") if "\x00" in value else value
+    if isinstance(value, list):
+        return [_no_nul(v) for v in value]
+    if isinstance(value, dict):
+        return {_no_nul(k): _no_nul(v) for k, v in value.items()}
+    return value
+
+
 def _unique_headers(raw: list[str]) -> list[str]:
     seen: dict[str, int] = {}
     out = []
     for i, header in enumerate(raw):
-        name = (header or "").strip() or f"column_{i + 1}"
+        name = _no_nul((header or "").strip()) or f"column_{i + 1}"
         if name in seen:
             seen[name] += 1
             name = f"{name}_{seen[name]}"
@@ -207,7 +218,7 @@ def _flatten(obj: dict[str, Any], prefix: str = "", depth: int = 1, max_depth: i
         raise RecursionError
     out: dict[str, Any] = {}
     for key, value in obj.items():
-        name = f"{prefix}{key}"
+        name = _no_nul(f"{prefix}{key}")
         if isinstance(value, dict):
             out.update(_flatten(value, name + ".", depth + 1, max_depth))
         else:
@@ -301,10 +312,14 @@ def open_rows(path: Path, info: FileInfo, start_after: int = 0) -> Iterator[Row]
 
 
 def _bounded(rows: Iterator[Row], bounds: limits.Limits) -> Iterator[Row]:
-    """Every reader's rows held to the limits: a row past the last allowed ends the file, a giant cell fails its row."""
+    """Every reader's rows held to the limits: a row past the last allowed ends the file, a giant cell fails its row.
+
+    NUL characters become U+FFFD: PostgreSQL can store them neither in text nor in JSON.
+    """
     for line, row in rows:
         if line > bounds.rows:
             raise UnreadableFile(limits.too_many_rows(bounds))
+        row = {_no_nul(k): _no_nul(v) for k, v in row.items()}
         if "_error" not in row and any(isinstance(v, str) and len(v) > bounds.cell_chars for v in row.values()):
             row = {k: _clip(v, 200) if isinstance(v, str) else v for k, v in row.items()}
             row["_error"] = limits.cell_too_long(bounds)
