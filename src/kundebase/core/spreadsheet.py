@@ -84,7 +84,8 @@ class TableWriter:
     carry a formula.
     """
 
-    def __init__(self, fmt: str, header: list[str], *, path: Path | None = None, handle: IO[str] | None = None,
+    def __init__(self, fmt: str, header: list[str], *, path: Path | None = None,
+                 handle: IO[str] | io.TextIOBase | None = None,
                  delimiter: str = ",", title: str = "Sheet") -> None:
         if fmt not in ("csv", "xlsx"):
             raise ValueError(f"unknown table format {fmt}")
@@ -97,7 +98,7 @@ class TableWriter:
                     raise ValueError("a CSV table needs a path or a handle")
                 handle = path.open("w", newline="", encoding="utf-8-sig")
                 self._own_handle = True
-            self.handle: IO[str] = handle
+            self.handle: IO[str] | io.TextIOBase = handle
             self._csv = csv.writer(handle, delimiter=delimiter)
         else:
             from openpyxl import Workbook
