@@ -46,6 +46,7 @@ class Config:
     hsts_seconds: int = 0
     hsts_preload: bool = False
     token_lifetime_days: int = 365
+    import_limits: dict[str, int] = field(default_factory=dict)
 
     @property
     def debug(self) -> bool:
@@ -91,6 +92,34 @@ def _secret_key(environment: str, data_dir: Path) -> str:
         key_file.write_text(key)
         key_file.chmod(0o600)
         return key
+
+
+IMPORT_LIMITS = {
+    "KUNDEBASE_IMPORT_MAX_FILE_MB": 512,
+    "KUNDEBASE_IMPORT_MAX_UNCOMPRESSED_MB": 1024,
+    "KUNDEBASE_IMPORT_MAX_COMPRESSION_RATIO": 100,
+    "KUNDEBASE_IMPORT_MAX_ROWS": 5_000_000,
+    "KUNDEBASE_IMPORT_MAX_COLUMNS": 1000,
+    "KUNDEBASE_IMPORT_MAX_CELL_CHARS": 32_767,
+    "KUNDEBASE_IMPORT_MAX_LINE_CHARS": 1_048_576,
+    "KUNDEBASE_IMPORT_MAX_JSON_DEPTH": 32,
+    "KUNDEBASE_IMPORT_MAX_ERROR_ROWS": 10_000,
+}
+"""Limits on import files (documented in docs/settings.md): a hostile file is refused or cut, never obeyed."""
+
+
+def _import_limits() -> dict[str, int]:
+    limits = {}
+    for name, default in IMPORT_LIMITS.items():
+        raw = os.environ.get(name, "").strip().replace("_", "")
+        try:
+            value = int(raw) if raw else default
+        except ValueError:
+            raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
+        if value < 1:
+            raise ImproperlyConfigured(f"{name} must be at least 1, not {value}")
+        limits[name] = value
+    return limits
 
 
 def load() -> Config:
@@ -145,6 +174,7 @@ def load() -> Config:
         hsts_seconds=int(hsts),
         hsts_preload=_flag("KUNDEBASE_HSTS_PRELOAD", False),
         token_lifetime_days=_token_lifetime(),
+        import_limits=_import_limits(),
     )
 
 

@@ -120,6 +120,24 @@ def test_formula_injection_is_neutralised(purposes) -> None:
     assert rows[0]["name"].startswith("'")
 
 
+@pytest.mark.parametrize("name", ["=1+HYPERLINK(\"http://evil\")", "+1+cmd|' /C calc'!A0", "-1+1", "@SUM(1)",
+                                  "\t=1+1", "\uff1d1+1"])
+def test_formula_injection_with_a_digit_second_is_neutralised_in_both_formats(purposes, name) -> None:
+    from openpyxl import load_workbook
+
+    pid = parties.create_person(data={"family_name": name},
+                                contact_points=[{"kind": "email", "value": "f@example.org"},
+                                                {"kind": "mobile", "value": "+4741000009"}]).pk
+    consent.record(party_id=pid, purpose="marketing", channel="email", status="granted")
+    segment_id = segments.create_segment(data={"name": "f", "rule": {"attr": "kind", "op": "eq",
+                                                                     "value": "person"}}).pk
+    rows = _rows(exports.export_segment(segment_id=segment_id, use="email").path)
+    assert rows[0]["name"] == "'" + Party.objects.get(pk=pid).display_name
+    book = load_workbook(exports.export_segment(segment_id=segment_id, use="email", file_format="xlsx").path)
+    cell = book.active.cell(row=2, column=2)
+    assert cell.data_type == "s" and cell.value == Party.objects.get(pk=pid).display_name
+
+
 def test_bad_export_requests(api, crowd) -> None:
     segment_id = _static_segment(crowd)
     bad = api.post(f"/api/v1/segments/{segment_id}/exports", {"use": "fax", "format": "pdf"})

@@ -80,3 +80,28 @@ def test_embed_snippet_page(client, make_user, purposes) -> None:
     client.force_login(make_user("mia", "marketing"))
     page = client.get("/marketing/newsletters/nyheter/embed")
     assert page.status_code == 200 and b"&lt;iframe src=" in page.content
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sign_up_while_the_mail_server_is_down_is_a_clear_message_and_leaves_nothing(live_server, smtp, purposes,
+                                                                                     settings) -> None:
+    from tests.marketing.conftest import _free_port
+
+    settings.KUNDEBASE_BASE_URL = live_server.url
+    working = settings.KUNDEBASE_SMTP_URL
+    settings.KUNDEBASE_SMTP_URL = f"smtp://127.0.0.1:{_free_port()}"  # nothing listens there
+    cache.clear()
+    Newsletter.objects.create(key="nyheter", name="Nyhetsbrev")
+    url = f"{live_server.url}/newsletter/nyheter/subscribe"
+    token = re.search(r'name="token" value="([^"]+)"', _get(url)[1]).group(1)
+    form = {"email": "kari@example.org", "name": "Kari Nordmann", "language": "en", "token": token}
+    for _attempt in range(4):  # more than the per-address limit: failed attempts are not counted against it
+        status, page = _post(url, form)
+        assert status == 503
+        assert "try again in a few minutes" in page and 'value="kari@example.org"' in page
+        assert "Traceback" not in page
+    assert not NewsletterSignup.objects.exists() and not ConsentEvent.objects.exists()
+    settings.KUNDEBASE_SMTP_URL = working  # the server is back: the same form works
+    assert _post(url, form)[0] == 200
+    assert NewsletterSignup.objects.get().email == "kari@example.org"
+    assert len(smtp.to("kari@example.org")) == 1

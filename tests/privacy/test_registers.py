@@ -155,3 +155,21 @@ def test_phone_marketing_to_consumers_needs_consent_where_the_country_says_so(ma
     consent.record(party_id=german.pk, purpose="direct_marketing", channel="phone", status="granted")
     assert marketing_allowed(german.pk, "phone", "direct_marketing") == (True, "consent")
     assert german.pk in set(marketing_allowed_ids("phone", "direct_marketing"))
+
+
+def test_an_oversized_register_upload_is_refused_before_it_is_read(api, settings, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    from kundebase.privacy.models import OptOutEntry
+
+    settings.KUNDEBASE_IMPORT_MAX_FILE_MB = 1
+    big = DK_FILE * (1024 * 1024 // len(DK_FILE) + 1)
+    res = api.client.post("/api/v1/privacy/registers/dk_robinson", {"file": SimpleUploadedFile("r.txt", big)},
+                          HTTP_AUTHORIZATION=f"Bearer {api.token}")
+    assert res.status_code == 422 and res["Content-Type"].startswith("application/problem+json")
+    assert "KUNDEBASE_IMPORT_MAX_FILE_MB" in res.json()["errors"][0]["message"]
+    path = tmp_path / "big.txt"
+    path.write_bytes(big)
+    with pytest.raises(CommandError, match="KUNDEBASE_IMPORT_MAX_FILE_MB"):
+        call_command("privacy", "registers", "import", str(path), "--register", "dk_robinson")
+    assert not OptOutEntry.objects.exists()

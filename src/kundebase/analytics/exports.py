@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
+
+from kundebase.core import spreadsheet
 
 EXPORT_FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -19,33 +20,14 @@ def _cell(value: Any) -> Any:
     return "" if value is None else value
 
 
-def _safe_text(value: Any) -> Any:
-    """Cells starting with = + - @ are prefixed so spreadsheets never run them as formulas."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
 def to_csv(headers: list[str], rows: list[list[Any]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(headers)
-    writer.writerows([_safe_text(_cell(v)) for v in row] for row in rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    """The table as CSV (UTF-8 with BOM); formula-like text is neutralised by the shared table writer."""
+    return spreadsheet.table_bytes("csv", headers, ([_cell(v) for v in row] for row in rows))
 
 
 def to_xlsx(title: str, headers: list[str], rows: list[list[Any]]) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    safe = "".join(" " if ch in "[]:*?/\\" else ch for ch in title)[:31].strip()
-    sheet = book.create_sheet(safe or "Report")
-    sheet.append(headers)
-    for row in rows:
-        sheet.append([_safe_text(_cell(v)) for v in row])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    """The table as XLSX: text in string cells (never formulas), numbers in numeric cells."""
+    return spreadsheet.table_bytes("xlsx", headers, ([_cell(v) for v in row] for row in rows), title=title or "Report")
 
 
 def to_pdf(title: str, summary: list[tuple[str, str]], headers: list[str], rows: list[list[Any]]) -> bytes:

@@ -10,7 +10,6 @@ from this source (same fingerprint) is skipped as unchanged.
 
 from __future__ import annotations
 
-import csv
 import io
 import logging
 import shutil
@@ -25,10 +24,11 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kundebase.core import spreadsheet
 from kundebase.core.bulk import insert_rows
 from kundebase.core.errors import NotFound, ValidationFailed
 from kundebase.core.provenance import SourceRef
-from kundebase.ingest import consolidation, mapping, readers, records, writer
+from kundebase.ingest import consolidation, limits, mapping, readers, records, writer
 from kundebase.ingest.models import ImportJob, ImportRow, MappingTemplate, Source
 
 log = logging.getLogger(__name__)
@@ -92,7 +92,10 @@ def plan(path: Path, *, entity: str, name: str = "", source: Source | None = Non
          template: str | None = None, columns: dict[str, str] | None = None) -> Plan:
     """Detect the file's format and propose a mapping (or take a saved template / given one)."""
     try:
+        limits.check_size(path.stat().st_size)
         info, sample = readers.sniff(path, name)
+    except limits.LimitExceeded as exc:
+        raise ValidationFailed.one("file", str(exc), "too_large") from exc
     except (readers.UnreadableFile, UnicodeDecodeError, OSError) as exc:
         raise ValidationFailed.one("file", str(exc), "unreadable") from exc
     proposed = mapping.propose(info.headers, [row for _line, row in sample], entity)
@@ -116,6 +119,13 @@ def create_job(*, path: Path, source: Source, entity: str, name: str = "", templ
     existing = ImportJob.objects.filter(source=source, entity=entity, content_hash=digest).first()
     if existing is not None:
         return existing, False
+    try:
+        total_rows = readers.count_rows(path, the_plan.info)
+    except (readers.UnreadableFile, UnicodeDecodeError, OSError) as exc:
+        raise ValidationFailed.one("file", str(exc), "unreadable") from exc
+    bounds = limits.Limits.current()
+    if total_rows > bounds.rows:
+        raise ValidationFailed.one("file", limits.too_many_rows(bounds), "too_large")
     stored = upload_dir() / f"{digest}{Path(name or path.name).suffix.lower()}"
     if not stored.exists():
         shutil.copyfile(path, stored)
@@ -124,7 +134,7 @@ def create_job(*, path: Path, source: Source, entity: str, name: str = "", templ
         file_format=the_plan.info.format, content_hash=digest, mapping=the_plan.columns,
         options={"encoding": the_plan.info.encoding, "delimiter": the_plan.info.delimiter,
                  "headers": the_plan.info.headers},
-        total_rows=readers.count_rows(stored, the_plan.info),
+        total_rows=total_rows,
         created_by=user if getattr(user, "pk", None) else None)
     return job, True
 
@@ -224,6 +234,9 @@ def process_chunk(job: ImportJob, rows: list[readers.Row], *, actor: object = No
             for line, raw in rows]
     counts = dict.fromkeys(COUNTER, 0)
     with transaction.atomic():
+        # Error rows are kept up to a limit (a hostile file must not fill the database); the rest are counted.
+        errors_before = ImportJob.objects.filter(pk=job.pk).values_list("error_count", flat=True).get()
+        room = max(0, limits.Limits.current().error_rows - errors_before)
         known = _known(recs, source)
         fresh = [r for r in recs if r.fingerprint not in known or not r.ok]
         decisions = decide(fresh, job.entity, source)
@@ -234,6 +247,10 @@ def process_chunk(job: ImportJob, rows: list[readers.Row], *, actor: object = No
         for rec in recs:
             outcome, record_id, problems = results.get(rec.line, ("unchanged", None, []))
             counts[outcome] += 1
+            if outcome == "error":
+                if room <= 0:
+                    continue
+                room -= 1
             failed = outcome not in DONE_OUTCOMES
             decision = by_line.get(rec.line) if failed else None
             candidates = decision.candidates if decision else []
@@ -287,11 +304,20 @@ def run_job(job_id: int, *, actor: object = None, progress: Callable[[int], None
             process_chunk(job, chunk, actor=actor)
             if progress:
                 progress(len(chunk))
+    except readers.UnreadableFile as exc:  # a limit reached part-way: the rows before it are stored
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.FAILED, message=str(exc)[:2000])
+        raise ValidationFailed.one("file", str(exc), "unreadable") from exc
     except Exception as exc:
         log.exception("import %s failed", job.pk)
         ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.FAILED, message=str(exc)[:2000])
         raise
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.DONE, finished_at=timezone.now())
+    job.refresh_from_db()
+    kept = limits.Limits.current().error_rows
+    note = "" if job.error_count <= kept else (
+        _("%(n)s rows had errors; the first %(kept)s are kept for the error file, the rest were counted only "
+          "(KUNDEBASE_IMPORT_MAX_ERROR_ROWS)") % {"n": job.error_count, "kept": kept})
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.DONE, finished_at=timezone.now(),
+                                               message=note)
     job.refresh_from_db()
     return job
 
@@ -360,15 +386,16 @@ def error_file(job: ImportJob, out: io.TextIOBase) -> int:
             name = column or _("row")
             if name not in problem_columns:
                 problem_columns.append(name)
-    writer_ = csv.writer(out)
-    writer_.writerow([_("line"), _("outcome"), *headers, *(f"{c}: {_('problem')}" for c in problem_columns)])
+    # The rows are the file's own cells, hostile ones included: the shared writer neutralises formulas.
+    writer_ = spreadsheet.TableWriter("csv", [_("line"), _("outcome"), *headers,
+                                              *(f"{c}: {_('problem')}" for c in problem_columns)], handle=out)
     count = 0
     for row in failed.iterator():
         reasons: dict[str, list[str]] = {}
         for column, message in row.problems:
             reasons.setdefault(column or _("row"), []).append(message)
         raw = row.raw or {}
-        writer_.writerow([row.line, row.outcome, *(_cell(raw.get(h)) for h in headers),
+        writer_.row([row.line, row.outcome, *(_cell(raw.get(h)) for h in headers),
                           *("; ".join(reasons.get(c, [])) for c in problem_columns)])
         count += 1
     return count

@@ -16,10 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kundebase.ingest import vcard
+from django.utils.translation import gettext as _
+
+from kundebase.ingest import limits, vcard
 
 SAMPLE_BYTES = 256 * 1024
 DELIMITERS = ";,\t|"
+SNIFF_LINE_CHARS = 4096
 Row = tuple[int, dict[str, Any]]
 
 
@@ -83,7 +86,8 @@ def detect_encoding(sample: bytes) -> str:
 
 
 def detect_delimiter(text: str) -> str:
-    lines = [line for line in text.splitlines() if line.strip()][:20]
+    # Long lines are cut for the sniffer, whose patterns take quadratic time on a giant cell.
+    lines = [line[:SNIFF_LINE_CHARS] for line in text.splitlines() if line.strip()][:20]
     if not lines:
         raise UnreadableFile("the file is empty")
     try:
@@ -95,11 +99,22 @@ def detect_delimiter(text: str) -> str:
         return best if counts[best] else ","
 
 
+def _no_nul(value: Any) -> Any:
+    """The value with every NUL character replaced (in nested JSON values too, whose depth is already bounded)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd") if "\x00" in value else value
+    if isinstance(value, list):
+        return [_no_nul(v) for v in value]
+    if isinstance(value, dict):
+        return {_no_nul(k): _no_nul(v) for k, v in value.items()}
+    return value
+
+
 def _unique_headers(raw: list[str]) -> list[str]:
     seen: dict[str, int] = {}
     out = []
     for i, header in enumerate(raw):
-        name = (header or "").strip() or f"column_{i + 1}"
+        name = _no_nul((header or "").strip()) or f"column_{i + 1}"
         if name in seen:
             seen[name] += 1
             name = f"{name}_{seen[name]}"
@@ -115,14 +130,32 @@ def read_csv(path: Path, info: FileInfo, start_after: int = 0) -> Iterator[Row]:
             sample = fh.read(SAMPLE_BYTES)
         info.encoding = info.encoding or detect_encoding(sample)
         info.delimiter = info.delimiter or detect_delimiter(sample.decode(info.encoding, errors="replace"))
+    bounds = limits.Limits.current()
+    # The field limit is process-wide; lines are bounded before the parser sees them, so raise it to match.
+    csv.field_size_limit(max(csv.field_size_limit(), bounds.line_chars))
     with path.open("r", encoding=info.encoding, errors="replace", newline="") as fh:
-        reader = csv.reader(fh, delimiter=info.delimiter)
-        header = next(reader, None)
+        reader = csv.reader(limits.BoundedLines(fh, bounds.line_chars), delimiter=info.delimiter)
+        try:
+            header = next(reader, None)
+        except (csv.Error, limits.LineTooLong) as exc:
+            raise UnreadableFile(_("the header row cannot be read: %(e)s") % {"e": exc}) from exc
         if not header:
             raise UnreadableFile("the file has no header row")
+        if len(header) > bounds.columns:
+            raise UnreadableFile(limits.too_many_columns(len(header), bounds))
         info.headers = _unique_headers(header)
         width = len(info.headers)
-        for line, values in enumerate(reader, start=1):
+        line = 0
+        while True:
+            line += 1
+            try:
+                values = next(reader)
+            except StopIteration:
+                return
+            except (csv.Error, limits.LineTooLong) as exc:
+                if line > start_after:
+                    yield line, {"_error": str(exc)}
+                continue
             if line <= start_after:
                 continue
             if not any(v.strip() for v in values):
@@ -147,15 +180,28 @@ def read_xlsx(path: Path, info: FileInfo, start_after: int = 0) -> Iterator[Row]
     from openpyxl import load_workbook
 
     try:
+        limits.check_zip(path, limits.Limits.current())
         book = load_workbook(path, read_only=True, data_only=True)
+    except limits.LimitExceeded as exc:
+        raise UnreadableFile(str(exc)) from exc
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
         raise UnreadableFile(f"not a readable XLSX workbook: {exc}") from exc
     try:
-        rows = book.worksheets[0].iter_rows(values_only=True)
+        sheet = book.worksheets[0]
+        sheet.reset_dimensions()  # never pad rows to the size the file claims, only to the cells it holds
+        rows = sheet.iter_rows(values_only=True)
         header = next(rows, None)
         if not header:
             raise UnreadableFile("the sheet has no header row")
-        info.headers = _unique_headers([_cell(h) for h in header])
+        names = [_cell(h) for h in header]
+        while names and not names[-1].strip():
+            names.pop()
+        if not names:
+            raise UnreadableFile("the sheet has no header row")
+        bounds = limits.Limits.current()
+        if len(names) > bounds.columns:
+            raise UnreadableFile(limits.too_many_columns(len(names), bounds))
+        info.headers = _unique_headers(names)
         for line, values in enumerate(rows, start=1):
             if line <= start_after:
                 continue
@@ -167,36 +213,78 @@ def read_xlsx(path: Path, info: FileInfo, start_after: int = 0) -> Iterator[Row]
         book.close()
 
 
-def _flatten(obj: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+def _flatten(obj: dict[str, Any], prefix: str = "", depth: int = 1, max_depth: int = 32) -> dict[str, Any]:
+    if depth > max_depth:
+        raise RecursionError
     out: dict[str, Any] = {}
     for key, value in obj.items():
-        name = f"{prefix}{key}"
+        name = _no_nul(f"{prefix}{key}")
         if isinstance(value, dict):
-            out.update(_flatten(value, name + "."))
+            out.update(_flatten(value, name + ".", depth + 1, max_depth))
         else:
+            if isinstance(value, list) and _depth(value, depth + 1) > max_depth:
+                raise RecursionError
             out[name] = value
     return out
 
 
+def _depth(value: Any, depth: int) -> int:
+    """How deep a parsed JSON value nests (lists and objects), counted without recursion."""
+    deepest, stack = depth, [(value, depth)]
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if isinstance(item, dict):
+            stack.extend((v, level + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, level + 1) for v in item)
+    return deepest
+
+
 def read_jsonl(path: Path, info: FileInfo, start_after: int = 0) -> Iterator[Row]:
     info.encoding = "utf-8"
+    bounds = limits.Limits.current()
     headers: dict[str, None] = dict.fromkeys(info.headers)
     with path.open("r", encoding="utf-8-sig", errors="replace") as fh:
-        for line, text in enumerate(fh, start=1):
+        lines = limits.BoundedLines(fh, bounds.line_chars)
+        line = 0
+        while True:
+            line += 1
+            try:
+                text = next(lines)
+            except StopIteration:
+                return
+            except limits.LineTooLong as exc:
+                if line > start_after:
+                    yield line, {"_error": str(exc)}
+                continue
             if line <= start_after or not text.strip():
                 continue
             try:
                 obj = json.loads(text)
+                row = _flatten(obj, max_depth=bounds.json_depth) if isinstance(obj, dict) else None
             except json.JSONDecodeError as exc:
-                yield line, {"_error": f"not valid JSON: {exc.msg} at column {exc.colno}", "_raw": text.strip()}
+                yield line, {"_error": f"not valid JSON: {exc.msg} at column {exc.colno}", "_raw": _clip(text)}
                 continue
-            if not isinstance(obj, dict):
-                yield line, {"_error": "a line must hold a JSON object", "_raw": text.strip()}
+            except RecursionError:
+                yield line, {"_error": limits.json_too_deep(bounds), "_raw": _clip(text)}
                 continue
-            row = _flatten(obj)
+            if row is None:
+                yield line, {"_error": "a line must hold a JSON object", "_raw": _clip(text)}
+                continue
+            if len(headers) + sum(1 for k in row if k not in headers) > bounds.columns:
+                yield line, {"_error": limits.too_many_columns(len(set(headers) | set(row)), bounds),
+                             "_raw": _clip(text)}
+                continue
             headers.update(dict.fromkeys(row))
             info.headers = list(headers)
             yield line, row
+
+
+def _clip(text: str, size: int = 500) -> str:
+    """The start of a rejected line, kept for the error file (never the whole of a hostile line)."""
+    text = text.strip()
+    return text if len(text) <= size else text[:size] + "…"
 
 
 def read_vcard(path: Path, info: FileInfo, start_after: int = 0) -> Iterator[Row]:
@@ -220,7 +308,22 @@ def open_rows(path: Path, info: FileInfo, start_after: int = 0) -> Iterator[Row]
         reader = READERS[info.format]
     except KeyError as exc:
         raise UnreadableFile(f"unknown format {info.format}") from exc
-    return reader(path, info, start_after)
+    return _bounded(reader(path, info, start_after), limits.Limits.current())
+
+
+def _bounded(rows: Iterator[Row], bounds: limits.Limits) -> Iterator[Row]:
+    """Every reader's rows held to the limits: a row past the last allowed ends the file, a giant cell fails its row.
+
+    NUL characters become U+FFFD: PostgreSQL can store them neither in text nor in JSON.
+    """
+    for line, row in rows:
+        if line > bounds.rows:
+            raise UnreadableFile(limits.too_many_rows(bounds))
+        row = {_no_nul(k): _no_nul(v) for k, v in row.items()}
+        if "_error" not in row and any(isinstance(v, str) and len(v) > bounds.cell_chars for v in row.values()):
+            row = {k: _clip(v, 200) if isinstance(v, str) else v for k, v in row.items()}
+            row["_error"] = limits.cell_too_long(bounds)
+        yield line, row
 
 
 def sniff(path: Path, name: str = "", sample_size: int = 20) -> tuple[FileInfo, list[Row]]:

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kundebase.core import spreadsheet
 from kundebase.core.errors import ErrorCollector
 from kundebase.marketing import audience
 from kundebase.marketing.models import Export, Segment
@@ -62,36 +63,6 @@ def export_dir() -> Path:
     return folder
 
 
-class _Writer:
-    def __init__(self, path: Path, fmt: str, header: list[str]) -> None:
-        self.fmt = fmt
-        self.path = path
-        if fmt == "csv":
-            self.handle: Any = path.open("w", newline="", encoding="utf-8-sig")
-            self.csv = csv.writer(self.handle, delimiter=";")
-            self.csv.writerow(header)
-        else:
-            from openpyxl import Workbook
-
-            self.book = Workbook(write_only=True)
-            self.sheet = self.book.create_sheet("list")
-            self.sheet.append(header)
-
-    def row(self, values: list[str]) -> None:
-        # Cells starting with = + - @ would run as formulas in a spreadsheet: neutralise them.
-        safe = [("'" + v) if v[:1] in ("=", "+", "-", "@") and not v[1:2].isdigit() else v for v in values]
-        if self.fmt == "csv":
-            self.csv.writerow(safe)
-        else:
-            self.sheet.append(safe)
-
-    def close(self) -> None:
-        if self.fmt == "csv":
-            self.handle.close()
-        else:
-            self.book.save(self.path)
-
-
 def export_segment(*, segment_id: int, use: str, file_format: str = "csv", purpose: str = DEFAULT_PURPOSE,
                    extra_fields: dict[str, Any] | None = None, actor: object = None,
                    channel: str = "api") -> ExportResult:
@@ -110,7 +81,7 @@ def export_segment(*, segment_id: int, use: str, file_format: str = "csv", purpo
         export = Export.objects.create(segment=segment, purpose=use, channel=contact_channel, file_format=file_format,
                                        fields=header, created_by=getattr(actor, "username", "") or "")
         path = export_dir() / f"export-{export.pk}.{file_format}"
-        writer = _Writer(path, file_format, header)
+        writer = spreadsheet.TableWriter(file_format, header, path=path, delimiter=";", title="list")
         rows = 0
         excluded: dict[str, int] = {}
         try:
@@ -157,7 +128,7 @@ def open_for(export: Export, user: object) -> BinaryIO:
         lines = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
         header, rows = (lines[0] if lines else []), [dict(zip(lines[0], row, strict=False)) for row in lines[1:]]
     masked = export_dir() / f"masked-{export.pk}-{uuid.uuid4().hex}.{export.file_format}"
-    writer = _Writer(masked, export.file_format, list(header))
+    writer = spreadsheet.TableWriter(export.file_format, list(header), path=masked, delimiter=";", title="list")
     try:
         for row in mask_rows(rows, user):
             writer.row([str(row.get(column, "")) for column in header])

@@ -10,6 +10,8 @@ link from the e-mail is followed, with that moment as ``double_opt_in_at``.
 from __future__ import annotations
 
 import hashlib
+import logging
+import smtplib
 from email.message import EmailMessage
 from typing import Any
 
@@ -29,6 +31,9 @@ from kundebase.parties import services as parties
 from kundebase.parties.models import ContactPoint
 from kundebase.privacy import audit, consent
 
+log = logging.getLogger(__name__)
+SEND_TIMEOUT = 10
+"""Seconds a sign-up waits for the mail server before telling the visitor to try again."""
 FORM_SALT = "kundebase.newsletter.form"
 CONFIRM_SALT = "kundebase.newsletter.confirm"
 FORM_MAX_AGE = 2 * 3600
@@ -36,6 +41,13 @@ CONFIRM_MAX_AGE = 7 * 24 * 3600
 LIMIT_PER_CLIENT = 10
 LIMIT_PER_ADDRESS = 3
 LIMIT_WINDOW = 3600
+
+
+class MailUnavailable(DomainError):
+    def __init__(self) -> None:
+        super().__init__(title=_("E-mail cannot be sent just now"), status=503, code="mail_unavailable",
+                         detail=_("We could not send the confirmation e-mail just now, so nothing was saved. "
+                                  "Please try again in a few minutes."))
 
 
 class TooManyRequests(DomainError):
@@ -83,7 +95,8 @@ def request_signup(*, key: str, email: str, name: str = "", language: str = "", 
         normalised = identifiers.email_key(email or "")
     except ValueError as exc:
         raise ValidationFailed.one("email", _("Not a valid e-mail address"), "invalid_email") from exc
-    if _limited(f"client:{client}", LIMIT_PER_CLIENT) or _limited(f"address:{normalised}", LIMIT_PER_ADDRESS):
+    buckets = (f"client:{client}", f"address:{normalised}")
+    if _limited(buckets[0], LIMIT_PER_CLIENT) or _limited(buckets[1], LIMIT_PER_ADDRESS):
         raise TooManyRequests()
     signup = NewsletterSignup.objects.create(newsletter=newsletter, email=normalised, name=name.strip()[:200],
                                              language=language[:10],
@@ -98,9 +111,26 @@ def request_signup(*, key: str, email: str, name: str = "", language: str = "", 
         message.set_content(_("Please confirm that you want to receive %(n)s by opening this link:")
                             % {"n": newsletter.name} + f"\n\n{link}\n\n"
                             + _("If you did not ask for this, ignore this message."))
-    with Mailer(smtp_url) as mailer:
-        mailer.send(message)
+    try:
+        with Mailer(smtp_url, timeout=SEND_TIMEOUT) as mailer:
+            mailer.send(message)
+    except (OSError, smtplib.SMTPException) as exc:
+        # The mail server is down or refused: undo the sign-up (no database transaction is held open while
+        # talking to the server) and give back the attempt, so trying again later works and nothing is left half.
+        log.warning("newsletter confirmation to the mail server failed: %s", exc)
+        signup.delete()
+        for bucket in buckets:
+            _give_back(bucket)
+        raise MailUnavailable() from exc
     return signup
+
+
+def _give_back(bucket: str) -> None:
+    key = "kb-nl-" + hashlib.sha256(bucket.encode()).hexdigest()
+    try:
+        cache.decr(key)
+    except ValueError:
+        pass
 
 
 def _party_for(signup: NewsletterSignup) -> int:

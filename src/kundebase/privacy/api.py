@@ -226,6 +226,13 @@ def marketing_allowed(request: HttpRequest, party_id: int, channel: str, purpose
 def import_register(request: HttpRequest, register_name: str, file: File[UploadedFile], append: bool = False):
     """Upload a register file (no_reservasjon, dk_robinson or internal); it is stored as keyed hashes."""
     require(request, "privacy.add_optoutentry")
+    from kundebase.core.errors import ValidationFailed
+    from kundebase.ingest import limits
+
+    try:  # the register is read whole: refuse an oversized upload before reading it
+        limits.check_size(file.size or 0)
+    except limits.LimitExceeded as exc:
+        raise ValidationFailed.one("file", str(exc), "too_large") from exc
     result = registers.import_register(register=register_name, content=file.read(), batch=file.name or "",
                                        replace=not append, actor=request.user, channel="api")
     return result.as_dict()

@@ -57,6 +57,8 @@ class Command(BaseCommand):
         self.stdout.write(f"import {job.pk}: {job.created_count} new, {job.updated_count} updated, "
                           f"{job.unchanged_count} unchanged, {job.review_count} possible duplicates, "
                           f"{job.error_count} errors, {job.quarantine_count} quarantined")
+        if job.message:
+            self.stderr.write(job.message)
         if opts["errors"]:
             with opts["errors"].open("w", encoding="utf-8", newline="") as out:
                 count = importer.error_file(job, out)

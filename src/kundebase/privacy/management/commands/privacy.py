@@ -60,6 +60,12 @@ class Command(BaseCommand):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
+        from kundebase.ingest import limits
+
+        try:
+            limits.check_size(path.stat().st_size)
+        except limits.LimitExceeded as exc:
+            raise CommandError(str(exc)) from exc
         result = import_register(register=options["register"], content=path.read_bytes(), batch=path.name,
                                  replace=not options["append"], actor="cli", channel="cli")
         for line in result.skipped[:100]:
