@@ -10,12 +10,12 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kundebase.core import json_body
 from kundebase.ingest import vcard
 
 SAMPLE_BYTES = 256 * 1024
@@ -186,9 +186,10 @@ def read_jsonl(path: Path, info: FileInfo, start_after: int = 0) -> Iterator[Row
             if line <= start_after or not text.strip():
                 continue
             try:
-                obj = json.loads(text)
-            except json.JSONDecodeError as exc:
-                yield line, {"_error": f"not valid JSON: {exc.msg} at column {exc.colno}", "_raw": text.strip()}
+                obj = json_body.loads(text)
+            except json_body.InvalidJson as exc:
+                where = f"{exc.field}: " if exc.field else ""
+                yield line, {"_error": f"{where}{exc.message}", "_raw": text.strip()[:1000]}
                 continue
             if not isinstance(obj, dict):
                 yield line, {"_error": "a line must hold a JSON object", "_raw": text.strip()}
