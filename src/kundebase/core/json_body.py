@@ -55,6 +55,8 @@ def loads(data: bytes | str) -> Any:
 def _path(parent: str, key: str | int) -> str:
     if isinstance(key, int):
         return f"{parent}[{key}]"
+    if _UNSTORABLE.search(key):  # the answer names the key; it must be writable itself
+        key = key.encode("unicode_escape").decode("ascii")
     return f"{parent}.{key}" if parent else key
 
 
