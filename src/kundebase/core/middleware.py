@@ -54,12 +54,15 @@ def _api_body(request: HttpRequest) -> HttpResponse | None:
     is too large, too deep, not UTF-8 or not storable gets a 4xx problem+json before any view runs.
     """
     declared = request.META.get("CONTENT_LENGTH") or ""
-    unsized = not declared and (request.META.get("wsgi.input_terminated") or
-                                "chunked" in request.headers.get("Transfer-Encoding", "").lower())
+    chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
     try:
-        if unsized and not _read_unsized(request):
-            return _too_large(request)
-        if int(declared or 0) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+        if not declared and request.META.get("wsgi.input_terminated"):
+            if not _read_unsized(request):
+                return _too_large(request)
+        elif not declared and chunked:
+            # A server that does not decode chunks (the development server) hands over the raw stream.
+            return _problem(request, 411, "length_required", "Send the body with a Content-Length")
+        elif int(declared or 0) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
             return _too_large(request)
     except ValueError:
         return _problem(request, 400, "malformed_body", "Content-Length is not a number")
