@@ -21,8 +21,8 @@ CONTENT_TYPE = "application/problem+json"
 
 TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
           409: "Conflict", 411: "Length required", 412: "Precondition failed", 413: "Payload too large",
-          415: "Unsupported media type", 422: "Validation failed", 428: "Precondition required", 429: "Too many requests",
-          500: "Internal server error", 503: "Service unavailable"}
+          415: "Unsupported media type", 422: "Validation failed", 428: "Precondition required",
+          429: "Too many requests", 500: "Internal server error", 503: "Service unavailable"}
 
 
 class FieldProblem(Schema):
