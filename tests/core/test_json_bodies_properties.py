@@ -1,5 +1,5 @@
-"""Property-based: any JSON value posted to any POST/PUT/PATCH route of the OpenAPI document gets an answer
-below 500, and every 4xx is problem+json."""
+"""Property-based: any JSON value posted to any POST/PUT/PATCH route of the OpenAPI document — as the body, or as
+a form field where the route reads JSON — gets an answer below 500, and every 4xx is problem+json."""
 
 from __future__ import annotations
 
@@ -43,8 +43,16 @@ def test_every_json_route_is_covered():
     assert ("post", "/api/v1/persons") in {(m, p) for m, p, _ in ROUTES}
 
 
+FORM = "multipart/form-data; boundary=kb"
+
+
+def _as_form(raw: bytes) -> bytes:
+    """The same JSON as one field of a form, as a client posting a form to a JSON route would send it."""
+    return (b'--kb\r\nContent-Disposition: form-data; name="payload"\r\n\r\n' + raw + b"\r\n--kb--\r\n")
+
+
 @st.composite
-def requests(draw: st.DrawFn) -> tuple[str, str, bytes]:
+def requests(draw: st.DrawFn) -> tuple[str, str, bytes, str]:
     method, path, fields = draw(st.sampled_from(ROUTES))
     path = re.sub(r"\{[^}]+\}", MISSING_ID, path)
     shape = draw(st.sampled_from(["object", "value", "deep"]))
@@ -54,15 +62,17 @@ def requests(draw: st.DrawFn) -> tuple[str, str, bytes]:
         body = {fields[0] if fields else "x": deep(draw(st.integers(20, 60)))}
     else:
         body = draw(values())
-    return method, path, dumps(body)
+    if draw(st.integers(0, 4)) == 0:
+        return method, path, _as_form(dumps(body)), FORM
+    return method, path, dumps(body), "application/json"
 
 
 @settings(max_examples=120, derandomize=True, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(request=requests())
 def test_any_json_body_gets_an_answer_below_500_and_problems_as_problem_json(api, request):
-    method, path, raw = request
-    res = api.client.generic(method.upper(), path, raw, content_type="application/json",
+    method, path, raw, content_type = request
+    res = api.client.generic(method.upper(), path, raw, content_type=content_type,
                              HTTP_AUTHORIZATION=f"Bearer {api.token}")
     assert res.status_code < 500, (method, path, raw[:300], res.content[:300])
     if res.status_code >= 400:
