@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.http.multipartparser import MultiPartParserError
 
 from kundebase.core import json_body
+from kundebase.core.problems import problem_response
 
 MAX_ID = 2**63 - 1
 API_PREFIXES = ("/api/", "/v1/")
@@ -18,8 +19,6 @@ BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 
 def _problem(request: HttpRequest, status: int, code: str, detail: str, field: str = "") -> HttpResponse:
-    from kundebase.core.problems import problem_response
-
     errors = [{"field": field, "message": detail, "code": code}] if field else None
     return problem_response(request, status, code, detail, errors)
 
@@ -85,6 +84,9 @@ def _api_body(request: HttpRequest) -> HttpResponse | None:
     try:
         request.json_body = json_body.loads(raw)  # type: ignore[attr-defined]
     except json_body.InvalidJson as exc:
+        if exc.code == "invalid_character":  # well-formed JSON, a value that cannot be kept: a field error
+            return problem_response(request, 422, "validation_failed", f"{exc.field or 'body'}: {exc.message}",
+                                    [{"field": exc.field or "body", "message": exc.message, "code": exc.code}])
         return _problem(request, 400, exc.code, exc.message, exc.field)
     return None
 
