@@ -147,3 +147,11 @@ def test_every_integer_of_every_request_body_is_strict():
                 continue
             loose.append(f"{where} accepts {value!r}")
     assert not loose, loose
+
+
+def test_a_chunked_body_the_server_did_not_decode_is_411(api):
+    """The development server hands the raw chunked stream over with no length: ask for one, never guess."""
+    res = api.client.generic("POST", "/api/v1/persons", b'{"family_name": "x"}', content_type="application/json",
+                             HTTP_AUTHORIZATION=f"Bearer {api.token}", CONTENT_LENGTH="",
+                             HTTP_TRANSFER_ENCODING="chunked")
+    assert res.status_code == 411 and res.json()["code"] == "length_required"
