@@ -17,6 +17,7 @@ api = NinjaAPI(
     urls_namespace="api",
     openapi_url="/openapi.json",
     docs_url="/docs",
+    parser=problems.JsonParser(),
 )
 problems.install(api)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import OperationalError
 
 from kundebase.ingest import events
 from kundebase.ingest.models import Event
@@ -61,11 +62,11 @@ def test_a_crash_in_a_round_leaves_every_event_of_it_waiting_and_nothing_written
     def crash_on_second(event: Event) -> int | None:
         seen.append(event.pk)
         if len(seen) == 2:
-            raise RuntimeError("the database went away")
+            raise OperationalError("the database went away")
         return real(event)
 
     monkeypatch.setattr(events, "handle", crash_on_second)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(OperationalError):
         events.process()
     assert Event.objects.filter(processed_at__isnull=True).count() == 3
     assert not Person.objects.exists()  # the first event's person went with the round

@@ -132,3 +132,19 @@ def test_empty_or_broken_files_are_refused(tmp_path, content):
     path.write_bytes(content)
     with pytest.raises(readers.UnreadableFile):
         readers.sniff(path)
+
+
+def test_jsonl_lines_that_cannot_be_stored_are_rows_with_their_reason(tmp_path):
+    path = tmp_path / "hostile.jsonl"
+    path.write_bytes(b'{"family_name": "Nordmann", "address": {"city": "Oslo"}}\n'
+                     + b'{"a": ' * 5000 + b"1" + b"}" * 5000 + b"\n"
+                     + b'{"family_name": "\\ud800"}\n'
+                     + b'{"family_name": "x", "employees": NaN}\n'
+                     + b'{"family_name": "a\\u0000b"}\n'
+                     + b'{"family_name": ' + b"9" * 5000 + b"}\n")
+    _info, rows = readers.sniff(path)
+    assert rows[0][1]["address.city"] == "Oslo"
+    reasons = [row["_error"] for _line, row in rows[1:]]
+    assert len(reasons) == 5
+    assert "32 levels" in reasons[0] and "surrogate" in reasons[1] and "NaN" in reasons[2]
+    assert "NUL" in reasons[3] and "not valid json" in reasons[4].lower()

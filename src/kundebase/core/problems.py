@@ -5,21 +5,24 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db import DataError
 from django.http import Http404, HttpRequest, JsonResponse
+from django.http.request import RawPostDataException
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
+from kundebase.core import json_body
 from kundebase.core.errors import DomainError
 
 log = logging.getLogger("kundebase.api")
 CONTENT_TYPE = "application/problem+json"
 
 TITLES = {400: "Bad request", 401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed",
-          409: "Conflict", 412: "Precondition failed", 413: "Payload too large", 415: "Unsupported media type",
-          422: "Validation failed", 428: "Precondition required", 429: "Too many requests",
-          500: "Internal server error", 503: "Service unavailable"}
+          409: "Conflict", 411: "Length required", 412: "Precondition failed", 413: "Payload too large",
+          415: "Unsupported media type", 422: "Validation failed", 428: "Precondition required",
+          429: "Too many requests", 500: "Internal server error", 503: "Service unavailable"}
 
 
 class FieldProblem(Schema):
@@ -77,6 +80,15 @@ def _document_problem_type(schema: Any) -> Any:
     return schema
 
 
+class JsonParser(Parser):
+    """Bodies parsed by the strict loader; the middleware has normally parsed (and vetted) the body already."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        if hasattr(request, "json_body"):
+            return request.json_body
+        return json_body.loads(request.body)
+
+
 def install(api: Any) -> None:
     """Register the handlers on a NinjaAPI instance, and make its OpenAPI document name the error media type."""
     plain_schema = api.get_openapi_schema
@@ -115,6 +127,16 @@ def install(api: Any) -> None:
     def _http(request: HttpRequest, exc: HttpError) -> JsonResponse:
         code = TITLES.get(exc.status_code, "error").lower().replace(" ", "_")
         return problem_response(request, exc.status_code, code, str(exc))
+
+    @api.exception_handler(RawPostDataException)
+    def _form_body(request: HttpRequest, exc: RawPostDataException) -> JsonResponse:
+        # A form (multipart) body sent where the route reads a JSON body.
+        return problem_response(request, 415, "unsupported_media_type",
+                                "This route reads a JSON body; send it as Content-Type: application/json")
+
+    @api.exception_handler(RequestDataTooBig)
+    def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> JsonResponse:
+        return problem_response(request, 413, "payload_too_large", "The request body is too large")
 
     @api.exception_handler(Http404)
     def _404(request: HttpRequest, exc: Http404) -> JsonResponse:

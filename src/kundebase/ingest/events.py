@@ -7,7 +7,9 @@ timeline, ``group`` links a company (and the person's role there), ``alias``
 joins two identities.  Events of an anonymous visitor wait (processed, without
 a customer) until the visitor identifies; then they are put on that person's
 timeline.  Processing claims an event with a conditional UPDATE, so any number
-of threads or processes can work the queue without doing an event twice.
+of threads or processes can work the queue without doing an event twice.  An
+event that cannot be processed is set aside as a *dead letter* with its error
+(see :mod:`kundebase.ingest.dead_letters`); it never holds up the ones behind it.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import InterfaceError, OperationalError, connections, transaction
 from django.utils import timezone
 
 from kundebase.core.errors import DomainError
@@ -336,9 +338,10 @@ def _round(wanted: list[int], start: int) -> tuple[int, int]:
     """Claim and process events from ``wanted[start:]`` in one transaction; ``(processed, next start)``.
 
     Each event is claimed with a conditional UPDATE (another worker's claim of the same event waits for this
-    transaction and then finds it taken) and handled in a savepoint of its own, so an event refused by the
-    services records its error while the others of the round still land.  A crash loses the round's claims
-    with its writes: those events are simply processed again.
+    transaction and then finds it taken) and handled in a savepoint of its own.  An event that fails — refused
+    by the services, or tripping over anything else in its content — keeps its error and becomes a dead
+    letter while the others of the round still land; only a lost database connection (which no event causes)
+    ends the round.  A crash loses the round's claims with its writes: those events are simply processed again.
     """
     began = time.monotonic()
     done = 0
@@ -355,6 +358,11 @@ def _round(wanted: list[int], start: int) -> tuple[int, int]:
                     party_id = handle(event)
             except DomainError as exc:
                 error = str(exc)[:2000] or exc.title
+            except (OperationalError, InterfaceError):
+                raise  # the database went away: the round is retried, the event is not at fault
+            except Exception as exc:  # a bug or an unforeseen shape: set aside with the reason, never block
+                log.exception("event %s could not be processed; set aside as a dead letter", pk)
+                error = f"{type(exc).__name__}: {exc}"[:2000]
             Event.objects.filter(pk=pk).update(party_id=party_id, error=error)
             done += 1
     return done, start

@@ -147,7 +147,10 @@ class ImportRow(models.Model):
 
 
 class Event(models.Model):
-    """A raw event as a tracking client sent it; stored before it is acknowledged, processed afterwards."""
+    """A raw event as a tracking client sent it; stored before it is acknowledged, processed afterwards.
+
+    Processed with an ``error``: a dead letter, set aside until it is retried or discarded.
+    """
 
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="events")
     message_id = models.CharField(max_length=200)
@@ -162,7 +165,9 @@ class Event(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["source", "message_id"], name="uniq_event_message")]
-        indexes = [models.Index(fields=["source", "anonymous_id"], name="event_anon")]
+        indexes = [models.Index(fields=["source", "anonymous_id"], name="event_anon"),
+                   # the dead letters (events processed with an error): few, listed and retried by id
+                   models.Index(fields=["id"], condition=~models.Q(error=""), name="event_dead")]
 
 
 class Identity(models.Model):

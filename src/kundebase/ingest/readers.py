@@ -10,7 +10,6 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from kundebase.core import json_body
 from kundebase.ingest import limits, vcard
 
 SAMPLE_BYTES = 256 * 1024
@@ -261,10 +261,11 @@ def read_jsonl(path: Path, info: FileInfo, start_after: int = 0) -> Iterator[Row
             if line <= start_after or not text.strip():
                 continue
             try:
-                obj = json.loads(text)
+                obj = json_body.loads(text)
                 row = _flatten(obj, max_depth=bounds.json_depth) if isinstance(obj, dict) else None
-            except json.JSONDecodeError as exc:
-                yield line, {"_error": f"not valid JSON: {exc.msg} at column {exc.colno}", "_raw": _clip(text)}
+            except json_body.InvalidJson as exc:
+                where = f"{exc.field}: " if exc.field else ""
+                yield line, {"_error": f"{where}{exc.message}", "_raw": _clip(text)}
                 continue
             except RecursionError:
                 yield line, {"_error": limits.json_too_deep(bounds), "_raw": _clip(text)}

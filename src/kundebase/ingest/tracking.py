@@ -2,10 +2,12 @@
 
 Plain Django views, so the answers are exactly what tracking clients expect:
 ``200 {"success": true}`` once the events are committed, and errors as
-``{"code", "message"}`` with 400 (bad request, size limits), 401 (write key)
-or 503 (source in maintenance: clients keep the events and retry).  Limits
-are measured on the decompressed body; a gzip body is never inflated beyond
-the batch limit, so a compression bomb costs nothing.
+problem+json (with ``code`` and ``message`` too, as Segment's own API answers)
+with 400 (bad request, size limits, a field of the wrong type, naming the
+event and field), 401 (write key) or 503 (source in maintenance: clients keep
+the events and retry).  Nothing is acknowledged that cannot be stored as it
+was sent.  Limits are measured on the decompressed body; a gzip body is never
+inflated beyond the batch limit, so a compression bomb costs nothing.
 """
 
 from __future__ import annotations
@@ -23,9 +25,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from kundebase.core import json_body
+from kundebase.core.problems import problem_response
 from kundebase.ingest import events
 from kundebase.ingest.models import Event, Source
 
@@ -34,15 +39,24 @@ MAX_BATCH = 500 * 1024
 TYPES = ("identify", "track", "page", "screen", "group", "alias")
 
 
+OBJECT_FIELDS = ("context", "integrations", "traits", "properties")
+"""Fields the spec defines as objects; ``null`` stands for an empty one."""
+ID_FIELDS = ("userId", "anonymousId", "previousId", "groupId", "messageId")
+"""Identifiers: a string, or a number (some clients send numeric user ids)."""
+TEXT_FIELDS = ("event", "name", "category")
+TIME_FIELDS = ("timestamp", "originalTimestamp", "sentAt", "receivedAt")
+
+
 class Refused(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(self, status: int, code: str, message: str, field: str = "") -> None:
         super().__init__(message)
-        self.status, self.code, self.message = status, code, message
+        self.status, self.code, self.message, self.field = status, code, message, field
 
 
-def _answer(status: int, code: str, message: str) -> JsonResponse:
-    response = JsonResponse({"code": code, "message": message}, status=status)
-    if status == 503:
+def _answer(request: HttpRequest, exc: Refused) -> JsonResponse:
+    errors = [{"field": exc.field, "message": exc.message, "code": exc.code}] if exc.field else None
+    response = problem_response(request, exc.status, exc.code, exc.message, errors, extra={"message": exc.message})
+    if exc.status == 503:
         response["Retry-After"] = "1"
     return response
 
@@ -73,9 +87,10 @@ def _body(request: HttpRequest) -> bytes:
 
 def _parse(data: bytes) -> dict[str, Any]:
     try:
-        body = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise Refused(400, "invalid_json", f"The body is not valid JSON: {exc}") from exc
+        body = json_body.loads(data)
+    except json_body.InvalidJson as exc:
+        where = f"{exc.field}: " if exc.field else ""
+        raise Refused(400, exc.code, f"{where}{exc.message}", exc.field) from exc
     if not isinstance(body, dict):
         raise Refused(400, "invalid_json", "The body must be a JSON object")
     return body
@@ -101,16 +116,57 @@ def _source(request: HttpRequest, body: dict[str, Any]) -> Source:
     return source
 
 
+def _wrong(where: str, name: str, expected: str) -> Refused:
+    field = f"{where}.{name}" if where != "message" else name
+    return Refused(400, "invalid_field", f"{field} must be {expected}", field)
+
+
+def _check_fields(message: dict[str, Any], where: str) -> None:
+    """Refuse a field of the wrong type, so that an acknowledged event is one the processing can read."""
+    for name in OBJECT_FIELDS:
+        if message.get(name) is not None and not isinstance(message[name], dict):
+            raise _wrong(where, name, "an object")
+    for name in ID_FIELDS:
+        value = message.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, str | int | float)):
+            raise _wrong(where, name, "a string")
+    for name in TEXT_FIELDS:
+        if message.get(name) is not None and not isinstance(message[name], str):
+            raise _wrong(where, name, "a string")
+    for name in TIME_FIELDS:
+        value = message.get(name)
+        if value is None:
+            continue
+        try:
+            moment = parse_datetime(value) if isinstance(value, str) else None
+        except ValueError:
+            moment = None
+        if moment is None:
+            raise _wrong(where, name, "an ISO 8601 date and time, such as 2024-05-01T12:00:00Z")
+    for holder in ("traits", "properties"):
+        inner = message.get(holder) or {}
+        if inner.get("products") is not None and not (
+                isinstance(inner["products"], list) and all(isinstance(p, dict) for p in inner["products"])):
+            raise _wrong(where, f"{holder}.products", "a list of objects")
+        if holder == "traits" and inner.get("address") is not None and not isinstance(inner["address"], dict):
+            raise _wrong(where, "traits.address", "an object")
+    traits = (message.get("context") or {}).get("traits")
+    if traits is not None and not isinstance(traits, dict):
+        raise _wrong(where, "context.traits", "an object")
+
+
 def _check(message: Any, kind: str | None, position: int) -> dict[str, Any]:
     where = f"batch[{position}]" if kind is None else "message"
     if not isinstance(message, dict):
-        raise Refused(400, "invalid_message", f"{where} must be a JSON object")
+        raise Refused(400, "invalid_message", f"{where} must be a JSON object", where)
+    _check_fields(message, where)
     size = len(json.dumps(message, separators=(",", ":"), ensure_ascii=False).encode())
     if size > MAX_EVENT:
         raise Refused(400, "message_too_large", f"{where} is {size} bytes; an event may hold at most 32 KB")
     kind = kind or str(message.get("type") or "")
     if kind not in TYPES:
-        raise Refused(400, "invalid_type", f"{where} has type {kind!r}; expected one of {', '.join(TYPES)}")
+        raise Refused(400, "invalid_type", f"{where} has type {kind!r}; expected one of {', '.join(TYPES)}",
+                      f"{where}.type" if where != "message" else "type")
     message["type"] = kind
     user_id, anonymous_id = message.get("userId"), message.get("anonymousId")
     if kind == "alias":
@@ -156,13 +212,15 @@ def _receive(request: HttpRequest, kind: str | None) -> JsonResponse:
         if kind is None:
             batch = body.get("batch")
             if not isinstance(batch, list):
-                raise Refused(400, "invalid_batch", "batch must be a list of events")
+                raise Refused(400, "invalid_batch", "batch must be a list of events", "batch")
+            if body.get("context") is not None and not isinstance(body["context"], dict):
+                raise Refused(400, "invalid_field", "context must be an object", "context")
             messages = [_check(m, None, i) for i, m in enumerate(batch)]
         else:
             messages = [_check(body, kind, 0)]
         ids = _store(source, messages, body.get("context") if kind is None else None) if messages else []
     except Refused as exc:
-        return _answer(exc.status, exc.code, exc.message)
+        return _answer(request, exc)
     # Committed: acknowledged even if processing trips afterwards (the event stays queued for the worker).
     try:
         events.kick(ids)

@@ -22,4 +22,5 @@ urlpatterns = [
     path("import/<int:job_id>/progress", views.job_progress, name="import-progress"),
     path("import/<int:job_id>/errors.csv", views.job_errors, name="import-errors"),
     path("import/sources", views.sources, name="import-sources"),
+    path("import/events/dead-letters", views.dead_letter_list, name="dead-letters"),
 ]

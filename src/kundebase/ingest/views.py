@@ -1,4 +1,5 @@
-"""The import pages: upload, mapping editor with preview, progress, error file; and the sources page.
+"""The import pages: upload, mapping editor with preview, progress, error file; the sources page; and the
+events that could not be processed (dead letters).
 
 Thin: every decision is in :mod:`kundebase.ingest.importer`; the job runs in a
 background thread with its state in the database, so a page reload, a second
@@ -184,3 +185,28 @@ def sources(request: HttpRequest) -> HttpResponse:
             error = str(exc)
     return render(request, "ingest/sources.html", {"sources": Source.objects.all(), "new_key": new_key,
                                                    "error": error}, status=400 if error else 200)
+
+
+def dead_letter_list(request: HttpRequest) -> HttpResponse:
+    """The events set aside because they could not be processed, with the reason; retry or discard them."""
+    from django.contrib import messages
+
+    from kundebase.ingest import dead_letters
+
+    _require(request, "ingest.change_event")
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        ids = [int(v) for v in request.POST.getlist("id") if v.isdigit() and len(v) < 19]
+        chosen = None if request.POST.get("all") == "1" else ids
+        if action == "retry" and (chosen is None or chosen):
+            processed, still = dead_letters.retry(chosen)
+            messages.info(request, _("%(done)d processed, %(still)d still could not be processed.")
+                          % {"done": processed, "still": still})
+        elif action == "discard" and chosen:
+            _require(request, "ingest.delete_event")
+            messages.info(request, _("%(n)d discarded.") % {"n": dead_letters.discard(chosen)})
+        else:
+            messages.error(request, _("Choose the events and what to do with them."))
+        return redirect("ingest:dead-letters")
+    letters = dead_letters.dead_letters()
+    return render(request, "ingest/dead_letters.html", {"letters": letters[:200], "total": letters.count()})

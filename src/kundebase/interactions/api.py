@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, StrictInt
 
 from kundebase.core import pagination
 from kundebase.core.api_auth import require
@@ -22,7 +22,7 @@ ERRORS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 
 
 class InteractionIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    party_id: int
+    party_id: StrictInt
     kind: str = Field(description="inquiry, visit, letter, email, call, meeting, note, web_visit, purchase, campaign")
     direction: str = "in"
     channel: str = "other"
@@ -31,7 +31,7 @@ class InteractionIn(Schema):
     body: str = Field("", max_length=100_000)
     outcome: str = Field("", max_length=300)
     follow_up_on: dt.date | None = None
-    contact_person_id: int | None = None
+    contact_person_id: StrictInt | None = None
     custom_fields: dict[str, Any] = Field(default_factory=dict)
     confirm_special_category_reason: str | None = Field(
         None, max_length=500,

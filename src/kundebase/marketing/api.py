@@ -10,6 +10,7 @@ from typing import Any
 
 from django.http import FileResponse, HttpRequest
 from ninja import Router, Schema, Status
+from pydantic import StrictInt
 
 from kundebase.core.api_auth import require
 from kundebase.core.errors import NotFound
@@ -171,7 +172,7 @@ def download_export(request: HttpRequest, export_id: int):
 
 class CampaignIn(Schema):
     name: str
-    segment_id: int
+    segment_id: StrictInt
     channel: str = "email"
     purpose: str = purposes.CAMPAIGN_DEFAULT
     from_email: str = "news@kundebase.invalid"
@@ -181,13 +182,13 @@ class CampaignIn(Schema):
     text_blocks: dict[str, Any] = {}
     offers: list[Any] = []
     rate_per_second: float = 50
-    conversion_days: int = 14
+    conversion_days: StrictInt = 14
 
 
 class BounceIn(Schema):
     address: str
     reason: str = ""
-    campaign_id: int | None = None
+    campaign_id: StrictInt | None = None
 
 
 def _campaign_out(campaign: Any) -> dict[str, Any]:
@@ -229,13 +230,13 @@ def report_bounce(request: HttpRequest, payload: BounceIn):
 # --- loyalty --------------------------------------------------------------------------------------------
 
 class JoinIn(Schema):
-    party_id: int
+    party_id: StrictInt
     consent: bool
     notice_version: str = ""
 
 
 class PointsIn(Schema):
-    points: int
+    points: StrictInt
     reference: str = ""
 
 
@@ -285,10 +286,10 @@ def list_triggers(request: HttpRequest):
 class TriggerIn(Schema):
     name: str
     event: str
-    days: int = 0
+    days: StrictInt = 0
     action: str = "task"
-    campaign_id: int | None = None
-    assignee_id: int | None = None
+    campaign_id: StrictInt | None = None
+    assignee_id: StrictInt | None = None
     task_text: str = ""
 
 
@@ -302,12 +303,12 @@ class NewsletterIn(Schema):
 
 class TierIn(Schema):
     name: str
-    threshold: int
+    threshold: StrictInt
 
 
 class ActionRuleIn(Schema):
     action: str
-    points: int
+    points: StrictInt
 
 
 @router.post("/triggers", response={201: dict, **ERRORS})

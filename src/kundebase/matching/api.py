@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
+from pydantic import StrictInt
 
 from kundebase.core.api_auth import require
 from kundebase.core.errors import NotFound
@@ -49,12 +50,12 @@ class ReviewList(Schema):
 
 
 class AcceptIn(Schema):
-    survivor_id: int | None = None
+    survivor_id: StrictInt | None = None
 
 
 class MergeIn(Schema):
-    survivor_id: int
-    merged_id: int
+    survivor_id: StrictInt
+    merged_id: StrictInt
 
 
 class MergeOut(Schema):

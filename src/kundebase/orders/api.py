@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, StrictInt
 
 from kundebase.core import pagination
 from kundebase.core.api_auth import require
@@ -33,7 +33,7 @@ class OrderLineIn(Strict):
 
 
 class OrderIn(Strict):
-    party_id: int
+    party_id: StrictInt
     order_number: str | None = Field(None, max_length=60)
     ordered_at: dt.datetime | None = None
     channel: str = "other"
@@ -76,7 +76,7 @@ class OrderList(Schema):
 
 class CategoryIn(Strict):
     name: str = Field(max_length=120)
-    parent_id: int | None = None
+    parent_id: StrictInt | None = None
 
 
 class CategoryOut(Schema):
@@ -89,7 +89,7 @@ class CategoryOut(Schema):
 class ProductIn(Strict):
     sku: str = Field(max_length=60)
     name: str = Field(max_length=200)
-    category_id: int | None = None
+    category_id: StrictInt | None = None
     list_price: Decimal = Decimal(0)
     unit_cost: Decimal = Decimal(0)
 
@@ -105,9 +105,9 @@ class ProductOut(Schema):
 
 
 class InterestIn(Strict):
-    party_id: int
-    category_id: int | None = None
-    product_id: int | None = None
+    party_id: StrictInt
+    category_id: StrictInt | None = None
+    product_id: StrictInt | None = None
     source: str = Field("", max_length=120)
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, StrictInt
 
 
 class StrictIn(Schema):
@@ -80,8 +80,8 @@ class AddressOut(Schema):
 
 
 class RoleIn(StrictIn):
-    person_id: int
-    company_id: int
+    person_id: StrictInt
+    company_id: StrictInt
     position: str = Field("", max_length=150)
     department: str = Field("", max_length=150)
     start_date: dt.date | None = None
@@ -166,12 +166,12 @@ class CompanyIn(PartyCommonIn):
     legal_name: str = Field(max_length=300)
     org_number: str = Field("", max_length=60)
     org_country: str = Field("", max_length=2)
-    parent_id: int | None = None
+    parent_id: StrictInt | None = None
     industry_code: str = Field("", max_length=12)
-    employees: int | None = Field(None, ge=0)
+    employees: StrictInt | None = Field(None, ge=0)
     annual_revenue: Decimal | None = None
     bank_account: str = Field("", max_length=40)
-    payment_terms_days: int | None = Field(None, ge=0, le=365)
+    payment_terms_days: StrictInt | None = Field(None, ge=0, le=365)
     credit_limit: Decimal | None = None
     dunning_status: str = "none"
     contact_points: list[ContactPointIn] = Field(default_factory=list, max_length=50)
@@ -185,12 +185,12 @@ class CompanyPatch(StrictIn):
     legal_name: str | None = Field(None, max_length=300)
     org_number: str | None = Field(None, max_length=60)
     org_country: str | None = Field(None, max_length=2)
-    parent_id: int | None = None
+    parent_id: StrictInt | None = None
     industry_code: str | None = Field(None, max_length=12)
-    employees: int | None = Field(None, ge=0)
+    employees: StrictInt | None = Field(None, ge=0)
     annual_revenue: Decimal | None = None
     bank_account: str | None = Field(None, max_length=40)
-    payment_terms_days: int | None = Field(None, ge=0, le=365)
+    payment_terms_days: StrictInt | None = Field(None, ge=0, le=365)
     credit_limit: Decimal | None = None
     dunning_status: str | None = None
     custom_fields: dict[str, Any] | None = None

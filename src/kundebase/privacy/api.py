@@ -9,7 +9,7 @@ from typing import Any, Literal
 from django.http import HttpRequest, HttpResponse
 from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, StrictInt
 
 from kundebase.core import pagination
 from kundebase.core.api_auth import require
@@ -48,7 +48,7 @@ class PurposeOut(Schema):
 
 class ConsentIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    party_id: int
+    party_id: StrictInt
     purpose: str = Field("", max_length=60)
     channel: str = Field(description="email, sms, phone, post or profiling")
     status: str = Field(description="granted, denied or withdrawn")
