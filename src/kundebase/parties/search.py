@@ -83,7 +83,7 @@ def _inside(word: str) -> Q:
     function = POSITION_FUNCTION.get(connection.vendor)
     if function is None:
         return Q(search_name__contains=" " + word)
-    position = Func(F("search_name"), Value(" " + word), function=function, output_field=IntegerField())
+    position: Func = Func(F("search_name"), Value(" " + word), function=function, output_field=IntegerField())
     return Q(GreaterThan(position, 0))
 
 

@@ -50,11 +50,11 @@ def search(request: HttpRequest) -> HttpResponse:
     page = finding.search(query, offset=_offset(request), limit=SEARCH_LIMIT) if query.strip() else None
     hits = _with_details(page.items) if page else []
     template = "web/search_results.html" if request.GET.get("fragment") == "1" else "web/search.html"
-    links = {}
+    links: dict[str, str] = {}
     if page is not None:
         for name, offset in (("next_url", page.next_offset), ("previous_url", page.previous_offset)):
             if offset is not None:
-                links[name] = "?" + urlencode({"q": query, "offset": offset})
+                links[name] = "?" + urlencode({"q": query, "offset": str(offset)})
     return render(request, template, {"query": query, "hits": hits, "page": page, **links})
 
 
