@@ -17,7 +17,9 @@ GOOD_SECRET = "kQ3v9_Xz-7LmNp2RtYb8WcJd4FhGs6Ae1UoIi0KyTqVnBxMwZlPr"
 
 
 def _production_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KUNDEBASE_")}
+    # A clean deployment environment: none of the test run's own KUNDEBASE_* or DJANGO_* variables (the browser
+    # tests set DJANGO_ALLOW_ASYNC_UNSAFE, which a deployment must not).
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("KUNDEBASE_", "DJANGO_"))}
     env.update({"KUNDEBASE_ENV": "production", "KUNDEBASE_SECRET_KEY": GOOD_SECRET,
                 "KUNDEBASE_ALLOWED_HOSTS": "crm.example.com", "KUNDEBASE_DATA_DIR": str(tmp_path),
                 "KUNDEBASE_DATABASE_URL": f"sqlite:///{tmp_path}/kb.sqlite3", "PYTHONPATH": str(SRC)}, **extra)
