@@ -83,7 +83,8 @@ class Server:
         done = subprocess.run([sys.executable, "-m", "kundebase", *args], env=self.env, cwd=self.folder,
                               input=stdin, capture_output=True, text=True, timeout=timeout)
         if done.returncode != 0:
-            raise AssertionError(f"kundebase {' '.join(args)} exited {done.returncode}: {done.stderr.strip()[-800:]}")
+            said = [line for line in done.stderr.splitlines() if "%|" not in line][-8:]  # no progress bars
+            raise AssertionError(f"kundebase {' '.join(args)} exited {done.returncode}: {' / '.join(said)}")
         return done
 
     def install(self, customers: int) -> Server:
@@ -124,11 +125,15 @@ class Server:
                 self.process.wait()
 
     def errors_logged(self) -> str:
-        """The server log's error lines and the last line of each traceback, which name the cause."""
+        """The server log's error lines and the last line of each traceback (which names the cause), once each."""
         lines = self.log(200_000).splitlines()
-        keep = [line for i, line in enumerate(lines) if " ERROR " in line or (
-            line[:1].isalpha() and ("Error" in line.split(":")[0] or "Exception" in line.split(":")[0])
-            and i > 0 and lines[i - 1].startswith(" "))]
+        keep = []
+        for i, line in enumerate(lines):
+            head = line.split(":")[0]
+            if " ERROR " in line:
+                keep.append(line.split(" ERROR ", 1)[1])
+            elif line[:1].isalpha() and ("Error" in head or "Exception" in head) and i and lines[i - 1][:1] == " ":
+                keep.append(line)
         return "\n".join(dict.fromkeys(keep))[-3000:]
 
     def log(self, tail: int = 4000) -> str:

@@ -17,7 +17,7 @@ from tests.journeys.server import Server
 
 pytestmark = [pytest.mark.journey, pytest.mark.slow]
 
-BUDGET = {"administrator": ("3", "all"), "analyst": ("2", "examples,coverage,fuzzing")}
+BUDGET = {"administrator": ("3", "all"), "analyst": ("2", "examples,fuzzing")}
 """role → (max examples per operation, phases): a bounded budget, a few minutes per database."""
 
 
