@@ -94,8 +94,10 @@ def api(server: Server, server_errors: ServerErrors) -> Iterator[Api]:
     client.http.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Per module: Playwright's sync API keeps an event loop running in this thread while the browser is open,
+    and the tests after the journeys use the ORM, which refuses to run beside a running loop."""
     if not os.path.exists(CHROMIUM):
         pytest.fail("Chromium is required for the journeys: apt-get install chromium")
     from playwright.sync_api import sync_playwright
