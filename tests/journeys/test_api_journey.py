@@ -136,15 +136,34 @@ def test_access_erasure_and_the_requests_list(api: Api) -> None:
     if after.status_code == 200:
         assert person["family_name"] not in after.text
     assert api.get("/privacy/requests").json()["items"]
+    # The erased person is suppressed: registering them again is refused, whatever the phone's spelling.
+    email = next(cp["value"] for cp in person["contact_points"] if cp["kind"] == "email")
+    again = api.post("/persons", {"given_name": person["given_name"], "family_name": person["family_name"],
+                                  "contact_points": [{"kind": "email", "value": email.upper()}]}, expect=409)
+    assert again.json()["code"] == "suppressed"
     api.get("/privacy/audit/verify")
     api.get("/privacy/retention")
     api.get("/privacy/quarantine")
 
 
-def test_the_analyst_reads_reports_and_may_not_write(server: Server, server_errors: Any) -> None:
+def customer_numbers(data: Any) -> set[str]:
+    """Every ``customer_number`` anywhere in a report's JSON."""
+    if isinstance(data, list):
+        return set().union(*(customer_numbers(v) for v in data)) if data else set()
+    if isinstance(data, dict):
+        found = {str(data["customer_number"])} if data.get("customer_number") else set()
+        return found.union(*(customer_numbers(v) for v in data.values()))
+    return set()
+
+
+def test_the_analyst_reads_reports_pseudonymised_and_may_not_write(server: Server, server_errors: Any,
+                                                                    api: Api) -> None:
     analyst = Api(server, server.analyst_token, server_errors)
     for report in analyst.get("/analytics/reports").json():
-        analyst.get(f"/analytics/reports/{report['key']}")
+        seen = analyst.get(f"/analytics/reports/{report['key']}").text
+        real = customer_numbers(api.get(f"/analytics/reports/{report['key']}").json())
+        shown = sorted(number for number in real if f'"{number}"' in seen)
+        assert not shown, f"the analyst sees real customer numbers in {report['key']}: {shown[:5]}"
     analyst.get("/analytics/dashboard")
     analyst.post("/persons", {"given_name": "Not", "family_name": "Allowed"}, expect=403)
     analyst.http.close()
