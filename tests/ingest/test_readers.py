@@ -132,3 +132,23 @@ def test_empty_or_broken_files_are_refused(tmp_path, content):
     path.write_bytes(content)
     with pytest.raises(readers.UnreadableFile):
         readers.sniff(path)
+
+
+def test_jsonl_lines_too_deep_or_with_lone_surrogates_are_rows_with_an_error(tmp_path):
+    """A line nested deeper than the parser recurses, or holding half of a UTF-16 pair (valid JSON text, not
+    valid Unicode), is a bad row like any other, not a failure of the whole upload or of its preview."""
+    from kundebase.ingest import records
+
+    path = tmp_path / "people.jsonl"
+    path.write_text('{"given_name": "Kari", "family_name": "Nordmann"}\n'
+                    + '{"a":' * 5000 + "1" + "}" * 5000 + "\n"
+                    + '{"given_name": "\\ud800", "family_name": "X"}\n'
+                    + '{"a":' * 500 + "1" + "}" * 500 + "\n", encoding="utf-8")
+    info, rows = readers.sniff(path)
+    assert [line for line, _row in rows] == [1, 2, 3, 4]
+    assert rows[0][1]["given_name"] == "Kari"
+    assert "too deeply nested" in rows[1][1]["_error"]
+    assert "not valid Unicode" in rows[2][1]["_error"]
+    assert "_error" not in rows[3][1]  # deep but within reach: flattened to one long key
+    for line, raw in rows:
+        records.build(line=line, raw=raw, entity="persons", columns={"given_name": "given_name"}, source="s")

@@ -187,13 +187,24 @@ def read_jsonl(path: Path, info: FileInfo, start_after: int = 0) -> Iterator[Row
                 continue
             try:
                 obj = json.loads(text)
+                if isinstance(obj, dict):
+                    row = _flatten(obj)
+                    # Half of a UTF-16 pair ("\ud800") is valid JSON text but no Unicode: refuse the line
+                    # here, before a fingerprint, a database or a file written later fails on it.
+                    json.dumps(row, ensure_ascii=False).encode("utf-8")
             except json.JSONDecodeError as exc:
                 yield line, {"_error": f"not valid JSON: {exc.msg} at column {exc.colno}", "_raw": text.strip()}
+                continue
+            except RecursionError:
+                yield line, {"_error": "JSON too deeply nested", "_raw": text.strip()[:1000]}
+                continue
+            except UnicodeEncodeError:
+                yield line, {"_error": "not valid Unicode: a lone surrogate escape (\\ud800-\\udfff)",
+                             "_raw": text.strip()}
                 continue
             if not isinstance(obj, dict):
                 yield line, {"_error": "a line must hold a JSON object", "_raw": text.strip()}
                 continue
-            row = _flatten(obj)
             headers.update(dict.fromkeys(row))
             info.headers = list(headers)
             yield line, row
