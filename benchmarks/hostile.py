@@ -55,8 +55,9 @@ class Surface:
     name: str
     cases: int = 0
     errors: list[str] = field(default_factory=list)
-    acknowledged: list[str] = field(default_factory=list)
-    lost: int | None = None
+    acknowledged: dict[str, str] = field(default_factory=dict)
+    """message id → the case that sent it"""
+    lost: list[str] | None = None
 
     def note(self, label: str, res: requests.Response | None) -> None:
         self.cases += 1
@@ -162,7 +163,7 @@ class Run:
             res = self.call(http, "POST", f"{url}/v1/batch", data=json.dumps(body))
             surface.note(f"batch {label}", res)
             if res is not None and res.status_code < 300 and isinstance(batch, list):
-                surface.acknowledged += [e.get("messageId", "") for e in batch if isinstance(e, dict)]
+                surface.acknowledged.update({e.get("messageId", ""): label for e in batch if isinstance(e, dict)})
         for label, raw, ctype in raw_bodies():
             res = self.call(http, "POST", f"{url}/v1/batch", data=raw, headers={"Content-Type": ctype})
             surface.note(f"batch raw {label}", res)
@@ -177,7 +178,7 @@ class Run:
                 res = self.call(http, "POST", f"{url}/v1/{kind}", data=json.dumps(body))
                 surface.note(f"{kind} {label}", res)
                 if res is not None and res.status_code < 300:
-                    surface.acknowledged.append(body["messageId"])
+                    surface.acknowledged[body["messageId"]] = f"{kind} {label}"
             res = self.call(http, "POST", f"{url}/v1/{kind}", data=deep(DEEP))
             surface.note(f"{kind} deep", res)
         for label, headers in (("no-key", {"Authorization": ""}), ("bad-key", {"Authorization": "Basic Og=="}),
@@ -185,7 +186,7 @@ class Run:
             res = self.call(http, "POST", f"{url}/v1/batch", data=json.dumps({"batch": [event()]}), headers=headers)
             surface.note(f"auth {label}", res)
 
-    def lost_events(self, acknowledged: list[str]) -> int:
+    def lost_events(self, acknowledged: dict[str, str]) -> list[str]:
         """Acknowledged message ids that, after the worker ran, are neither processed nor set aside."""
         self.server.cli("process_events")
         wanted = sorted({m for m in acknowledged if isinstance(m, str) and m})
@@ -199,7 +200,7 @@ class Run:
             "    done |= {m for m, p, e in q.values_list('message_id', 'processed_at', 'error') if p or e}\n"
             "print(json.dumps(sorted(set(ids) - done)))\n")
         out = self.server.cli("shell", "-c", code).stdout.strip().splitlines()[-1]
-        return len(json.loads(out))
+        return [f"{acknowledged[m]} ({m[:40]})" for m in json.loads(out)]
 
     # --- JSON bodies of every route -------------------------------------------------------------------
     def json_bodies(self, surface: Surface) -> None:
@@ -373,9 +374,12 @@ def report(surfaces: list[Surface], seconds: float, mode: str, backend: str, cus
              "", "| Surface | Cases tried | Server errors | Acknowledged events | Acknowledged but lost |",
              "|---|---:|---:|---:|---:|"]
     for s in surfaces:
-        lost = "—" if s.lost is None else str(s.lost)
+        lost = "—" if s.lost is None else str(len(s.lost))
         acknowledged = str(len(s.acknowledged)) if s.name == "event API" else "—"
         lines.append(f"| {s.name} | {s.cases} | {len(s.errors)} | {acknowledged} | {lost} |")
+    lost_cases = [case for s in surfaces for case in s.lost or []]
+    if lost_cases:
+        lines += ["", "Acknowledged events lost: " + "; ".join(f"`{case}`" for case in lost_cases[:20])]
     failing = [(s.name, e) for s in surfaces for e in s.errors]
     if failing:
         lines += ["", "Cases answered with a server error:", ""]
