@@ -189,7 +189,9 @@ class Run:
     def lost_events(self, acknowledged: dict[str, str]) -> list[str]:
         """Acknowledged message ids that, after the worker ran, are neither processed nor set aside."""
         self.server.cli("process_events")
-        wanted = sorted({m for m in acknowledged if isinstance(m, str) and m})
+        # The server keeps at most 200 characters of a messageId; look an event up the way it was stored.
+        stored = {m[:200]: m for m in acknowledged if isinstance(m, str) and m}
+        wanted = sorted(stored)
         code = (
             "import json,sys\n"
             "from kundebase.ingest.models import Event\n"
@@ -200,7 +202,7 @@ class Run:
             "    done |= {m for m, p, e in q.values_list('message_id', 'processed_at', 'error') if p or e}\n"
             "print(json.dumps(sorted(set(ids) - done)))\n")
         out = self.server.cli("shell", "-c", code).stdout.strip().splitlines()[-1]
-        return [f"{acknowledged[m]} ({m[:40]})" for m in json.loads(out)]
+        return [f"{acknowledged[stored[m]]} ({m[:40]})" for m in json.loads(out)]
 
     # --- JSON bodies of every route -------------------------------------------------------------------
     def json_bodies(self, surface: Surface) -> None:

@@ -152,3 +152,11 @@ def test_jsonl_lines_too_deep_or_with_lone_surrogates_are_rows_with_an_error(tmp
     assert "_error" not in rows[3][1]  # deep but within reach: flattened to one long key
     for line, raw in rows:
         records.build(line=line, raw=raw, entity="persons", columns={"given_name": "given_name"}, source="s")
+
+
+def test_a_csv_field_over_the_size_limit_refuses_the_file_with_its_line(tmp_path):
+    path = tmp_path / "long.csv"
+    path.write_text("Fornavn;Etternavn\nKari;Nordmann\nOla;" + "N" * 300_000 + "\n", encoding="utf-8")
+    with pytest.raises(readers.UnreadableFile, match="line 3"):
+        for _row in readers.open_rows(path, readers.sniff(path)[0]):
+            pass

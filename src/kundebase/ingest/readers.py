@@ -109,6 +109,19 @@ def _unique_headers(raw: list[str]) -> list[str]:
     return out
 
 
+def _csv_records(reader: Any) -> Iterator[list[str]]:
+    """The csv module's records; a file it cannot split (a field over its size limit, a NUL byte in older
+    Pythons) is refused with the line, since the reader cannot go on past such a record."""
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise UnreadableFile(f"line {reader.line_num}: {exc}") from exc
+        yield values
+
+
 def read_csv(path: Path, info: FileInfo, start_after: int = 0) -> Iterator[Row]:
     if not info.encoding or not info.delimiter:
         with path.open("rb") as fh:
@@ -116,7 +129,7 @@ def read_csv(path: Path, info: FileInfo, start_after: int = 0) -> Iterator[Row]:
         info.encoding = info.encoding or detect_encoding(sample)
         info.delimiter = info.delimiter or detect_delimiter(sample.decode(info.encoding, errors="replace"))
     with path.open("r", encoding=info.encoding, errors="replace", newline="") as fh:
-        reader = csv.reader(fh, delimiter=info.delimiter)
+        reader = _csv_records(csv.reader(fh, delimiter=info.delimiter))
         header = next(reader, None)
         if not header:
             raise UnreadableFile("the file has no header row")
