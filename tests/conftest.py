@@ -14,12 +14,14 @@ DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequenc
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """On the PostgreSQL pass run only the tests that touch the database; the rest ran on the SQLite pass."""
+    """On the PostgreSQL pass run only the tests that touch the database (journeys included: their server runs
+    on the pass's database); the rest ran on the SQLite pass."""
     if BACKEND == "sqlite":
         return
     keep, drop = [], []
     for item in items:
         uses_db = bool(DB_FIXTURES & set(getattr(item, "fixturenames", ()))) or item.get_closest_marker("django_db")
+        uses_db = uses_db or bool(item.get_closest_marker("journey"))
         (keep if uses_db else drop).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)

@@ -4,6 +4,9 @@
 started for the run and removed afterwards.  Outside CI a machine without
 PostgreSQL runs the SQLite pass and says loudly that the second pass was
 skipped; in CI (``CI=true``) that is a failure.
+
+Both passes run every marker, the journeys (``journey``: a real ``kundebase serve`` per mode on the pass's
+database, Chromium, the API and schemathesis) and the other ``slow`` and ``browser`` tests included.
 """
 
 from __future__ import annotations

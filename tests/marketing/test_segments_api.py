@@ -125,3 +125,14 @@ def test_pages_refuse_without_permission(client, make_user) -> None:
     assert client.post("/marketing/segments/count", data="{}", content_type="application/json").status_code == 403
     client.logout()
     assert client.get("/marketing/campaigns/").status_code == 403
+
+
+def test_builder_refuses_a_rule_nested_too_deeply(client, make_user) -> None:
+    """A rule nested deeper than the JSON parser recurses is an error beside the rule, never a server error."""
+    client.force_login(make_user("mia", "marketing"))
+    deep = '{"not":' * 5000 + "{}" + "}" * 5000
+    page = client.post("/marketing/segments/new", {"name": "Deep", "kind": "dynamic", "rule": deep})
+    assert page.status_code == 422 and "not valid JSON" in page.content.decode()
+    counted = client.post("/marketing/segments/count", data='{"rule": ' + deep + "}",
+                          content_type="application/json")
+    assert counted.status_code == 422 and counted.json()["errors"][0]["field"] == "rule"

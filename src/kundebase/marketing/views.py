@@ -58,7 +58,7 @@ def _builder(request: HttpRequest, segment: Segment | None) -> HttpResponse:
         values = {k: request.POST.get(k, "") for k in ("name", "kind", "description", "rule")}
         try:
             rule = json.loads(values["rule"] or "null")
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser recurses
             errors.append({"field": "rule", "message": _("The rule is not valid JSON")})
         else:
             data = {"name": values["name"], "kind": values["kind"], "description": values["description"],
@@ -98,7 +98,7 @@ def segment_count(request: HttpRequest) -> JsonResponse:
     try:
         rule = json.loads(request.body or b"null").get("rule")
         return JsonResponse({"count": segments.count(rule=rule)})
-    except (ValueError, AttributeError, RawPostDataException):  # not JSON (a form post has been read already)
+    except (ValueError, AttributeError, RawPostDataException, RecursionError):  # not JSON, or a form already read
         return JsonResponse({"errors": [{"field": "rule", "message": _("Not valid JSON")}]}, status=422)
     except ValidationFailed as exc:
         return JsonResponse({"errors": [e.as_dict() for e in exc.errors]}, status=422)
