@@ -124,19 +124,6 @@ def _unique_headers(raw: list[str]) -> list[str]:
     return out
 
 
-def _csv_records(reader: Any) -> Iterator[list[str]]:
-    """The csv module's records; a file it cannot split (a field over its size limit, a NUL byte in older
-    Pythons) is refused with the line, since the reader cannot go on past such a record."""
-    while True:
-        try:
-            values = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            raise UnreadableFile(f"line {reader.line_num}: {exc}") from exc
-        yield values
-
-
 def read_csv(path: Path, info: FileInfo, start_after: int = 0) -> Iterator[Row]:
     if not info.encoding or not info.delimiter:
         with path.open("rb") as fh:
