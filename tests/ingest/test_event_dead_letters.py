@@ -162,3 +162,16 @@ def test_web_page_lists_dead_letters_for_administrators_only(client, write_key, 
     assert "bad-1" in page.content.decode() and "AttributeError" in page.content.decode()
     res = client.post("/import/events/dead-letters", {"action": "discard", "id": [str(letter.pk)]})
     assert res.status_code == 302 and not Event.objects.exists()
+
+
+def test_a_reason_that_quotes_unstorable_text_is_kept_escaped(client, write_key, monkeypatch):
+    post(client, "/v1/batch", {"batch": [identify(email="kari@example.no", lastName="Nordmann")]}, write_key)
+    events.process()
+
+    def broken(event, party_id):
+        raise ValueError("cannot read 'a\x00b\ud800'")
+
+    monkeypatch.setattr(events, "_timeline", broken)
+    post(client, "/v1/batch", {"batch": [track("A")]}, write_key)
+    events.process()
+    assert dead_letters.dead_letters().get().error == "ValueError: cannot read 'a\\x00b\\ud800'"

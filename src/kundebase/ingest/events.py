@@ -363,6 +363,8 @@ def _round(wanted: list[int], start: int) -> tuple[int, int]:
             except Exception as exc:  # a bug or an unforeseen shape: set aside with the reason, never block
                 log.exception("event %s could not be processed; set aside as a dead letter", pk)
                 error = f"{type(exc).__name__}: {exc}"[:2000]
+            # The reason may quote the event; it must be storable itself (no NUL, no lone surrogate).
+            error = error.replace("\x00", "\\x00").encode("utf-8", "backslashreplace").decode("utf-8")
             Event.objects.filter(pk=pk).update(party_id=party_id, error=error)
             done += 1
     return done, start

@@ -148,8 +148,6 @@ def _check_fields(message: dict[str, Any], where: str) -> None:
         if inner.get("products") is not None and not (
                 isinstance(inner["products"], list) and all(isinstance(p, dict) for p in inner["products"])):
             raise _wrong(where, f"{holder}.products", "a list of objects")
-        if holder == "traits" and inner.get("address") is not None and not isinstance(inner["address"], dict):
-            raise _wrong(where, "traits.address", "an object")
     traits = (message.get("context") or {}).get("traits")
     if traits is not None and not isinstance(traits, dict):
         raise _wrong(where, "context.traits", "an object")
