@@ -108,7 +108,8 @@ def test_pages_render_with_a_chart(client: Any, make_user: Any, book: dict[str, 
 
 
 def test_pages_refuse_without_permission(client: Any, make_user: Any, db: Any) -> None:
-    assert client.get("/analytics/").status_code == 403
+    res = client.get("/analytics/")  # not signed in: sent to sign in first
+    assert res.status_code == 302 and res["Location"] == "/login/?next=/analytics/"
     client.force_login(make_user("svc", "service"))
     assert client.get("/analytics/reports/pareto/").status_code == 403
     assert client.get("/analytics/text/").status_code == 403

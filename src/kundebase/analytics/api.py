@@ -107,7 +107,8 @@ def text_intelligence(request: HttpRequest) -> dict[str, Any]:
     with engine.reading() as con:
         reports._prepare_segment(con, filters)
         analysis.analyse_pending(con)
-        return {"languages": analysis.languages(con, filters), "trending": presentation.phrases_for_viewer(analysis.trending(con, filters), request.user),
+        trending = presentation.phrases_for_viewer(analysis.trending(con, filters), request.user)
+        return {"languages": analysis.languages(con, filters), "trending": trending,
                 "topics": analysis.topics_by_month(con, filters),
                 "demographics": analysis.demographics(con, filters)}
 
