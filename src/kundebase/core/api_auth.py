@@ -26,6 +26,8 @@ class TokenAuth(HttpBearer):
             if wait:
                 raise tokens.TooManyAttempts(wait)
             return None
+        if not tokens.within_scope(found, request.method or "GET", request.path):
+            raise Forbidden("This is a read token: it may only read profiles and offers (GET /api/v1/profiles/…)")
         request.user = found.user
         return found.user
 
