@@ -27,7 +27,9 @@ class TokenAuth(HttpBearer):
                 raise tokens.TooManyAttempts(wait)
             return None
         if not tokens.within_scope(found, request.method or "GET", request.path):
-            raise Forbidden("This is a read token: it may only read profiles and offers (GET /api/v1/profiles/…)")
+            from django.utils.translation import gettext as _
+
+            raise Forbidden(_("This is a read token: it may only read profiles and offers (GET /api/v1/profiles/…)"))
         request.user = found.user
         return found.user
 
