@@ -304,7 +304,8 @@ def world(make_user: Any) -> dict[str, Any]:
               "order_id": order.pk, "segment_id": segment.pk, "export_id": export.pk, "campaign_id": campaign.pk,
               "entity": "person", "record_id": person.pk, "company_id": company.pk, "action": "reject",
               "kind": "person", "key": "x", "token": "x",
-              "profile_ref": person.customer_number, "offer_id": offer.pk, "object_id": users["sales"].pk, "id": users["sales"].pk}
+              "profile_ref": person.customer_number, "offer_id": offer.pk,
+              "object_id": users["sales"].pk, "id": users["sales"].pk}
     return {"users": users, "tokens": tokens, "values": values, "person": person}
 
 

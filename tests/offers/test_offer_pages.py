@@ -44,7 +44,7 @@ def test_list_shows_acceptance_rates_and_menu_links_it(marketer, shop):
     from kundebase.offers.models import OfferEvent
 
     offer = services.create_offer(data={"name": "Sokker", "kind": "content", "margin": "5"})
-    for n in range(4):
+    for _ in range(4):
         OfferEvent.objects.create(offer=offer, party_id=shop["kari"].pk, kind="shown")
     OfferEvent.objects.create(offer=offer, party_id=shop["kari"].pk, kind="accepted")
     page = marketer.get("/marketing/offers/").content.decode()
