@@ -156,8 +156,11 @@ def rfm_segment(party_id: int) -> str:
     from kundebase.analytics import engine, sql
     from kundebase.analytics.dialect import DUCKDB
 
-    text, params = sql.rfm_customers(DUCKDB, sql.Filters(), timezone.now())
+    now, filters = timezone.now(), sql.Filters()
     with engine.reading() as con:
+        latest = con.execute("SELECT MAX(ordered_at) FROM orders").fetchall()[0][0]
+        # the per-customer totals answer the same RFM without scanning every order (sql.totals_cover)
+        text, params = sql.rfm_customers(DUCKDB, filters, now, totals=sql.totals_cover(filters, now, latest))
         rows = con.execute(f"SELECT segment FROM ({text}) rfm_all WHERE party_id = ?", [*params, party_id]
                            ).fetchall()
     return str(rows[0][0]) if rows else ""

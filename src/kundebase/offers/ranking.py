@@ -190,8 +190,8 @@ def sync_tracked() -> int:
             .values_list("id", "party_id", "payload"))
     for event_id, party_id, payload in rows:
         props = payload.get("properties") if isinstance(payload, dict) else None
-        ref = (props or {}).get("offer_id") or (props or {}).get("offerId")
-        if not str(ref or "").isdigit() or not Offer.objects.filter(pk=int(ref)).exists():
+        ref = str((props or {}).get("offer_id") or (props or {}).get("offerId") or "")
+        if not ref.isdigit() or len(ref) > 18 or not Offer.objects.filter(pk=int(ref)).exists():
             continue
         try:
             with transaction.atomic():
