@@ -129,3 +129,31 @@ def test_a_merged_customer_answers_with_the_survivor_and_an_erased_one_is_gone(a
 
     Party.objects.filter(pk=kari.pk).update(erased_at=timezone.now())
     assert _profile(api, kari.customer_number).status_code == 404
+
+
+def test_rfm_segment_is_the_one_the_rfm_report_gives(api_as, shop):
+    from kundebase.analytics import reports
+    from kundebase.analytics.sql import Filters
+    from kundebase.orders.services import create_order
+    from kundebase.parties.services import create_person
+
+    for n in range(6):
+        person = create_person(data={"given_name": f"R{n}", "family_name": "Test"})
+        for _ in range(n % 3 + 1):
+            create_order(party_id=person.pk, data={}, lines=[{"description": "x", "revenue": str(100 * (n + 1))}])
+    report = reports.compute("rfm", Filters(), {"customers": 1})
+    expected = {row["party_id"]: row["segment"] for row in report["customers"]}
+    from kundebase.parties.models import Party
+
+    api = api_as("marketing")
+    for party_id, segment in expected.items():
+        number = Party.objects.get(pk=party_id).customer_number
+        assert _profile(api, number).json()["key_figures"]["rfm_segment"] == segment, party_id
+
+
+def test_a_cached_profile_is_served_in_a_few_queries(api_as, shop, django_assert_max_num_queries):
+    api = api_as("sales")
+    number = shop["kari"].customer_number
+    assert _profile(api, number).status_code == 200  # builds the row
+    with django_assert_max_num_queries(6):  # token, user and permissions, the id, the row — no rebuild
+        assert _profile(api, number).status_code == 200
