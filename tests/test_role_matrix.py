@@ -84,6 +84,10 @@ POST   /matching/review/{pair_id}/reject                       A----
 POST   /matching/runs                                          A----
 GET    /matching/runs/{job_id}                                 AS-V-
 POST   /newsletters                                            ASMVN
+GET    /offers                                                 ASMV-
+POST   /offers                                                 A-M--
+GET    /offers/{offer_id}                                      ASMV-
+PATCH  /offers/{offer_id}                                      A-M--
 GET    /orders                                                 ASMVN
 POST   /orders                                                 AS---
 GET    /orders/{order_id}                                      ASMVN
@@ -119,6 +123,9 @@ GET    /product-interests                                      ASMVN
 POST   /product-interests                                      AS---
 DELETE /product-interests/{interest_id}                        A----
 GET    /products                                               ASMVN
+GET    /profiles/{profile_ref}                                 ASMVN
+GET    /profiles/{profile_ref}/offers                          ASMV-
+POST   /profiles/{profile_ref}/offers/{offer_id}/accept        ASMV-
 POST   /products                                               AS---
 GET    /provenance/{entity}/{record_id}                        ASMVN
 POST   /roles                                                  AS-V-
@@ -209,6 +216,9 @@ PAGES_TABLE = """
 /marketing/exports/<int:export_id>/                          ASM-N
 /marketing/exports/<int:export_id>/file                      ASM-N
 /marketing/newsletters/<slug:key>/embed                      ASM-N
+/marketing/offers/                                           A-M--
+/marketing/offers/<int:offer_id>/                            A-M--
+/marketing/offers/new                                        A-M--
 /marketing/segments/                                         ASM-N
 /marketing/segments/<int:segment_id>/                        ASM-N
 /marketing/segments/<int:segment_id>/export                  A-M--
@@ -221,6 +231,7 @@ PAGES_TABLE = """
 /privacy/                                                    A----
 /privacy/persons/<int:party_id>/                             ASMV-
 /privacy/quarantine/                                         A----
+/ready                                                       public
 /search/                                                     ASMV-
 /v1/alias                                                    public
 /v1/batch                                                    public
@@ -283,6 +294,9 @@ def world(make_user: Any) -> dict[str, Any]:
 
     for channel in ("email", "phone", "post", "sms"):
         consent.record(party_id=person.pk, purpose="marketing", channel=channel, status="granted")
+    from kundebase.offers import services as offers
+
+    offer = offers.create_offer(data={"name": "Matrix offer", "kind": "content", "margin": "10"})
     export = exports.export_segment(segment_id=segment.pk, use="call").export
     campaign = campaigns.create_campaign(data={"name": "Spring", "segment_id": segment.pk, "subject": "Hi",
                                                "body": "Hello"})
@@ -290,7 +304,9 @@ def world(make_user: Any) -> dict[str, Any]:
               "address_id": person.addresses.first().pk, "role_id": role.pk, "interaction_id": interaction.pk,
               "order_id": order.pk, "segment_id": segment.pk, "export_id": export.pk, "campaign_id": campaign.pk,
               "entity": "person", "record_id": person.pk, "company_id": company.pk, "action": "reject",
-              "kind": "person", "key": "x", "token": "x", "object_id": users["sales"].pk, "id": users["sales"].pk}
+              "kind": "person", "key": "x", "token": "x",
+              "profile_ref": person.customer_number, "offer_id": offer.pk,
+              "object_id": users["sales"].pk, "id": users["sales"].pk}
     return {"users": users, "tokens": tokens, "values": values, "person": person}
 
 
@@ -314,6 +330,8 @@ BODIES: dict[tuple[str, str], str] = {
     ("POST", "/loyalty/members"): '{"party_id": {party_id}, "consent": true}',
     ("POST", "/triggers"): '{"name": "Matrix", "event": "birthday"}',
     ("POST", "/privacy/screen"): '{"text": "Matrix"}',
+    ("POST", "/offers"): '{"name": "Matrix offer", "kind": "content", "margin": 10}',
+    ("PATCH", "/offers/{offer_id}"): '{"priority": 2}',
     ("POST", "/matching/merges"): '{"survivor_id": 999998, "merged_id": 999999}',
 }
 """A request body the operation accepts, so the permission check (not the body's validation) answers."""

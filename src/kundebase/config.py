@@ -47,6 +47,8 @@ class Config:
     hsts_preload: bool = False
     token_lifetime_days: int = 365
     import_limits: dict[str, int] = field(default_factory=dict)
+    cors_origins: list[str] = field(default_factory=list)
+    profile_rate: str = "50/s"
 
     @property
     def debug(self) -> bool:
@@ -175,12 +177,36 @@ def load() -> Config:
         hsts_preload=_flag("KUNDEBASE_HSTS_PRELOAD", False),
         token_lifetime_days=_token_lifetime(),
         import_limits=_import_limits(),
+        cors_origins=_cors_origins(),
+        profile_rate=_profile_rate(),
     )
 
 
 def _flag(name: str, default: bool) -> bool:
     raw = os.environ.get(name)
     return default if raw is None or not raw.strip() else raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _cors_origins() -> list[str]:
+    """Origins (``https://shop.example.no``) whose pages may call the API from a browser; none by default."""
+    origins = [o.strip().rstrip("/") for o in os.environ.get("KUNDEBASE_CORS_ORIGINS", "").split(",") if o.strip()]
+    for origin in origins:
+        parsed = urlparse(origin)
+        if origin == "*" or parsed.scheme not in ("http", "https") or not parsed.netloc or parsed.path:
+            raise ImproperlyConfigured(f"KUNDEBASE_CORS_ORIGINS lists origins such as https://shop.example.no "
+                                       f"(scheme and host, no path, no wildcard), not {origin!r}")
+    return origins
+
+
+def _profile_rate() -> str:
+    raw = os.environ.get("KUNDEBASE_PROFILE_RATE", "50/s").strip()
+    from kundebase.offers.ratelimit import parse_rate
+
+    try:
+        parse_rate(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"KUNDEBASE_PROFILE_RATE: {exc}") from exc
+    return raw
 
 
 def _token_lifetime() -> int:

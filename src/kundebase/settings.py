@@ -51,11 +51,13 @@ INSTALLED_APPS = [
     "kundebase.matching",
     "kundebase.marketing",
     "kundebase.analytics",
+    "kundebase.offers",
     "kundebase.web",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "kundebase.offers.cors.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "kundebase.core.middleware.MalformedBodyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -144,6 +146,8 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 KUNDEBASE_API_TOKEN_DAYS = CONFIG.token_lifetime_days
+KUNDEBASE_CORS_ORIGINS = CONFIG.cors_origins
+KUNDEBASE_PROFILE_RATE = CONFIG.profile_rate
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("nb", _("Norwegian Bokmål"))]

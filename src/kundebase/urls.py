@@ -6,10 +6,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from kundebase.api import api
+from kundebase.core.readiness import ready
 from kundebase.web.views.auth import admin_sign_in
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    path("ready", ready, name="ready"),
     path("admin/login/", admin_sign_in, name="admin-login"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -18,6 +20,7 @@ urlpatterns = [
     path("", include("kundebase.matching.urls")),
     path("", include("kundebase.marketing.urls")),
     path("", include("kundebase.analytics.urls")),
+    path("", include("kundebase.offers.urls")),
     path("", include("kundebase.web.urls")),
 ]
 

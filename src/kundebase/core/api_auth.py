@@ -26,6 +26,10 @@ class TokenAuth(HttpBearer):
             if wait:
                 raise tokens.TooManyAttempts(wait)
             return None
+        if not tokens.within_scope(found, request.method or "GET", request.path):
+            from django.utils.translation import gettext as _
+
+            raise Forbidden(_("This is a read token: it may only read profiles and offers (GET /api/v1/profiles/…)"))
         request.user = found.user
         return found.user
 

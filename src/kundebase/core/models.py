@@ -148,6 +148,8 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked = models.BooleanField(default=False)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    scope = models.CharField(max_length=10, choices=[("full", "full"), ("read", "read")], default="full")
+    """``full``: whatever the user's role allows; ``read``: only reading profiles and offers (a web shop's key)."""
 
     @property
     def expired(self) -> bool:
@@ -159,10 +161,10 @@ class ApiToken(models.Model):
 
     @classmethod
     def issue(cls, user: object, name: str = "default", expires_at: dt.datetime | None = None,
-              ) -> tuple[ApiToken, str]:
+              scope: str = "full") -> tuple[ApiToken, str]:
         token = "kb_" + secrets.token_urlsafe(32)
         obj = cls.objects.create(user=user, name=name, digest=_token_digest(token), prefix=token[:8],
-                                 expires_at=expires_at)
+                                 expires_at=expires_at, scope=scope)
         return obj, token
 
     @classmethod

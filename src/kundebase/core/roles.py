@@ -16,19 +16,22 @@ ROLES: dict[str, list[str]] = {
     "sales": [
         "core.view_*", "parties.*", "interactions.*", "orders.view_*", "orders.add_*", "orders.change_*",
         "matching.view_*", "marketing.view_*", "privacy.view_consent*", "privacy.add_consent*",
-        "analytics.view_keyfigures",
+        "analytics.view_keyfigures", "offers.view_*", "offers.add_offerevent",
     ],
     "marketing": [
         "core.view_*", "parties.view_*", "interactions.view_*", "orders.view_*", "marketing.*",
         "privacy.view_consent*", "privacy.add_consent*", "analytics.view_*",
+        "offers.*",
     ],
     "service": [
         "core.view_*", "parties.view_*", "parties.add_*", "parties.change_*", "interactions.*", "orders.view_*",
         "privacy.view_consent*", "privacy.add_consent*", "matching.view_*",
+        "offers.view_*", "offers.add_offerevent",
     ],
     "analyst": [
         "parties.view_party", "orders.view_*", "interactions.view_*", "analytics.*", "marketing.view_*",
         "privacy.pseudonymised_only",
+        "offers.view_profile",
     ],
 }
 """Which permissions each role grants.  ``privacy.pseudonymised_only`` makes the role see masked identifiers."""

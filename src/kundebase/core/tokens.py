@@ -20,6 +20,9 @@ from kundebase.core.errors import DomainError, FieldError, NotFound, ValidationF
 from kundebase.core.models import ApiToken
 
 MANAGE_ALL = "core.delete_apitoken"
+SCOPES = ("full", "read")
+READ_SCOPE_PATHS = ("/api/v1/profiles/",)
+"""What a ``read`` token may do: ``GET`` these paths (profiles and next-best offers), nothing else."""
 LAST_USED_RESOLUTION = dt.timedelta(seconds=60)
 """``last_used_at`` is written at most once a minute per token, so a busy integration does not write on every call."""
 
@@ -57,7 +60,7 @@ def visible_to(user: Any) -> QuerySet[ApiToken]:
 
 @transaction.atomic
 def issue(*, user: Any, name: str = "default", days: int | None = None, actor: Any = None,
-          channel: str = "api") -> tuple[ApiToken, str]:
+          channel: str = "api", scope: str = "full") -> tuple[ApiToken, str]:
     """A new token for ``user``, valid ``days`` days (``None``: the default lifetime, ``0``: no expiry).
 
     Returns the stored token and its value; the value is shown once and never stored.
@@ -67,6 +70,8 @@ def issue(*, user: Any, name: str = "default", days: int | None = None, actor: A
     name = (name or "default").strip()
     if not name or len(name) > 100:
         raise ValidationFailed([FieldError("name", _("Give the token a name of 1–100 characters"))])
+    if scope not in SCOPES:
+        raise ValidationFailed([FieldError("scope", _("A token's scope is full or read"))])
     if days is not None and not 0 <= days <= 3650:
         raise ValidationFailed([FieldError("days", _("A token is valid for 0 (no expiry) to 3650 days"))])
     if actor is not None and getattr(actor, "pk", None) != getattr(user, "pk", None) and not manages_all(actor):
@@ -75,9 +80,9 @@ def issue(*, user: Any, name: str = "default", days: int | None = None, actor: A
         raise Forbidden(_("Only an administrator issues tokens for another user"))
     expires_at = default_expiry() if days is None else (
         None if days == 0 else timezone.now() + dt.timedelta(days=days))
-    token, value = ApiToken.issue(user, name, expires_at=expires_at)
+    token, value = ApiToken.issue(user, name, expires_at=expires_at, scope=scope)
     audit.record(action="create", actor=actor or "cli", entity="api_token", record_id=token.pk, channel=channel,
-                 note=f"token {token.prefix}… for {user.username}"
+                 note=f"token {token.prefix}… ({scope}) for {user.username}"
                       + (f", expires {expires_at:%Y-%m-%d}" if expires_at else ", no expiry"))
     return token, value
 
@@ -106,6 +111,11 @@ def revoke(*, token_ref: str | int, actor: Any = None, channel: str = "api") -> 
     return token
 
 
+def within_scope(token: ApiToken, method: str, path: str) -> bool:
+    """A ``read`` token reads profiles and offers only; a ``full`` token is limited by its user's role alone."""
+    return token.scope != "read" or (method in ("GET", "HEAD") and path.startswith(READ_SCOPE_PATHS))
+
+
 def check(value: str) -> ApiToken | None:
     """The token behind a bearer value, noting its use; ``None`` for an unknown value (another scheme may apply).
 
@@ -131,4 +141,4 @@ def check(value: str) -> ApiToken | None:
 def as_dict(token: ApiToken) -> dict[str, Any]:
     return {"id": token.pk, "name": token.name, "prefix": token.prefix, "user": token.user.username,
             "created_at": token.created_at, "expires_at": token.expires_at, "last_used_at": token.last_used_at,
-            "revoked_at": token.revoked_at, "active": token.active}
+            "revoked_at": token.revoked_at, "active": token.active, "scope": token.scope}

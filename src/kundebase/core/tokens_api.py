@@ -23,6 +23,7 @@ class TokenIn(Schema):
     name: str = Field("default", max_length=100)
     days: int | None = Field(None, description="valid this many days; omitted: the default lifetime; 0: no expiry")
     user: str | None = Field(None, max_length=150, description="another user's name (administrators only)")
+    scope: str = Field("full", description="full: what the user's role allows; read: only GET profiles and offers")
 
 
 class TokenOut(Schema):
@@ -35,6 +36,7 @@ class TokenOut(Schema):
     last_used_at: dt.datetime | None
     revoked_at: dt.datetime | None
     active: bool
+    scope: str = "full"
 
 
 class IssuedToken(TokenOut):
@@ -55,7 +57,8 @@ def issue_token(request: HttpRequest, payload: TokenIn):
         owner = get_user_model().objects.filter(username=canonical_username(payload.user)).first()
         if owner is None:
             raise NotFound("User", payload.user)
-    token, value = tokens.issue(user=owner, name=payload.name, days=payload.days, actor=request.user)
+    token, value = tokens.issue(user=owner, name=payload.name, days=payload.days, actor=request.user,
+                                scope=payload.scope)
     return Status(201, {**tokens.as_dict(token), "token": value})
 
 

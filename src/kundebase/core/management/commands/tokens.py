@@ -27,6 +27,8 @@ class Command(BaseCommand):
         issuing.add_argument("--name", default="cli", help="what the token is for (shown in listings)")
         issuing.add_argument("--days", type=int, default=None,
                              help="valid this many days (default KUNDEBASE_API_TOKEN_DAYS; 0 = no expiry)")
+        issuing.add_argument("--scope", choices=("full", "read"), default="full",
+                             help="read: the token may only read profiles and offers (a web shop's key)")
         revoking = sub.add_parser("revoke", help="Revoke a token by id or prefix; it stops working at once")
         revoking.add_argument("token", help="the id or the printed prefix (kb_xxxxx)")
 
@@ -64,7 +66,7 @@ class Command(BaseCommand):
 
     def _issue(self, options: dict[str, Any]) -> None:
         token, value = tokens.issue(user=self._user(options["user"]), name=options["name"], days=options["days"],
-                                    channel="cli")
+                                    channel="cli", scope=options["scope"])
         expiry = f"expires {token.expires_at:%Y-%m-%d}" if token.expires_at else "no expiry"
         self.stderr.write(f"issued token {token.pk} ({token.prefix}…) for {token.user.username}, {expiry}")
         self.stdout.write(value)

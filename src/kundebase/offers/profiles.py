@@ -1,0 +1,262 @@
+"""The customer profile: who it is (as far as the caller may see), consent per channel, segments, key figures,
+loyalty, last interactions and interests — computed once per change and served from :class:`Profile`.
+
+Nothing here recomputes what another context owns: key figures and lifetime value come from
+``analytics.keyfigures``, the RFM segment from the analytics SQL the RFM report runs, consent from
+``privacy.decision``, segment membership from the segment language, loyalty from ``marketing.loyalty``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kundebase.core.errors import Forbidden, NotFound
+from kundebase.offers.models import Profile
+
+LAST_INTERACTIONS = 10
+PREFIXES = ("customer", "user", "anonymous", "email", "phone")
+"""An id may name its form (``email:kari@example.no``); without a prefix the forms are tried in this order."""
+IDENTIFYING_FORMS = ("email", "phone")
+"""Forms the pseudonymised role may not look people up by: a hit would confirm whose e-mail or phone it is."""
+
+
+# --- which customer an id names -----------------------------------------------------------------------------------
+
+def _identity(kind: str, value: str) -> int | None:
+    from kundebase.ingest.models import Identity
+
+    return (Identity.objects.filter(kind=kind, value=value[:200], party_id__isnull=False)
+            .order_by("source_id").values_list("party_id", flat=True).first())
+
+
+def _looks_identifying(text: str) -> bool:
+    return "@" in text or sum(ch.isdigit() for ch in text) >= 5
+
+
+def resolve(ref: str, *, user: Any) -> int:
+    """The customer an id names: a customer number, a user id or anonymous id from the event API, an e-mail or
+    a phone.  404 when nobody matches; 403 when the caller's role may not look people up by that form."""
+    from kundebase.parties.lookup import lookup
+    from kundebase.parties.models import Party
+    from kundebase.privacy.masking import identifies_people
+
+    text = (ref or "").strip()
+    form = ""
+    head, sep, rest = text.partition(":")
+    if sep and head in PREFIXES and rest:
+        form, text = head, rest.strip()
+    if not text or len(text) > 320 or "\x00" in text:
+        raise NotFound(_("Customer"), ref)
+    may_identify = identifies_people(user)
+    if form in IDENTIFYING_FORMS and not may_identify:
+        raise Forbidden(_("Your role sees pseudonymised data only and cannot look people up by e-mail or phone"))
+    party_id: int | None = None
+    if form in ("", "customer"):
+        party_id = Party.objects.filter(customer_number=text).values_list("pk", flat=True).first()
+    if party_id is None and form in ("", "user"):
+        party_id = _identity("user", text)
+    if party_id is None and form in ("", "anonymous"):
+        party_id = _identity("anonymous", text)
+    if party_id is None and form in ("", "email", "phone"):
+        if not may_identify and _looks_identifying(text):
+            raise Forbidden(_("Your role sees pseudonymised data only and cannot look people up by e-mail or "
+                              "phone"))
+        if form != "email" or "@" in text:
+            found = lookup(text, limit=1)
+            party_id = found[0] if found else None
+    return _live(party_id, ref)
+
+
+def _live(party_id: int | None, ref: str) -> int:
+    """Follow a merge to the surviving customer; an erased or unknown one is not found."""
+    from kundebase.parties.models import Party
+
+    seen = 0
+    while party_id is not None and seen < 10:
+        row = Party.objects.filter(pk=party_id).values_list("merged_into_id", "erased_at").first()
+        if row is None or row[1] is not None:
+            break
+        if row[0] is None:
+            return party_id
+        party_id, seen = row[0], seen + 1
+    raise NotFound(_("Customer"), ref)
+
+
+# --- the parts of a profile ---------------------------------------------------------------------------------------
+
+def _identity_part(party_id: int) -> dict[str, Any]:
+    from kundebase.parties.models import Address, ContactPoint, Party, Person
+
+    party = Party.objects.get(pk=party_id)
+    person = Person.objects.filter(pk=party_id).values("given_name", "family_name", "birth_date").first() or {}
+    points = list(ContactPoint.objects.filter(party_id=party_id).order_by("kind", "id").values(
+        "kind", "value", "normalised"))
+    address = (Address.objects.filter(party_id=party_id).order_by("-is_primary", "id")
+               .values("postcode", "city", "country").first()) or {}
+    return {"id": party.pk, "customer_number": party.customer_number, "kind": party.kind, "status": party.status,
+            "display_name": party.display_name, "given_name": person.get("given_name", ""),
+            "family_name": person.get("family_name", ""),
+            "birth_date": person["birth_date"].isoformat() if person.get("birth_date") else None,
+            "preferred_language": party.preferred_language,
+            "contact_points": points, "postcode": address.get("postcode", ""), "city": address.get("city", ""),
+            "country": address.get("country", "")}
+
+
+def consent_part(party_id: int) -> dict[str, dict[str, Any]]:
+    """Per channel: may we market to the customer (direct marketing), and why — privacy's one rule."""
+    from kundebase.privacy import decision, purposes
+    from kundebase.privacy.models import Channel
+
+    out: dict[str, dict[str, Any]] = {}
+    for channel in Channel.values:
+        allowed, reason = decision.decide_many([party_id], channel=channel,
+                                               purpose=purposes.DIRECT_MARKETING).get(party_id, (False, "unknown"))
+        out[channel] = {"allowed": allowed, "reason": reason}
+    return out
+
+
+def member_of(rule: Any, party_id: int, *, segment_id: int | None = None) -> bool:
+    """Whether one customer matches a rule in the segment language (one indexed query)."""
+    from kundebase.marketing import dialects
+    from kundebase.marketing.segment_language import select_sql
+
+    dialect = dialects.for_connection()
+    sql, params = select_sql(rule, dialect, select="p.id", segments=(segment_id,) if segment_id else ())
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} AND p.id = {dialect.placeholder}", [*params, party_id])
+        return cursor.fetchone() is not None
+
+
+def _segments_part(party_id: int) -> list[dict[str, Any]]:
+    from kundebase.core.errors import ValidationFailed
+    from kundebase.marketing.models import Segment, SegmentMember
+
+    out = []
+    static = set(SegmentMember.objects.filter(party_id=party_id).values_list("segment_id", flat=True))
+    for segment in Segment.objects.order_by("name"):
+        if segment.kind == Segment.Kind.STATIC:
+            inside = segment.pk in static
+        else:
+            try:
+                inside = member_of(segment.rule, party_id, segment_id=segment.pk)
+            except ValidationFailed:  # a saved rule that no longer compiles names nobody
+                inside = False
+        if inside:
+            out.append({"id": segment.pk, "name": segment.name})
+    return out
+
+
+def rfm_segment(party_id: int) -> str:
+    """The customer's RFM segment as the RFM report names it ('' for someone who never bought)."""
+    from kundebase.analytics import engine, sql
+    from kundebase.analytics.dialect import DUCKDB
+
+    now, filters = timezone.now(), sql.Filters()
+    with engine.reading() as con:
+        latest = con.execute("SELECT MAX(ordered_at) FROM orders").fetchall()[0][0]
+        # the per-customer totals answer the same RFM without scanning every order (sql.totals_cover)
+        text, params = sql.rfm_customers(DUCKDB, filters, now, totals=sql.totals_cover(filters, now, latest))
+        rows = con.execute(f"SELECT segment FROM ({text}) rfm_all WHERE party_id = ?", [*params, party_id]
+                           ).fetchall()
+    return str(rows[0][0]) if rows else ""
+
+
+def _figures_part(party_id: int) -> dict[str, Any]:
+    from kundebase.analytics import engine, keyfigures
+
+    with engine.reading(max_staleness=0):
+        pass  # bring the mirror up to the write that made this profile stale
+    try:
+        figures = keyfigures.key_figures(party_id)
+    except NotFound:
+        figures = {}
+    keep = ("orders", "revenue", "gross_margin", "gross_margin_pct", "average_order", "first_order_at",
+            "last_order_at", "recency_days", "predicted_value_12m", "expected_orders_12m", "p_alive", "churn_risk")
+    out = {key: figures.get(key) for key in keep}
+    out["rfm_segment"] = rfm_segment(party_id) if figures.get("orders") else ""
+    return out
+
+
+def _loyalty_part(party_id: int) -> dict[str, Any]:
+    from kundebase.marketing import loyalty
+    from kundebase.marketing.models import LoyaltyMember
+
+    if not LoyaltyMember.objects.filter(party_id=party_id).exists():
+        return {"member": False, "tier": None, "points": 0}
+    summary = loyalty.summary(party_id)
+    return {"member": True, "tier": summary["tier"], "points": summary["balance"]}
+
+
+def _interactions_part(party_id: int) -> list[dict[str, Any]]:
+    from kundebase.interactions.models import Interaction
+
+    rows = (Interaction.objects.filter(party_id=party_id).order_by("-occurred_at", "-id")
+            .values("id", "kind", "channel", "direction", "occurred_at", "subject")[:LAST_INTERACTIONS])
+    return [{**row, "occurred_at": row["occurred_at"].isoformat()} for row in rows]
+
+
+def _interests_part(party_id: int) -> list[dict[str, Any]]:
+    from kundebase.orders.models import ProductInterest
+
+    rows = (ProductInterest.objects.filter(party_id=party_id, accepted=True).order_by("-created_at", "-id")
+            .values("product__sku", "product__name", "category__name", "source")[:20])
+    return [{"sku": r["product__sku"], "product": r["product__name"], "category": r["category__name"],
+             "source": r["source"]} for r in rows]
+
+
+def build(party_id: int) -> dict[str, Any]:
+    """Every part of one customer's profile, as stored in the cache row (unmasked)."""
+    return {"identity": _identity_part(party_id), "consent": consent_part(party_id),
+            "segments": _segments_part(party_id), "key_figures": _figures_part(party_id),
+            "loyalty": _loyalty_part(party_id), "last_interactions": _interactions_part(party_id),
+            "interests": _interests_part(party_id)}
+
+
+# --- the cache row --------------------------------------------------------------------------------------------------
+
+def current(party_id: int) -> Profile:
+    """The customer's profile row, rebuilt first when a write has marked it (or it was never built)."""
+    profile = Profile.objects.filter(party_id=party_id).first()
+    if profile is not None and not profile.stale:
+        return profile
+    if profile is None:
+        try:
+            with transaction.atomic():
+                profile = Profile.objects.create(party_id=party_id)
+        except IntegrityError:  # another request created it meanwhile
+            profile = Profile.objects.get(party_id=party_id)
+    generation = profile.generation
+    data = build(party_id)
+    now = timezone.now()
+    Profile.objects.filter(party_id=party_id).update(data=data, built_generation=generation, computed_at=now,
+                                                     version=profile.version + 1)
+    profile.refresh_from_db()
+    return profile
+
+
+def etag(profile: Profile, *, masked: bool) -> str:
+    return f'"{profile.party_id}-{profile.version}{"-p" if masked else ""}"'
+
+
+def present(profile: Profile, *, user: Any) -> dict[str, Any]:
+    """The profile as this caller may see it: the pseudonymised role gets pseudonyms for every identifier, no
+    exact birth date, and the interactions without their free text."""
+    from kundebase.privacy.masking import is_pseudonymised, mask_party, pseudonym
+
+    data = {key: value for key, value in profile.data.items()}
+    identity = dict(data.get("identity") or {})
+    masked = is_pseudonymised(user)
+    if masked:
+        identity["contact_points"] = [dict(cp) for cp in identity.get("contact_points") or []]
+        identity = mask_party(identity)
+        identity["postcode"] = pseudonym("postcode", identity.get("postcode")) if identity.get("postcode") else ""
+        data["last_interactions"] = [{**row, "subject": None} for row in data.get("last_interactions") or []]
+    data["identity"] = identity
+    computed = profile.computed_at or timezone.now()
+    return {"party_id": profile.party_id, "computed_at": computed.isoformat() if isinstance(computed, dt.datetime)
+            else computed, "version": profile.version, "pseudonymised": masked, **data}
