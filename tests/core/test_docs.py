@@ -166,8 +166,8 @@ def test_every_setting_is_documented_and_every_documented_setting_exists():
     assert not read - documented, f"docs/settings.md does not describe {sorted(read - documented)}"
     everywhere = " ".join(docs_text().values())
     named = set(re.findall(r"\bKUNDEBASE_[A-Z][A-Z_]*[A-Z]\b", everywhere))
-    # Variables of the test suite and the benchmarks, documented where those are.
-    for folder in (ROOT / "tests", ROOT / "benchmarks"):
+    # Variables of the test suite, the benchmarks and the examples, documented where those are.
+    for folder in (ROOT / "tests", ROOT / "benchmarks", ROOT / "examples"):
         for path in folder.rglob("*.py"):
             read |= set(re.findall(r"\bKUNDEBASE_[A-Z][A-Z_]*[A-Z]\b", path.read_text()))
     assert not named - read, f"the docs name settings that nothing reads: {sorted(named - read)}"
