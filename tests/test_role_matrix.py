@@ -36,6 +36,9 @@ RAW = (GIVEN, FAMILY, EMAIL, PHONE_DIGITS, "419 87 653", "Kvernveien 77")
 # checked (422 for every role), so the row can only list every role: the walk still proves no 500 and no raw
 # personal data for the analyst there.
 API_TABLE = """
+GET    /tokens                                                 ASMVN
+POST   /tokens                                                 ASMVN
+DELETE /tokens/{token_id}                                      ASMVN
 GET    /analytics/customers/{party_id}/key-figures             ASM-N
 GET    /analytics/dashboard                                    A-M-N
 GET    /analytics/reports                                      A-M-N
@@ -152,6 +155,9 @@ for _line in API_TABLE.strip().splitlines():
 
 # --- pages: which roles may open each URL pattern --------------------------------------------------------------
 PAGES_TABLE = """
+/account/tokens/                                             ASMVN
+/account/tokens/<int:token_id>/revoke/                       ASMVN
+/import/events/dead-letters                                  A----
 /                                                            ASMVN
 /admin/                                                      staff
 /admin/(?P<url>.*)$                                          staff
@@ -330,6 +336,7 @@ BODIES: dict[tuple[str, str], str] = {
     ("POST", "/loyalty/members"): '{"party_id": {party_id}, "consent": true}',
     ("POST", "/triggers"): '{"name": "Matrix", "event": "birthday"}',
     ("POST", "/privacy/screen"): '{"text": "Matrix"}',
+    ("POST", "/tokens"): '{"name": "Matrix token"}',
     ("POST", "/offers"): '{"name": "Matrix offer", "kind": "content", "margin": 10}',
     ("PATCH", "/offers/{offer_id}"): '{"priority": 2}',
     ("POST", "/matching/merges"): '{"survivor_id": 999998, "merged_id": 999999}',
