@@ -29,8 +29,9 @@ class InvalidJson(ValueError):
         self.code, self.message, self.field = code, message, field
 
 
-def loads(data: bytes | str) -> Any:
-    """Parse ``data`` as UTF-8 JSON, refusing what cannot be stored (see the module's docstring)."""
+def loads(data: bytes | str, max_depth: int = MAX_DEPTH) -> Any:
+    """Parse ``data`` as UTF-8 JSON, refusing what cannot be stored (see the module's docstring); ``max_depth``
+    lets a reader with its own setting (an import's JSON depth) judge nesting by that."""
     if isinstance(data, bytes | bytearray):
         try:
             text = bytes(data).decode("utf-8")
@@ -42,13 +43,13 @@ def loads(data: bytes | str) -> Any:
     try:
         value = json.loads(text)  # NaN, Infinity and 1e400 become non-finite floats, refused by check() below
     except RecursionError as exc:
-        raise InvalidJson("too_deep", f"JSON may nest at most {MAX_DEPTH} levels") from exc
+        raise InvalidJson("too_deep", f"JSON may nest at most {max_depth} levels") from exc
     except json.JSONDecodeError as exc:
         raise InvalidJson("invalid_json", f"Not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") \
             from exc
     except ValueError as exc:  # an integer of thousands of digits (Python refuses to convert it)
         raise InvalidJson("invalid_json", f"Not valid JSON: {exc}") from exc
-    check(value)
+    check(value, max_depth=max_depth)
     return value
 
 
@@ -60,7 +61,7 @@ def _path(parent: str, key: str | int) -> str:
     return f"{parent}.{key}" if parent else key
 
 
-def check(value: Any, field: str = "") -> None:
+def check(value: Any, field: str = "", max_depth: int = MAX_DEPTH) -> None:
     """Refuse nesting beyond :data:`MAX_DEPTH`, non-finite numbers and unstorable characters in ``value``.
 
     Walks iteratively, so a value too deep for recursion is still judged.
@@ -69,8 +70,8 @@ def check(value: Any, field: str = "") -> None:
     while stack:
         item, where, depth = stack.pop()
         if isinstance(item, dict | list):
-            if depth >= MAX_DEPTH:
-                raise InvalidJson("too_deep", f"JSON may nest at most {MAX_DEPTH} levels", where)
+            if depth >= max_depth:
+                raise InvalidJson("too_deep", f"JSON may nest at most {max_depth} levels", where)
             pairs = item.items() if isinstance(item, dict) else enumerate(item)
             for key, child in pairs:
                 if isinstance(key, str) and _UNSTORABLE.search(key):

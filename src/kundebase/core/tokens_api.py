@@ -7,7 +7,7 @@ import datetime as dt
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, StrictInt
 
 from kundebase.core import tokens
 from kundebase.core.errors import NotFound
@@ -21,7 +21,7 @@ ERRORS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 422: Problem}
 class TokenIn(Schema):
     model_config = ConfigDict(extra="forbid")
     name: str = Field("default", max_length=100)
-    days: int | None = Field(None, description="valid this many days; omitted: the default lifetime; 0: no expiry")
+    days: StrictInt | None = Field(None, description="valid this many days; omitted: the default lifetime; 0: no expiry")
     user: str | None = Field(None, max_length=150, description="another user's name (administrators only)")
     scope: str = Field("full", description="full: what the user's role allows; read: only GET profiles and offers")
 

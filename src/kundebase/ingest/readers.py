@@ -261,11 +261,12 @@ def read_jsonl(path: Path, info: FileInfo, start_after: int = 0) -> Iterator[Row
             if line <= start_after or not text.strip():
                 continue
             try:
-                obj = json_body.loads(text)
+                obj = json_body.loads(text, max_depth=bounds.json_depth)
                 row = _flatten(obj, max_depth=bounds.json_depth) if isinstance(obj, dict) else None
             except json_body.InvalidJson as exc:
                 where = f"{exc.field}: " if exc.field else ""
-                yield line, {"_error": f"{where}{exc.message}", "_raw": _clip(text)}
+                message = limits.json_too_deep(bounds) if exc.code == "too_deep" else exc.message
+                yield line, {"_error": f"{where}{message}", "_raw": _clip(text)}
                 continue
             except RecursionError:
                 yield line, {"_error": limits.json_too_deep(bounds), "_raw": _clip(text)}

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, StrictInt
 
 from kundebase.core.api_auth import require
 from kundebase.core.problems import Problem
@@ -61,11 +61,11 @@ class OfferIn(Schema):
     discount_pct: float = 0
     margin: float | None = None
     channel: str = "web"
-    priority: int = 0
+    priority: StrictInt = 0
     valid_from: dt.datetime | None = None
     valid_until: dt.datetime | None = None
-    cap_per_customer: int | None = None
-    cap_total: int | None = None
+    cap_per_customer: StrictInt | None = None
+    cap_total: StrictInt | None = None
     eligibility: dict[str, Any] | None = None
     active: bool = True
 
@@ -79,11 +79,11 @@ class OfferPatch(Schema):
     discount_pct: float | None = None
     margin: float | None = None
     channel: str | None = None
-    priority: int | None = None
+    priority: StrictInt | None = None
     valid_from: dt.datetime | None = None
     valid_until: dt.datetime | None = None
-    cap_per_customer: int | None = None
-    cap_total: int | None = None
+    cap_per_customer: StrictInt | None = None
+    cap_total: StrictInt | None = None
     eligibility: dict[str, Any] | None = None
     active: bool | None = None
 
