@@ -276,10 +276,7 @@ def world(make_user: Any) -> dict[str, Any]:
     from kundebase.marketing import campaigns, exports, segments
     from kundebase.orders import services as orders
     from kundebase.parties import services as parties
-    from kundebase.privacy.models import Purpose
 
-    Purpose.objects.get_or_create(key="marketing", defaults={"name": "m", "description": "m",
-                                                             "legal_basis": "consent"})
     users = {role: make_user(f"{role}-m", role) for role in ROLES}
     tokens = {role: ApiToken.issue(user)[1] for role, user in users.items()}
     company = parties.create_company(data={"legal_name": "Matrix Handel AS"},
@@ -299,7 +296,7 @@ def world(make_user: Any) -> dict[str, Any]:
     from kundebase.privacy import consent
 
     for channel in ("email", "phone", "post", "sms"):
-        consent.record(party_id=person.pk, purpose="marketing", channel=channel, status="granted")
+        consent.record(party_id=person.pk, purpose="direct_marketing", channel=channel, status="granted")
     from kundebase.offers import services as offers
 
     offer = offers.create_offer(data={"name": "Matrix offer", "kind": "content", "margin": "10"})
@@ -324,7 +321,7 @@ BODIES: dict[tuple[str, str], str] = {
     ("POST", "/roles"): '{"person_id": {party_id}, "company_id": {company_id}}',
     ("POST", "/interactions"): '{"party_id": {party_id}, "kind": "note", "subject": "Matrix"}',
     ("POST", "/orders"): '{"party_id": {party_id}, "lines": [{"description": "x", "revenue": "1"}]}',
-    ("POST", "/privacy/consents"): '{"party_id": {party_id}, "purpose": "marketing", "channel": "post", '
+    ("POST", "/privacy/consents"): '{"party_id": {party_id}, "purpose": "direct_marketing", "channel": "post", '
                                    '"status": "granted"}',
     ("POST", "/segments"): '{"name": "Matrix", "rule": {"attr": "kind", "op": "eq", "value": "person"}}',
     ("POST", "/segments/count"): '{"rule": {"attr": "kind", "op": "eq", "value": "person"}}',

@@ -56,3 +56,8 @@ def test_report_exports_use_the_safe_writer() -> None:
     sheet = load_workbook(io.BytesIO(report_exports.to_xlsx("Report: a/b", ["name", "n"], rows))).active
     assert sheet.title == "Report  a b"
     assert sheet.cell(row=2, column=1).data_type == "s" and sheet.cell(row=2, column=2).value == -3
+
+
+@pytest.mark.parametrize("text", ["+47 412 34 567", "=1+1", "'quoted", "plain", "-5 kr", "'+47"])
+def test_a_csv_cell_read_back_is_the_text_written(text: str) -> None:
+    assert spreadsheet.csv_text(spreadsheet.csv_cell(text)) == text

@@ -128,7 +128,7 @@ def test_formula_injection_with_a_digit_second_is_neutralised_in_both_formats(pu
     pid = parties.create_person(data={"family_name": name},
                                 contact_points=[{"kind": "email", "value": "f@example.org"},
                                                 {"kind": "mobile", "value": "+4741000009"}]).pk
-    consent.record(party_id=pid, purpose="marketing", channel="email", status="granted")
+    consent.record(party_id=pid, purpose="direct_marketing", channel="email", status="granted")
     segment_id = segments.create_segment(data={"name": "f", "rule": {"attr": "kind", "op": "eq",
                                                                      "value": "person"}}).pk
     rows = _rows(exports.export_segment(segment_id=segment_id, use="email").path)

@@ -18,12 +18,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def listed(make_person: Any) -> Any:
-    from kundebase.privacy.models import Purpose
 
-    Purpose.objects.get_or_create(key="marketing", defaults={"name": "m", "description": "m",
-                                                             "legal_basis": "consent"})
     person = make_person("Zelmira", "Quorvath", email="zq@example.org", phone="+4741987653", street="Kvernveien 7")
-    consent.record(party_id=person.pk, purpose="marketing", channel="phone", status="granted")
+    consent.record(party_id=person.pk, purpose="direct_marketing", channel="phone", status="granted")
     segment = segments.create_segment(data={"name": "All", "kind": "static",
                                             "rule": {"attr": "kind", "op": "eq", "value": "person"}})
     return person, segment

@@ -56,7 +56,16 @@ def csv_cell(value: Any) -> Any:
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
     text = str(value)
-    return "'" + text if is_formula_like(text) else text
+    # Text that itself begins with an apostrophe gets one too, so that reading the cell back is exact.
+    return "'" + text if is_formula_like(text) or text.startswith("'") else text
+
+
+def csv_text(cell: str) -> str:
+    """The text a CSV cell written by :func:`csv_cell` stands for: its neutralising apostrophe taken off again,
+    for code that reads an export back (a masked copy must pseudonymise ``+47…``, not ``'+47…``)."""
+    if cell.startswith("'") and (is_formula_like(cell[1:]) or cell[1:].startswith("'")):
+        return cell[1:]
+    return cell
 
 
 def xlsx_value(value: Any) -> tuple[Any, bool]:

@@ -120,7 +120,7 @@ def open_for(export: Export, user: object) -> BinaryIO:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             reader = csv.reader(handle, delimiter=";")
             header = next(reader, [])
-            rows = [dict(zip(header, row, strict=False)) for row in reader]
+            rows = [dict(zip(header, map(spreadsheet.csv_text, row), strict=False)) for row in reader]
     else:
         from openpyxl import load_workbook
 
