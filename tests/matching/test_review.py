@@ -117,7 +117,8 @@ def test_cli_run_and_review_page(client: Any, make_user: Any, capsys: Any) -> No
     _population()
     call_command("match", "run", "--full")
     assert "run" in capsys.readouterr().out
-    assert client.get("/matching/review").status_code == 403
+    anonymous = client.get("/matching/review")  # not signed in: sent to sign in first
+    assert anonymous.status_code == 302 and anonymous["Location"] == "/login/?next=/matching/review"
     client.force_login(make_user("analyst1", "analyst"))
     assert client.get("/matching/review").status_code == 403
     client.force_login(make_user("admin1", "administrator"))
