@@ -133,6 +133,13 @@ GET    /segments/{segment_id}                                  ASM-N
 PATCH  /segments/{segment_id}                                  A-M--
 POST   /segments/{segment_id}/exports                          A-M--
 POST   /segments/{segment_id}/snapshot                         A-M--
+GET    /service/cases                                          AS-V-
+GET    /service/cases/{case_id}                                AS-V-
+PATCH  /service/cases/{case_id}                                A--V-
+POST   /service/cases/{case_id}/replies                        AS-V-
+GET    /service/leads                                          AS-V-
+POST   /service/leads/{proposal_id}/accept                     A--V-
+POST   /service/messages                                       AS-V-
 GET    /triggers                                               ASM-N
 POST   /triggers                                               A-M--
 """
@@ -147,7 +154,7 @@ PAGES_TABLE = """
 /                                                            ASMVN
 /admin/                                                      staff
 /admin/(?P<url>.*)$                                          staff
-/admin/^(?P<app_label>auth|analytics)/$                      staff
+/admin/^(?P<app_label>auth|analytics|service)/$              staff
 /admin/analytics/servicecostrate/                            staff
 /admin/analytics/servicecostrate/<path:object_id>/           staff
 /admin/analytics/servicecostrate/<path:object_id>/change/    staff
@@ -167,6 +174,24 @@ PAGES_TABLE = """
 /admin/auth/user/<path:object_id>/delete/                    staff
 /admin/auth/user/<path:object_id>/history/                   staff
 /admin/auth/user/add/                                        staff
+/admin/service/mailbox/                                      staff
+/admin/service/mailbox/<path:object_id>/                     staff
+/admin/service/mailbox/<path:object_id>/change/              staff
+/admin/service/mailbox/<path:object_id>/delete/              staff
+/admin/service/mailbox/<path:object_id>/history/             staff
+/admin/service/mailbox/add/                                  staff
+/admin/service/replytemplate/                                staff
+/admin/service/replytemplate/<path:object_id>/               staff
+/admin/service/replytemplate/<path:object_id>/change/        staff
+/admin/service/replytemplate/<path:object_id>/delete/        staff
+/admin/service/replytemplate/<path:object_id>/history/       staff
+/admin/service/replytemplate/add/                            staff
+/admin/service/slarule/                                      staff
+/admin/service/slarule/<path:object_id>/                     staff
+/admin/service/slarule/<path:object_id>/change/              staff
+/admin/service/slarule/<path:object_id>/delete/              staff
+/admin/service/slarule/<path:object_id>/history/             staff
+/admin/service/slarule/add/                                  staff
 /admin/autocomplete/                                         staff
 /admin/jsi18n/                                               staff
 /admin/login/                                                public
@@ -221,6 +246,12 @@ PAGES_TABLE = """
 /privacy/persons/<int:party_id>/                             ASMV-
 /privacy/quarantine/                                         A----
 /search/                                                     ASMV-
+/service/cases/                                              AS-V-
+/service/cases/<int:case_id>/                                AS-V-
+/service/cases/<int:case_id>/reply                           AS-V-
+/service/cases/<int:case_id>/update                          A--V-
+/service/customers/<int:party_id>/compose/                   AS-V-
+/service/leads/<int:proposal_id>/<str:action>                A--V-
 /v1/alias                                                    public
 /v1/batch                                                    public
 /v1/group                                                    public
@@ -314,6 +345,8 @@ BODIES: dict[tuple[str, str], str] = {
     ("POST", "/triggers"): '{"name": "Matrix", "event": "birthday"}',
     ("POST", "/privacy/screen"): '{"text": "Matrix"}',
     ("POST", "/matching/merges"): '{"survivor_id": 999998, "merged_id": 999999}',
+    ("POST", "/service/cases/{case_id}/replies"): '{"body": "Matrix"}',
+    ("POST", "/service/messages"): '{"party_id": {party_id}, "body": "Matrix"}',
 }
 """A request body the operation accepts, so the permission check (not the body's validation) answers."""
 
