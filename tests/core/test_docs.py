@@ -9,9 +9,9 @@ import pytest
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 COMMANDS = {"createuser": "kundebase.core", "serve": "kundebase.core", "demo": "kundebase.parties",
-            "process_events": "kundebase.ingest", "tokens": "kundebase.core"}
+            "process_events": "kundebase.ingest", "tokens": "kundebase.core", "mail": "kundebase.service"}
 ROUTERS = ("kundebase.core.api", "kundebase.core.tokens_api", "kundebase.parties.api", "kundebase.interactions.api",
-           "kundebase.orders.api")
+           "kundebase.orders.api", "kundebase.service.api")
 
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))
