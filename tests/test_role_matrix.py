@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from tests.marketing.conftest import smtp  # noqa: F401  (answers to cases are really sent, to loopback)
 from tests.matrix_routes import API_PREFIX, api_operations, fill, page_routes
 
 pytestmark = pytest.mark.django_db
@@ -280,7 +281,7 @@ def explore() -> bool:
 
 
 @pytest.fixture
-def world(make_user: Any) -> dict[str, Any]:
+def world(make_user: Any, smtp: Any) -> dict[str, Any]:  # noqa: F811  (the imported fixture)
     """The seeded database: one user per role, a person with known identifiers and what hangs off them."""
     from django.utils import timezone
 
@@ -316,7 +317,15 @@ def world(make_user: Any) -> dict[str, Any]:
     export = exports.export_segment(segment_id=segment.pk, use="call").export
     campaign = campaigns.create_campaign(data={"name": "Spring", "segment_id": segment.pk, "subject": "Hi",
                                                "body": "Hello"})
-    values = {"party_id": person.pk, "cp_id": person.contact_points.first().pk,
+    from kundebase.service import intake
+    from kundebase.service.models import LeadProposal, Mailbox
+
+    mailbox = Mailbox.objects.create(name="Matrix", kind="maildir", address="support@example.com", path="/none")
+    case = intake.receive(mailbox, f"From: <{EMAIL}>\r\nSubject: Delivery\r\nMessage-ID: <matrix-1@example.org>"
+                                   "\r\n\r\nWhen does it come?".encode()).case
+    intake.receive(mailbox, b"From: matrix.lead@example.net\r\nSubject: Hello\r\n\r\nNew here")
+    values = {"case_id": case.pk, "proposal_id": LeadProposal.objects.get().pk,
+              "party_id": person.pk, "cp_id": person.contact_points.first().pk,
               "address_id": person.addresses.first().pk, "role_id": role.pk, "interaction_id": interaction.pk,
               "order_id": order.pk, "segment_id": segment.pk, "export_id": export.pk, "campaign_id": campaign.pk,
               "entity": "person", "record_id": person.pk, "company_id": company.pk, "action": "reject",

@@ -18,7 +18,7 @@ HOSTILE = (b"From: " + CUSTOMER.encode() + b"\r\nSubject: Bilde\r\nMessage-ID: <
 
 
 def test_compose_from_the_customer_page_and_answer_a_case(
-        browser: Any, live_server: Any, make_user: Any, smtp: Any, customer: Any) -> None:
+        browser: Any, live_server: Any, make_user: Any, smtp: Any, customer: Any) -> None:  # noqa: F811
     from playwright.sync_api import expect
 
     from kundebase.service import intake
