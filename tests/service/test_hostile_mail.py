@@ -117,3 +117,17 @@ def test_a_message_stored_before_is_not_stored_again(maildir: Any, customer: Any
     box.add(raw)
     call_command("mail", "--once")
     assert MailMessage.objects.count() == 1
+
+
+def test_follow_keeps_fetching_and_an_unknown_mailbox_is_an_error(maildir: Any, customer: Any) -> None:
+    from django.core.management import CommandError
+
+    from kundebase.service.models import MailMessage
+
+    box, row = maildir
+    raw, _id = message(subject="Første")
+    box.add(raw)
+    call_command("mail", "--follow", "--rounds", "2", "--interval", "0", "--mailbox", row.name)
+    assert MailMessage.objects.count() == 1
+    with pytest.raises(CommandError, match="no active mailbox"):
+        call_command("mail", "--once", "--mailbox", "Finnes ikke")
