@@ -131,3 +131,22 @@ def test_follow_keeps_fetching_and_an_unknown_mailbox_is_an_error(maildir: Any, 
     assert MailMessage.objects.count() == 1
     with pytest.raises(CommandError, match="no active mailbox"):
         call_command("mail", "--once", "--mailbox", "Finnes ikke")
+
+
+def test_a_message_the_timeline_refuses_stops_the_fetch_with_the_reason(maildir: Any, customer: Any) -> None:
+    from django.core.management import CommandError
+
+    from kundebase.core.models import CustomFieldDefinition
+    from kundebase.service.models import Case, MailMessage
+
+    box, row = maildir
+    CustomFieldDefinition.objects.create(entity="interaction", key="outcome_code", label="Outcome code",
+                                         field_type="text", required=True, purpose="Follow-up statistics")
+    raw, _id = message(subject="Refused")
+    box.add(raw)
+    with pytest.raises(CommandError):
+        call_command("mail", "--once", "--attempts", "1")
+    row.refresh_from_db()
+    assert "could not be stored" in row.last_error and "outcome_code" in row.last_error
+    assert not MailMessage.objects.exists() and not Case.objects.exists()
+    assert len(list(Path(box._path, "new").iterdir())) == 1  # still waiting, not lost

@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kundebase.core.errors import ValidationFailed
+from kundebase.core.errors import DomainError, ValidationFailed
 from kundebase.service import intake
 from kundebase.service.models import Mailbox
 
@@ -103,7 +103,7 @@ def _imap(mailbox: Mailbox, result: FetchResult, limit: int | None) -> None:
             if status != "OK" or raw is None:
                 raise MailboxDown(f"fetch of UID {uid}: {status}")
             with transaction.atomic():
-                stored = intake.receive(mailbox, raw, uid=uid)
+                stored = _receive(mailbox, raw, uid=uid)
                 Mailbox.objects.filter(pk=mailbox.pk).update(last_uid=uid)
             mailbox.last_uid = uid
             result.stored += stored is not None
@@ -115,6 +115,15 @@ def _imap(mailbox: Mailbox, result: FetchResult, limit: int | None) -> None:
             client.logout()
         except (OSError, imaplib.IMAP4.error):
             pass
+
+
+def _receive(mailbox: Mailbox, raw: bytes, *, uid: int | None, name: str = "") -> object:
+    """Store one message; a message the register refuses (a required field of the timeline, say) stops the fetch
+    there with the reason, so the administrator sees it and nothing after it is skipped."""
+    try:
+        return intake.receive(mailbox, raw, uid=uid)
+    except DomainError as exc:
+        raise MailboxDown(_("Message %(m)s could not be stored: %(e)s") % {"m": uid or name, "e": exc}) from exc
 
 
 def _quoted(folder: str) -> str:
@@ -130,7 +139,7 @@ def _maildir(mailbox: Mailbox, result: FetchResult, limit: int | None) -> None:
     for key in keys[:limit] if limit else keys:
         raw = box.get_bytes(key)
         with transaction.atomic():
-            stored = intake.receive(mailbox, raw)
+            stored = _receive(mailbox, raw, uid=None, name=key)
         message = box[key]
         message.set_subdir("cur")
         message.add_flag("S")
