@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import time
 from typing import Any
 
@@ -21,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--mailbox", help="Only this mailbox (by name).")
         parser.add_argument("--interval", type=float, default=60.0, help="Seconds between rounds (--follow).")
         parser.add_argument("--attempts", type=int, default=3, help="Tries per mailbox before giving up a round.")
-        parser.add_argument("--rounds", type=int, default=0, help=argparse_hidden())
+        parser.add_argument("--rounds", type=int, default=0, help=argparse.SUPPRESS)
 
     def _boxes(self, name: str | None) -> list[Mailbox]:
         qs = Mailbox.objects.filter(active=True)
@@ -55,8 +56,3 @@ class Command(BaseCommand):
                 return
             time.sleep(options["interval"])
 
-
-def argparse_hidden() -> str:
-    import argparse
-
-    return argparse.SUPPRESS
