@@ -102,3 +102,16 @@ def test_mail_is_in_the_access_export_and_erased_with_the_person(customer: Any, 
     assert not MailMessage.objects.exists() and not Attachment.objects.exists()
     case = Case.objects.get()
     assert case.party_id is None and case.subject == ""
+
+
+def test_a_third_person_in_a_customers_thread_stays_off_the_customers_timeline(customer: Any,
+                                                                              support_box: Any) -> None:
+    from kundebase.interactions.models import Interaction
+    from kundebase.service.models import LeadProposal
+
+    first = _inbound(support_box, subject="Avtale")
+    other = _inbound(support_box, sender="nabo@example.net", sender_name="Nils Nabo", subject="Re: Avtale",
+                     in_reply_to=first.message_id)
+    assert other.case_id == first.case_id and other.party_id is None
+    assert Interaction.objects.filter(party=customer).count() == 1
+    assert LeadProposal.objects.get().address == "nabo@example.net"

@@ -43,16 +43,16 @@ def match_party(address: str) -> int | None:
     return None
 
 
-def _thread_case(parsed: Parsed) -> tuple[Case | None, int | None]:
-    """The case and customer of the nearest earlier message this one answers."""
+def _thread_case(parsed: Parsed) -> Case | None:
+    """The case of the nearest earlier message this one answers."""
     ids = parsed.thread_ids
     if not ids:
-        return None, None
+        return None
     earlier = {m.message_id: m for m in MailMessage.objects.filter(message_id__in=ids).select_related("case")}
     for message_id in ids:
         if message_id in earlier:
-            return earlier[message_id].case, earlier[message_id].party_id
-    return None, None
+            return earlier[message_id].case
+    return None
 
 
 def _when(parsed: Parsed) -> dt.datetime:
@@ -73,18 +73,15 @@ def _store_attachments(message: MailMessage, parsed: Parsed) -> None:
                                   refused=refused[:200])
 
 
-def _timeline(message: MailMessage, parsed: Parsed) -> None:
+def _timeline(party_id: int, parsed: Parsed, sent_at: dt.datetime, mailbox: Mailbox) -> Any:
     from kundebase.interactions.services import MAX_BODY, log_interaction
 
     data: dict[str, Any] = {"kind": "email", "direction": "in", "channel": "email", "subject": parsed.subject,
-                            "body": parsed.text[:MAX_BODY], "occurred_at": message.sent_at,
-                            "source": f"mail:{message.mailbox.name if message.mailbox else ''}"[:120],
-                            "confirm_special_category_reason": CUSTOMER_WROTE, "_party_id": message.party_id,
+                            "body": parsed.text[:MAX_BODY], "occurred_at": sent_at,
+                            "source": f"mail:{mailbox.name}"[:120],
+                            "confirm_special_category_reason": CUSTOMER_WROTE, "_party_id": party_id,
                             "_channel": "mail"}
-    interaction = log_interaction(party_id=message.party_id, data=data, channel="mail",  # type: ignore[arg-type]
-                                  source_record_id=parsed.message_id)
-    message.interaction = interaction
-    message.save(update_fields=["interaction"])
+    return log_interaction(party_id=party_id, data=data, channel="mail", source_record_id=parsed.message_id)
 
 
 @transaction.atomic
@@ -93,8 +90,10 @@ def receive(mailbox: Mailbox, raw: bytes, *, uid: int | None = None) -> MailMess
     parsed = parse(raw)
     if parsed.message_id and MailMessage.objects.filter(message_id=parsed.message_id).exists():
         return None
-    case, thread_party = _thread_case(parsed)
-    party_id = match_party(parsed.from_address) or thread_party
+    case = _thread_case(parsed)
+    # Only the sender's own address names the customer: a third person writing in a customer's thread must
+    # not land on that customer's timeline.
+    party_id = match_party(parsed.from_address)
     sent_at = _when(parsed)
     if mailbox.opens_cases:
         if case is None or case.status == Case.Status.CLOSED:
@@ -105,15 +104,15 @@ def receive(mailbox: Mailbox, raw: bytes, *, uid: int | None = None) -> MailMess
             if case.party_id is None and party_id is not None:
                 case.party_id = party_id
                 case.save(update_fields=["party", "updated_at"])
+    interaction = _timeline(party_id, parsed, sent_at, mailbox) if party_id is not None else None
     message = MailMessage.objects.create(
-        mailbox=mailbox, case=case, party_id=party_id, direction=MailMessage.Direction.INBOUND, uid=uid,
+        mailbox=mailbox, case=case, party_id=party_id, interaction=interaction, direction=MailMessage.Direction.INBOUND,
+        uid=uid,
         message_id=parsed.message_id, in_reply_to=parsed.in_reply_to, references=" ".join(parsed.references),
         from_address=parsed.from_address, from_name=parsed.from_name, to_addresses=", ".join(parsed.to),
         subject=parsed.subject, sent_at=sent_at, text_body=parsed.text, html_body=parsed.html,
         defects=", ".join(parsed.defects)[:2000])
     _store_attachments(message, parsed)
-    if party_id is not None:
-        _timeline(message, parsed)
-    elif parsed.from_address and parsed.from_address != mailbox.address.lower():
+    if party_id is None and parsed.from_address and parsed.from_address != mailbox.address.lower():
         LeadProposal.objects.get_or_create(address=parsed.from_address, defaults={"name": parsed.from_name})
     return message
