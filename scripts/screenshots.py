@@ -56,6 +56,20 @@ def _seed(env: dict[str, str]) -> dict[str, int]:
 
     interactions.log_interaction(party_id=data.ola.pk, actor=user, data={
         "kind": "call", "subject": "Ønsker tilbud på strøm", "follow_up_on": "2020-01-01"})
+    from kundebase.service import intake
+    from kundebase.service.models import Mailbox, ReplyTemplate, SlaRule
+
+    SlaRule.objects.create(category="", priority="normal", hours=24)
+    SlaRule.objects.create(category="heat-pumps", category_name="Varmepumper", priority="normal", hours=4)
+    ReplyTemplate.objects.create(name="Takk for henvendelsen", language="nb", subject="Din henvendelse",
+                                 body="Hei {{ given_name }},\n\ntakk for at du tok kontakt. Vi svarer deg i dag.")
+    box = Mailbox.objects.create(name="Kundeservice", kind="maildir", address="kundeservice@example.no", path="/")
+    for sender, subject, text in (
+            ("Kari Nordmann <kari.nordmann@example.no>", "Varmepumpen bråker om natta",
+             "Hei, varmepumpen vår har begynt å bråke. Kan noen se på den?"),
+            ("Jonas Ny <jonas.ny@example.net>", "Pris på solcellepanel?", "Hva koster et anlegg til en enebolig?")):
+        intake.receive(box, (f"From: {sender}\r\nSubject: {subject}\r\nContent-Type: text/plain; charset=utf-8"
+                             f"\r\n\r\n{text}").encode())
     return {"kari": data.kari.pk, "company": data.company.pk}
 
 
@@ -129,6 +143,11 @@ def _shoot(base: str, ids: dict[str, int], out: Path) -> None:
             snap("screen-pop")
             page.goto(base + "/customers/?place=bergen")
             snap("customer-list")
+            page.goto(base + "/service/cases/")
+            snap("cases")
+            page.goto(f"{base}/service/customers/{ids['kari']}/compose/")
+            page.get_by_role("link", name="Takk for henvendelsen (nb)").click()
+            snap("compose")
             page.context.close()
         browser.close()
 

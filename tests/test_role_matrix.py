@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from tests.marketing.conftest import smtp  # noqa: F401  (answers to cases are really sent, to loopback)
 from tests.matrix_routes import API_PREFIX, api_operations, fill, page_routes
 
 pytestmark = pytest.mark.django_db
@@ -144,6 +145,13 @@ GET    /segments/{segment_id}                                  ASM-N
 PATCH  /segments/{segment_id}                                  A-M--
 POST   /segments/{segment_id}/exports                          A-M--
 POST   /segments/{segment_id}/snapshot                         A-M--
+GET    /service/cases                                          AS-V-
+GET    /service/cases/{case_id}                                AS-V-
+PATCH  /service/cases/{case_id}                                A--V-
+POST   /service/cases/{case_id}/replies                        AS-V-
+GET    /service/leads                                          AS-V-
+POST   /service/leads/{proposal_id}/accept                     A--V-
+POST   /service/messages                                       AS-V-
 GET    /triggers                                               ASM-N
 POST   /triggers                                               A-M--
 """
@@ -161,7 +169,7 @@ PAGES_TABLE = """
 /                                                            ASMVN
 /admin/                                                      staff
 /admin/(?P<url>.*)$                                          staff
-/admin/^(?P<app_label>auth|analytics)/$                      staff
+/admin/^(?P<app_label>auth|analytics|service)/$              staff
 /admin/analytics/servicecostrate/                            staff
 /admin/analytics/servicecostrate/<path:object_id>/           staff
 /admin/analytics/servicecostrate/<path:object_id>/change/    staff
@@ -181,6 +189,24 @@ PAGES_TABLE = """
 /admin/auth/user/<path:object_id>/delete/                    staff
 /admin/auth/user/<path:object_id>/history/                   staff
 /admin/auth/user/add/                                        staff
+/admin/service/mailbox/                                      staff
+/admin/service/mailbox/<path:object_id>/                     staff
+/admin/service/mailbox/<path:object_id>/change/              staff
+/admin/service/mailbox/<path:object_id>/delete/              staff
+/admin/service/mailbox/<path:object_id>/history/             staff
+/admin/service/mailbox/add/                                  staff
+/admin/service/replytemplate/                                staff
+/admin/service/replytemplate/<path:object_id>/               staff
+/admin/service/replytemplate/<path:object_id>/change/        staff
+/admin/service/replytemplate/<path:object_id>/delete/        staff
+/admin/service/replytemplate/<path:object_id>/history/       staff
+/admin/service/replytemplate/add/                            staff
+/admin/service/slarule/                                      staff
+/admin/service/slarule/<path:object_id>/                     staff
+/admin/service/slarule/<path:object_id>/change/              staff
+/admin/service/slarule/<path:object_id>/delete/              staff
+/admin/service/slarule/<path:object_id>/history/             staff
+/admin/service/slarule/add/                                  staff
 /admin/autocomplete/                                         staff
 /admin/jsi18n/                                               staff
 /admin/login/                                                public
@@ -239,6 +265,12 @@ PAGES_TABLE = """
 /privacy/quarantine/                                         A----
 /ready                                                       public
 /search/                                                     ASMV-
+/service/cases/                                              AS-V-
+/service/cases/<int:case_id>/                                AS-V-
+/service/cases/<int:case_id>/reply                           AS-V-
+/service/cases/<int:case_id>/update                          A--V-
+/service/customers/<int:party_id>/compose/                   AS-V-
+/service/leads/<int:proposal_id>/<str:action>                A--V-
 /v1/alias                                                    public
 /v1/batch                                                    public
 /v1/group                                                    public
@@ -267,7 +299,7 @@ def explore() -> bool:
 
 
 @pytest.fixture
-def world(make_user: Any) -> dict[str, Any]:
+def world(make_user: Any, smtp: Any) -> dict[str, Any]:  # noqa: F811  (the imported fixture)
     """The seeded database: one user per role, a person with known identifiers and what hangs off them."""
     from django.utils import timezone
 
@@ -303,7 +335,15 @@ def world(make_user: Any) -> dict[str, Any]:
     export = exports.export_segment(segment_id=segment.pk, use="call").export
     campaign = campaigns.create_campaign(data={"name": "Spring", "segment_id": segment.pk, "subject": "Hi",
                                                "body": "Hello"})
-    values = {"party_id": person.pk, "cp_id": person.contact_points.first().pk,
+    from kundebase.service import intake
+    from kundebase.service.models import LeadProposal, Mailbox
+
+    mailbox = Mailbox.objects.create(name="Matrix", kind="maildir", address="support@example.com", path="/none")
+    case = intake.receive(mailbox, f"From: <{EMAIL}>\r\nSubject: Delivery\r\nMessage-ID: <matrix-1@example.org>"
+                                   "\r\n\r\nWhen does it come?".encode()).case
+    intake.receive(mailbox, b"From: matrix.lead@example.net\r\nSubject: Hello\r\n\r\nNew here")
+    values = {"case_id": case.pk, "proposal_id": LeadProposal.objects.get().pk,
+              "party_id": person.pk, "cp_id": person.contact_points.first().pk,
               "address_id": person.addresses.first().pk, "role_id": role.pk, "interaction_id": interaction.pk,
               "order_id": order.pk, "segment_id": segment.pk, "export_id": export.pk, "campaign_id": campaign.pk,
               "entity": "person", "record_id": person.pk, "company_id": company.pk, "action": "reject",
@@ -337,6 +377,8 @@ BODIES: dict[tuple[str, str], str] = {
     ("POST", "/offers"): '{"name": "Matrix offer", "kind": "content", "margin": 10}',
     ("PATCH", "/offers/{offer_id}"): '{"priority": 2}',
     ("POST", "/matching/merges"): '{"survivor_id": 999998, "merged_id": 999999}',
+    ("POST", "/service/cases/{case_id}/replies"): '{"body": "Matrix"}',
+    ("POST", "/service/messages"): '{"party_id": {party_id}, "body": "Matrix"}',
 }
 """A request body the operation accepts, so the permission check (not the body's validation) answers."""
 

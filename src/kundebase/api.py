@@ -33,6 +33,7 @@ ROUTERS = [
     ("marketing", "kundebase.marketing.api"),
     ("analytics", "kundebase.analytics.api"),
     ("offers", "kundebase.offers.api"),
+    ("service", "kundebase.service.api"),
 ]
 """Each app's router, mounted at the root of /api/v1; each app names its own paths."""
 

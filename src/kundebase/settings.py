@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "kundebase.marketing",
     "kundebase.analytics",
     "kundebase.offers",
+    "kundebase.service",
     "kundebase.web",
 ]
 

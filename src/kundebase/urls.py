@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("kundebase.marketing.urls")),
     path("", include("kundebase.analytics.urls")),
     path("", include("kundebase.offers.urls")),
+    path("", include("kundebase.service.urls")),
     path("", include("kundebase.web.urls")),
 ]
 

@@ -17,6 +17,7 @@ ROLES: dict[str, list[str]] = {
         "core.view_*", "parties.*", "interactions.*", "orders.view_*", "orders.add_*", "orders.change_*",
         "matching.view_*", "marketing.view_*", "privacy.view_consent*", "privacy.add_consent*",
         "analytics.view_keyfigures", "offers.view_*", "offers.add_offerevent",
+        "service.view_*", "service.add_mailmessage",
     ],
     "marketing": [
         "core.view_*", "parties.view_*", "interactions.view_*", "orders.view_*", "marketing.*",
@@ -27,6 +28,7 @@ ROLES: dict[str, list[str]] = {
         "core.view_*", "parties.view_*", "parties.add_*", "parties.change_*", "interactions.*", "orders.view_*",
         "privacy.view_consent*", "privacy.add_consent*", "matching.view_*",
         "offers.view_*", "offers.add_offerevent",
+        "service.*", "!service.*_mailbox", "!service.*_slarule",
     ],
     "analyst": [
         "parties.view_party", "orders.view_*", "interactions.view_*", "analytics.*", "marketing.view_*",

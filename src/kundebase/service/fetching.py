@@ -1,0 +1,183 @@
+"""Fetching new messages from a mailbox: IMAP (``imaplib``) or a Maildir folder.
+
+IMAP remembers the folder's UIDVALIDITY and the last UID stored; each message is stored and the mailbox's
+``last_uid`` advanced in the same transaction, so a fetch that breaks off half-way resumes after the last
+message it stored: nothing is lost and nothing is fetched twice.  When the server renumbers its folder (a new
+UIDVALIDITY) the whole folder is read again and the Message-ID keeps what was stored from being stored twice.
+A failed connection leaves the state as it was; the caller retries with back-off.
+"""
+
+from __future__ import annotations
+
+import imaplib
+import ipaddress
+import mailbox as maildir_lib
+import re
+import ssl
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kundebase.core.errors import DomainError, ValidationFailed
+from kundebase.service import intake
+from kundebase.service.models import Mailbox
+
+TIMEOUT = 30
+UIDVALIDITY_RE = re.compile(rb"UIDVALIDITY (\d+)")
+
+
+class MailboxDown(Exception):
+    """The mailbox could not be reached or refused us; nothing was changed."""
+
+
+@dataclass
+class FetchResult:
+    mailbox: str
+    stored: int = 0
+    skipped: int = 0
+    error: str = ""
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_settings(mailbox: Mailbox) -> None:
+    """Refuse a mailbox that cannot work or would send a password in the clear over a network."""
+    if mailbox.kind == Mailbox.Kind.MAILDIR:
+        if not mailbox.path:
+            raise ValidationFailed.one("path", _("A Maildir mailbox needs its folder's path"), "required")
+        return
+    if not mailbox.host:
+        raise ValidationFailed.one("host", _("An IMAP mailbox needs a host"), "required")
+    if not mailbox.use_tls and not is_loopback(mailbox.host):
+        raise ValidationFailed.one("use_tls", _("IMAP without TLS is only allowed to a server on this machine"),
+                                   "insecure")
+
+
+def _connect(mailbox: Mailbox) -> imaplib.IMAP4:
+    try:
+        check_settings(mailbox)
+    except ValidationFailed as exc:
+        raise MailboxDown(str(exc)) from exc
+    try:
+        if mailbox.use_tls:
+            client: imaplib.IMAP4 = imaplib.IMAP4_SSL(mailbox.host, mailbox.port, timeout=TIMEOUT,
+                                                      ssl_context=ssl.create_default_context())
+        else:
+            client = imaplib.IMAP4(mailbox.host, mailbox.port, timeout=TIMEOUT)
+        client.login(mailbox.username, mailbox.password)
+    except (OSError, imaplib.IMAP4.error) as exc:
+        raise MailboxDown(f"{mailbox.host}:{mailbox.port}: {exc}") from exc
+    return client
+
+
+def _imap(mailbox: Mailbox, result: FetchResult, limit: int | None) -> None:
+    client = _connect(mailbox)
+    try:
+        status, _data = client.select(_quoted(mailbox.folder), readonly=True)
+        if status != "OK":
+            raise MailboxDown(f"folder {mailbox.folder!r}: {_data!r}")
+        validity = int((client.response("UIDVALIDITY")[1] or [b"0"])[0] or 0)
+        start = mailbox.last_uid + 1 if mailbox.uidvalidity == validity else 1
+        status, data = client.uid("SEARCH", None, f"UID {start}:*")
+        if status != "OK":
+            raise MailboxDown(f"search: {data!r}")
+        uids = sorted(int(u) for u in (data[0] or b"").split() if int(u) >= start)
+        if mailbox.uidvalidity != validity:
+            Mailbox.objects.filter(pk=mailbox.pk).update(uidvalidity=validity, last_uid=0)
+            mailbox.uidvalidity, mailbox.last_uid = validity, 0
+        for uid in uids[:limit] if limit else uids:
+            status, parts = client.uid("FETCH", str(uid), "(BODY.PEEK[])")
+            raw = next((p[1] for p in parts or [] if isinstance(p, tuple)), None)
+            if status != "OK" or raw is None:
+                raise MailboxDown(f"fetch of UID {uid}: {status}")
+            with transaction.atomic():
+                stored = _receive(mailbox, raw, uid=uid)
+                Mailbox.objects.filter(pk=mailbox.pk).update(last_uid=uid)
+            mailbox.last_uid = uid
+            result.stored += stored is not None
+            result.skipped += stored is None
+    except (OSError, imaplib.IMAP4.error) as exc:
+        raise MailboxDown(f"{mailbox.host}:{mailbox.port}: {exc}") from exc
+    finally:
+        try:
+            client.logout()
+        except (OSError, imaplib.IMAP4.error):
+            pass
+
+
+def _receive(mailbox: Mailbox, raw: bytes, *, uid: int | None, name: str = "") -> object:
+    """Store one message; a message the register refuses (a required field of the timeline, say) stops the fetch
+    there with the reason, so the administrator sees it and nothing after it is skipped."""
+    try:
+        return intake.receive(mailbox, raw, uid=uid)
+    except DomainError as exc:
+        raise MailboxDown(_("Message %(m)s could not be stored: %(e)s") % {"m": uid or name, "e": exc}) from exc
+
+
+def _quoted(folder: str) -> str:
+    return '"' + folder.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _maildir(mailbox: Mailbox, result: FetchResult, limit: int | None) -> None:
+    """New messages (in ``new/``) are stored, then moved to ``cur/`` marked seen, one transaction each."""
+    if not Path(mailbox.path, "new").is_dir():
+        raise MailboxDown(f"{mailbox.path}: not a Maildir folder")
+    box = maildir_lib.Maildir(mailbox.path, create=False)
+    keys = sorted(k for k, m in box.iteritems() if m.get_subdir() == "new")
+    for key in keys[:limit] if limit else keys:
+        raw = box.get_bytes(key)
+        with transaction.atomic():
+            stored = _receive(mailbox, raw, uid=None, name=key)
+        message = box[key]
+        message.set_subdir("cur")
+        message.add_flag("S")
+        box[key] = message
+        result.stored += stored is not None
+        result.skipped += stored is None
+
+
+def fetch(mailbox: Mailbox, *, limit: int | None = None) -> FetchResult:
+    """Fetch what is new once; raises :class:`MailboxDown` (state unchanged) when the mailbox cannot be read."""
+    result = FetchResult(mailbox=mailbox.name)
+    try:
+        if mailbox.kind == Mailbox.Kind.MAILDIR:
+            _maildir(mailbox, result, limit)
+        else:
+            _imap(mailbox, result, limit)
+    except MailboxDown as exc:
+        Mailbox.objects.filter(pk=mailbox.pk).update(last_error=str(exc)[:2000], failures=mailbox.failures + 1)
+        mailbox.failures += 1
+        raise
+    Mailbox.objects.filter(pk=mailbox.pk).update(last_fetched_at=timezone.now(), last_error="", failures=0)
+    mailbox.failures = 0
+    return result
+
+
+def backoff(failures: int, base: float = 1.0, cap: float = 300.0) -> float:
+    """Seconds to wait after ``failures`` failures in a row: doubling from ``base``, at most ``cap``."""
+    return float(min(cap, base * (2 ** max(0, failures - 1))))
+
+
+def fetch_with_retry(mailbox: Mailbox, *, attempts: int = 3, base: float = 1.0,
+                     sleep: Callable[[float], None] = time.sleep) -> FetchResult:
+    """Try up to ``attempts`` times, waiting longer after each failure; the last failure is returned, not raised."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return fetch(mailbox)
+        except MailboxDown as exc:
+            if attempt == attempts:
+                return FetchResult(mailbox=mailbox.name, error=str(exc))
+            sleep(backoff(attempt, base))
+    raise AssertionError("unreachable")  # pragma: no cover

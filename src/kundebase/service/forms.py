@@ -1,0 +1,39 @@
+"""Forms of the service pages; their errors come from the services' field errors."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kundebase.core.errors import DomainError
+from kundebase.service.models import Case, Priority
+
+
+class MessageForm(forms.Form):
+    subject = forms.CharField(label=_("Subject"), max_length=300, required=False)
+    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 10}), max_length=100_000,
+                           help_text=_("The customer's fields can be used: {{ given_name }}, {{ name }}, "
+                                       "{{ customer_number }}."))
+    confirm_special_category_reason = forms.CharField(
+        label=_("Reason to keep special-category words"), max_length=500, required=False)
+
+
+class CaseForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=Case.Status.choices)
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
+    category = forms.ChoiceField(label=_("Category"), required=False)
+    assigned_to_id = forms.ChoiceField(label=_("Assigned to"), required=False)
+
+    def __init__(self, *args: object, categories: list[tuple[str, str]], users: list[tuple[int, str]],
+                 **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["category"].choices = [("", "—"), *categories]
+        self.fields["assigned_to_id"].choices = [("", "—"), *users]
+
+
+def add_errors(form: forms.Form, exc: DomainError) -> None:
+    """The service's field errors beside the fields; the rest above the form."""
+    for error in exc.errors or []:
+        form.add_error(error.field if error.field in form.fields else None, str(error.message))
+    if not exc.errors:
+        form.add_error(None, str(exc.detail or exc.title))
