@@ -24,6 +24,12 @@ MIN_SECRET_UNIQUE = 5
 """Django's own ``check --deploy`` bar (W009): at least 50 characters and 5 different ones."""
 
 
+MAIL_ATTACHMENT_TYPES = ("application/pdf", "image/png", "image/jpeg", "image/gif", "text/plain", "text/csv",
+                         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+"""Content types of e-mail attachments kept by default; anything else is listed by name but not stored."""
+
+
 @dataclass(frozen=True)
 class Config:
     """Typed view of the ``KUNDEBASE_*`` environment."""
@@ -49,6 +55,8 @@ class Config:
     import_limits: dict[str, int] = field(default_factory=dict)
     cors_origins: list[str] = field(default_factory=list)
     profile_rate: str = "50/s"
+    mail_max_attachment: int = 10 * 1024 * 1024
+    mail_attachment_types: tuple[str, ...] = MAIL_ATTACHMENT_TYPES
 
     @property
     def debug(self) -> bool:
@@ -110,18 +118,30 @@ IMPORT_LIMITS = {
 """Limits on import files (documented in docs/settings.md): a hostile file is refused or cut, never obeyed."""
 
 
+def _whole_number(name: str, default: int) -> int:
+    """A positive whole number from the environment (``1_000`` allowed), or ``default`` when unset."""
+    raw = os.environ.get(name, "").strip().replace("_", "")
+    try:
+        value = int(raw) if raw else default
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
+    if value < 1:
+        raise ImproperlyConfigured(f"{name} must be at least 1, not {value}")
+    return value
+
+
 def _import_limits() -> dict[str, int]:
-    limits = {}
-    for name, default in IMPORT_LIMITS.items():
-        raw = os.environ.get(name, "").strip().replace("_", "")
-        try:
-            value = int(raw) if raw else default
-        except ValueError:
-            raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}") from None
-        if value < 1:
-            raise ImproperlyConfigured(f"{name} must be at least 1, not {value}")
-        limits[name] = value
-    return limits
+    return {name: _whole_number(name, default) for name, default in IMPORT_LIMITS.items()}
+
+
+def _mail_attachment_types() -> tuple[str, ...]:
+    raw = os.environ.get("KUNDEBASE_MAIL_ATTACHMENT_TYPES", "")
+    types = tuple(t.strip().lower() for t in raw.split(",") if t.strip())
+    for kind in types:
+        if kind.count("/") != 1 or " " in kind:
+            raise ImproperlyConfigured(f"KUNDEBASE_MAIL_ATTACHMENT_TYPES lists content types such as "
+                                       f"application/pdf, not {kind!r}")
+    return types or MAIL_ATTACHMENT_TYPES
 
 
 def load() -> Config:
@@ -179,6 +199,8 @@ def load() -> Config:
         import_limits=_import_limits(),
         cors_origins=_cors_origins(),
         profile_rate=_profile_rate(),
+        mail_max_attachment=_whole_number("KUNDEBASE_MAIL_MAX_ATTACHMENT", 10 * 1024 * 1024),
+        mail_attachment_types=_mail_attachment_types(),
     )
 
 

@@ -21,7 +21,8 @@ ERRORS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 422: Problem}
 class TokenIn(Schema):
     model_config = ConfigDict(extra="forbid")
     name: str = Field("default", max_length=100)
-    days: StrictInt | None = Field(None, description="valid this many days; omitted: the default lifetime; 0: no expiry")
+    days: StrictInt | None = Field(
+        None, description="valid this many days; omitted: the default lifetime; 0: no expiry")
     user: str | None = Field(None, max_length=150, description="another user's name (administrators only)")
     scope: str = Field("full", description="full: what the user's role allows; read: only GET profiles and offers")
 

@@ -14,20 +14,16 @@ from kundebase.service import cases
 from kundebase.service.models import Attachment, Case, LeadProposal, Mailbox, MailMessage
 from kundebase.service.parsing import Parsed, parse
 
-DEFAULT_MAX_ATTACHMENT = 10 * 1024 * 1024
-DEFAULT_ATTACHMENT_TYPES = ("application/pdf", "image/png", "image/jpeg", "image/gif", "text/plain", "text/csv",
-                            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 CUSTOMER_WROTE = "Written by the customer in an e-mail to customer service"
 """Recorded (with the categories, never the words) when an inbound message holds special-category words."""
 
 
 def max_attachment() -> int:
-    return int(getattr(settings, "KUNDEBASE_MAIL_MAX_ATTACHMENT", DEFAULT_MAX_ATTACHMENT))
+    return int(settings.KUNDEBASE_MAIL_MAX_ATTACHMENT)
 
 
 def attachment_types() -> tuple[str, ...]:
-    return tuple(getattr(settings, "KUNDEBASE_MAIL_ATTACHMENT_TYPES", DEFAULT_ATTACHMENT_TYPES))
+    return tuple(settings.KUNDEBASE_MAIL_ATTACHMENT_TYPES)
 
 
 def match_party(address: str) -> int | None:
