@@ -71,3 +71,21 @@ def test_analyst_cannot_look_people_up_by_identifiers(api_as, listed, path) -> N
     assert res["Content-Type"].startswith("application/problem+json")
     assert "pseudonymised" in res.json()["detail"]
     assert api_as("sales").get(path).status_code == 200
+
+
+def test_the_analyst_reads_no_words_written_about_a_customer(api_as, listed) -> None:
+    """Notes and subjects name people and quote them: the analyst sees that an interaction happened, not what
+    was written, in the list and one by one."""
+    person, _segment = listed
+    note = api_as("sales").post("/api/v1/interactions", {
+        "party_id": person.pk, "kind": "call", "subject": "Zelmira Quorvath rang about her order",
+        "body": "Call back Zelmira on 419 87 653", "outcome": "Quorvath satisfied"})
+    assert note.status_code == 201, note.content
+    analyst = api_as("analyst")
+    listed_items = analyst.get("/api/v1/interactions", party_id=person.pk)
+    one = analyst.get(f"/api/v1/interactions/{note.json()['id']}")
+    for res in (listed_items, one):
+        assert res.status_code == 200
+        assert b"Zelmira" not in res.content and b"Quorvath" not in res.content and b"419 87" not in res.content
+    assert one.json()["kind"] == "call" and one.json()["subject"] == "•••"
+    assert b"Zelmira" in api_as("service").get(f"/api/v1/interactions/{note.json()['id']}").content

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from typing import Any
 
@@ -15,6 +16,7 @@ from kundebase.core.errors import NotFound
 from kundebase.core.problems import Problem
 from kundebase.interactions import services
 from kundebase.interactions.models import Interaction
+from kundebase.privacy.masking import FREE_TEXT, is_pseudonymised, mask_free_text
 
 router = Router(tags=["interactions"])
 ERRORS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}
@@ -91,7 +93,18 @@ def list_interactions(request: HttpRequest, party_id: int | None = None, kind: s
     if open_follow_up:
         qs = qs.filter(follow_up_on__isnull=False, follow_up_done_at__isnull=True)
     items, nxt = pagination.page(qs, cursor, limit)
-    return {"items": items, "next": nxt}
+    return {"items": [_for_viewer(item, request.user) for item in items], "next": nxt}
+
+
+def _for_viewer(found: Interaction, user: object) -> Interaction:
+    """The interaction as the user may see it: for the pseudonymised role an unsaved copy without what was
+    written."""
+    if not is_pseudonymised(user):
+        return found
+    shown = copy.copy(found)
+    for key, value in mask_free_text({key: getattr(found, key) for key in FREE_TEXT}).items():
+        setattr(shown, key, value)
+    return shown
 
 
 @router.post("/interactions", response={201: InteractionOut, **ERRORS})
@@ -107,7 +120,7 @@ def get_interaction(request: HttpRequest, interaction_id: int):
     found = Interaction.objects.select_related("handled_by").filter(pk=interaction_id).first()
     if found is None:
         raise NotFound("Interaction", interaction_id)
-    return found
+    return _for_viewer(found, request.user)
 
 
 @router.patch("/interactions/{int:interaction_id}", response={200: InteractionOut, **ERRORS})

@@ -55,6 +55,19 @@ def mask_party(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+FREE_TEXT = ("subject", "body", "outcome")
+"""What people wrote about a customer: it names people and quotes their words, so the pseudonymised role sees
+none of it record by record (text analytics shows it only as phrases many customers used)."""
+
+
+def mask_free_text(data: dict[str, Any], keys: Iterable[str] = FREE_TEXT) -> dict[str, Any]:
+    """Blank the free-text fields of a serialised record in place (for the pseudonymised role)."""
+    for key in keys:
+        if data.get(key):
+            data[key] = "•••"
+    return data
+
+
 def identifier_columns() -> set[str]:
     """Column names that identify a person, from the field declarations (for exports and analytics)."""
     from kundebase.privacy.declarations import personal_identifiers
