@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field
@@ -50,7 +52,7 @@ def list_tokens(request: HttpRequest):
 @router.post("/tokens", response={201: IssuedToken, **ERRORS})
 def issue_token(request: HttpRequest, payload: TokenIn):
     """Issue a token; the response is the only time its value is shown."""
-    owner = request.user
+    owner: AbstractBaseUser | AnonymousUser | None = request.user
     if payload.user:
         owner = get_user_model().objects.filter(username=canonical_username(payload.user)).first()
         if owner is None:

@@ -83,7 +83,7 @@ def candidate_ids_many(kind: str, keys_per_record: list[list[str]], exclude_id: 
     out = []
     for keys in keys_per_record:
         found = {pid for key in keys for pid in usable.get(key, ())}
-        found.discard(exclude_id)  # type: ignore[arg-type]
+        found.discard(exclude_id)
         out.append(sorted(found))
     return out
 

@@ -71,7 +71,7 @@ def create_party(form: PersonForm | CompanyForm, *, actor: Any) -> Party | None:
                       actor=actor, channel="web", allow_duplicate=bool(cd.get("create_anyway")))
     except Conflict as exc:
         form.add_error(None, exc.detail)
-        form.duplicate_candidates = exc.extra.get("candidates", [])  # type: ignore[attr-defined]
+        form.duplicate_candidates = exc.extra.get("candidates", [])
     except DomainError as exc:
         if exc.errors:
             _place_errors(form, exc.errors, paths)

@@ -67,7 +67,7 @@ def _staff() -> list[int]:
                         last_name=name.split(".")[1].capitalize())
             user.set_unusable_password()
             user.save()
-            user.groups.set([Group.objects.get(name=role)])  # type: ignore[attr-defined]
+            user.groups.set([Group.objects.get(name=role)])
         ids.append(user.pk)
     return ids
 

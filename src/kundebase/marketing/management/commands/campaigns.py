@@ -39,7 +39,7 @@ class Command(BaseCommand):
         campaign = campaigns.get_campaign(opts["campaign_id"])
         if campaign.status == Campaign.Status.DRAFT:
             campaign = campaigns.prepare(campaign_id=campaign.pk, channel="cli")
-        bar = tqdm(total=campaign.total, unit="msg", file=self.stderr._out)  # type: ignore[attr-defined]
+        bar = tqdm(total=campaign.total, unit="msg", file=self.stderr._out)
 
         def progress(done: int, total: int) -> None:
             bar.update(done - bar.n)
