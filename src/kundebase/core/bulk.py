@@ -29,8 +29,9 @@ def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
     return None
 
 
-def _column_field(model: type[models.Model], name: str) -> tuple[models.Field[Any, Any], str]:
-    """The field stored in column ``name`` (or attribute name) of ``model``, and that column's name."""
+def column_field(model: type[models.Model], name: str) -> tuple[models.Field[Any, Any], str]:
+    """The concrete field behind ``name`` (field or attribute name) of ``model``, and its column's name: raw SQL
+    needs a column, and a reverse relation has none."""
     field = model._meta.get_field(name)
     if not isinstance(field, models.Field) or not field.column:
         raise ValueError(f"{model.__name__}.{name} is not a column")
@@ -46,7 +47,7 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]], *, ig
     if not rows:
         return 0
     names = list(rows[0])
-    fields = [_column_field(model, name) for name in names]
+    fields = [column_field(model, name) for name in names]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(column) for _, column in fields)
     sql = (f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(names))})"
