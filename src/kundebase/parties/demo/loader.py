@@ -91,7 +91,7 @@ class Loader:
             "interactions": Table(Interaction, rows.INTERACTION), "interests": Table(ProductInterest, rows.INTEREST),
         }
 
-    def run(self, customers: int, truth_path: Path, progress: Callable[[int], None] | None = None) -> Result:
+    def run(self, customers: int, truth_path: Path, progress: Callable[[int], object] | None = None) -> Result:
         with transaction.atomic():
             cat = catalogue.ensure()
             staff = _staff()
