@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -23,6 +25,8 @@ RECENT = 10
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Each section appears only for roles that may read it, and is then read with one query."""
     user = request.user
+    if not isinstance(user, User):  # @requires() lets only a signed-in user this far
+        raise PermissionDenied
     today = timezone.localdate()
     ctx: dict[str, object] = {"today": today}
     sees_customers = user.has_perms(("parties.view_party", "parties.view_contactpoint"))
