@@ -291,7 +291,7 @@ def _without_flagged_text(rec: records.Record, problems: list[tuple[str, str]]
     return quarantine.redacted(rec.raw, flagged), [*problems, *said]
 
 
-def run_job(job_id: int, *, actor: object = None, progress: Callable[[int], None] | None = None,
+def run_job(job_id: int, *, actor: object = None, progress: Callable[[int], object] | None = None,
             chunk_size: int = CHUNK) -> ImportJob:
     """Run (or resume) an import to the end.  Safe to call again on a finished job: it does nothing."""
     job = ImportJob.objects.select_related("source").get(pk=job_id)
