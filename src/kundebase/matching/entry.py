@@ -96,9 +96,8 @@ def _candidates_sql(vendor: str, count: int, per_key: int) -> str:
     parameter each, ``(branch, party id)`` rows."""
     from django.db import connection
 
-    from kundebase.matching.models import BlockingKey
-
     from kundebase.core.bulk import column_field
+    from kundebase.matching.models import BlockingKey
 
     quote = connection.ops.quote_name
     table, key = quote(BlockingKey._meta.db_table), quote(column_field(BlockingKey, "key")[1])

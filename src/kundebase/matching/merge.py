@@ -205,7 +205,8 @@ def unmerge(*, merge_id: int, actor: object = None, channel: str = "api") -> Mer
     moved_pks: dict[str, set[Any]] = {}
     for entry in snap["moved"]:
         model = apps.get_model(entry["model"])
-        existing = set(model._default_manager.filter(pk__in=[r["pk"] for r in entry["rows"]]).values_list("pk", flat=True))
+        existing = set(model._default_manager.filter(pk__in=[r["pk"] for r in entry["rows"]])
+                       .values_list("pk", flat=True))
         for obj in _load([r for r in entry["rows"] if r["pk"] in existing]):
             obj.save()
         moved_pks.setdefault(f"{entry['model']}.{entry['field']}", set()).update(r["pk"] for r in entry["rows"])

@@ -257,7 +257,8 @@ def clean_contact_point(data: dict[str, Any], errors: ErrorCollector, prefix: st
 
 
 def clean_address(data: dict[str, Any], errors: ErrorCollector, prefix: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {key: _text(data, key, errors, prefix) for key in ("street", "postcode", "city", "municipality", "region")}
+    out: dict[str, Any] = {key: _text(data, key, errors, prefix)
+                           for key in ("street", "postcode", "city", "municipality", "region")}
     out["kind"] = _choice(data.get("kind") or "postal", Address.Kind, prefix + "kind", errors)
     raw_country = data.get("country") or ""
     out["country"] = ""

@@ -57,7 +57,8 @@ def create_party(form: PersonForm | CompanyForm, *, actor: Any) -> Party | None:
     data = _party_data(form)
     if form.errors:
         return None
-    contact_points, paths = [], {}
+    contact_points: list[dict[str, Any]] = []
+    paths: dict[str, str] = {}
     for name, kind in form.CONTACT_FIELDS:
         if cd.get(name):
             paths[f"contact_points[{len(contact_points)}].value"] = name

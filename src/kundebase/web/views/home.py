@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -15,7 +13,7 @@ from kundebase.interactions.models import Interaction
 from kundebase.interactions.services import open_follow_ups
 from kundebase.orders.models import Order
 from kundebase.parties.models import Party
-from kundebase.web.access import requires
+from kundebase.web.access import requires, signed_in_user
 
 DUE_AHEAD = dt.timedelta(days=7)
 RECENT = 10
@@ -24,9 +22,7 @@ RECENT = 10
 @requires()
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Each section appears only for roles that may read it, and is then read with one query."""
-    user = request.user
-    if not isinstance(user, User):  # @requires() lets only a signed-in user this far
-        raise PermissionDenied
+    user = signed_in_user(request)
     today = timezone.localdate()
     ctx: dict[str, object] = {"today": today}
     sees_customers = user.has_perms(("parties.view_party", "parties.view_contactpoint"))
