@@ -142,9 +142,9 @@ def _person(rec: Record, mapped: dict[str, Any], reverse: dict[str, str], countr
 
 
 def _company(rec: Record, mapped: dict[str, Any], reverse: dict[str, str], country: str) -> None:
-    data: dict[str, Any] = {k: mapped[k] for k in ("legal_name", "org_number", "org_country", "industry_code", "employees",
-                                   "annual_revenue", "bank_account", "payment_terms_days", "credit_limit", "status",
-                                   "customer_number") if k in mapped}
+    data: dict[str, Any] = {k: mapped[k] for k in (
+        "legal_name", "org_number", "org_country", "industry_code", "employees", "annual_revenue", "bank_account",
+        "payment_terms_days", "credit_limit", "status", "customer_number") if k in mapped}
     if "org_country" in data:
         data["org_country"] = shapes.country_code(data["org_country"])
     elif mapped.get("country"):
