@@ -30,6 +30,7 @@ demo: venv
 
 lint: venv
 	$(BIN)/ruff check src tests benchmarks
+	PYTHONPATH=src KUNDEBASE_ENV=test $(BIN)/mypy src
 
 check-system:
 	bash scripts/system-packages.sh

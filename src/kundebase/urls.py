@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 
 from kundebase.api import api
@@ -26,7 +27,7 @@ urlpatterns = [
 ]
 
 
-def handler404(request, exception=None):  # type: ignore[no-untyped-def]
+def handler404(request: HttpRequest, exception: Exception) -> HttpResponse:
     """Unknown paths under /api/ answer in the API's error shape; pages get the site's 404 page."""
     from django.views.defaults import page_not_found
 
@@ -37,7 +38,7 @@ def handler404(request, exception=None):  # type: ignore[no-untyped-def]
     return page_not_found(request, exception)
 
 
-def handler500(request):  # type: ignore[no-untyped-def]
+def handler500(request: HttpRequest) -> HttpResponse:
     from django.views.defaults import server_error
 
     if request.path.startswith(("/api/", "/v1/")):
@@ -47,7 +48,7 @@ def handler500(request):  # type: ignore[no-untyped-def]
     return server_error(request)
 
 
-def handler403(request, exception=None):  # type: ignore[no-untyped-def]
+def handler403(request: HttpRequest, exception: Exception) -> HttpResponse:
     """A page refused to someone not signed in sends them to sign in (every app's page guard raises
     ``PermissionDenied``; this is the one place that tells "sign in first" from "your role may not")."""
     from django.contrib.auth.views import redirect_to_login

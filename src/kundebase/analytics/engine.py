@@ -37,7 +37,7 @@ import logging
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -254,7 +254,7 @@ class Mirror:
             analysis.forget(con, "_ids")
         return int(count)
 
-    def _load(self, con: duckdb.DuckDBPyConnection, table: str, where: str, params: list[object], *,
+    def _load(self, con: duckdb.DuckDBPyConnection, table: str, where: str, params: Sequence[int], *,
               replace: bool, progress: Any = None, first: bool = False) -> int:
         """Copy the source rows matching ``where`` into the mirror (replacing rows with the same id).
 
@@ -288,7 +288,7 @@ class Mirror:
                 con.execute(f"INSERT INTO {table} SELECT * FROM {source}")
         return rows
 
-    def _export(self, d: Dialect, sql: str, params: list[object], handle: Any, progress: Any) -> int:
+    def _export(self, d: Dialect, sql: str, params: Sequence[int], handle: Any, progress: Any) -> int:
         connection = connections[self.alias]
         connection.ensure_connection()
         if d.name == "postgresql":

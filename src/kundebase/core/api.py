@@ -14,10 +14,8 @@ from kundebase import __version__
 from kundebase.core import services
 from kundebase.core.api_auth import require
 from kundebase.core.models import CustomFieldDefinition
-from kundebase.core.problems import Problem
 
 router = Router(tags=["custom fields"])
-ERRORS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 422: Problem}
 
 
 class CustomFieldIn(Schema):
@@ -65,7 +63,7 @@ def health(request: HttpRequest):
     return {"status": "ok", "version": __version__, "database": connection.vendor}
 
 
-@router.get("/custom-fields", response={200: list[CustomFieldOut], **ERRORS})
+@router.get("/custom-fields", response={200: list[CustomFieldOut]})
 def list_custom_fields(request: HttpRequest, entity: str | None = None):
     require(request, "core.view_customfielddefinition")
     qs = CustomFieldDefinition.objects.all()
@@ -74,14 +72,14 @@ def list_custom_fields(request: HttpRequest, entity: str | None = None):
     return list(qs)
 
 
-@router.post("/custom-fields", response={201: CustomFieldOut, **ERRORS})
+@router.post("/custom-fields", response={201: CustomFieldOut})
 def create_custom_field(request: HttpRequest, payload: CustomFieldIn):
     """Define a field. Purpose and legal basis are mandatory; special categories need a documented basis."""
     require(request, "core.add_customfielddefinition")
     return Status(201, services.create_custom_field(data=payload.model_dump(), actor=request.user))
 
 
-@router.delete("/custom-fields/{int:field_id}", response={204: None, **ERRORS})
+@router.delete("/custom-fields/{int:field_id}", response={204: None})
 def delete_custom_field(request: HttpRequest, field_id: int):
     require(request, "core.delete_customfielddefinition")
     services.delete_custom_field(field_id=field_id, actor=request.user)

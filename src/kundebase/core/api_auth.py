@@ -44,7 +44,7 @@ AUTH = [TokenAuth(), SignedInSession()]
 def require(request: HttpRequest, *perms: str) -> None:
     """Refuse (403) unless the caller holds every permission; a hidden button is not a permission check."""
     user = request.user
-    if not user.has_perms(perms):  # type: ignore[union-attr]
+    if not user.has_perms(perms):
         raise Forbidden()
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from django.db import connection, models
 
 
-def _converter(field: models.Field) -> Callable[[Any], Any] | None:  # type: ignore[type-arg]
+def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
     """How one column's Python values become database values (``None`` when they go as they are)."""
     if isinstance(field, models.JSONField):
         return lambda value: field.get_db_prep_value(value, connection)
@@ -29,6 +29,15 @@ def _converter(field: models.Field) -> Callable[[Any], Any] | None:  # type: ign
     return None
 
 
+def column_field(model: type[models.Model], name: str) -> tuple[models.Field[Any, Any], str]:
+    """The concrete field behind ``name`` (field or attribute name) of ``model``, and its column's name: raw SQL
+    needs a column, and a reverse relation has none."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field) or not field.column:
+        raise ValueError(f"{model.__name__}.{name} is not a column")
+    return field, field.column
+
+
 def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]], *, ignore_conflicts: bool = False) -> int:
     """Insert ``rows`` (column name or attribute name → value, the same keys in every row); returns the count.
 
@@ -38,12 +47,12 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]], *, ig
     if not rows:
         return 0
     names = list(rows[0])
-    fields = [model._meta.get_field(name) for name in names]
+    fields = [column_field(model, name) for name in names]
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)  # type: ignore[union-attr]
+    columns = ", ".join(quote(column) for _, column in fields)
     sql = (f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(names))})"
            + (" ON CONFLICT DO NOTHING" if ignore_conflicts else ""))
-    converters = [_converter(f) for f in fields]  # type: ignore[arg-type]
+    converters = [_converter(f) for f, _ in fields]
     if any(converters):
         params = [tuple(value if convert is None or value is None else convert(value)
                         for convert, value in zip(converters, row.values(), strict=True)) for row in rows]

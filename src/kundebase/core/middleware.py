@@ -39,8 +39,8 @@ def _read_unsized(request: HttpRequest) -> bool:
     data = stream.read(limit + 1) if stream is not None else b""
     if len(data) > limit:
         return False
-    request._body = data  # type: ignore[attr-defined]  # what request.body returns from now on
-    request._stream = io.BytesIO(data)  # type: ignore[attr-defined]
+    request._body = data  # what request.body returns from now on
+    request._stream = io.BytesIO(data)
     request.META["CONTENT_LENGTH"] = str(len(data))
     return True
 

@@ -11,7 +11,9 @@ from django.http import Http404, HttpRequest, JsonResponse
 from django.http.request import RawPostDataException
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import REF_TEMPLATE
 from ninja.parser import Parser
+from ninja.schema import NinjaGenerateJsonSchema
 
 from kundebase.core import json_body
 from kundebase.core.errors import DomainError
@@ -69,14 +71,52 @@ def _loc_to_field(loc: list[Any] | tuple[Any, ...]) -> str:
     return out or "body"
 
 
-def _document_problem_type(schema: Any) -> Any:
-    """Error responses are ``application/problem+json``; say so in the OpenAPI document, not ``application/json``."""
+EVERY_OPERATION = (400, 403, 404, 422)
+"""Problems any operation can answer: a malformed request, a role that may not, an unknown id, invalid values."""
+BEHIND_A_TOKEN = (401, 429)
+"""Problems of an operation that needs a session or token: none sent, or too many unknown tokens from one address."""
+WITH_A_BODY = (409, 412, 413, 415)
+"""Problems of a write: a conflict, a stale ``If-Match``, a body too large, a body that is not JSON."""
+WRITE_METHODS = ("post", "put", "patch", "delete")
+
+
+def problem_statuses(method: str, *, behind_a_token: bool) -> tuple[int, ...]:
+    """The problem answers an operation documents: one list for every router, so none can leave them out."""
+    statuses = EVERY_OPERATION + (BEHIND_A_TOKEN if behind_a_token else ())
+    if method.lower() in WRITE_METHODS:
+        statuses += WITH_A_BODY
+    return tuple(sorted(statuses))
+
+
+def _problem_component(schema: dict[str, Any]) -> str:
+    """Add the :class:`Problem` schema to the document's components; returns its reference."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    if "Problem" not in components:
+        body = Problem.model_json_schema(ref_template=REF_TEMPLATE, schema_generator=NinjaGenerateJsonSchema,
+                                         mode="serialization")
+        components.update(body.pop("$defs", {}))
+        components["Problem"] = body
+    return REF_TEMPLATE.format(model="Problem")
+
+
+def _document_problems(schema: Any) -> Any:
+    """Every operation names its problem answers, all as ``application/problem+json`` (not ``application/json``).
+
+    The routers declare only their successful answers; the problem answers come from :func:`problem_statuses`.
+    """
+    ref = _problem_component(schema)
     for operations in schema.get("paths", {}).values():
-        for operation in operations.values():
-            for status, response in (operation.get("responses") or {}).items():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            for status, response in responses.items():
                 content = response.get("content") or {}
                 if str(status)[:1] in "45" and "application/json" in content:
                     response["content"] = {CONTENT_TYPE: content["application/json"]}
+            declared = {str(status) for status in responses}
+            for status in problem_statuses(method, behind_a_token=bool(operation.get("security"))):
+                if str(status) not in declared:
+                    responses[status] = {"description": TITLES[status],
+                                         "content": {CONTENT_TYPE: {"schema": {"$ref": ref}}}}
     return schema
 
 
@@ -94,7 +134,7 @@ def install(api: Any) -> None:
     plain_schema = api.get_openapi_schema
 
     def get_openapi_schema(**kwargs: Any) -> Any:
-        return _document_problem_type(plain_schema(**kwargs))
+        return _document_problems(plain_schema(**kwargs))
 
     api.get_openapi_schema = get_openapi_schema
 

@@ -7,9 +7,13 @@ models or custom permissions join a role without touching this file's logic.
 from __future__ import annotations
 
 from fnmatch import fnmatch
+from typing import TYPE_CHECKING
 
 from django.db.models.signals import post_migrate
 from django.dispatch import receiver
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import Permission
 
 ROLES: dict[str, list[str]] = {
     "administrator": ["*.*", "!privacy.pseudonymised_only"],
@@ -41,11 +45,11 @@ ROLES: dict[str, list[str]] = {
 ROLE_NAMES = tuple(ROLES)
 
 
-def permissions_for(role: str) -> list[object]:
+def permissions_for(role: str) -> list[Permission]:
     from django.contrib.auth.models import Permission
 
     patterns = ROLES[role]
-    perms = []
+    perms: list[Permission] = []
     for perm in Permission.objects.select_related("content_type"):
         full = f"{perm.content_type.app_label}.{perm.codename}"
         included = any(fnmatch(full, p) for p in patterns if not p.startswith("!"))

@@ -127,7 +127,7 @@ class TableWriter:
             value, is_text = xlsx_value(raw)
             cell = WriteOnlyCell(self.sheet)
             if is_text:
-                cell._value = value  # bypass openpyxl's guess, which makes text starting with "=" a formula
+                cell._value = value  # type: ignore[attr-defined]  # private slot: bypass openpyxl's guess, which makes text starting with "=" a formula
                 cell.data_type = "s"
             else:
                 cell.value = value
@@ -144,7 +144,10 @@ class TableWriter:
             if self._own_handle:
                 self.handle.close()
             return
-        self.book.save(target if target is not None else self.path)
+        destination = target if target is not None else self.path
+        if destination is None:
+            raise ValueError("an XLSX table needs a path at the start or a target at the close")
+        self.book.save(destination)
 
 
 def table_bytes(fmt: str, header: list[str], rows: Any, *, title: str = "Sheet", delimiter: str = ",") -> bytes:

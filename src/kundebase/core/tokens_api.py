@@ -5,17 +5,17 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field, StrictInt
 
 from kundebase.core import tokens
 from kundebase.core.errors import NotFound
-from kundebase.core.problems import Problem
 from kundebase.core.usernames import canonical_username
 
 router = Router(tags=["API tokens"])
-ERRORS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 422: Problem}
 
 
 class TokenIn(Schema):
@@ -44,16 +44,16 @@ class IssuedToken(TokenOut):
     token: str = Field(description="the token itself, shown this once and never again")
 
 
-@router.get("/tokens", response={200: list[TokenOut], **ERRORS})
+@router.get("/tokens", response={200: list[TokenOut]})
 def list_tokens(request: HttpRequest):
     """The caller's tokens (every user's for an administrator), newest first."""
     return [tokens.as_dict(t) for t in tokens.visible_to(request.user)]
 
 
-@router.post("/tokens", response={201: IssuedToken, **ERRORS})
+@router.post("/tokens", response={201: IssuedToken})
 def issue_token(request: HttpRequest, payload: TokenIn):
     """Issue a token; the response is the only time its value is shown."""
-    owner = request.user
+    owner: AbstractBaseUser | AnonymousUser | None = request.user
     if payload.user:
         owner = get_user_model().objects.filter(username=canonical_username(payload.user)).first()
         if owner is None:
@@ -63,7 +63,7 @@ def issue_token(request: HttpRequest, payload: TokenIn):
     return Status(201, {**tokens.as_dict(token), "token": value})
 
 
-@router.delete("/tokens/{int:token_id}", response={200: TokenOut, **ERRORS})
+@router.delete("/tokens/{int:token_id}", response={200: TokenOut})
 def revoke_token(request: HttpRequest, token_id: int):
     """Revoke a token at once (the caller's own, or any for an administrator)."""
     return tokens.as_dict(tokens.revoke(token_ref=token_id, actor=request.user))

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -135,7 +136,7 @@ def create_job(*, path: Path, source: Source, entity: str, name: str = "", templ
         options={"encoding": the_plan.info.encoding, "delimiter": the_plan.info.delimiter,
                  "headers": the_plan.info.headers},
         total_rows=total_rows,
-        created_by=user if getattr(user, "pk", None) else None)
+        created_by=user if isinstance(user, User) and user.pk else None)
     return job, True
 
 
@@ -201,7 +202,7 @@ def _write(entity: str, recs: list[records.Record], decisions: list[consolidatio
                     problems = [("", _("this order number belongs to another customer"))] if done == "error" else []
                     results[i] = (done, record_id, problems)
         except ValidationFailed as exc:
-            reverse = {}
+            reverse: dict[str, str] = {}
             results[i] = ("error", None, [(reverse.get(e.field, e.field), e.message) for e in exc.errors])
         except Exception as exc:  # a refusal by a service (conflict, suppression …) fails the row, not the file
             from kundebase.core.errors import DomainError
@@ -291,7 +292,7 @@ def _without_flagged_text(rec: records.Record, problems: list[tuple[str, str]]
     return quarantine.redacted(rec.raw, flagged), [*problems, *said]
 
 
-def run_job(job_id: int, *, actor: object = None, progress: Callable[[int], None] | None = None,
+def run_job(job_id: int, *, actor: object = None, progress: Callable[[int], object] | None = None,
             chunk_size: int = CHUNK) -> ImportJob:
     """Run (or resume) an import to the end.  Safe to call again on a finished job: it does nothing."""
     job = ImportJob.objects.select_related("source").get(pk=job_id)

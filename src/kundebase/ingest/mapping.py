@@ -146,7 +146,7 @@ def by_header(header: str, entity: str) -> str | None:
     return None
 
 
-SHAPE_TARGETS = {
+SHAPE_TARGETS: dict[str, dict[str, str | None]] = {
     "persons": {"email": "email", "phone": "phone", "date": "birth_date", "org_number": None},
     "companies": {"email": "email", "phone": "phone", "org_number": "org_number", "date": None},
     "roles": {"email": "email", "phone": "phone", "org_number": "org_number", "date": "start_date"},

@@ -142,9 +142,9 @@ def _person(rec: Record, mapped: dict[str, Any], reverse: dict[str, str], countr
 
 
 def _company(rec: Record, mapped: dict[str, Any], reverse: dict[str, str], country: str) -> None:
-    data = {k: mapped[k] for k in ("legal_name", "org_number", "org_country", "industry_code", "employees",
-                                   "annual_revenue", "bank_account", "payment_terms_days", "credit_limit", "status",
-                                   "customer_number") if k in mapped}
+    data: dict[str, Any] = {k: mapped[k] for k in (
+        "legal_name", "org_number", "org_country", "industry_code", "employees", "annual_revenue", "bank_account",
+        "payment_terms_days", "credit_limit", "status", "customer_number") if k in mapped}
     if "org_country" in data:
         data["org_country"] = shapes.country_code(data["org_country"])
     elif mapped.get("country"):
@@ -197,7 +197,7 @@ def _interaction(rec: Record, mapped: dict[str, Any], reverse: dict[str, str], c
     from kundebase.interactions.services import clean
 
     _refs(rec, mapped, reverse, country)
-    data = {k: _str(mapped[k]) for k in ("kind", "direction", "channel", "subject", "body", "outcome")
+    data: dict[str, Any] = {k: _str(mapped[k]) for k in ("kind", "direction", "channel", "subject", "body", "outcome")
             if k in mapped}
     data["kind"] = INTERACTION_KINDS.get(identifiers_fold(data.get("kind", "")), data.get("kind") or "note")
     if "occurred_at" in mapped:
@@ -242,7 +242,7 @@ def _role(rec: Record, mapped: dict[str, Any], reverse: dict[str, str], country:
     if not any(company_refs.values()):
         rec.problems.append(("", _("Name the company: give its customer number, org number or name")))
     rec.extra = {"company": company_refs}
-    data = {k: _str(mapped[k]) for k in ("position", "department") if k in mapped}
+    data: dict[str, Any] = {k: _str(mapped[k]) for k in ("position", "department") if k in mapped}
     for key in ("start_date", "end_date"):
         if key in mapped:
             data[key] = shapes.iso_date_or_text(mapped[key])

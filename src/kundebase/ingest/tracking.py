@@ -19,6 +19,7 @@ import hashlib
 import io
 import json
 import zlib
+from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -233,7 +234,7 @@ def batch(request: HttpRequest) -> JsonResponse:
     return _receive(request, None)
 
 
-def _single(kind: str):  # type: ignore[no-untyped-def]
+def _single(kind: str) -> Callable[[HttpRequest], JsonResponse]:
     @csrf_exempt
     @require_POST
     def view(request: HttpRequest) -> JsonResponse:

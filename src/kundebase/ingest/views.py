@@ -76,14 +76,14 @@ def upload(request: HttpRequest) -> HttpResponse:
             errors["source"] = _("Name the source (where the file comes from)")
         if entity not in mapping.ENTITIES:
             errors["entity"] = _("Choose what the file holds")
-        if not errors:
-            with tempfile.NamedTemporaryFile(suffix=Path(upload_file.name).suffix, delete=False) as tmp:
+        if not errors and upload_file is not None:
+            with tempfile.NamedTemporaryFile(suffix=Path(upload_file.name or "").suffix, delete=False) as tmp:
                 for chunk in upload_file.chunks():
                     tmp.write(chunk)
             try:
                 source = importer.get_source(source_name, create=True)
                 job, _created = importer.create_job(path=Path(tmp.name), source=source, entity=entity,
-                                                    name=upload_file.name, template=template, user=request.user)
+                                                    name=upload_file.name or "", template=template, user=request.user)
                 return redirect("ingest:import-mapping", job_id=job.pk)
             except DomainError as exc:
                 errors["file"] = str(exc)
@@ -161,7 +161,7 @@ def progress_dict(job: ImportJob) -> dict[str, Any]:
             "quarantined": job.quarantine_count, "message": job.message}
 
 
-def job_errors(request: HttpRequest, job_id: int) -> HttpResponse:
+def job_errors(request: HttpRequest, job_id: int) -> StreamingHttpResponse:
     _require(request, "ingest.view_importjob")
     job = get_object_or_404(ImportJob, pk=job_id)
     buffer = io.StringIO()

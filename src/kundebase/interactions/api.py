@@ -13,13 +13,11 @@ from pydantic import ConfigDict, Field, StrictInt
 from kundebase.core import pagination
 from kundebase.core.api_auth import require
 from kundebase.core.errors import NotFound
-from kundebase.core.problems import Problem
 from kundebase.interactions import services
 from kundebase.interactions.models import Interaction
 from kundebase.privacy.masking import FREE_TEXT, is_pseudonymised, mask_free_text
 
 router = Router(tags=["interactions"])
-ERRORS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}
 
 
 class InteractionIn(Schema):
@@ -81,7 +79,7 @@ class InteractionList(Schema):
     next: str | None
 
 
-@router.get("/interactions", response={200: InteractionList, **ERRORS})
+@router.get("/interactions", response={200: InteractionList})
 def list_interactions(request: HttpRequest, party_id: int | None = None, kind: str | None = None,
                       open_follow_up: bool = False, cursor: str | None = None, limit: int = 50):
     require(request, "interactions.view_interaction")
@@ -107,14 +105,14 @@ def _for_viewer(found: Interaction, user: object) -> Interaction:
     return shown
 
 
-@router.post("/interactions", response={201: InteractionOut, **ERRORS})
+@router.post("/interactions", response={201: InteractionOut})
 def create_interaction(request: HttpRequest, payload: InteractionIn):
     require(request, "interactions.add_interaction")
     data = payload.model_dump()
     return Status(201, services.log_interaction(party_id=data.pop("party_id"), data=data, actor=request.user))
 
 
-@router.get("/interactions/{int:interaction_id}", response={200: InteractionOut, **ERRORS})
+@router.get("/interactions/{int:interaction_id}", response={200: InteractionOut})
 def get_interaction(request: HttpRequest, interaction_id: int):
     require(request, "interactions.view_interaction")
     found = Interaction.objects.select_related("handled_by").filter(pk=interaction_id).first()
@@ -123,14 +121,14 @@ def get_interaction(request: HttpRequest, interaction_id: int):
     return _for_viewer(found, request.user)
 
 
-@router.patch("/interactions/{int:interaction_id}", response={200: InteractionOut, **ERRORS})
+@router.patch("/interactions/{int:interaction_id}", response={200: InteractionOut})
 def patch_interaction(request: HttpRequest, interaction_id: int, payload: InteractionPatch):
     require(request, "interactions.change_interaction")
     return services.update_interaction(interaction_id=interaction_id, changes=payload.model_dump(exclude_unset=True),
                                        actor=request.user)
 
 
-@router.delete("/interactions/{int:interaction_id}", response={204: None, **ERRORS})
+@router.delete("/interactions/{int:interaction_id}", response={204: None})
 def delete_interaction(request: HttpRequest, interaction_id: int):
     require(request, "interactions.delete_interaction")
     services.delete_interaction(interaction_id=interaction_id, actor=request.user)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -94,7 +95,7 @@ def log_interaction(*, party_id: int, data: dict[str, Any], actor: object = None
         screen({"subject": cleaned.get("subject", ""), "body": cleaned.get("body", ""),
                 "outcome": cleaned.get("outcome", "")}, errors, data)
     errors.raise_if_any()
-    handled_by = actor if getattr(actor, "pk", None) and getattr(actor, "is_authenticated", False) else None
+    handled_by = actor if isinstance(actor, User) and actor.pk else None  # a signed-in person, not a system actor
     interaction = Interaction.objects.create(party_id=party_id, handled_by=handled_by, custom_fields=custom,
                                              source_record_id=source_record_id[:200], **cleaned)
     audit.record(action="create", actor=actor, entity="interaction", record_id=interaction.pk, party_id=party_id,
@@ -135,7 +136,7 @@ def delete_interaction(*, interaction_id: int, actor: object = None, channel: st
                  party_id=interaction.party_id, channel=channel)
 
 
-def open_follow_ups(*, user: object = None, due_by: dt.date | None = None) -> Any:
+def open_follow_ups(*, user: User | None = None, due_by: dt.date | None = None) -> Any:
     qs = Interaction.objects.filter(follow_up_on__isnull=False, follow_up_done_at__isnull=True)
     if user is not None:
         qs = qs.filter(handled_by=user)

@@ -14,13 +14,11 @@ from pydantic import StrictInt
 
 from kundebase.core.api_auth import require
 from kundebase.core.errors import NotFound
-from kundebase.core.problems import Problem
 from kundebase.marketing import campaigns, configuration, exports, language_info, loyalty, segments
 from kundebase.marketing.models import Export, Segment, TriggerRule
 from kundebase.privacy import purposes
 
 router = Router(tags=["marketing"])
-ERRORS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}
 
 
 class RuleIn(Schema):
@@ -85,40 +83,40 @@ def _export_out(export: Export) -> dict[str, Any]:
             "download": f"/api/v1/exports/{export.pk}/file"}
 
 
-@router.get("/segments/language", response={200: dict, **ERRORS})
+@router.get("/segments/language", response={200: dict})
 def segment_language(request: HttpRequest):
     """The attributes, operators and value shapes of the segment language (what the visual builder offers)."""
     require(request, "marketing.view_segment")
     return language_info.describe()
 
 
-@router.post("/segments/count", response={200: CountOut, **ERRORS})
+@router.post("/segments/count", response={200: CountOut})
 def count_rule(request: HttpRequest, payload: RuleIn):
     """Count the customers a rule selects (the builder's live count)."""
     require(request, "marketing.view_segment")
     return {"count": segments.count(rule=payload.rule)}
 
 
-@router.get("/segments", response={200: list[SegmentOut], **ERRORS})
+@router.get("/segments", response={200: list[SegmentOut]})
 def list_segments(request: HttpRequest):
     require(request, "marketing.view_segment")
     return [_segment_out(s) for s in Segment.objects.all()[:500]]
 
 
-@router.post("/segments", response={201: SegmentOut, **ERRORS})
+@router.post("/segments", response={201: SegmentOut})
 def create_segment(request: HttpRequest, payload: SegmentIn):
     require(request, "marketing.add_segment")
     segment = segments.create_segment(data=payload.model_dump(), actor=request.user)
     return Status(201, _segment_out(segment, with_count=True))
 
 
-@router.get("/segments/{int:segment_id}", response={200: SegmentOut, **ERRORS})
+@router.get("/segments/{int:segment_id}", response={200: SegmentOut})
 def get_segment(request: HttpRequest, segment_id: int):
     require(request, "marketing.view_segment")
     return _segment_out(segments.get_segment(segment_id), with_count=True)
 
 
-@router.patch("/segments/{int:segment_id}", response={200: SegmentOut, **ERRORS})
+@router.patch("/segments/{int:segment_id}", response={200: SegmentOut})
 def patch_segment(request: HttpRequest, segment_id: int, payload: SegmentPatch):
     require(request, "marketing.change_segment")
     changes = payload.model_dump(exclude_unset=True)
@@ -126,21 +124,21 @@ def patch_segment(request: HttpRequest, segment_id: int, payload: SegmentPatch):
     return _segment_out(segment, with_count=True)
 
 
-@router.delete("/segments/{int:segment_id}", response={204: None, **ERRORS})
+@router.delete("/segments/{int:segment_id}", response={204: None})
 def delete_segment(request: HttpRequest, segment_id: int):
     require(request, "marketing.delete_segment")
     segments.delete_segment(segment_id=segment_id, actor=request.user)
     return Status(204, None)
 
 
-@router.post("/segments/{int:segment_id}/snapshot", response={200: SegmentOut, **ERRORS})
+@router.post("/segments/{int:segment_id}/snapshot", response={200: SegmentOut})
 def snapshot_segment(request: HttpRequest, segment_id: int):
     require(request, "marketing.change_segment")
     segments.refresh_snapshot(segment_id=segment_id, actor=request.user)
     return _segment_out(segments.get_segment(segment_id), with_count=True)
 
 
-@router.post("/segments/{int:segment_id}/exports", response={201: ExportOut, **ERRORS})
+@router.post("/segments/{int:segment_id}/exports", response={201: ExportOut})
 def export_segment(request: HttpRequest, segment_id: int, payload: ExportIn):
     """Export the segment as a target list; people without the needed consent are excluded and counted."""
     require(request, "marketing.add_export")
@@ -149,7 +147,7 @@ def export_segment(request: HttpRequest, segment_id: int, payload: ExportIn):
     return Status(201, _export_out(result.export))
 
 
-@router.get("/exports/{int:export_id}", response={200: ExportOut, **ERRORS})
+@router.get("/exports/{int:export_id}", response={200: ExportOut})
 def get_export(request: HttpRequest, export_id: int):
     require(request, "marketing.view_export")
     export = Export.objects.filter(pk=export_id).first()
@@ -158,7 +156,7 @@ def get_export(request: HttpRequest, export_id: int):
     return _export_out(export)
 
 
-@router.get("/exports/{int:export_id}/file", response={200: None, **ERRORS})
+@router.get("/exports/{int:export_id}/file", response={200: None})
 def download_export(request: HttpRequest, export_id: int):
     require(request, "marketing.view_export")
     export = Export.objects.filter(pk=export_id).first()
@@ -196,20 +194,20 @@ def _campaign_out(campaign: Any) -> dict[str, Any]:
             "status": campaign.status, "statistics": campaigns.statistics(campaign)}
 
 
-@router.post("/campaigns", response={201: dict, **ERRORS})
+@router.post("/campaigns", response={201: dict})
 def create_campaign(request: HttpRequest, payload: CampaignIn):
     require(request, "marketing.add_campaign")
     return Status(201, _campaign_out(campaigns.create_campaign(data=payload.model_dump(), actor=request.user)))
 
 
-@router.get("/campaigns/{int:campaign_id}", response={200: dict, **ERRORS})
+@router.get("/campaigns/{int:campaign_id}", response={200: dict})
 def get_campaign(request: HttpRequest, campaign_id: int):
     """The campaign with its statistics and sending progress."""
     require(request, "marketing.view_campaign")
     return _campaign_out(campaigns.get_campaign(campaign_id))
 
 
-@router.post("/campaigns/{int:campaign_id}/send", response={202: dict, **ERRORS})
+@router.post("/campaigns/{int:campaign_id}/send", response={202: dict})
 def send_campaign(request: HttpRequest, campaign_id: int):
     """Choose the recipients and start sending in the background; poll the campaign for progress."""
     require(request, "marketing.change_campaign")
@@ -218,7 +216,7 @@ def send_campaign(request: HttpRequest, campaign_id: int):
     return Status(202, _campaign_out(campaign))
 
 
-@router.post("/campaigns/bounces", response={200: dict, **ERRORS})
+@router.post("/campaigns/bounces", response={200: dict})
 def report_bounce(request: HttpRequest, payload: BounceIn):
     """A bounce report from the mail system: marks the latest message to the address as bounced."""
     require(request, "marketing.change_campaign")
@@ -245,7 +243,7 @@ class ActionIn(Schema):
     reference: str = ""
 
 
-@router.post("/loyalty/members", response={201: dict, **ERRORS})
+@router.post("/loyalty/members", response={201: dict})
 def join_club(request: HttpRequest, payload: JoinIn):
     require(request, "marketing.add_loyaltymember")
     loyalty.join(party_id=payload.party_id, consent_given=payload.consent, actor=request.user,
@@ -253,13 +251,13 @@ def join_club(request: HttpRequest, payload: JoinIn):
     return Status(201, loyalty.summary(payload.party_id))
 
 
-@router.get("/loyalty/members/{int:party_id}", response={200: dict, **ERRORS})
+@router.get("/loyalty/members/{int:party_id}", response={200: dict})
 def member(request: HttpRequest, party_id: int):
     require(request, "marketing.view_loyaltymember")
     return loyalty.summary(party_id)
 
 
-@router.post("/loyalty/members/{int:party_id}/redeem", response={200: dict, **ERRORS})
+@router.post("/loyalty/members/{int:party_id}/redeem", response={200: dict})
 def redeem(request: HttpRequest, party_id: int, payload: PointsIn):
     """Spend points; 409 when the balance is too small."""
     require(request, "marketing.add_loyaltyentry")
@@ -267,7 +265,7 @@ def redeem(request: HttpRequest, party_id: int, payload: PointsIn):
     return loyalty.summary(party_id)
 
 
-@router.post("/loyalty/members/{int:party_id}/actions", response={200: dict, **ERRORS})
+@router.post("/loyalty/members/{int:party_id}/actions", response={200: dict})
 def earn_action(request: HttpRequest, party_id: int, payload: ActionIn):
     require(request, "marketing.add_loyaltyentry")
     loyalty.earn_for_action(party_id=party_id, action=payload.action, reference=payload.reference,
@@ -275,7 +273,7 @@ def earn_action(request: HttpRequest, party_id: int, payload: ActionIn):
     return loyalty.summary(party_id)
 
 
-@router.get("/triggers", response={200: list[dict], **ERRORS})
+@router.get("/triggers", response={200: list[dict]})
 def list_triggers(request: HttpRequest):
     require(request, "marketing.view_triggerrule")
     return [{"id": r.pk, "name": r.name, "event": r.event, "days": r.days, "action": r.action,
@@ -311,7 +309,7 @@ class ActionRuleIn(Schema):
     points: StrictInt
 
 
-@router.post("/triggers", response={201: dict, **ERRORS})
+@router.post("/triggers", response={201: dict})
 def create_trigger(request: HttpRequest, payload: TriggerIn):
     """A life-event rule; ``kundebase triggers run`` evaluates the rules."""
     require(request, "marketing.add_triggerrule")
@@ -319,7 +317,7 @@ def create_trigger(request: HttpRequest, payload: TriggerIn):
     return Status(201, {"id": rule.pk, "name": rule.name, "event": rule.event})
 
 
-@router.post("/newsletters", response={201: dict, **ERRORS})
+@router.post("/newsletters", response={201: dict})
 def create_newsletter(request: HttpRequest, payload: NewsletterIn):
     require(request, "marketing.add_newsletter")
     newsletter = configuration.create_newsletter(data=payload.model_dump(), actor=request.user)
@@ -327,14 +325,14 @@ def create_newsletter(request: HttpRequest, payload: NewsletterIn):
                         "subscribe_url": f"/newsletter/{newsletter.key}/subscribe"})
 
 
-@router.put("/loyalty/tiers", response={200: dict, **ERRORS})
+@router.put("/loyalty/tiers", response={200: dict})
 def put_tier(request: HttpRequest, payload: TierIn):
     require(request, "marketing.change_loyaltytier", "marketing.add_loyaltytier")
     tier = configuration.set_tier(name=payload.name, threshold=payload.threshold, actor=request.user)
     return {"name": tier.name, "threshold": tier.threshold}
 
 
-@router.put("/loyalty/rules", response={200: dict, **ERRORS})
+@router.put("/loyalty/rules", response={200: dict})
 def put_action_rule(request: HttpRequest, payload: ActionRuleIn):
     require(request, "marketing.change_loyaltyactionrule", "marketing.add_loyaltyactionrule")
     rule = configuration.set_action_rule(action=payload.action, points=payload.points, actor=request.user)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 
 from kundebase.marketing import audience, dialects
@@ -16,7 +18,7 @@ def send_single(*, campaign_id: int, party_id: int, smtp_url: str | None = None)
     if campaign.channel != Campaign.Channel.EMAIL:
         return None
     ph = dialects.for_connection().placeholder
-    allowed: list[dict[str, object]] = []
+    allowed: list[dict[str, Any]] = []
     for rows, _excluded in audience.chunks(None, purpose=campaign.purpose, channel="email",
                                            members=(f"SELECT {ph}", [party_id])):
         allowed.extend(rows)

@@ -80,6 +80,7 @@ def create_campaign(*, data: dict[str, Any], actor: object = None, channel: str 
     if not isinstance(days, int) or isinstance(days, bool) or not 0 < days <= 365:
         errors.add("conversion_days", _("From 1 to 365 days"))
     errors.raise_if_any()
+    assert isinstance(segment_id, int)  # refused above otherwise
     campaign = Campaign.objects.create(
         name=name, segment_id=segment_id, channel=kind, purpose=purpose,
         from_email=str(data.get("from_email") or "news@kundebase.invalid")[:200],

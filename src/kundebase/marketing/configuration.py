@@ -28,7 +28,7 @@ def create_trigger(*, data: dict[str, Any], actor: object = None, channel: str =
     name = str(data.get("name") or "").strip()
     if not name or len(name) > 150:
         errors.add("name", _("Give a name of at most 150 characters"), "required")
-    event = data.get("event")
+    event = str(data.get("event") or "")
     if event not in TriggerRule.Event.values:
         errors.add("event", _("Must be one of %(c)s") % {"c": ", ".join(TriggerRule.Event.values)}, "invalid_choice")
     action = data.get("action") or TriggerRule.Action.TASK
@@ -36,11 +36,11 @@ def create_trigger(*, data: dict[str, Any], actor: object = None, channel: str =
         errors.add("action", _("Must be one of %(c)s") % {"c": ", ".join(TriggerRule.Action.values)},
                    "invalid_choice")
     days = _int(data, "days", errors, 0, 3650, 0)
-    campaign = Campaign.objects.filter(pk=data.get("campaign_id")).first() if data.get("campaign_id") else None
+    campaign_id, assignee_id = data.get("campaign_id"), data.get("assignee_id")
+    campaign = Campaign.objects.filter(pk=campaign_id).first() if campaign_id else None
     if action == TriggerRule.Action.CAMPAIGN and (campaign is None or campaign.channel != Campaign.Channel.EMAIL):
         errors.add("campaign_id", _("Name an e-mail campaign"), "not_found")
-    assignee = get_user_model().objects.filter(pk=data.get("assignee_id")).first() if data.get("assignee_id") \
-        else None
+    assignee = get_user_model().objects.filter(pk=assignee_id).first() if assignee_id else None
     if action == TriggerRule.Action.TASK and assignee is None:
         errors.add("assignee_id", _("Name the salesperson who gets the task"), "required")
     errors.raise_if_any()

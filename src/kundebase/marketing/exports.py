@@ -125,7 +125,8 @@ def open_for(export: Export, user: object) -> BinaryIO:
         from openpyxl import load_workbook
 
         sheet = load_workbook(path, read_only=True).active
-        lines = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        lines = [["" if v is None else str(v) for v in row]
+                 for row in (sheet.iter_rows(values_only=True) if sheet is not None else ())]
         header, rows = (lines[0] if lines else []), [dict(zip(lines[0], row, strict=False)) for row in lines[1:]]
     masked = export_dir() / f"masked-{export.pk}-{uuid.uuid4().hex}.{export.file_format}"
     writer = spreadsheet.TableWriter(export.file_format, list(header), path=masked, delimiter=";", title="list")
@@ -142,7 +143,8 @@ def open_for(export: Export, user: object) -> BinaryIO:
 def preview_counts(segment: Segment, *, use: str, purpose: str = DEFAULT_PURPOSE) -> dict[str, Any]:
     """How many would be exported and excluded, without writing a file (for the UI before exporting)."""
     contact_channel, _fields = USES[use]
-    total, excluded = 0, {}
+    total = 0
+    excluded: dict[str, int] = {}
     for allowed, left_out in audience.chunks(segment, purpose=purpose, channel=contact_channel):
         total += len(allowed)
         for reason, n in left_out.items():

@@ -118,7 +118,7 @@ def plain_text(html: str) -> str:
 def build_message(*, sender: str, to: str, subject: Template, body: Template, context: dict[str, Any],
                   recipient_id: int, tracking: bool) -> Message:
     ctx = Context(context)
-    html = body.render(ctx)
+    html: str = body.render(ctx)
     if tracking:
         html = track_links(html, recipient_id)
     unsubscribe = context["unsubscribe_url"]
@@ -130,7 +130,8 @@ def build_message(*, sender: str, to: str, subject: Template, body: Template, co
     message["From"] = sender
     message["To"] = to
     title = " ".join(subject.render(ctx).split())[:300]
-    message["Subject"] = title if title.isascii() else Header(title, "utf-8")
+    # typeshed types compat32 header values as str; compat32 takes a Header and folds it when flattening
+    message["Subject"] = title if title.isascii() else Header(title, "utf-8")  # type: ignore[assignment]
     # RFC 8058 one-click unsubscribe: mail clients POST to the URL; it takes effect at once.
     message["List-Unsubscribe"] = f"<{unsubscribe}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"

@@ -105,7 +105,7 @@ def _clean(data: dict[str, Any], errors: ErrorCollector, *, current: Segment | N
         name = str(data.get("name") or "").strip()
         if not name or len(name) > 150:
             errors.add("name", _("Give a name of at most 150 characters"), "required")
-        elif Segment.objects.filter(name=name).exclude(pk=getattr(current, "pk", None)).exists():
+        elif Segment.objects.filter(name=name).exclude(pk__in=[current.pk] if current else []).exists():
             errors.add("name", _("A segment with this name exists"), "duplicate")
         out["name"] = name
     if current is None or "kind" in data:

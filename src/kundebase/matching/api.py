@@ -11,13 +11,11 @@ from pydantic import StrictInt
 
 from kundebase.core.api_auth import require
 from kundebase.core.errors import NotFound
-from kundebase.core.problems import Problem
 from kundebase.matching import merge as merging
 from kundebase.matching import services
 from kundebase.matching.models import MatchJob, MergeRecord
 
 router = Router(tags=["matching"])
-ERRORS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}
 
 
 class PartyRef(Schema):
@@ -90,45 +88,45 @@ def _pair(p: Any) -> dict[str, Any]:
             "benefit": p.benefit, "status": p.status, "evidence": p.evidence}
 
 
-@router.get("/matching/review", response={200: ReviewList, **ERRORS})
+@router.get("/matching/review", response={200: ReviewList})
 def review_queue(request: HttpRequest, kind: str | None = None, limit: int = 50) -> Any:
     require(request, "matching.view_reviewpair")
     return {"items": [_pair(p) for p in services.review_queue(kind=kind, limit=max(1, min(limit, 500)))]}
 
 
-@router.post("/matching/review/{pair_id}/accept", response={200: MergeOut, **ERRORS})
+@router.post("/matching/review/{pair_id}/accept", response={200: MergeOut})
 def accept_pair(request: HttpRequest, pair_id: int, body: AcceptIn) -> Any:
     require(request, "matching.change_reviewpair", "matching.add_mergerecord")
     return services.accept(pair_id=pair_id, survivor_id=body.survivor_id, actor=request.user, channel="api")
 
 
-@router.post("/matching/review/{pair_id}/reject", response={200: ReviewPairOut, **ERRORS})
+@router.post("/matching/review/{pair_id}/reject", response={200: ReviewPairOut})
 def reject_pair(request: HttpRequest, pair_id: int) -> Any:
     require(request, "matching.change_reviewpair")
     pair = services.reject(pair_id=pair_id, actor=request.user, channel="api")
     return _pair(pair)
 
 
-@router.post("/matching/merges", response={201: MergeOut, **ERRORS})
+@router.post("/matching/merges", response={201: MergeOut})
 def merge_parties(request: HttpRequest, body: MergeIn) -> Any:
     require(request, "matching.add_mergerecord")
     return Status(201, merging.merge(survivor_id=body.survivor_id, merged_id=body.merged_id, actor=request.user))
 
 
-@router.post("/matching/merges/{merge_id}/unmerge", response={200: MergeOut, **ERRORS})
+@router.post("/matching/merges/{merge_id}/unmerge", response={200: MergeOut})
 def unmerge(request: HttpRequest, merge_id: int) -> Any:
     require(request, "matching.change_mergerecord")
     return merging.unmerge(merge_id=merge_id, actor=request.user)
 
 
-@router.post("/matching/runs", response={202: JobOut, **ERRORS})
+@router.post("/matching/runs", response={202: JobOut})
 def start_run(request: HttpRequest, body: JobIn) -> Any:
     """Queue a run; ``kundebase match run --queued`` (or the worker) carries it out and updates its progress."""
     require(request, "matching.add_matchjob")
     return Status(202, services.start_job(body.mode))
 
 
-@router.get("/matching/runs/{job_id}", response={200: JobOut, **ERRORS})
+@router.get("/matching/runs/{job_id}", response={200: JobOut})
 def get_run(request: HttpRequest, job_id: int) -> Any:
     require(request, "matching.view_matchjob")
     job = MatchJob.objects.filter(pk=job_id).first()
@@ -137,7 +135,7 @@ def get_run(request: HttpRequest, job_id: int) -> Any:
     return job
 
 
-@router.get("/matching/merges/{merge_id}", response={200: MergeOut, **ERRORS})
+@router.get("/matching/merges/{merge_id}", response={200: MergeOut})
 def get_merge(request: HttpRequest, merge_id: int) -> Any:
     require(request, "matching.view_mergerecord")
     record = MergeRecord.objects.filter(pk=merge_id).first()

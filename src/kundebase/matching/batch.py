@@ -52,7 +52,7 @@ class Result:
         return self.params.field_weights(levels, tf) if len(levels) else np.zeros((0, len(self.comparisons)))
 
 
-class Taken(dict):  # type: ignore[type-arg]
+class Taken(dict[str, np.ndarray]):
     """The features of a chunk of pairs' records, each column taken only when a comparison reads it."""
 
     def __init__(self, base: comparisons.Features, index: np.ndarray) -> None:

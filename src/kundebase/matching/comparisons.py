@@ -12,12 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.utils.translation import gettext_lazy as _
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 Features = dict[str, np.ndarray]
 
@@ -95,8 +98,8 @@ class Comparison:
     name: str
     roles: tuple[str, ...]
     """Mapping roles any one of which makes this comparison meaningful."""
-    levels: tuple[str, ...]
-    """Human description per level, index 0 = disagreement, last = strongest agreement."""
+    levels: tuple[StrOrPromise, ...]
+    """Human description per level (lazily translated), index 0 = disagreement, last = strongest agreement."""
     fn: Callable[[Features, Features], np.ndarray]
 
     def compare(self, left: Features, right: Features) -> np.ndarray:

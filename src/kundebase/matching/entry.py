@@ -83,7 +83,7 @@ def candidate_ids_many(kind: str, keys_per_record: list[list[str]], exclude_id: 
     out = []
     for keys in keys_per_record:
         found = {pid for key in keys for pid in usable.get(key, ())}
-        found.discard(exclude_id)  # type: ignore[arg-type]
+        found.discard(exclude_id)
         out.append(sorted(found))
     return out
 
@@ -96,11 +96,12 @@ def _candidates_sql(vendor: str, count: int, per_key: int) -> str:
     parameter each, ``(branch, party id)`` rows."""
     from django.db import connection
 
+    from kundebase.core.bulk import column_field
     from kundebase.matching.models import BlockingKey
 
     quote = connection.ops.quote_name
-    table, key = quote(BlockingKey._meta.db_table), quote(BlockingKey._meta.get_field("key").column)
-    party = quote(BlockingKey._meta.get_field("party").column)
+    table, key = quote(BlockingKey._meta.db_table), quote(column_field(BlockingKey, "key")[1])
+    party = quote(column_field(BlockingKey, "party")[1])
     if vendor == "postgresql":
         return (f"SELECT wanted.k, block.{party} FROM unnest(%s::text[]) AS wanted(k) CROSS JOIN LATERAL "
                 f"(SELECT {party} FROM {table} WHERE {key} = wanted.k LIMIT {int(per_key)}) AS block")
@@ -179,7 +180,12 @@ def _siblings(fa: dict[str, str], fb: dict[str, str]) -> bool:
     """Two companies of one corporate group with different organisation numbers: never duplicates."""
     from kundebase.matching.normalise.companies import distinct_group_members
 
-    return distinct_group_members(fa["org_number"], fb["org_number"], fa["group"] or None, fb["group"] or None)
+    return distinct_group_members(fa["org_number"], fb["org_number"], _root(fa["group"]), _root(fb["group"]))
+
+
+def _root(group: str) -> int | None:
+    """A record's corporate group is the id of its root company as text, empty outside a group."""
+    return int(group) if group else None
 
 
 def _group_of(fields_in: dict[str, Any]) -> str:

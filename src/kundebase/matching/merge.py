@@ -44,7 +44,7 @@ SKIP_APPS = frozenset({"matching"})
 """Our own bookkeeping (blocking keys, review pairs, merge records) is not customer data to move."""
 
 
-def _child(kind: str) -> type[Party]:
+def _child(kind: str) -> type[Person] | type[Company]:
     return Person if kind == Party.Kind.PERSON else Company
 
 
@@ -111,30 +111,31 @@ def merge(*, survivor_id: int, merged_id: int, actor: object = None, channel: st
     snapshot["merged_identifiers"] = merged_identifiers
     for model, attname in _relations(kind):
         label = f"{_label(model)}.{attname}"
-        snapshot["survivor_rows"][label] = list(model.objects.filter(**{attname: survivor_id})
+        snapshot["survivor_rows"][label] = list(model._default_manager.filter(**{attname: survivor_id})
                                                 .values_list("pk", flat=True))
-        rows = list(model.objects.filter(**{attname: merged_id}))
+        rows = list(model._default_manager.filter(**{attname: merged_id}))
         if not rows:
             continue
         snapshot["moved"].append({"model": _label(model), "field": attname, "rows": _dump(rows)})
-        model.objects.filter(**{attname: merged_id}).update(**{attname: survivor_id})
+        model._default_manager.filter(**{attname: merged_id}).update(**{attname: survivor_id})
     # one primary contact point and address per kind: the survivor's stay primary
     for model in (ContactPoint, apps.get_model("parties", "Address")):
         moved_ids = [row["pk"] for entry in snapshot["moved"] if entry["model"] == _label(model)
                      for row in entry["rows"]]
-        model.objects.filter(pk__in=moved_ids, is_primary=True).update(is_primary=False)
+        model._default_manager.filter(pk__in=moved_ids, is_primary=True).update(is_primary=False)
     obs = Observation.objects.filter(entity=kind, record_id=merged_id)
     snapshot["observations"] = list(obs.values_list("pk", flat=True))
     obs.update(record_id=survivor_id)
 
-    current = {pid: child.objects.filter(pk=pid).values().first() or {} for pid in (survivor_id, merged_id)}
+    current: dict[int, dict[str, Any]] = {pid: dict(child.objects.filter(pk=pid).values().first() or {})
+                                          for pid in (survivor_id, merged_id)}
     chosen = survivorship.choose(kind, survivor_id, merged_id, current)
     changes = {k: v for k, v in chosen.items() if current[survivor_id].get(k) != v}
     if changes:
         survivor = child.objects.get(pk=survivor_id)
         for key, value in changes.items():
             setattr(survivor, key, value)
-        if kind == Party.Kind.PERSON:
+        if isinstance(survivor, Person):
             survivor.display_name = " ".join(p for p in (survivor.given_name, survivor.family_name) if p)
         else:
             survivor.display_name = survivor.legal_name
@@ -204,7 +205,8 @@ def unmerge(*, merge_id: int, actor: object = None, channel: str = "api") -> Mer
     moved_pks: dict[str, set[Any]] = {}
     for entry in snap["moved"]:
         model = apps.get_model(entry["model"])
-        existing = set(model.objects.filter(pk__in=[r["pk"] for r in entry["rows"]]).values_list("pk", flat=True))
+        existing = set(model._default_manager.filter(pk__in=[r["pk"] for r in entry["rows"]])
+                       .values_list("pk", flat=True))
         for obj in _load([r for r in entry["rows"] if r["pk"] in existing]):
             obj.save()
         moved_pks.setdefault(f"{entry['model']}.{entry['field']}", set()).update(r["pk"] for r in entry["rows"])
@@ -214,10 +216,10 @@ def unmerge(*, merge_id: int, actor: object = None, channel: str = "api") -> Mer
     for model, attname in _relations(kind):
         label = f"{_label(model)}.{attname}"
         before = set(snap["survivor_rows"].get(label, [])) | moved_pks.get(label, set())
-        for obj in model.objects.filter(**{attname: survivor_id}).exclude(pk__in=before):
+        for obj in model._default_manager.filter(**{attname: survivor_id}).exclude(pk__in=before):
             keys = {obj.normalised} if isinstance(obj, ContactPoint) else _text_identifiers(obj)
             if keys & only_restored:
-                model.objects.filter(pk=obj.pk).update(**{attname: merged_id})
+                model._default_manager.filter(pk=obj.pk).update(**{attname: merged_id})
                 moved_back.append(f"{label}:{obj.pk}")
     # 3. both parties' rows as they were, except fields of the survivor changed since the merge
     survivor_now = {row["model"]: row["fields"] for row in _party_rows(survivor_id, kind)}

@@ -6,23 +6,29 @@ pair is prepared identically wherever it is scored.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from kundebase.matching.normalise import companies
 
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from kundebase.parties.models import Party
+
+P = TypeVar("P", bound="Party")
 PHONE_KINDS = ("mobile", "phone")
 
 
-def _first(items: list[dict[str, Any]], kinds: Iterable[str]) -> str:
+def _first(items: Sequence[Mapping[str, Any]], kinds: Iterable[str]) -> str:
     kinds = tuple(kinds)
     ranked = sorted((cp for cp in items if cp["kind"] in kinds),
                     key=lambda cp: (not cp.get("is_primary"), kinds.index(cp["kind"]), cp.get("id") or 0))
     return ranked[0]["value"] if ranked else ""
 
 
-def from_input(kind: str, fields: Mapping[str, Any], contact_points: list[dict[str, Any]],
-               addresses: list[dict[str, Any]]) -> dict[str, Any]:
+def from_input(kind: str, fields: Mapping[str, Any], contact_points: Sequence[Mapping[str, Any]],
+               addresses: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """A record from what the parties services validated (the shape ``likely_duplicates`` receives)."""
     addr = next((a for a in addresses if a.get("is_primary")), addresses[0] if addresses else {})
     record: dict[str, Any] = {
@@ -41,27 +47,32 @@ def from_input(kind: str, fields: Mapping[str, Any], contact_points: list[dict[s
     return record
 
 
+def _current(rows: QuerySet[P], party_ids: Iterable[int] | None) -> QuerySet[P]:
+    """The customers of ``rows`` not merged away nor erased, only ``party_ids`` when given."""
+    rows = rows.filter(merged_into__isnull=True, erased_at__isnull=True)
+    return rows if party_ids is None else rows.filter(pk__in=list(party_ids))
+
+
 def load(kind: str, party_ids: Iterable[int] | None = None) -> dict[int, dict[str, Any]]:
     """Records of the given (or all current, not merged) customers of a kind, keyed by party id."""
     from kundebase.parties.models import Address, Company, ContactPoint, Person
 
-    model = Person if kind == "person" else Company
-    rows = model.objects.filter(merged_into__isnull=True, erased_at__isnull=True)
-    if party_ids is not None:
-        rows = rows.filter(pk__in=list(party_ids))
+    base: dict[int, dict[str, Any]]
     if kind == "person":
         base = {r["pk"]: {"given_name": r["given_name"], "family_name": r["family_name"],
                           "birth_date": r["birth_date"] or ""}
-                for r in rows.values("pk", "given_name", "family_name", "birth_date")}
+                for r in _current(Person.objects.all(), party_ids).values("pk", "given_name", "family_name",
+                                                                         "birth_date")}
     else:
-        parents = dict(Company.objects.values_list("pk", "parent_id"))
+        parents: dict[int, int | None] = dict(Company.objects.values_list("pk", "parent_id"))
         base = {r["pk"]: {"company_name": r["legal_name"], "org_number": r["org_number_key"],
                           "group": str(companies.group_root(r["pk"], parents)) if parents.get(r["pk"]) or
                           r["pk"] in set(parents.values()) else "", "display_name": r["display_name"]}
-                for r in rows.values("pk", "legal_name", "org_number_key", "display_name")}
+                for r in _current(Company.objects.all(), party_ids).values("pk", "legal_name", "org_number_key",
+                                                                          "display_name")}
     ids = list(base)
-    cps: dict[int, list[dict[str, Any]]] = {}
-    addrs: dict[int, list[dict[str, Any]]] = {}
+    cps: dict[int, list[Mapping[str, Any]]] = {}
+    addrs: dict[int, list[Mapping[str, Any]]] = {}
     for chunk in range(0, len(ids), 5000):
         part = ids[chunk:chunk + 5000]
         for cp in ContactPoint.objects.filter(party_id__in=part).values("id", "party_id", "kind", "value",

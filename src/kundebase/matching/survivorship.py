@@ -6,6 +6,7 @@ when it is installed (it knows source priorities).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from kundebase.core.models import Observation
@@ -15,7 +16,7 @@ COMPANY_FIELDS = ("legal_name", "org_number", "org_country", "industry_code", "e
                   "bank_account", "payment_terms_days", "credit_limit", "preferred_language")
 
 
-def choose(kind: str, survivor_id: int, merged_id: int, current: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def choose(kind: str, survivor_id: int, merged_id: int, current: Mapping[int, Mapping[str, Any]]) -> dict[str, Any]:
     """Field → value to show on the survivor.  ``current`` holds both parties' present values by party id."""
     names = PERSON_FIELDS if kind == "person" else COMPANY_FIELDS
     observed: dict[str, list[tuple[bool, Any, str]]] = {}

@@ -12,12 +12,10 @@ from pydantic import ConfigDict, Field, StrictInt
 from kundebase.core import pagination
 from kundebase.core.api_auth import require
 from kundebase.core.errors import NotFound
-from kundebase.core.problems import Problem
 from kundebase.orders import services
 from kundebase.orders.models import Order, Product, ProductCategory, ProductInterest
 
 router = Router(tags=["orders"])
-ERRORS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}
 
 
 class Strict(Schema):
@@ -120,7 +118,7 @@ class InterestOut(Schema):
     accepted: bool
 
 
-@router.get("/orders", response={200: OrderList, **ERRORS})
+@router.get("/orders", response={200: OrderList})
 def list_orders(request: HttpRequest, party_id: int | None = None, since: dt.datetime | None = None,
                 cursor: str | None = None, limit: int = 50):
     require(request, "orders.view_order")
@@ -133,7 +131,7 @@ def list_orders(request: HttpRequest, party_id: int | None = None, since: dt.dat
     return {"items": items, "next": nxt}
 
 
-@router.post("/orders", response={201: OrderOut, **ERRORS})
+@router.post("/orders", response={201: OrderOut})
 def create_order(request: HttpRequest, payload: OrderIn):
     """Record an order; each line has revenue and cost so margin per customer can be computed."""
     require(request, "orders.add_order")
@@ -142,7 +140,7 @@ def create_order(request: HttpRequest, payload: OrderIn):
                                       lines=[line.model_dump() for line in payload.lines], actor=request.user))
 
 
-@router.get("/orders/{int:order_id}", response={200: OrderOut, **ERRORS})
+@router.get("/orders/{int:order_id}", response={200: OrderOut})
 def get_order(request: HttpRequest, order_id: int):
     require(request, "orders.view_order")
     order = Order.objects.prefetch_related("lines").filter(pk=order_id).first()
@@ -151,19 +149,19 @@ def get_order(request: HttpRequest, order_id: int):
     return order
 
 
-@router.get("/product-categories", response={200: list[CategoryOut], **ERRORS})
+@router.get("/product-categories", response={200: list[CategoryOut]})
 def list_categories(request: HttpRequest):
     require(request, "orders.view_productcategory")
     return list(ProductCategory.objects.all())
 
 
-@router.post("/product-categories", response={201: CategoryOut, **ERRORS})
+@router.post("/product-categories", response={201: CategoryOut})
 def create_category(request: HttpRequest, payload: CategoryIn):
     require(request, "orders.add_productcategory")
     return Status(201, services.create_category(name=payload.name, parent_id=payload.parent_id))
 
 
-@router.get("/products", response={200: list[ProductOut], **ERRORS})
+@router.get("/products", response={200: list[ProductOut]})
 def list_products(request: HttpRequest, category_id: int | None = None):
     require(request, "orders.view_product")
     qs = Product.objects.all()
@@ -172,26 +170,26 @@ def list_products(request: HttpRequest, category_id: int | None = None):
     return list(qs[:1000])
 
 
-@router.post("/products", response={201: ProductOut, **ERRORS})
+@router.post("/products", response={201: ProductOut})
 def create_product(request: HttpRequest, payload: ProductIn):
     require(request, "orders.add_product")
     return Status(201, services.create_product(data=payload.model_dump()))
 
 
-@router.get("/product-interests", response={200: list[InterestOut], **ERRORS})
+@router.get("/product-interests", response={200: list[InterestOut]})
 def list_interests(request: HttpRequest, party_id: int):
     require(request, "orders.view_productinterest")
     return list(ProductInterest.objects.filter(party_id=party_id))
 
 
-@router.post("/product-interests", response={201: InterestOut, **ERRORS})
+@router.post("/product-interests", response={201: InterestOut})
 def add_interest(request: HttpRequest, payload: InterestIn):
     require(request, "orders.add_productinterest")
     return Status(201, services.add_interest(party_id=payload.party_id, category_id=payload.category_id,
                                       product_id=payload.product_id, source=payload.source, actor=request.user))
 
 
-@router.delete("/product-interests/{int:interest_id}", response={204: None, **ERRORS})
+@router.delete("/product-interests/{int:interest_id}", response={204: None})
 def remove_interest(request: HttpRequest, interest_id: int):
     require(request, "orders.delete_productinterest")
     services.remove_interest(interest_id=interest_id, actor=request.user)

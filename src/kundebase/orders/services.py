@@ -171,7 +171,8 @@ def add_interest(*, party_id: int, category_id: int | None = None, product_id: i
         errors.add("product_id", _("Product %(id)s does not exist") % {"id": product_id}, "not_found")
     errors.raise_if_any()
     interest, _created = ProductInterest.objects.get_or_create(
-        party_id=party_id, category_id=category_id, product_id=product_id,
+        # django-stubs types a nullable foreign key's ``_id`` lookup as not taking None; it does (IS NULL)
+        party_id=party_id, category_id=category_id, product_id=product_id,  # type: ignore[misc]
         defaults={"source": source[:120], "accepted": accepted})
     if not _created and accepted and not interest.accepted:
         interest.accepted = True

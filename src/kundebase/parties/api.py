@@ -14,7 +14,6 @@ from ninja import Query, Router, Schema, Status
 from kundebase.core import pagination
 from kundebase.core.api_auth import expected_version, require, require_identifying
 from kundebase.core.errors import NotFound, ValidationFailed
-from kundebase.core.problems import Problem
 from kundebase.parties import search as finding
 from kundebase.parties import serializers, services
 from kundebase.parties.models import Company, Party, Person
@@ -43,7 +42,6 @@ from kundebase.parties.schemas import (
 from kundebase.privacy import audit
 
 router = Router(tags=["customers"])
-ERRORS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 412: Problem, 422: Problem}
 
 
 class ListFilters(Schema):
@@ -94,7 +92,7 @@ def _company_out(request: HttpRequest, response: HttpResponse, party_id: int) ->
 # --- persons -----------------------------------------------------------------------------------------------
 
 
-@router.get("/persons", response={200: PersonList, **ERRORS})
+@router.get("/persons", response={200: PersonList})
 def list_persons(request: HttpRequest, filters: Query[ListFilters], cursor: str | None = None, limit: int = 50):
     require(request, "parties.view_party")
     qs = serializers.with_children(_filtered(Person.objects.all(), filters))
@@ -102,7 +100,7 @@ def list_persons(request: HttpRequest, filters: Query[ListFilters], cursor: str 
     return {"items": [serializers.person_dict(p, request.user) for p in items], "next": nxt}
 
 
-@router.post("/persons", response={201: PersonOut, **ERRORS})
+@router.post("/persons", response={201: PersonOut})
 def create_person(request: HttpRequest, response: HttpResponse, payload: PersonIn, allow_duplicate: bool = True):
     """Create a person. With ``allow_duplicate=false`` a likely duplicate is refused with 409 and its candidates."""
     require(request, "parties.add_party")
@@ -116,7 +114,7 @@ def create_person(request: HttpRequest, response: HttpResponse, payload: PersonI
     return Status(201, _person_out(request, response, person.pk))
 
 
-@router.get("/persons/{int:party_id}", response={200: PersonOut, **ERRORS})
+@router.get("/persons/{int:party_id}", response={200: PersonOut})
 def get_person(request: HttpRequest, response: HttpResponse, party_id: int):
     require(request, "parties.view_party")
     out = _person_out(request, response, party_id)
@@ -125,7 +123,7 @@ def get_person(request: HttpRequest, response: HttpResponse, party_id: int):
     return out
 
 
-@router.patch("/persons/{int:party_id}", response={200: PersonOut, **ERRORS})
+@router.patch("/persons/{int:party_id}", response={200: PersonOut})
 def patch_person(request: HttpRequest, response: HttpResponse, party_id: int, payload: PersonPatch):
     """Change some fields. Send ``If-Match`` with the ETag you read: a stale write is refused with 412."""
     require(request, "parties.change_party")
@@ -134,7 +132,7 @@ def patch_person(request: HttpRequest, response: HttpResponse, party_id: int, pa
     return _person_out(request, response, party_id)
 
 
-@router.delete("/persons/{int:party_id}", response={204: None, **ERRORS})
+@router.delete("/persons/{int:party_id}", response={204: None})
 def delete_person(request: HttpRequest, party_id: int):
     require(request, "parties.delete_party")
     services.get_person(party_id)
@@ -145,7 +143,7 @@ def delete_person(request: HttpRequest, party_id: int):
 # --- companies ---------------------------------------------------------------------------------------------
 
 
-@router.get("/companies", response={200: CompanyList, **ERRORS})
+@router.get("/companies", response={200: CompanyList})
 def list_companies(request: HttpRequest, filters: Query[ListFilters], cursor: str | None = None, limit: int = 50,
                    parent_id: int | None = None, industry_code: str | None = None):
     require(request, "parties.view_party")
@@ -158,7 +156,7 @@ def list_companies(request: HttpRequest, filters: Query[ListFilters], cursor: st
     return {"items": [serializers.company_dict(c, request.user) for c in items], "next": nxt}
 
 
-@router.post("/companies", response={201: CompanyOut, **ERRORS})
+@router.post("/companies", response={201: CompanyOut})
 def create_company(request: HttpRequest, response: HttpResponse, payload: CompanyIn, allow_duplicate: bool = True):
     require(request, "parties.add_party")
     data = payload.model_dump(exclude={"contact_points", "addresses"})
@@ -171,7 +169,7 @@ def create_company(request: HttpRequest, response: HttpResponse, payload: Compan
     return Status(201, _company_out(request, response, company.pk))
 
 
-@router.get("/companies/{int:party_id}", response={200: CompanyOut, **ERRORS})
+@router.get("/companies/{int:party_id}", response={200: CompanyOut})
 def get_company(request: HttpRequest, response: HttpResponse, party_id: int):
     require(request, "parties.view_party")
     out = _company_out(request, response, party_id)
@@ -180,7 +178,7 @@ def get_company(request: HttpRequest, response: HttpResponse, party_id: int):
     return out
 
 
-@router.patch("/companies/{int:party_id}", response={200: CompanyOut, **ERRORS})
+@router.patch("/companies/{int:party_id}", response={200: CompanyOut})
 def patch_company(request: HttpRequest, response: HttpResponse, party_id: int, payload: CompanyPatch):
     require(request, "parties.change_party")
     services.update_company(party_id=party_id, changes=payload.model_dump(exclude_unset=True),
@@ -188,7 +186,7 @@ def patch_company(request: HttpRequest, response: HttpResponse, party_id: int, p
     return _company_out(request, response, party_id)
 
 
-@router.delete("/companies/{int:party_id}", response={204: None, **ERRORS})
+@router.delete("/companies/{int:party_id}", response={204: None})
 def delete_company(request: HttpRequest, party_id: int):
     require(request, "parties.delete_party")
     services.get_company(party_id)
@@ -196,7 +194,7 @@ def delete_company(request: HttpRequest, party_id: int):
     return Status(204, None)
 
 
-@router.get("/companies/{int:party_id}/group", response={200: GroupNode, **ERRORS})
+@router.get("/companies/{int:party_id}/group", response={200: GroupNode})
 def company_group(request: HttpRequest, party_id: int):
     """The whole corporate group the company belongs to, from its top parent down."""
     require(request, "parties.view_party")
@@ -206,7 +204,7 @@ def company_group(request: HttpRequest, party_id: int):
 # --- contact points and addresses (shared by persons and companies) ---------------------------------------
 
 
-@router.post("/parties/{int:party_id}/contact-points", response={201: ContactPointOut, **ERRORS})
+@router.post("/parties/{int:party_id}/contact-points", response={201: ContactPointOut})
 def add_contact_point(request: HttpRequest, party_id: int, payload: ContactPointIn):
     require(request, "parties.change_party")
     cp = services.add_contact_point(party_id=party_id, data=payload.model_dump(),
@@ -214,7 +212,7 @@ def add_contact_point(request: HttpRequest, party_id: int, payload: ContactPoint
     return Status(201, cp)
 
 
-@router.patch("/parties/{int:party_id}/contact-points/{int:cp_id}", response={200: ContactPointOut, **ERRORS})
+@router.patch("/parties/{int:party_id}/contact-points/{int:cp_id}", response={200: ContactPointOut})
 def patch_contact_point(request: HttpRequest, party_id: int, cp_id: int, payload: ContactPointPatch):
     require(request, "parties.change_party")
     return services.update_contact_point(party_id=party_id, contact_point_id=cp_id,
@@ -222,7 +220,7 @@ def patch_contact_point(request: HttpRequest, party_id: int, cp_id: int, payload
                                          expected_version=expected_version(request, party_id), actor=request.user)
 
 
-@router.delete("/parties/{int:party_id}/contact-points/{int:cp_id}", response={204: None, **ERRORS})
+@router.delete("/parties/{int:party_id}/contact-points/{int:cp_id}", response={204: None})
 def delete_contact_point(request: HttpRequest, party_id: int, cp_id: int):
     require(request, "parties.change_party")
     services.remove_contact_point(party_id=party_id, contact_point_id=cp_id,
@@ -230,14 +228,14 @@ def delete_contact_point(request: HttpRequest, party_id: int, cp_id: int):
     return Status(204, None)
 
 
-@router.post("/parties/{int:party_id}/addresses", response={201: AddressOut, **ERRORS})
+@router.post("/parties/{int:party_id}/addresses", response={201: AddressOut})
 def add_address(request: HttpRequest, party_id: int, payload: AddressIn):
     require(request, "parties.change_party")
     return Status(201, services.add_address(party_id=party_id, data=payload.model_dump(),
                                      expected_version=expected_version(request, party_id), actor=request.user))
 
 
-@router.patch("/parties/{int:party_id}/addresses/{int:address_id}", response={200: AddressOut, **ERRORS})
+@router.patch("/parties/{int:party_id}/addresses/{int:address_id}", response={200: AddressOut})
 def patch_address(request: HttpRequest, party_id: int, address_id: int, payload: AddressPatch):
     require(request, "parties.change_party")
     return services.update_address(party_id=party_id, address_id=address_id,
@@ -245,7 +243,7 @@ def patch_address(request: HttpRequest, party_id: int, address_id: int, payload:
                                    expected_version=expected_version(request, party_id), actor=request.user)
 
 
-@router.delete("/parties/{int:party_id}/addresses/{int:address_id}", response={204: None, **ERRORS})
+@router.delete("/parties/{int:party_id}/addresses/{int:address_id}", response={204: None})
 def delete_address(request: HttpRequest, party_id: int, address_id: int):
     require(request, "parties.change_party")
     services.remove_address(party_id=party_id, address_id=address_id,
@@ -262,7 +260,7 @@ def _role_out(role_id: int) -> dict[str, Any]:
     return serializers.role_dict(ContactRole.objects.select_related("person", "company").get(pk=role_id))
 
 
-@router.post("/roles", response={201: RoleOut, **ERRORS})
+@router.post("/roles", response={201: RoleOut})
 def add_role(request: HttpRequest, payload: RoleIn):
     """Make a person a contact at a company, with position and department."""
     require(request, "parties.change_party")
@@ -272,14 +270,14 @@ def add_role(request: HttpRequest, payload: RoleIn):
     return Status(201, _role_out(role.pk))
 
 
-@router.patch("/roles/{int:role_id}", response={200: RoleOut, **ERRORS})
+@router.patch("/roles/{int:role_id}", response={200: RoleOut})
 def patch_role(request: HttpRequest, role_id: int, payload: RolePatch):
     require(request, "parties.change_party")
     services.update_role(role_id=role_id, data=payload.model_dump(exclude_unset=True), actor=request.user)
     return _role_out(role_id)
 
 
-@router.delete("/roles/{int:role_id}", response={204: None, **ERRORS})
+@router.delete("/roles/{int:role_id}", response={204: None})
 def delete_role(request: HttpRequest, role_id: int):
     require(request, "parties.change_party")
     services.remove_role(role_id=role_id, actor=request.user)
@@ -289,7 +287,7 @@ def delete_role(request: HttpRequest, role_id: int):
 # --- finding -----------------------------------------------------------------------------------------------
 
 
-@router.get("/search", response={200: PartySearchPage, **ERRORS})
+@router.get("/search", response={200: PartySearchPage})
 def search(request: HttpRequest, q: str, kind: str | None = None, limit: int = 20, offset: int = 0):
     """Find customers by name (case, accents and typos of one or two letters forgiven), e-mail, phone in any
     format, organisation number or customer number; one page of them with the total that matched."""
@@ -306,7 +304,7 @@ def search(request: HttpRequest, q: str, kind: str | None = None, limit: int = 2
             "previous_offset": page.previous_offset}
 
 
-@router.get("/lookup", response={200: PartySummaryList, **ERRORS})
+@router.get("/lookup", response={200: PartySummaryList})
 def lookup(request: HttpRequest, q: str, country: str | None = None):
     """Exact look-up by e-mail, phone (any format; ``country`` sets how national numbers are read),
     organisation number or customer number."""

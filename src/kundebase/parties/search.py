@@ -105,10 +105,10 @@ def _name_ids(words: list[list[str]], cap: int, kind: str | None, enough: int | 
     cond = Q()
     for alternatives in words:
         cond &= _word_cond(alternatives)
-    names = Party.objects.filter(cond, merged_into__isnull=True)
+    matching = Party.objects.filter(cond, merged_into__isnull=True)
     if kind:
-        names = names.filter(kind=kind)
-    names = names.order_by("search_name", "id").values_list("id", flat=True)
+        matching = matching.filter(kind=kind)
+    names = matching.order_by("search_name", "id").values_list("id", flat=True)
     ids: list[int] = []
     starts = Q()
     for first in words[0]:

@@ -257,7 +257,8 @@ def clean_contact_point(data: dict[str, Any], errors: ErrorCollector, prefix: st
 
 
 def clean_address(data: dict[str, Any], errors: ErrorCollector, prefix: str = "") -> dict[str, Any]:
-    out = {key: _text(data, key, errors, prefix) for key in ("street", "postcode", "city", "municipality", "region")}
+    out: dict[str, Any] = {key: _text(data, key, errors, prefix)
+                           for key in ("street", "postcode", "city", "municipality", "region")}
     out["kind"] = _choice(data.get("kind") or "postal", Address.Kind, prefix + "kind", errors)
     raw_country = data.get("country") or ""
     out["country"] = ""
@@ -276,7 +277,7 @@ def clean_address(data: dict[str, Any], errors: ErrorCollector, prefix: str = ""
 
 
 def clean_role(data: dict[str, Any], errors: ErrorCollector, prefix: str = "") -> dict[str, Any]:
-    out = {key: _text(data, key, errors, prefix) for key in ("position", "department")}
+    out: dict[str, Any] = {key: _text(data, key, errors, prefix) for key in ("position", "department")}
     out["start_date"] = _date(data.get("start_date"), prefix + "start_date", errors)
     out["end_date"] = _date(data.get("end_date"), prefix + "end_date", errors)
     if out["start_date"] and out["end_date"] and out["end_date"] < out["start_date"]:

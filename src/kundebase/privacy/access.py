@@ -130,7 +130,9 @@ def render(report: dict[str, Any], fmt: str) -> str | bytes:
     """The collected report in one of :data:`FORMATS` (``pdf`` is bytes, the others text)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown report format {fmt!r}")
-    return {"json": to_json, "html": to_html, "pdf": to_pdf}[fmt](report)
+    renderers: dict[str, Callable[[dict[str, Any]], str | bytes]] = {"json": to_json, "html": to_html,
+                                                                       "pdf": to_pdf}
+    return renderers[fmt](report)
 
 
 @transaction.atomic

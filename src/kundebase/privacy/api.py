@@ -13,13 +13,11 @@ from pydantic import ConfigDict, Field, StrictInt
 
 from kundebase.core import pagination
 from kundebase.core.api_auth import require
-from kundebase.core.problems import Problem
 from kundebase.privacy import access, audit, consent, erasure, purposes, quarantine, registers, retention
 from kundebase.privacy.models import DataSubjectRequest, Purpose, Quarantine
 from kundebase.privacy.screen import summary
 
 router = Router(tags=["privacy"])
-ERRORS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}
 
 
 class ScreenIn(Schema):
@@ -182,19 +180,19 @@ class RetentionOut(Schema):
     expired_orders: int = Field(description="anonymised orders past their bookkeeping period, deleted by --apply")
 
 
-@router.post("/privacy/screen", response={200: ScreenOut, **ERRORS})
+@router.post("/privacy/screen", response={200: ScreenOut})
 def screen(request: HttpRequest, payload: ScreenIn):
     """Which special-category words a text contains (nothing is stored)."""
     return summary(payload.text)
 
 
-@router.get("/privacy/purposes", response={200: list[PurposeOut], **ERRORS})
+@router.get("/privacy/purposes", response={200: list[PurposeOut]})
 def list_purposes(request: HttpRequest):
     require(request, "privacy.view_consentevent")
     return list(Purpose.objects.filter(active=True).order_by("key"))
 
 
-@router.post("/privacy/consents", response={201: ConsentOut, **ERRORS})
+@router.post("/privacy/consents", response={201: ConsentOut})
 def record_consent(request: HttpRequest, payload: ConsentIn):
     """Append a ledger entry; a withdrawal takes effect immediately everywhere (the state is derived)."""
     require(request, "privacy.add_consentevent")
@@ -202,7 +200,7 @@ def record_consent(request: HttpRequest, payload: ConsentIn):
     return Status(201, consent.record(**data, actor=request.user, channel_of_request="api"))
 
 
-@router.get("/privacy/consents", response={200: ConsentLedger, **ERRORS})
+@router.get("/privacy/consents", response={200: ConsentLedger})
 def get_ledger(request: HttpRequest, party_id: int):
     require(request, "privacy.view_consentevent")
     from kundebase.parties.services import get_party
@@ -214,7 +212,7 @@ def get_ledger(request: HttpRequest, party_id: int):
             "events": list(consent.ledger(party_id))}
 
 
-@router.get("/privacy/marketing-allowed", response={200: MarketingDecision, **ERRORS})
+@router.get("/privacy/marketing-allowed", response={200: MarketingDecision})
 def marketing_allowed(request: HttpRequest, party_id: int, channel: str, purpose: str = purposes.CAMPAIGN_DEFAULT):
     """Whether the customer may be contacted for marketing on this channel now, and why."""
     require(request, "privacy.view_consentevent")
@@ -222,7 +220,7 @@ def marketing_allowed(request: HttpRequest, party_id: int, channel: str, purpose
     return {"party_id": party_id, "channel": channel, "purpose": purpose, "allowed": allowed, "reason": reason}
 
 
-@router.post("/privacy/registers/{register_name}", response={200: RegisterImportOut, **ERRORS})
+@router.post("/privacy/registers/{register_name}", response={200: RegisterImportOut})
 def import_register(request: HttpRequest, register_name: str, file: File[UploadedFile], append: bool = False):
     """Upload a register file (no_reservasjon, dk_robinson or internal); it is stored as keyed hashes."""
     require(request, "privacy.add_optoutentry")
@@ -239,7 +237,7 @@ def import_register(request: HttpRequest, register_name: str, file: File[Uploade
 
 
 
-@router.post("/privacy/persons/{int:party_id}/access", response={200: Any, **ERRORS})
+@router.post("/privacy/persons/{int:party_id}/access", response={200: Any})
 def access_request(request: HttpRequest, party_id: int, format: Literal["json", "html", "pdf"] = "json"):
     """Everything held about the customer, as JSON, a readable HTML report or a PDF (logged as a request)."""
     require(request, "privacy.add_datasubjectrequest")
@@ -250,7 +248,7 @@ def access_request(request: HttpRequest, party_id: int, format: Literal["json", 
     return response
 
 
-@router.post("/privacy/persons/{int:party_id}/erasure", response={200: RequestOut, **ERRORS})
+@router.post("/privacy/persons/{int:party_id}/erasure", response={200: RequestOut})
 def erase(request: HttpRequest, party_id: int, payload: RightIn | None = None):
     """Erase the person field by field; orders are anonymised, identifiers suppressed. One transaction."""
     require(request, "privacy.add_datasubjectrequest")
@@ -258,20 +256,20 @@ def erase(request: HttpRequest, party_id: int, payload: RightIn | None = None):
                          requested_by=payload.requested_by if payload else "")
 
 
-@router.post("/privacy/persons/{int:party_id}/restriction", response={200: RequestOut, **ERRORS})
+@router.post("/privacy/persons/{int:party_id}/restriction", response={200: RequestOut})
 def restrict(request: HttpRequest, party_id: int, payload: RightIn | None = None):
     require(request, "privacy.add_datasubjectrequest")
     return erasure.restrict(party_id=party_id, actor=request.user, channel="api",
                             requested_by=payload.requested_by if payload else "")
 
 
-@router.delete("/privacy/persons/{int:party_id}/restriction", response={200: RequestOut, **ERRORS})
+@router.delete("/privacy/persons/{int:party_id}/restriction", response={200: RequestOut})
 def lift_restriction(request: HttpRequest, party_id: int):
     require(request, "privacy.add_datasubjectrequest")
     return erasure.restrict(party_id=party_id, actor=request.user, channel="api", lift=True)
 
 
-@router.get("/privacy/requests", response={200: RequestList, **ERRORS})
+@router.get("/privacy/requests", response={200: RequestList})
 def list_requests(request: HttpRequest, status: str | None = None, cursor: str | None = None, limit: int = 50):
     require(request, "privacy.view_datasubjectrequest")
     qs = DataSubjectRequest.objects.all()
@@ -281,28 +279,28 @@ def list_requests(request: HttpRequest, status: str | None = None, cursor: str |
     return {"items": items, "next": nxt}
 
 
-@router.get("/privacy/quarantine", response={200: QuarantineList, **ERRORS})
+@router.get("/privacy/quarantine", response={200: QuarantineList})
 def list_quarantine(request: HttpRequest, status: str = "pending", cursor: str | None = None, limit: int = 50):
     require(request, "privacy.view_quarantine")
     items, nxt = pagination.page(Quarantine.objects.filter(status=status), cursor, limit)
     return {"items": items, "next": nxt}
 
 
-@router.post("/privacy/quarantine/{int:quarantine_id}/review", response={200: QuarantineOut, **ERRORS})
+@router.post("/privacy/quarantine/{int:quarantine_id}/review", response={200: QuarantineOut})
 def review_quarantine(request: HttpRequest, quarantine_id: int, payload: ReviewIn):
     require(request, "privacy.change_quarantine")
     return quarantine.review(quarantine_id=quarantine_id, decision=payload.decision, note=payload.note,
                              actor=request.user)
 
 
-@router.get("/privacy/audit/verify", response={200: VerifyOut, **ERRORS})
+@router.get("/privacy/audit/verify", response={200: VerifyOut})
 def verify_audit(request: HttpRequest):
     require(request, "privacy.view_auditentry")
     result = audit.verify()
     return {"ok": result.ok, "checked": result.checked, "problems": result.problems}
 
 
-@router.get("/privacy/retention", response={200: RetentionOut, **ERRORS})
+@router.get("/privacy/retention", response={200: RetentionOut})
 def retention_plan(request: HttpRequest):
     """The dry-run report of the retention policies (``kundebase privacy retention --apply`` carries it out)."""
     require(request, "privacy.view_countrypolicy")

@@ -81,6 +81,7 @@ def record(*, party_id: int, purpose: str, channel: str, status: str, legal_basi
         if moment is not None and moment > latest_allowed:
             errors.add(name, _("The time is in the future"), "future_date")
     errors.raise_if_any()
+    assert found is not None  # a missing or unknown purpose was reported just above
     event = ConsentEvent.objects.create(
         party_id=party_id, purpose=found, channel=channel, status=status, legal_basis=legal_basis[:30],
         explanation=explanation, source=source, source_detail=source_detail[:200],

@@ -33,7 +33,15 @@ what that app holds about the person (segment memberships, campaign recipients, 
 returns how many rows it touched.  Register from ``AppConfig.ready``."""
 
 
-def _empty(field: djm.Field) -> Any:
+def _field(model: type[djm.Model], name: str) -> djm.Field[Any, Any]:
+    """A declared field of ``model``; a declaration names a stored field, never a reverse relation."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, djm.Field):
+        raise TypeError(f"{model.__name__}.{name} is a reverse relation, not a stored field")
+    return field
+
+
+def _empty(field: djm.Field[Any, Any]) -> Any:
     if isinstance(field, djm.JSONField):
         return {} if field.default is dict else []
     if field.null:
@@ -41,7 +49,7 @@ def _empty(field: djm.Field) -> Any:
     return ""
 
 
-def _masked(model_field: djm.Field, pk: int) -> Any:
+def _masked(model_field: djm.Field[Any, Any], pk: int) -> Any:
     if model_field.name == "customer_number":
         return f"ERASED-{pk}"
     return ERASED_NAME
@@ -55,7 +63,7 @@ def _apply_declarations(obj: djm.Model, labels: tuple[str, ...]) -> list[str]:
             if decl.erasure not in (DELETE, MASK):
                 continue
             field = obj._meta.get_field(decl.field)
-            if field.is_relation and not field.many_to_one:
+            if not isinstance(field, djm.Field) or (field.is_relation and not field.many_to_one):
                 continue
             name = field.attname
             value = _masked(field, obj.pk) if decl.erasure == MASK else _empty(field)
@@ -78,12 +86,11 @@ def _erase_one(person: Any, now: Any) -> dict[str, int]:
     counts["contact_points"] = ContactPoint.objects.filter(party_id=person.pk).delete()[0]
     counts["addresses"] = Address.objects.filter(party_id=person.pk).delete()[0]
     counts["roles"] = ContactRole.objects.filter(person_id=person.pk).delete()[0]
-    interaction_fields = {d.field: _empty(Interaction._meta.get_field(d.field))
+    interaction_fields = {_field(Interaction, d.field).attname: _empty(_field(Interaction, d.field))
                           for d in for_model("interactions.Interaction") if d.erasure == DELETE}
-    interaction_fields = {Interaction._meta.get_field(k).attname: v for k, v in interaction_fields.items()}
     counts["interactions"] = Interaction.objects.filter(party_id=person.pk).update(**interaction_fields)
     Interaction.objects.filter(contact_person_id=person.pk).update(contact_person=None)
-    order_fields = {Order._meta.get_field(d.field).attname: _empty(Order._meta.get_field(d.field))
+    order_fields = {_field(Order, d.field).attname: _empty(_field(Order, d.field))
                     for d in for_model("orders.Order") if d.erasure == DELETE}
     counts["orders_anonymised"] = Order.objects.filter(party_id=person.pk).update(anonymised_at=now, **order_fields)
     counts["observations"] = Observation.objects.filter(entity__in=("person", "party"), record_id=person.pk).delete()[0]

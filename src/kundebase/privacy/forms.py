@@ -3,6 +3,8 @@ next to the fields."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -32,7 +34,8 @@ class ConsentForm(forms.Form):
 
     def __init__(self, *args: object, purposes: list[tuple[str, str]] | None = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["purpose"].choices = [("", "—"), *(purposes or [])]
+        purpose = cast(forms.ChoiceField, self.fields["purpose"])  # declared as a ChoiceField above
+        purpose.choices = [("", "—"), *(purposes or [])]
         self.fields["purpose"].required = False  # the service explains a missing purpose precisely
 
 

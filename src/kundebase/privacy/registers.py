@@ -21,13 +21,13 @@ from kundebase.privacy import audit, hashing
 from kundebase.privacy.models import Channel, OptOutEntry, RegisterMatch
 
 MAX_LINES = 5_000_000
-REGISTER_CHANNELS_FOR = {
+REGISTER_CHANNELS_FOR: dict[str, tuple[str, ...]] = {
     # register → channels a name+address line blocks; a phone line always blocks phone.
     OptOutEntry.Register.NO_RESERVASJON: (Channel.POST,),
     OptOutEntry.Register.DK_ROBINSON: (Channel.POST, Channel.PHONE),
     OptOutEntry.Register.INTERNAL: (Channel.POST,),
 }
-REGISTER_COUNTRY = {OptOutEntry.Register.NO_RESERVASJON: "NO", OptOutEntry.Register.DK_ROBINSON: "DK"}
+REGISTER_COUNTRY: dict[str, str] = {OptOutEntry.Register.NO_RESERVASJON: "NO", OptOutEntry.Register.DK_ROBINSON: "DK"}
 
 
 @dataclass

@@ -6,7 +6,7 @@ they create a customer, from every channel (API, forms, imports, events).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -15,7 +15,7 @@ from kundebase.privacy import hashing
 from kundebase.privacy.models import Suppression
 
 
-def identity_hashes(*, fields: dict[str, Any], contact_points: Iterable[dict[str, Any]]) -> list[tuple[str, str]]:
+def identity_hashes(*, fields: dict[str, Any], contact_points: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]]:
     """``[(kind, hash)]`` for a person's e-mails, phones and name + birth date."""
     out: list[tuple[str, str]] = []
     for cp in contact_points:

@@ -10,11 +10,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
+from django.contrib.auth.models import User
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+
+V = TypeVar("V", bound=Callable[..., HttpResponseBase])
+
+def signed_in_user(request: HttpRequest) -> User:
+    """The signed-in user of a page behind :func:`requires` (refused if someone reached it unsigned)."""
+    if not isinstance(request.user, User):
+        raise PermissionDenied
+    return request.user
+
 
 VIEW_CUSTOMERS = ("parties.view_party", "parties.view_contactpoint")
 """Seeing identified customers: the analyst role holds only pseudonymised access and is refused here."""
@@ -38,7 +49,7 @@ def requires(*perms: str) -> Callable[[Callable[..., HttpResponse]], Callable[..
     return decorate
 
 
-def public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def public(view: V) -> V:
     """Marks a page that needs no sign-in (the sign-in page itself), so the route audit knows it is deliberate."""
     view.required_permissions = None  # type: ignore[attr-defined]
     return view

@@ -57,7 +57,8 @@ def create_party(form: PersonForm | CompanyForm, *, actor: Any) -> Party | None:
     data = _party_data(form)
     if form.errors:
         return None
-    contact_points, paths = [], {}
+    contact_points: list[dict[str, Any]] = []
+    paths: dict[str, str] = {}
     for name, kind in form.CONTACT_FIELDS:
         if cd.get(name):
             paths[f"contact_points[{len(contact_points)}].value"] = name
@@ -71,7 +72,7 @@ def create_party(form: PersonForm | CompanyForm, *, actor: Any) -> Party | None:
                       actor=actor, channel="web", allow_duplicate=bool(cd.get("create_anyway")))
     except Conflict as exc:
         form.add_error(None, exc.detail)
-        form.duplicate_candidates = exc.extra.get("candidates", [])  # type: ignore[attr-defined]
+        form.duplicate_candidates = exc.extra.get("candidates", [])
     except DomainError as exc:
         if exc.errors:
             _place_errors(form, exc.errors, paths)

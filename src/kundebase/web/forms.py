@@ -8,6 +8,7 @@ sends the typed values there and puts each refusal next to the field it names.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -53,6 +54,11 @@ class PartyForm(AddressFields):
 
     CONTACT_FIELDS: tuple[tuple[str, str], ...] = (("email", "email"), ("phone", "phone"))
     """(form field, contact point kind) pairs: each holds the customer's primary contact point of that kind."""
+    PARTY_FIELDS: tuple[str, ...] = ()
+    """The customer's own fields on this form (each kind's form names its own)."""
+
+    duplicate_candidates: Sequence[dict[str, Any]] = ()
+    """Customers this one probably is, shown above the form when the service refuses a likely duplicate."""
 
 
 class PersonForm(PartyForm):

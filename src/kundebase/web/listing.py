@@ -8,7 +8,7 @@ the index on its foreign key.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.paginator import Page, Paginator
@@ -45,7 +45,8 @@ class CustomerFilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         categories = ProductCategory.objects.order_by("name").values_list("id", "name")
-        self.fields["interest"].choices = [("", _("Any interest")), *categories]
+        interest = cast(forms.ChoiceField, self.fields["interest"])  # declared as a ChoiceField above
+        interest.choices = [("", _("Any interest")), *categories]
 
 
 def _company_ids(text: str) -> QuerySet[Any]:

@@ -70,14 +70,11 @@ def key_figures(party_id: int) -> KeyFigures:
 def load_party(party_id: int) -> Person | Company:
     """The person or company with contact points and addresses prefetched (raises NotFound)."""
     kind = services.get_party(party_id).kind
-    model: type[Person] | type[Company] = Person if kind == Party.Kind.PERSON else Company
-    qs = model.objects.filter(pk=party_id).prefetch_related(
-        Prefetch("contact_points", queryset=ContactPoint.objects.order_by("kind", "-is_primary", "id")),
-        Prefetch("addresses", queryset=Address.objects.order_by("-is_primary", "id")),
-    )
-    if model is Company:
-        qs = qs.select_related("parent")
-    return qs.get()
+    related = (Prefetch("contact_points", queryset=ContactPoint.objects.order_by("kind", "-is_primary", "id")),
+               Prefetch("addresses", queryset=Address.objects.order_by("-is_primary", "id")))
+    if kind == Party.Kind.PERSON:
+        return Person.objects.prefetch_related(*related).get(pk=party_id)
+    return Company.objects.select_related("parent").prefetch_related(*related).get(pk=party_id)
 
 
 def possible_duplicates(party: Person | Company, contact_points: list[ContactPoint],

@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+from django.contrib.auth.models import User
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
 from django.db.models import Q
@@ -68,7 +69,12 @@ def seconds_refused(username: str, ip: str) -> int:
     now = timezone.now()
     until = list(LoginThrottle.objects.filter(key__in=[_user_key(username), _ip_key(ip)], locked_until__gt=now)
                  .values_list("locked_until", flat=True))
-    return math.ceil(max((t - now).total_seconds() for t in until)) if until else 0
+    return math.ceil(max((t - now).total_seconds() for t in until if t is not None)) if until else 0
+
+
+def _seconds_left(row: LoginThrottle, now: dt.datetime) -> int:
+    """Whole seconds until ``row``'s lock ends (0 when it holds no lock)."""
+    return math.ceil((row.locked_until - now).total_seconds()) if row.locked_until else 0
 
 
 def _count(key: str, now: dt.datetime) -> tuple[LoginThrottle, bool]:
@@ -116,7 +122,7 @@ def record_failure(request: HttpRequest, username: str, *, throttled: bool = Fal
     if first_from_here or user_locked or ip_locked:
         notes = [f"ip={ip}", f"failures={user_row.failures}"]
         if user_locked:
-            notes.append(f"name locked {math.ceil((user_row.locked_until - now).total_seconds())}s")
+            notes.append(f"name locked {_seconds_left(user_row, now)}s")
         if ip_locked:
             notes.append(f"address locked after {FREE_FAILURES['ip']} names")
         audit.record(action="login_failed", actor=_name(username), entity="user", channel="web", note=" ".join(notes))
@@ -135,19 +141,19 @@ def record_bearer_failure(request: HttpRequest) -> int:
     row, _fresh = _count(f"api:{ip}", now)
     if row.locked_until and row.locked_until > now:
         row.save(update_fields=["failures", "last_failure_at"])
-        return math.ceil((row.locked_until - now).total_seconds())
+        return _seconds_left(row, now)
     locked = _lock_if_over(row, FREE_FAILURES["api"], now)
     row.save()
     if locked:
         audit.record(action="login_failed", actor="(api token)", entity="api_token", channel="api",
                      note=f"ip={ip} failures={row.failures} address locked "
-                          f"{math.ceil((row.locked_until - now).total_seconds())}s")
-        return math.ceil((row.locked_until - now).total_seconds())
+                          f"{_seconds_left(row, now)}s")
+        return _seconds_left(row, now)
     return 0
 
 
 @transaction.atomic
-def record_success(request: HttpRequest, user: object) -> None:
+def record_success(request: HttpRequest, user: User) -> None:
     """Forget the user name's failures, note the new session, and log the sign-in."""
     ip = client_ip(request)
     username = getattr(user, "username", "")
@@ -172,7 +178,7 @@ def _store(session_key: str) -> SessionBase:
 
 
 @transaction.atomic
-def end_all_sessions(user: object) -> int:
+def end_all_sessions(user: User) -> int:
     """Delete every session the user holds on any device; returns how many were ended."""
     keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
     for key in keys:

@@ -67,7 +67,7 @@ def _staff() -> list[int]:
                         last_name=name.split(".")[1].capitalize())
             user.set_unusable_password()
             user.save()
-            user.groups.set([Group.objects.get(name=role)])  # type: ignore[attr-defined]
+            user.groups.set([Group.objects.get(name=role)])
         ids.append(user.pk)
     return ids
 
@@ -91,7 +91,7 @@ class Loader:
             "interactions": Table(Interaction, rows.INTERACTION), "interests": Table(ProductInterest, rows.INTEREST),
         }
 
-    def run(self, customers: int, truth_path: Path, progress: Callable[[int], None] | None = None) -> Result:
+    def run(self, customers: int, truth_path: Path, progress: Callable[[int], object] | None = None) -> Result:
         with transaction.atomic():
             cat = catalogue.ensure()
             staff = _staff()

@@ -86,7 +86,7 @@ class Table:
 
 def next_id(model: type[models.Model]) -> int:
     """One above the highest id in use: the demo load assigns ids itself so children can refer to parents."""
-    highest = model.objects.aggregate(m=models.Max("pk"))["m"]
+    highest = model._default_manager.aggregate(m=models.Max("pk"))["m"]
     return (highest or 0) + 1
 
 

@@ -80,7 +80,7 @@ def _compiled() -> tuple[list[Rule], re.Pattern[str]]:
     """Per language and category: one regex tried only at word starts (fast), one scanned everywhere for the
     few stems that may sit inside a compound."""
     rules: list[Rule] = []
-    excludes = []
+    excludes: list[str] = []
     for lang, lexicon in LEXICONS.items():
         for category, patterns in lexicon["terms"].items():
             if category not in CATEGORIES:

@@ -17,7 +17,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from kundebase.web import signin
-from kundebase.web.access import public, requires
+from kundebase.web.access import public, requires, signed_in_user
 
 
 class SignInView(LoginView):
@@ -84,7 +84,7 @@ def sign_out(request: HttpRequest) -> HttpResponseRedirect:
 @requires()
 def sign_out_everywhere(request: HttpRequest) -> HttpResponseRedirect:
     """End every session of this user on every device (a lost phone, a shared computer)."""
-    count = signin.end_all_sessions(request.user)
+    count = signin.end_all_sessions(signed_in_user(request))
     logout(request)
     messages.info(request, ngettext("You are signed out on %(n)d device.",
                                     "You are signed out on %(n)d devices.", count) % {"n": count})

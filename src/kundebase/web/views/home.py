@@ -13,7 +13,7 @@ from kundebase.interactions.models import Interaction
 from kundebase.interactions.services import open_follow_ups
 from kundebase.orders.models import Order
 from kundebase.parties.models import Party
-from kundebase.web.access import requires
+from kundebase.web.access import requires, signed_in_user
 
 DUE_AHEAD = dt.timedelta(days=7)
 RECENT = 10
@@ -22,7 +22,7 @@ RECENT = 10
 @requires()
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Each section appears only for roles that may read it, and is then read with one query."""
-    user = request.user
+    user = signed_in_user(request)
     today = timezone.localdate()
     ctx: dict[str, object] = {"today": today}
     sees_customers = user.has_perms(("parties.view_party", "parties.view_contactpoint"))

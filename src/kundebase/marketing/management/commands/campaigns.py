@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
@@ -39,7 +39,7 @@ class Command(BaseCommand):
         campaign = campaigns.get_campaign(opts["campaign_id"])
         if campaign.status == Campaign.Status.DRAFT:
             campaign = campaigns.prepare(campaign_id=campaign.pk, channel="cli")
-        bar = tqdm(total=campaign.total, unit="msg", file=self.stderr._out)  # type: ignore[attr-defined]
+        bar = tqdm(total=campaign.total, unit="msg", file=cast(IO[str], self.stderr._out))  # the command's stderr
 
         def progress(done: int, total: int) -> None:
             bar.update(done - bar.n)

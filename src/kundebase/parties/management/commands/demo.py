@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
-from tqdm import tqdm  # type: ignore[import-untyped]
+from tqdm import tqdm
 
 from kundebase.orders.models import Order
 from kundebase.parties.models import Party

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -84,7 +84,8 @@ class Command(BaseCommand):
             self.stderr.write(f"access report written to {options['output']} (request {request.pk})")
         elif isinstance(body, bytes):
             self.stdout.flush()
-            getattr(self.stdout._out, "buffer", self.stdout._out).write(body)  # a PDF goes out as bytes
+            out = cast(IO[bytes], getattr(self.stdout._out, "buffer", self.stdout._out))  # the text stream's bytes
+            out.write(body)  # a PDF goes out as bytes
         else:
             self.stdout.write(body)
 
