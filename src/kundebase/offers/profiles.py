@@ -93,11 +93,13 @@ def _identity_part(party_id: int) -> dict[str, Any]:
     from kundebase.parties.models import Address, ContactPoint, Party, Person
 
     party = Party.objects.get(pk=party_id)
-    person = Person.objects.filter(pk=party_id).values("given_name", "family_name", "birth_date").first() or {}
+    named = Person.objects.filter(pk=party_id).values("given_name", "family_name", "birth_date").first()
+    person: dict[str, Any] = dict(named) if named else {}
     points = list(ContactPoint.objects.filter(party_id=party_id).order_by("kind", "id").values(
         "kind", "value", "normalised"))
-    address = (Address.objects.filter(party_id=party_id).order_by("-is_primary", "id")
-               .values("postcode", "city", "country").first()) or {}
+    primary = (Address.objects.filter(party_id=party_id).order_by("-is_primary", "id")
+               .values("postcode", "city", "country").first())
+    address: dict[str, Any] = dict(primary) if primary else {}
     return {"id": party.pk, "customer_number": party.customer_number, "kind": party.kind, "status": party.status,
             "display_name": party.display_name, "given_name": person.get("given_name", ""),
             "family_name": person.get("family_name", ""),

@@ -189,6 +189,8 @@ def sync_tracked() -> int:
                                  error="", payload__event=ACCEPT_EVENT).order_by("id")
             .values_list("id", "party_id", "payload"))
     for event_id, party_id, payload in rows:
+        if party_id is None:
+            continue
         props = payload.get("properties") if isinstance(payload, dict) else None
         ref = str((props or {}).get("offer_id") or (props or {}).get("offerId") or "")
         if not ref.isdigit() or len(ref) > 18 or not Offer.objects.filter(pk=int(ref)).exists():

@@ -21,7 +21,7 @@ class MailboxForm(forms.ModelForm):
         fields = "__all__"
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         try:
             check_settings(Mailbox(**{k: v for k, v in data.items() if k in {f.name for f in Mailbox._meta.fields}}))
         except DomainError as exc:

@@ -95,7 +95,7 @@ class LeadList(Schema):
 def list_cases(request: HttpRequest, status: str = "", mine: bool = False, category: str = "", priority: str = "",
                overdue: bool = False, party_id: int | None = None, cursor: str | None = None, limit: int = 50):
     require(request, "service.view_case")
-    qs = cases.case_list(status=status, assigned_to=request.user if mine else None, category=category,
+    qs = cases.case_list(status=status, assigned_to=request.user.pk if mine else None, category=category,
                          priority=priority, overdue=overdue, party_id=party_id)
     items, nxt = pagination.page(qs, cursor, limit)
     return {"items": items, "next": nxt}

@@ -111,7 +111,7 @@ def update_case(*, case_id: int, changes: dict[str, Any], actor: object = None, 
     return case
 
 
-def case_list(*, status: str = "", assigned_to: object = None, category: str = "", priority: str = "",
+def case_list(*, status: str = "", assigned_to: int | None = None, category: str = "", priority: str = "",
               overdue: bool = False, party_id: int | None = None) -> QuerySet[Case]:
     """Cases for the list page and the API, soonest due first; ``status="active"`` is open or pending."""
     qs = Case.objects.select_related("party", "assigned_to")
@@ -120,7 +120,7 @@ def case_list(*, status: str = "", assigned_to: object = None, category: str = "
     elif status:
         qs = qs.filter(status=status)
     if assigned_to is not None:
-        qs = qs.filter(assigned_to=assigned_to)
+        qs = qs.filter(assigned_to_id=assigned_to)
     if category:
         qs = qs.filter(category=category)
     if priority:

@@ -90,7 +90,7 @@ def _imap(mailbox: Mailbox, result: FetchResult, limit: int | None) -> None:
             raise MailboxDown(f"folder {mailbox.folder!r}: {_data!r}")
         validity = int((client.response("UIDVALIDITY")[1] or [b"0"])[0] or 0)
         start = mailbox.last_uid + 1 if mailbox.uidvalidity == validity else 1
-        status, data = client.uid("SEARCH", None, f"UID {start}:*")
+        status, data = client.uid("SEARCH", f"UID {start}:*")
         if status != "OK":
             raise MailboxDown(f"search: {data!r}")
         uids = sorted(int(u) for u in (data[0] or b"").split() if int(u) >= start)

@@ -27,8 +27,10 @@ class CaseForm(forms.Form):
     def __init__(self, *args: object, categories: list[tuple[str, str]], users: list[tuple[int, str]],
                  **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["category"].choices = [("", "—"), *categories]
-        self.fields["assigned_to_id"].choices = [("", "—"), *users]
+        category, assignee = self.fields["category"], self.fields["assigned_to_id"]
+        assert isinstance(category, forms.ChoiceField) and isinstance(assignee, forms.ChoiceField)
+        category.choices = [("", "—"), *categories]
+        assignee.choices = [("", "—"), *users]
 
 
 def add_errors(form: forms.Form, exc: DomainError) -> None:

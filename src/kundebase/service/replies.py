@@ -35,7 +35,8 @@ def customer_context(party_id: int) -> dict[str, Any]:
     party = Party.objects.filter(pk=party_id).first()
     if party is None:
         raise NotFound(_("Customer"), party_id)
-    person = Person.objects.filter(pk=party_id).values("given_name", "family_name").first() or {}
+    named = Person.objects.filter(pk=party_id).values("given_name", "family_name").first()
+    person: dict[str, Any] = dict(named) if named else {}
     row = {"display_name": party.display_name, "customer_number": party.customer_number,
            "preferred_language": party.preferred_language, **person}
     context = context_for(row, text_blocks={}, offers=[], last_purchase=None, recipient_id=0)
@@ -96,7 +97,7 @@ def send(*, party_id: int, subject: str, body: str, actor: object = None, case_i
     previous = (MailMessage.objects.filter(case=case).order_by("-sent_at", "-id").first() if case else None)
     to = previous.from_address if previous and previous.direction == "in" and previous.from_address else None
     to = to or customer_address(party_id)
-    box = case.mailbox if case and case.mailbox_id and case.mailbox.active else _default_mailbox(mailbox_id)
+    box = case.mailbox if case and case.mailbox and case.mailbox.active else _default_mailbox(mailbox_id)
     if case and not title:
         title = case.subject if case.subject.lower().startswith("re:") else f"Re: {case.subject}"
     interaction = log_interaction(party_id=party_id, actor=actor, channel=channel, data={

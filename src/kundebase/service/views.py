@@ -36,7 +36,7 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
     params = request.GET
     mine = params.get("mine") == "1"
     status = params.get("status", "active")
-    qs = cases.case_list(status=status, assigned_to=request.user if mine else None,
+    qs = cases.case_list(status=status, assigned_to=request.user.pk if mine else None,
                          category=params.get("category", ""), priority=params.get("priority", ""),
                          overdue=params.get("overdue") == "1")
     leads_open = (LeadProposal.objects.filter(status=LeadProposal.Status.OPEN)[:50]
