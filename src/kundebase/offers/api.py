@@ -10,11 +10,9 @@ from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field, StrictInt
 
 from kundebase.core.api_auth import require
-from kundebase.core.problems import Problem
 from kundebase.offers import profiles, ranking, ratelimit, services
 
 router = Router(tags=["profiles and offers"])
-ERRORS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem, 429: Problem}
 
 
 class ProfileOut(Schema):
@@ -114,7 +112,7 @@ def _offer_out(offer: Any, rates: dict[int, dict[str, Any]] | None = None) -> di
             "acceptance_rate": figures["rate"]}
 
 
-@router.get("/profiles/{profile_ref}", response={200: ProfileOut, 304: None, **ERRORS})
+@router.get("/profiles/{profile_ref}", response={200: ProfileOut, 304: None})
 def get_profile(request: HttpRequest, response: HttpResponse, profile_ref: str):
     """A customer's profile by customer number, event-API user or anonymous id, e-mail or phone (a prefix such
     as ``email:`` names the form).  Answers with an ETag; ``If-None-Match`` with it gives 304 while unchanged."""
@@ -132,7 +130,7 @@ def get_profile(request: HttpRequest, response: HttpResponse, profile_ref: str):
     return profiles.present(profile, user=request.user)
 
 
-@router.get("/profiles/{profile_ref}/offers", response={200: OffersOut, **ERRORS})
+@router.get("/profiles/{profile_ref}/offers", response={200: OffersOut})
 def get_offers(request: HttpRequest, profile_ref: str, channel: str = "web", limit: int = 3):
     """The next-best offers for the customer on a channel, ranked by expected value (propensity × margin) with
     the figures behind each; offers left out are listed with the reason.  The shown offers are recorded."""
@@ -147,7 +145,7 @@ def get_offers(request: HttpRequest, profile_ref: str, channel: str = "web", lim
     return result
 
 
-@router.post("/profiles/{profile_ref}/offers/{int:offer_id}/accept", response={201: Accepted, **ERRORS})
+@router.post("/profiles/{profile_ref}/offers/{int:offer_id}/accept", response={201: Accepted})
 def accept_offer(request: HttpRequest, profile_ref: str, offer_id: int):
     """Record that the customer accepted the offer (on the timeline, and in the ranking); 409 when already
     redeemed or when the offer reached its cap."""
@@ -158,7 +156,7 @@ def accept_offer(request: HttpRequest, profile_ref: str, offer_id: int):
     return Status(201, {"offer_id": offer_id, "party_id": party_id, "accepted_at": event.occurred_at})
 
 
-@router.get("/offers", response={200: list[OfferOut], **ERRORS})
+@router.get("/offers", response={200: list[OfferOut]})
 def list_offers(request: HttpRequest):
     """Every offer with how often it was shown and accepted."""
     require(request, "offers.view_offer")
@@ -168,7 +166,7 @@ def list_offers(request: HttpRequest):
     return [_offer_out(o, rates) for o in Offer.objects.select_related("product")]
 
 
-@router.post("/offers", response={201: OfferOut, **ERRORS})
+@router.post("/offers", response={201: OfferOut})
 def create_offer(request: HttpRequest, payload: OfferIn):
     """Define an offer; eligibility is a rule in the segment language.  Faults name their field (422)."""
     require(request, "offers.add_offer")
@@ -176,13 +174,13 @@ def create_offer(request: HttpRequest, payload: OfferIn):
     return Status(201, _offer_out(offer))
 
 
-@router.get("/offers/{int:offer_id}", response={200: OfferOut, **ERRORS})
+@router.get("/offers/{int:offer_id}", response={200: OfferOut})
 def get_offer(request: HttpRequest, offer_id: int):
     require(request, "offers.view_offer")
     return _offer_out(services.get_offer(offer_id), ranking.acceptance_rates())
 
 
-@router.patch("/offers/{int:offer_id}", response={200: OfferOut, **ERRORS})
+@router.patch("/offers/{int:offer_id}", response={200: OfferOut})
 def update_offer(request: HttpRequest, offer_id: int, payload: OfferPatch):
     require(request, "offers.change_offer")
     offer = services.update_offer(offer_id=offer_id, changes=payload.model_dump(exclude_unset=True),

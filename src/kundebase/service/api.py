@@ -16,7 +16,8 @@ from kundebase.service import cases, leads, replies
 from kundebase.service.models import Case, LeadProposal
 
 router = Router(tags=["service"])
-ERRORS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem, 502: Problem}
+SEND_ERRORS = {502: Problem}
+"""Sending answers 502 when the mail server refuses; every other problem answer is added by core.problems."""
 
 
 class MessageOut(Schema):
@@ -91,7 +92,7 @@ class LeadList(Schema):
     next: str | None
 
 
-@router.get("/service/cases", response={200: CaseList, **ERRORS})
+@router.get("/service/cases", response={200: CaseList})
 def list_cases(request: HttpRequest, status: str = "", mine: bool = False, category: str = "", priority: str = "",
                overdue: bool = False, party_id: int | None = None, cursor: str | None = None, limit: int = 50):
     require(request, "service.view_case")
@@ -101,7 +102,7 @@ def list_cases(request: HttpRequest, status: str = "", mine: bool = False, categ
     return {"items": items, "next": nxt}
 
 
-@router.get("/service/cases/{int:case_id}", response={200: CaseDetail, **ERRORS})
+@router.get("/service/cases/{int:case_id}", response={200: CaseDetail})
 def get_case(request: HttpRequest, case_id: int):
     require(request, "service.view_case")
     found = Case.objects.filter(pk=case_id).first()
@@ -110,14 +111,14 @@ def get_case(request: HttpRequest, case_id: int):
     return found
 
 
-@router.patch("/service/cases/{int:case_id}", response={200: CaseOut, **ERRORS})
+@router.patch("/service/cases/{int:case_id}", response={200: CaseOut})
 def patch_case(request: HttpRequest, case_id: int, payload: CasePatch):
     require(request, "service.change_case")
     return cases.update_case(case_id=case_id, changes=payload.model_dump(exclude_unset=True), actor=request.user,
                              channel="api")
 
 
-@router.post("/service/cases/{int:case_id}/replies", response={201: MessageOut, **ERRORS})
+@router.post("/service/cases/{int:case_id}/replies", response={201: MessageOut, **SEND_ERRORS})
 def reply(request: HttpRequest, case_id: int, payload: ReplyIn):
     require(request, "service.add_mailmessage")
     case = Case.objects.filter(pk=case_id).first()
@@ -132,7 +133,7 @@ def reply(request: HttpRequest, case_id: int, payload: ReplyIn):
                                     confirm_reason=payload.confirm_special_category_reason))
 
 
-@router.post("/service/messages", response={201: MessageOut, **ERRORS})
+@router.post("/service/messages", response={201: MessageOut, **SEND_ERRORS})
 def compose(request: HttpRequest, payload: MessageIn):
     require(request, "service.add_mailmessage")
     return Status(201, replies.send(party_id=payload.party_id, subject=payload.subject, body=payload.body,
@@ -140,14 +141,14 @@ def compose(request: HttpRequest, payload: MessageIn):
                                     confirm_reason=payload.confirm_special_category_reason))
 
 
-@router.get("/service/leads", response={200: LeadList, **ERRORS})
+@router.get("/service/leads", response={200: LeadList})
 def list_leads(request: HttpRequest, cursor: str | None = None, limit: int = 50):
     require(request, "service.view_leadproposal")
     items, nxt = pagination.page(LeadProposal.objects.filter(status=LeadProposal.Status.OPEN), cursor, limit)
     return {"items": items, "next": nxt}
 
 
-@router.post("/service/leads/{int:proposal_id}/accept", response={201: LeadOut, **ERRORS})
+@router.post("/service/leads/{int:proposal_id}/accept", response={201: LeadOut})
 def accept_lead(request: HttpRequest, proposal_id: int):
     require(request, "service.change_leadproposal", "parties.add_person")
     leads.accept(proposal_id=proposal_id, actor=request.user, channel="api")
