@@ -32,6 +32,7 @@ ROUTERS = [
     ("matching", "kundebase.matching.api"),
     ("marketing", "kundebase.marketing.api"),
     ("analytics", "kundebase.analytics.api"),
+    ("sales", "kundebase.sales.api"),
 ]
 """Each app's router, mounted at the root of /api/v1; each app names its own paths."""
 

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "kundebase.matching",
     "kundebase.marketing",
     "kundebase.analytics",
+    "kundebase.sales",
     "kundebase.web",
 ]
 

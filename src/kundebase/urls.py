@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("kundebase.matching.urls")),
     path("", include("kundebase.marketing.urls")),
     path("", include("kundebase.analytics.urls")),
+    path("", include("kundebase.sales.urls")),
     path("", include("kundebase.web.urls")),
 ]
 

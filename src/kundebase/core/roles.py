@@ -16,7 +16,8 @@ ROLES: dict[str, list[str]] = {
     "sales": [
         "core.view_*", "parties.*", "interactions.*", "orders.view_*", "orders.add_*", "orders.change_*",
         "matching.view_*", "marketing.view_*", "privacy.view_consent*", "privacy.add_consent*",
-        "analytics.view_keyfigures",
+        "analytics.view_keyfigures", "sales.view_*", "sales.add_deal", "sales.change_deal", "sales.*_task",
+        "!sales.view_all_deals",
     ],
     "marketing": [
         "core.view_*", "parties.view_*", "interactions.view_*", "orders.view_*", "marketing.*",
@@ -24,7 +25,7 @@ ROLES: dict[str, list[str]] = {
     ],
     "service": [
         "core.view_*", "parties.view_*", "parties.add_*", "parties.change_*", "interactions.*", "orders.view_*",
-        "privacy.view_consent*", "privacy.add_consent*", "matching.view_*",
+        "privacy.view_consent*", "privacy.add_consent*", "matching.view_*", "sales.*_task",
     ],
     "analyst": [
         "parties.view_party", "orders.view_*", "interactions.view_*", "analytics.*", "marketing.view_*",
