@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from tests.web.conftest import client_as  # noqa: F401  (signed-in page clients for the sales pages)
+
 
 @dataclass
 class World:
