@@ -11,7 +11,7 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 COMMANDS = {"createuser": "kundebase.core", "serve": "kundebase.core", "demo": "kundebase.parties",
             "process_events": "kundebase.ingest", "tokens": "kundebase.core"}
 ROUTERS = ("kundebase.core.api", "kundebase.core.tokens_api", "kundebase.parties.api", "kundebase.interactions.api",
-           "kundebase.orders.api")
+           "kundebase.orders.api", "kundebase.sales.api")
 
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))

@@ -27,13 +27,13 @@ class World:
 @pytest.fixture
 def world(make_user: Callable[..., Any]) -> World:
     from kundebase.parties import services as parties
-    from kundebase.sales.models import Pipeline
+    from kundebase.sales.services import default_pipeline
 
     company = parties.create_company(data={"legal_name": "Fjordkraft Handel AS"})
     contact = parties.create_person(data={"given_name": "Siri", "family_name": "Kontakt"})
     parties.add_role(person_id=contact.pk, company_id=company.pk, data={"position": "Buyer"})
     person = parties.create_person(data={"given_name": "Per", "family_name": "Privat"})
-    pipeline = Pipeline.objects.get(is_default=True)
+    pipeline = default_pipeline()
     return World(company=company, contact=contact, person=person, seller=make_user("selma", "sales"),
                  other_seller=make_user("sigurd", "sales"), admin=make_user("ada", "administrator"),
                  pipeline=pipeline, stages=list(pipeline.stages.order_by("position")))

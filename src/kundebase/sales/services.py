@@ -222,8 +222,16 @@ def add_stage(*, pipeline_id: int, name: str, probability: Any, position: int | 
     return Stage.objects.create(pipeline=pipeline, name=clean_name, probability=chance or 0, position=at)
 
 
-def default_pipeline() -> Pipeline | None:
-    return Pipeline.objects.order_by("-is_default", "id").first()
+def default_pipeline() -> Pipeline:
+    """The default pipeline; when every pipeline was removed, the shipped one is set up again, so a deal
+    always has somewhere to start."""
+    from kundebase.sales.models import DEFAULT_PIPELINE, DEFAULT_STAGES
+
+    found = Pipeline.objects.order_by("-is_default", "id").first()
+    if found is not None:
+        return found
+    return create_pipeline(name=DEFAULT_PIPELINE, is_default=True,
+                           stages=[{"name": name, "probability": chance} for name, chance in DEFAULT_STAGES])
 
 
 # --- deals ---------------------------------------------------------------------------------------------------

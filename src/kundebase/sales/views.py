@@ -40,10 +40,7 @@ def _owner_filter(request: HttpRequest) -> int | None:
 
 @requires("sales.view_deal", "sales.view_pipeline")
 def board_default(request: HttpRequest) -> HttpResponse:
-    pipeline = services.default_pipeline()
-    if pipeline is None:
-        raise Http404(_("No pipeline is set up"))
-    return board(request, pipeline.pk)
+    return board(request, services.default_pipeline().pk)
 
 
 @requires("sales.view_deal", "sales.view_pipeline")
