@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kundebase.core.errors import DomainError, NotFound
-from kundebase.sales import calendar, services
+from kundebase.sales import ical, services
 from kundebase.sales.access import sees_all
 from kundebase.sales.forms import TaskForm, place_errors
 from kundebase.sales.models import CalendarFeed, Task
@@ -84,7 +84,7 @@ def calendar_feed(request: HttpRequest, secret: str) -> HttpResponse:
     feed = CalendarFeed.objects.select_related("user").filter(secret=secret[:64]).first() if secret else None
     if feed is None or not feed.user.is_active or not feed.user.has_perm("sales.view_task"):
         raise Http404(_("No such calendar"))
-    response = HttpResponse(calendar.feed(feed.user, host=request.get_host().split(":")[0]),
+    response = HttpResponse(ical.feed(feed.user, host=request.get_host().split(":")[0]),
                             content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"
     response["Content-Disposition"] = 'inline; filename="kundebase-tasks.ics"'
