@@ -232,3 +232,17 @@ def test_update_deal_refuses_read_only_fields_and_reconverts(world):
     assert fields(exc.value) == {"stage_id": "read_only"}
     deal = services.update_deal(deal_id=deal.pk, changes={"currency": "SEK", "amount": "200"}, actor=world.seller)
     assert deal.amount_base == Decimal("190.00")
+
+
+def test_deals_and_tasks_follow_the_survivor_of_a_merge(world):
+    from kundebase.matching.merge import merge
+    from kundebase.parties import services as parties
+
+    twin = parties.create_person(data={"given_name": "Per", "family_name": "Privat"})
+    deal = services.create_deal(data={"title": "Twin", "party_id": twin.pk}, actor=world.seller)
+    task = services.create_task(data={"title": "T", "due_at": "2031-01-01T10:00", "party_id": twin.pk},
+                                actor=world.seller)
+    merge(survivor_id=world.person.pk, merged_id=twin.pk, actor=world.admin)
+    deal.refresh_from_db()
+    task.refresh_from_db()
+    assert deal.party_id == world.person.pk and task.party_id == world.person.pk
