@@ -55,6 +55,7 @@ DELETE /companies/{party_id}                                   AS---
 GET    /companies/{party_id}                                   ASMVN
 PATCH  /companies/{party_id}                                   AS-V-
 GET    /companies/{party_id}/group                             ASMVN
+GET    /credit/{party_id}                                      AS---
 GET    /custom-fields                                          ASMV-
 GET    /deals                                                  AS---
 POST   /deals                                                  AS---
@@ -76,6 +77,7 @@ POST   /interactions                                           AS-V-
 DELETE /interactions/{interaction_id}                          AS-V-
 GET    /interactions/{interaction_id}                          ASMVN
 PATCH  /interactions/{interaction_id}                          AS-V-
+POST   /ledger                                                 A----
 GET    /lookup                                                 ASMV-
 POST   /loyalty/members                                        A-M--
 GET    /loyalty/members/{party_id}                             ASM-N
@@ -355,6 +357,7 @@ BODIES: dict[tuple[str, str], str] = {
     ("POST", "/pipelines"): '{"name": "Matrix", "stages": [{"name": "A", "probability": 10}]}',
     ("POST", "/pipelines/{pipeline_id}/stages"): '{"name": "Matrix", "probability": 20}',
     ("POST", "/tasks"): '{"title": "Matrix", "due_at": "2031-01-01T10:00:00"}',
+    ("POST", "/ledger"): '{"rows": []}',
 }
 """A request body the operation accepts, so the permission check (not the body's validation) answers."""
 

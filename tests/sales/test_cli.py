@@ -37,3 +37,18 @@ def test_follow_up_tasks_backfill(world):
     assert run("follow-up-tasks") == "1 tasks made\n"
     assert Task.objects.get().interaction == logged
     assert run("follow-up-tasks") == "0 tasks made\n"
+
+
+def test_ledger_from_a_csv_file(world, tmp_path):
+    number = world.company.customer_number
+    path = tmp_path / "ledger.csv"
+    path.write_text("customer_number;invoice_number;issued_on;due_on;amount;paid\n"
+                    f"{number};F-9;2030-01-01;2030-01-31;1000,00;250\n", encoding="utf-8")
+    assert run("ledger", str(path)) == "1 invoices created, 0 updated\n"
+    assert run("ledger", str(path)) == "0 invoices created, 1 updated\n"
+    path.write_text("customer_number;invoice_number;issued_on;due_on;amount;paid\n"
+                    f"{number};F-10;2030-01-01;2030-01-31;100;200\n", encoding="utf-8")
+    with pytest.raises(CommandError, match=r"rows\[0\]\.paid"):
+        run("ledger", str(path))
+    with pytest.raises(CommandError, match="missing.csv"):
+        run("ledger", str(tmp_path / "missing.csv"))

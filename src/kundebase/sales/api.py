@@ -12,7 +12,7 @@ from pydantic import ConfigDict, Field, StrictInt
 from kundebase.core import pagination
 from kundebase.core.api_auth import require
 from kundebase.core.problems import Problem
-from kundebase.sales import services
+from kundebase.sales import credit, services
 from kundebase.sales.access import deal_or_404, deals_for, task_or_404, tasks_for
 from kundebase.sales.models import Deal, ExchangeRate, Pipeline
 
@@ -140,10 +140,16 @@ class DealOut(Schema):
 
 class DealDetail(DealOut):
     history: list[StageChangeOut]
+    credit_warning: str = Field(description="Set when the customer's open balance plus this open deal passes "
+                                            "its credit limit, or the customer is in debt collection")
 
     @staticmethod
     def resolve_history(obj: Deal) -> list[object]:
         return list(obj.stage_changes.all())
+
+    @staticmethod
+    def resolve_credit_warning(obj: Deal) -> str:
+        return credit.warning(obj.party_id, obj.amount_base) if obj.status == Deal.Status.OPEN else ""
 
 
 class DealList(Schema):
@@ -322,3 +328,58 @@ def update_task(request: HttpRequest, task_id: int, payload: TaskPatch):
     require(request, "sales.change_task")
     return services.update_task(task_id=task_id, changes=payload.model_dump(exclude_unset=True),
                                 actor=request.user)
+
+
+# --- credit control --------------------------------------------------------------------------------------------
+
+class InvoiceRow(Strict):
+    customer_number: str | None = Field(None, max_length=40)
+    party_id: StrictInt | None = None
+    invoice_number: str = Field(max_length=60)
+    issued_on: str = Field(max_length=10)
+    due_on: str = Field(max_length=10)
+    amount: str = Field(max_length=30)
+    paid: str = Field("0", max_length=30)
+
+
+class LedgerIn(Strict):
+    source: str = Field("", max_length=120)
+    rows: list[InvoiceRow] = Field(max_length=100_000)
+
+
+class LedgerOut(Schema):
+    created: int
+    updated: int
+
+
+class CreditOut(Schema):
+    party_id: int
+    open_balance: Decimal
+    overdue_balance: Decimal
+    days_overdue: int
+    credit_limit: Decimal | None
+    headroom: Decimal | None
+    open_deals: Decimal
+    in_collection: bool
+    warning: str
+
+
+@router.post("/ledger", response={200: LedgerOut, **ERRORS})
+def import_ledger(request: HttpRequest, payload: LedgerIn):
+    """Import receivables (invoices with what is paid); the same invoice number again updates it. Every bad
+    field is named as ``rows[i].field`` and nothing is written."""
+    require(request, "sales.add_invoice", "sales.change_invoice")
+    return credit.import_ledger([r.model_dump() for r in payload.rows], source=payload.source)
+
+
+@router.get("/credit/{int:party_id}", response={200: CreditOut, **ERRORS})
+def credit_position(request: HttpRequest, party_id: int):
+    """A customer's open balance, overdue balance and days, credit limit and the warning new business gets."""
+    require(request, "sales.view_invoice")
+    from kundebase.core.errors import NotFound
+    from kundebase.parties.models import Party
+
+    if not Party.objects.filter(pk=party_id).exists():
+        raise NotFound("Customer", party_id)
+    pos = credit.position(party_id)
+    return {"party_id": party_id, **pos.__dict__, "headroom": pos.headroom, "warning": credit.warning(party_id)}

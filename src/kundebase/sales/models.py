@@ -199,3 +199,29 @@ class CalendarFeed(models.Model):
     class Meta:
         verbose_name = _("calendar feed")
         verbose_name_plural = _("calendar feeds")
+
+
+class Invoice(TimeStamped):
+    """One invoice of the imported accounts-receivable ledger (in the base currency), with what is paid on it;
+    re-importing the same invoice number updates it."""
+
+    party = models.ForeignKey("parties.Party", on_delete=models.PROTECT, related_name="invoices",
+                              verbose_name=_("customer"))
+    invoice_number = models.CharField(_("invoice number"), max_length=60, unique=True)
+    issued_on = models.DateField(_("invoice date"))
+    due_on = models.DateField(_("due date"))
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    paid = models.DecimalField(_("paid"), max_digits=14, decimal_places=2, default=Decimal("0"))
+    source = models.CharField(_("source"), max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["party", "due_on"], name="invoice_party_due")]
+        constraints = [models.CheckConstraint(condition=models.Q(paid__lte=models.F("amount")),
+                                              name="invoice_paid_within_amount")]
+
+    @property
+    def open_amount(self) -> Decimal:
+        return self.amount - self.paid

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kundebase.core.errors import DomainError, NotFound
-from kundebase.sales import services
+from kundebase.sales import credit, services
 from kundebase.sales.access import deal_or_404, deals_for, sees_all
 from kundebase.sales.board import board as board_columns
 from kundebase.sales.forms import DealForm, LoseForm, TaskForm, place_errors
@@ -81,7 +81,9 @@ def deal_page(request: HttpRequest, deal_id: int) -> HttpResponse:
         raise Http404(str(exc)) from exc
     history = deal.stage_changes.select_related("from_stage", "to_stage", "changed_by")
     return render(request, "sales/deal.html", {
-        "deal": deal, "history": history, "stages": deal.pipeline.stages.order_by("position", "id"),
+        "deal": deal, "history": history,
+        "credit_warning": credit.warning(deal.party_id, deal.amount_base) if deal.status == "open" else "",
+        "stages": deal.pipeline.stages.order_by("position", "id"),
         "tasks": deal.tasks.select_related("assigned_to").order_by("completed_at", "due_at"),
         "lose_form": LoseForm(), "task_form": TaskForm(initial={"deal_id": deal.pk}),
         "next": request.get_full_path()})
@@ -100,6 +102,9 @@ def deal_new(request: HttpRequest) -> HttpResponse:
             place_errors(form, exc)
         else:
             messages.success(request, _("The deal is created."))
+            warning = credit.warning(deal.party_id, deal.amount_base)
+            if warning:
+                messages.warning(request, warning)
             return redirect("sales:deal", deal_id=deal.pk)
     return render(request, "sales/deal_form.html", {"form": form}, status=422 if form.errors else 200)
 

@@ -1,4 +1,4 @@
-"""``kundebase sales pipelines | rate CURRENCY RATE | follow-up-tasks``: sales set-up and upkeep from the shell.
+"""``kundebase sales pipelines | rate CURRENCY RATE | ledger FILE | follow-up-tasks``: sales from the shell.
 
 Writes go through :mod:`kundebase.sales.services` like the API and the pages; a refusal is printed on stderr
 naming the field, with exit status 1.
@@ -20,6 +20,8 @@ class Command(BaseCommand):
         rate = sub.add_parser("rate", help="set the rate of a currency to the base currency")
         rate.add_argument("currency")
         rate.add_argument("rate")
+        ledger = sub.add_parser("ledger", help="import receivables from a CSV file (idempotent on invoice number)")
+        ledger.add_argument("file")
         sub.add_parser("follow-up-tasks", help="make a task of every open follow-up that has none (once, after "
                                                "upgrading; new follow-ups get theirs when logged)")
 
@@ -39,6 +41,21 @@ class Command(BaseCommand):
             elif options["action"] == "rate":
                 found = services.set_exchange_rate(currency=options["currency"], rate=options["rate"])
                 self.stdout.write(f"{found.currency} = {found.rate} {services.base_currency()}")
+            elif options["action"] == "ledger":
+                import csv
+
+                from kundebase.sales import credit
+
+                try:
+                    with open(options["file"], encoding="utf-8-sig", newline="") as handle:
+                        sample = handle.read(4096)
+                        handle.seek(0)
+                        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample else csv.excel
+                        rows = list(csv.DictReader(handle, dialect=dialect))
+                except (OSError, UnicodeDecodeError, csv.Error) as exc:
+                    raise CommandError(f"{options['file']}: {exc}") from exc
+                done = credit.import_ledger(rows, source=options["file"])
+                self.stdout.write(f"{done['created']} invoices created, {done['updated']} updated")
             else:
                 from kundebase.interactions.models import Interaction
 
