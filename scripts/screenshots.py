@@ -56,6 +56,17 @@ def _seed(env: dict[str, str]) -> dict[str, int]:
 
     interactions.log_interaction(party_id=data.ola.pk, actor=user, data={
         "kind": "call", "subject": "Ønsker tilbud på strøm", "follow_up_on": "2020-01-01"})
+    from kundebase.sales import services as sales
+
+    stages = list(sales.default_pipeline().stages.order_by("position"))
+    for title, party, amount, stage in (("Strømavtale 3 år", data.company, "240000", 0),
+                                        ("Solcelleanlegg", data.kari, "85000", 1),
+                                        ("Fastpris bedrift", data.company, "120000", 2),
+                                        ("Varmepumpe", data.ola, "32000", 2), ("Lading borettslag", data.parent,
+                                                                                "410000", 3)):
+        deal = sales.create_deal(data={"title": title, "party_id": party.pk, "amount": amount}, actor=user)
+        if stage:
+            sales.move_deal(deal_id=deal.pk, stage_id=stages[stage].pk, actor=user)
     return {"kari": data.kari.pk, "company": data.company.pk}
 
 
@@ -129,6 +140,8 @@ def _shoot(base: str, ids: dict[str, int], out: Path) -> None:
             snap("screen-pop")
             page.goto(base + "/customers/?place=bergen")
             snap("customer-list")
+            page.goto(base + "/sales/")
+            snap("sales-board")
             page.context.close()
         browser.close()
 

@@ -12,7 +12,7 @@ from kundebase.interactions.models import Interaction
 
 @receiver(post_save, sender=Interaction, dispatch_uid="sales-follow-up-task")
 def follow_up_task(sender: type, instance: Interaction, raw: bool = False, **_kwargs: Any) -> None:
-    if raw or (instance.follow_up_on is None and not hasattr(instance, "task")):
+    if raw or instance.follow_up_on is None:  # no follow-up: nothing to keep in step, and no query
         return
     from kundebase.sales.services import task_from_follow_up
 
