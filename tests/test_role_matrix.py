@@ -106,6 +106,7 @@ PATCH  /parties/{party_id}/contact-points/{cp_id}              AS-V-
 GET    /persons                                                ASMVN
 GET    /pipelines                                              AS---
 POST   /pipelines                                              A----
+GET    /pipelines/{pipeline_id}/flow                           AS---
 POST   /pipelines/{pipeline_id}/stages                         A----
 POST   /persons                                                AS-V-
 DELETE /persons/{party_id}                                     AS---

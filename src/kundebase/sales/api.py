@@ -218,6 +218,29 @@ def add_stage(request: HttpRequest, pipeline_id: int, payload: StageAdd):
                                           probability=payload.probability, position=payload.position))
 
 
+class StageFlowOut(Schema):
+    stage_id: int
+    name: str
+    entered: int
+    moved_on: int
+    conversion: float | None
+    average_days: float | None
+
+
+@router.get("/pipelines/{int:pipeline_id}/flow", response={200: list[StageFlowOut], **ERRORS})
+def pipeline_flow(request: HttpRequest, pipeline_id: int):
+    """Per stage: deals that entered it, those that went on (a later stage, or won), the conversion and the
+    average days spent in it; over the deals the caller may see."""
+    require(request, "sales.view_pipeline", "sales.view_deal")
+    from kundebase.core.errors import NotFound
+    from kundebase.sales.flow import stage_flow
+
+    pipeline = Pipeline.objects.filter(pk=pipeline_id).first()
+    if pipeline is None:
+        raise NotFound("Pipeline", pipeline_id)
+    return [f.__dict__ for f in stage_flow(pipeline, deals_for(request.user))]
+
+
 @router.get("/exchange-rates", response={200: list[RateOut], **ERRORS})
 def list_rates(request: HttpRequest):
     require(request, "sales.view_exchangerate")
