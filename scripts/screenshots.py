@@ -70,6 +70,17 @@ def _seed(env: dict[str, str]) -> dict[str, int]:
             ("Jonas Ny <jonas.ny@example.net>", "Pris på solcellepanel?", "Hva koster et anlegg til en enebolig?")):
         intake.receive(box, (f"From: {sender}\r\nSubject: {subject}\r\nContent-Type: text/plain; charset=utf-8"
                              f"\r\n\r\n{text}").encode())
+    from kundebase.sales import services as sales
+
+    stages = list(sales.default_pipeline().stages.order_by("position"))
+    for title, party, amount, stage in (("Strømavtale 3 år", data.company, "240000", 0),
+                                        ("Solcelleanlegg", data.kari, "85000", 1),
+                                        ("Fastpris bedrift", data.company, "120000", 2),
+                                        ("Varmepumpe", data.ola, "32000", 2), ("Lading borettslag", data.parent,
+                                                                                "410000", 3)):
+        deal = sales.create_deal(data={"title": title, "party_id": party.pk, "amount": amount}, actor=user)
+        if stage:
+            sales.move_deal(deal_id=deal.pk, stage_id=stages[stage].pk, actor=user)
     return {"kari": data.kari.pk, "company": data.company.pk}
 
 
@@ -148,6 +159,8 @@ def _shoot(base: str, ids: dict[str, int], out: Path) -> None:
             page.goto(f"{base}/service/customers/{ids['kari']}/compose/")
             page.get_by_role("link", name="Takk for henvendelsen (nb)").click()
             snap("compose")
+            page.goto(base + "/sales/")
+            snap("sales-board")
             page.context.close()
         browser.close()
 

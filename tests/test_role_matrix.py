@@ -60,7 +60,17 @@ DELETE /companies/{party_id}                                   AS---
 GET    /companies/{party_id}                                   ASMVN
 PATCH  /companies/{party_id}                                   AS-V-
 GET    /companies/{party_id}/group                             ASMVN
+GET    /credit/{party_id}                                      AS---
 GET    /custom-fields                                          ASMV-
+GET    /deals                                                  AS---
+POST   /deals                                                  AS---
+GET    /deals/{deal_id}                                        AS---
+PATCH  /deals/{deal_id}                                        AS---
+POST   /deals/{deal_id}/lose                                   AS---
+POST   /deals/{deal_id}/move                                   AS---
+POST   /deals/{deal_id}/win                                    AS---
+GET    /exchange-rates                                         AS---
+PUT    /exchange-rates/{currency}                              A----
 POST   /custom-fields                                          ASMVN
 DELETE /custom-fields/{field_id}                               A----
 GET    /exports/{export_id}                                    ASM-N
@@ -72,6 +82,7 @@ POST   /interactions                                           AS-V-
 DELETE /interactions/{interaction_id}                          AS-V-
 GET    /interactions/{interaction_id}                          ASMVN
 PATCH  /interactions/{interaction_id}                          AS-V-
+POST   /ledger                                                 A----
 GET    /lookup                                                 ASMV-
 POST   /loyalty/members                                        A-M--
 GET    /loyalty/members/{party_id}                             ASM-N
@@ -102,6 +113,10 @@ POST   /parties/{party_id}/contact-points                      AS-V-
 DELETE /parties/{party_id}/contact-points/{cp_id}              AS-V-
 PATCH  /parties/{party_id}/contact-points/{cp_id}              AS-V-
 GET    /persons                                                ASMVN
+GET    /pipelines                                              AS---
+POST   /pipelines                                              A----
+GET    /pipelines/{pipeline_id}/flow                           AS---
+POST   /pipelines/{pipeline_id}/stages                         A----
 POST   /persons                                                AS-V-
 DELETE /persons/{party_id}                                     AS---
 GET    /persons/{party_id}                                     ASMVN
@@ -137,6 +152,10 @@ DELETE /roles/{role_id}                                        AS-V-
 PATCH  /roles/{role_id}                                        AS-V-
 GET    /search                                                 ASMV-
 GET    /segments                                               ASM-N
+GET    /tasks                                                  AS-V-
+POST   /tasks                                                  AS-V-
+GET    /tasks/{task_id}                                        AS-V-
+PATCH  /tasks/{task_id}                                        AS-V-
 POST   /segments                                               A-M--
 POST   /segments/count                                         ASM-N
 GET    /segments/language                                      ASM-N
@@ -264,6 +283,18 @@ PAGES_TABLE = """
 /privacy/persons/<int:party_id>/                             ASMV-
 /privacy/quarantine/                                         A----
 /ready                                                       public
+/sales/                                                      AS---
+/sales/calendar/<str:secret>.ics                             public
+/sales/calendar/rotate/                                      AS-V-
+/sales/deals/                                                AS---
+/sales/deals/<int:deal_id>/                                  AS---
+/sales/deals/<int:deal_id>/lose/                             AS---
+/sales/deals/<int:deal_id>/move/                             AS---
+/sales/deals/<int:deal_id>/win/                              AS---
+/sales/deals/new/                                            AS---
+/sales/pipelines/<int:pipeline_id>/                          AS---
+/sales/tasks/                                                AS-V-
+/sales/tasks/<int:task_id>/done/                             AS-V-
 /search/                                                     ASMV-
 /service/cases/                                              AS-V-
 /service/cases/<int:case_id>/                                AS-V-
@@ -333,6 +364,10 @@ def world(make_user: Any, smtp: Any) -> dict[str, Any]:  # noqa: F811  (the impo
 
     offer = offers.create_offer(data={"name": "Matrix offer", "kind": "content", "margin": "10"})
     export = exports.export_segment(segment_id=segment.pk, use="call").export
+    from kundebase.sales import services as sales
+
+    deal = sales.create_deal(data={"title": "Matrix deal", "party_id": person.pk}, actor=users["sales"])
+    task = sales.create_task(data={"title": "Matrix task", "due_at": "2031-01-01T10:00:00"}, actor=users["sales"])
     campaign = campaigns.create_campaign(data={"name": "Spring", "segment_id": segment.pk, "subject": "Hi",
                                                "body": "Hello"})
     from kundebase.service import intake
@@ -349,7 +384,8 @@ def world(make_user: Any, smtp: Any) -> dict[str, Any]:  # noqa: F811  (the impo
               "entity": "person", "record_id": person.pk, "company_id": company.pk, "action": "reject",
               "kind": "person", "key": "x", "token": "x",
               "profile_ref": person.customer_number, "offer_id": offer.pk,
-              "object_id": users["sales"].pk, "id": users["sales"].pk}
+              "deal_id": deal.pk, "task_id": task.pk, "pipeline_id": deal.pipeline_id, "stage_id": deal.stage_id,
+              "currency": "EUR", "secret": "x", "object_id": users["sales"].pk, "id": users["sales"].pk}
     return {"users": users, "tokens": tokens, "values": values, "person": person}
 
 
@@ -379,6 +415,14 @@ BODIES: dict[tuple[str, str], str] = {
     ("POST", "/matching/merges"): '{"survivor_id": 999998, "merged_id": 999999}',
     ("POST", "/service/cases/{case_id}/replies"): '{"body": "Matrix"}',
     ("POST", "/service/messages"): '{"party_id": {party_id}, "body": "Matrix"}',
+    ("POST", "/deals"): '{"title": "Matrix", "party_id": {party_id}}',
+    ("POST", "/deals/{deal_id}/move"): '{"stage_id": {stage_id}}',
+    ("POST", "/deals/{deal_id}/lose"): '{"reason": "price"}',
+    ("PUT", "/exchange-rates/{currency}"): '{"rate": "11.5"}',
+    ("POST", "/pipelines"): '{"name": "Matrix", "stages": [{"name": "A", "probability": 10}]}',
+    ("POST", "/pipelines/{pipeline_id}/stages"): '{"name": "Matrix", "probability": 20}',
+    ("POST", "/tasks"): '{"title": "Matrix", "due_at": "2031-01-01T10:00:00"}',
+    ("POST", "/ledger"): '{"rows": []}',
 }
 """A request body the operation accepts, so the permission check (not the body's validation) answers."""
 

@@ -34,6 +34,7 @@ ROUTERS = [
     ("analytics", "kundebase.analytics.api"),
     ("offers", "kundebase.offers.api"),
     ("service", "kundebase.service.api"),
+    ("sales", "kundebase.sales.api"),
 ]
 """Each app's router, mounted at the root of /api/v1; each app names its own paths."""
 

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "kundebase.analytics",
     "kundebase.offers",
     "kundebase.service",
+    "kundebase.sales",
     "kundebase.web",
 ]
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("kundebase.analytics.urls")),
     path("", include("kundebase.offers.urls")),
     path("", include("kundebase.service.urls")),
+    path("", include("kundebase.sales.urls")),
     path("", include("kundebase.web.urls")),
 ]
 

@@ -22,6 +22,7 @@ ROLES: dict[str, list[str]] = {
         "matching.view_*", "marketing.view_*", "privacy.view_consent*", "privacy.add_consent*",
         "analytics.view_keyfigures", "offers.view_*", "offers.add_offerevent",
         "service.view_*", "service.add_mailmessage",
+        "sales.view_*", "sales.add_deal", "sales.change_deal", "sales.*_task", "!sales.view_all_deals",
     ],
     "marketing": [
         "core.view_*", "parties.view_*", "interactions.view_*", "orders.view_*", "marketing.*",
@@ -33,6 +34,7 @@ ROLES: dict[str, list[str]] = {
         "privacy.view_consent*", "privacy.add_consent*", "matching.view_*",
         "offers.view_*", "offers.add_offerevent",
         "service.*", "!service.*_mailbox", "!service.*_slarule",
+        "sales.*_task",
     ],
     "analyst": [
         "parties.view_party", "orders.view_*", "interactions.view_*", "analytics.*", "marketing.view_*",

@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SalesConfig(AppConfig):
+    name = "kundebase.sales"
+    label = "sales"
+    verbose_name = _("Sales")
+
+    def ready(self) -> None:
+        from kundebase.core import hooks
+        from kundebase.sales import signals  # noqa: F401  (follow-ups become tasks)
+        from kundebase.sales.merging import move_to_survivor
+        from kundebase.sales.views_dashboard import register_panel
+        from kundebase.web.navigation import NavItem, register
+
+        if move_to_survivor not in hooks.after_merge:
+            hooks.after_merge.append(move_to_survivor)
+        register(NavItem(_("Deals"), "sales:board", "sales.view_deal", order=40))
+        register(NavItem(_("Tasks"), "sales:tasks", "sales.view_task", order=41))
+        register_panel()

@@ -1,0 +1,69 @@
+"""``kundebase sales pipelines | rate CURRENCY RATE | ledger FILE | follow-up-tasks``: sales from the shell.
+
+Writes go through :mod:`kundebase.sales.services` like the API and the pages; a refusal is printed on stderr
+naming the field, with exit status 1.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Sales: list pipelines, set an exchange rate, make tasks of open timeline follow-ups."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        sub.add_parser("pipelines", help="list the pipelines and their stages")
+        rate = sub.add_parser("rate", help="set the rate of a currency to the base currency")
+        rate.add_argument("currency")
+        rate.add_argument("rate")
+        ledger = sub.add_parser("ledger", help="import receivables from a CSV file (idempotent on invoice number)")
+        ledger.add_argument("file")
+        sub.add_parser("follow-up-tasks", help="make a task of every open follow-up that has none (once, after "
+                                               "upgrading; new follow-ups get theirs when logged)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from kundebase.core.errors import DomainError
+        from kundebase.sales import services
+
+        try:
+            if options["action"] == "pipelines":
+                services.default_pipeline()
+                from kundebase.sales.models import Pipeline
+
+                for pipeline in Pipeline.objects.prefetch_related("stages"):
+                    stages = ", ".join(f"{s.name} {s.probability} %" for s in pipeline.stages.all())
+                    mark = " (default)" if pipeline.is_default else ""
+                    self.stdout.write(f"{pipeline.pk}\t{pipeline.name}{mark}: {stages}")
+            elif options["action"] == "rate":
+                found = services.set_exchange_rate(currency=options["currency"], rate=options["rate"])
+                self.stdout.write(f"{found.currency} = {found.rate} {services.base_currency()}")
+            elif options["action"] == "ledger":
+                import csv
+
+                from kundebase.sales import credit
+
+                try:
+                    with open(options["file"], encoding="utf-8-sig", newline="") as handle:
+                        sample = handle.read(4096)
+                        handle.seek(0)
+                        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample else csv.excel
+                        rows = list(csv.DictReader(handle, dialect=dialect))
+                except (OSError, UnicodeDecodeError, csv.Error) as exc:
+                    raise CommandError(f"{options['file']}: {exc}") from exc
+                done = credit.import_ledger(rows, source=options["file"])
+                self.stdout.write(f"{done['created']} invoices created, {done['updated']} updated")
+            else:
+                from kundebase.interactions.models import Interaction
+
+                made = 0
+                for interaction in Interaction.objects.filter(
+                        follow_up_on__isnull=False, follow_up_done_at__isnull=True, handled_by__isnull=False,
+                        task__isnull=True).iterator():
+                    made += services.task_from_follow_up(interaction) is not None
+                self.stdout.write(f"{made} tasks made")
+        except DomainError as exc:
+            raise CommandError(str(exc)) from exc

@@ -1,0 +1,22 @@
+"""Web routes of the sales app: deals (board, list, page, actions), tasks and the calendar feed."""
+
+from django.urls import path
+
+from kundebase.sales import views, views_tasks
+
+app_name = "sales"
+
+urlpatterns = [
+    path("sales/", views.board_default, name="board"),
+    path("sales/pipelines/<int:pipeline_id>/", views.board, name="pipeline-board"),
+    path("sales/deals/", views.deal_list, name="deals"),
+    path("sales/deals/new/", views.deal_new, name="deal-new"),
+    path("sales/deals/<int:deal_id>/", views.deal_page, name="deal"),
+    path("sales/deals/<int:deal_id>/move/", views.deal_move, name="deal-move"),
+    path("sales/deals/<int:deal_id>/win/", views.deal_win, name="deal-win"),
+    path("sales/deals/<int:deal_id>/lose/", views.deal_lose, name="deal-lose"),
+    path("sales/tasks/", views_tasks.tasks, name="tasks"),
+    path("sales/tasks/<int:task_id>/done/", views_tasks.task_done, name="task-done"),
+    path("sales/calendar/rotate/", views_tasks.calendar_rotate, name="calendar-rotate"),
+    path("sales/calendar/<str:secret>.ics", views_tasks.calendar_feed, name="calendar-feed"),
+]
