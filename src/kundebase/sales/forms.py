@@ -24,7 +24,9 @@ class DealForm(forms.Form):
 
     def __init__(self, *args: Any, pipelines: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["pipeline_id"].choices = pipelines
+        pipeline = self.fields["pipeline_id"]
+        assert isinstance(pipeline, forms.ChoiceField)
+        pipeline.choices = pipelines
 
 
 class TaskForm(forms.Form):

@@ -34,9 +34,9 @@ def feed(user: Any, *, host: str = "kundebase") -> bytes:
         event.add("dtstamp", task.updated_at)
         event.add("priority", {"high": 1, "normal": 5, "low": 9}.get(task.priority, 5))
         lines = [task.notes] if task.notes else []
-        if task.party_id:
+        if task.party is not None:
             lines.append(task.party.display_name)
-        if task.deal_id:
+        if task.deal is not None:
             lines.append(task.deal.title)
         if lines:
             event.add("description", "\n".join(lines))

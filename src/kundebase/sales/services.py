@@ -376,6 +376,7 @@ def move_deal(*, deal_id: int, stage_id: Any, actor: Any = None, channel: str = 
     if target_id is None and not errors:
         errors.add("stage_id", _("Required"), "required")
     errors.raise_if_any()
+    assert target_id is not None  # refused above when missing
     stage = Stage.objects.filter(pk=target_id).first()
     if stage is None:
         raise ValidationFailed.one("stage_id", _("Stage %(id)s does not exist") % {"id": target_id}, "not_found")

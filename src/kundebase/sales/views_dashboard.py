@@ -11,8 +11,9 @@ def tasks_panel(request: HttpRequest) -> dict[str, Any] | None:
     if not request.user.has_perm("sales.view_task"):
         return None
     from kundebase.sales.views_tasks import due_lists
+    from kundebase.web.access import signed_in_user
 
-    return due_lists(request.user)
+    return due_lists(signed_in_user(request))
 
 
 def register_panel() -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,10 +19,10 @@ from kundebase.sales.access import sees_all
 from kundebase.sales.forms import TaskForm, place_errors
 from kundebase.sales.models import CalendarFeed, Task
 from kundebase.sales.views import _back
-from kundebase.web.access import public, requires
+from kundebase.web.access import public, requires, signed_in_user
 
 
-def due_lists(user: object) -> dict[str, list[Task]]:
+def due_lists(user: User) -> dict[str, Any]:
     """The user's open tasks due today and those overdue, read with one query (the dashboard shows both)."""
     now = timezone.localtime()
     start = now.replace(hour=0, minute=0, second=0, microsecond=0)
@@ -50,9 +52,10 @@ def tasks(request: HttpRequest) -> HttpResponse:
                 if task.deal_id:
                     return _back(request, "/sales/tasks/")
                 return redirect("sales:tasks")
-    upcoming = (Task.objects.filter(assigned_to=request.user, completed_at__isnull=True)
+    user = signed_in_user(request)
+    upcoming = (Task.objects.filter(assigned_to=user, completed_at__isnull=True)
                 .select_related("party", "deal").order_by("due_at", "id")[:200])
-    feed = CalendarFeed.objects.filter(user=request.user).first()
+    feed = CalendarFeed.objects.filter(user=user).first()
     return render(request, "sales/tasks.html", {
         "form": form, "upcoming": upcoming, "feed": feed, "sees_all": sees_all(request.user),
         "now": timezone.now(), "next": request.get_full_path()}, status=422 if form.errors else 200)
