@@ -98,6 +98,9 @@ class Server:
         return self
 
     def start(self) -> Server:
+        # The port is chosen now, not when the installation was made: setting it up takes minutes, in which
+        # another server on this machine may have taken the port chosen then.
+        self.port = free_port()
         log = (self.folder / "serve.log").open("wb")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "kundebase", "serve", "--host", "127.0.0.1", "--port", str(self.port),
