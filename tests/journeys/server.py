@@ -74,8 +74,11 @@ class Server:
         env.update(KUNDEBASE_ENV=self.mode, KUNDEBASE_DATA_DIR=str(self.folder),
                    KUNDEBASE_DATABASE_URL=self.database_url, PYTHONPATH=str(ROOT / "src"))
         if self.mode == "production":
+            # Production as it runs behind its TLS-terminating proxy: reached over plain HTTP on loopback, so the
+            # redirect to HTTPS (which the proxy's own port answers) is left to the proxy. Everything else —
+            # secure cookies, HSTS, the checks of the secret and the hosts — is as in production.
             env.update(KUNDEBASE_SECRET_KEY=secret_key(self.folder), KUNDEBASE_ALLOWED_HOSTS="127.0.0.1,localhost",
-                       KUNDEBASE_BASE_URL=self.url)
+                       KUNDEBASE_BASE_URL=self.url, KUNDEBASE_SSL_REDIRECT="0")
         return env
 
     def cli(self, *args: str, stdin: str | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
