@@ -180,3 +180,13 @@ def test_alias_links_identities_and_identify_updates(client, write_key):
 
 def test_get_is_not_allowed(client, write_key):
     assert client.get("/v1/batch").status_code == 405
+
+
+@pytest.mark.parametrize("path", ["/v1/batch", "/v1/track", "/v1/identify"])
+def test_a_form_body_to_the_event_api_is_415_and_stores_nothing(client, write_key, path):
+    """A multipart form is no batch of events: refused with its reason, never a server error."""
+    auth = "Basic " + base64.b64encode(f"{write_key}:".encode()).decode()
+    res = client.post(path, {"batch": json.dumps([identify()])}, HTTP_AUTHORIZATION=auth)
+    assert res.status_code == 415 and res["Content-Type"].startswith("application/problem+json")
+    assert res.json()["code"] == "unsupported_media_type"
+    assert not Event.objects.exists()

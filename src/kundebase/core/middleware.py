@@ -65,6 +65,10 @@ def _api_body(request: HttpRequest) -> HttpResponse | None:
             return _too_large(request)
     except ValueError:
         return _problem(request, 400, "malformed_body", "Content-Length is not a number")
+    if request.content_type == "multipart/form-data" and request.path.startswith("/v1/"):
+        # The event API reads JSON only; parsing a form here would leave it no body to read.
+        return _problem(request, 415, "unsupported_media_type",
+                        "The event API reads JSON: send the events as application/json")
     if request.content_type == "multipart/form-data":
         try:
             request.POST  # noqa: B018  (parses the body once; Django caches the result)
