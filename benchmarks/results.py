@@ -31,7 +31,10 @@ def record(name: str, title: str, body: str) -> Path:
     RESULTS_DIR.mkdir(exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     path = RESULTS_DIR / f"{name}.md"
-    path.write_text(f"## {title}\n\n_Run {stamp} on {machine()} — `python -m benchmarks.{name}`_\n\n{body.strip()}\n")
+    one, five, fifteen = os.getloadavg()
+    load = f", load average {one:.1f} / {five:.1f} / {fifteen:.1f} (1, 5, 15 min)"
+    path.write_text(f"## {title}\n\n_Run {stamp} on {machine()}{load} — `python -m benchmarks.{name}`_\n\n"
+                    f"{body.strip()}\n")
     rebuild()
     return path
 
