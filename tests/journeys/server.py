@@ -119,7 +119,9 @@ class Server:
                         return self
             except OSError:
                 time.sleep(0.2)
-        raise AssertionError(f"kundebase serve did not answer within 60 s: {self.log()}")
+        said = self.log()
+        self.stop()  # a server that never answered is not left running behind the failed test
+        raise AssertionError(f"kundebase serve did not answer within 60 s: {said}")
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
