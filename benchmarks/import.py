@@ -37,7 +37,7 @@ RAW_COLUMNS = "given text, family text, born text, email text, mobile text, stre
 
 def generate(path: Path, n: int, seed: int = 7) -> None:
     """The demo generator's persons (and its injected second records), as a Norwegian list is laid out."""
-    from kundebase.parties.demo import person_file
+    from kundebase.demo import person_file
 
     plain = path.with_suffix(".plain.csv")
     person_file.write(n, plain, path.with_suffix(".truth.csv"), seed=seed)

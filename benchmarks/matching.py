@@ -189,7 +189,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "kb-bench-matching")
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
-    from kundebase.parties.demo.person_file import write
+    from kundebase.demo.person_file import write
 
     specs = [
         {"name": "febrl4", "dataset": "febrl", "files": [str(DATA / "febrl4a.csv"), str(DATA / "febrl4b.csv")],
@@ -224,7 +224,7 @@ def main(argv: list[str]) -> None:
         "child's peak RSS. Ratios are Kundebase / Splink (below 1 = Kundebase faster or smaller).",
         "Demo persons: the persons and injected duplicates `kundebase demo` makes (Norway, Denmark, Hungary, "
         "Germany, Britain; 1,500 Faker names per list and country, 24 places per country), written as a file by "
-        "`kundebase.parties.demo.person_file` with the true pairs; about 5.6 % of rows are second records of a "
+        "`kundebase.demo.person_file` with the true pairs; about 5.6 % of rows are second records of a "
         "person with one to three changes (typo, swapped names, moved, phone spelling, e-mail variant, nickname, "
         "e-mail dropped).",
     ]

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "kundebase.offers",
     "kundebase.service",
     "kundebase.sales",
+    "kundebase.demo",
     "kundebase.web",
 ]
 

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from kundebase.parties.demo import numbers
+from kundebase.demo import numbers
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from stdnum.hu import anum as hu_anum
 from stdnum.iso7064 import mod_11_10, mod_97_10
 from stdnum.no import orgnr as no_orgnr
 
-from kundebase.parties.demo.places import Country
+from kundebase.demo.places import Country
 
 NO_KONTONR_WEIGHTS = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
 NO_ORGNR_WEIGHTS = (3, 2, 7, 6, 5, 4, 3, 2)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from faker import Faker
 
-from kundebase.parties.demo.places import COUNTRIES, Country
+from kundebase.demo.places import COUNTRIES, Country
 
 POOL_SIZE = 1500
 STREET_POOL_SIZE = 800

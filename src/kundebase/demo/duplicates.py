@@ -12,9 +12,9 @@ import dataclasses
 import datetime as dt
 import random
 
-from kundebase.parties.demo import numbers
-from kundebase.parties.demo.customers import Customer, ascii_word, random_street
-from kundebase.parties.demo.pools import Pools
+from kundebase.demo import numbers
+from kundebase.demo.customers import Customer, ascii_word, random_street
+from kundebase.demo.pools import Pools
 
 NICKNAMES = {
     "Katarina": "Kari", "Karin": "Kari", "Kristine": "Kine", "Johannes": "Hans", "Johan": "Jo", "Jan": "Jens",

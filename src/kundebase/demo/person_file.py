@@ -18,8 +18,8 @@ import random
 from collections.abc import Callable
 from pathlib import Path
 
-from kundebase.parties.demo import duplicates, pools
-from kundebase.parties.demo.customers import COMPANY_SHARE, DUPLICATE_SHARE, Customer, CustomerFactory
+from kundebase.demo import duplicates, pools
+from kundebase.demo.customers import COMPANY_SHARE, DUPLICATE_SHARE, Customer, CustomerFactory
 
 HEADER = ("id", "given_name", "family_name", "birth_date", "street", "postcode", "city", "phone", "email",
           "country")

@@ -12,9 +12,9 @@ from functools import lru_cache
 from itertools import accumulate
 
 from kundebase.core.identifiers import fold, org_number_key
-from kundebase.parties.demo import numbers
-from kundebase.parties.demo.places import COUNTRIES, Country, Place
-from kundebase.parties.demo.pools import Pools, street_line
+from kundebase.demo import numbers
+from kundebase.demo.places import COUNTRIES, Country, Place
+from kundebase.demo.pools import Pools, street_line
 
 CUMULATIVE = tuple(accumulate(c.weight for c in COUNTRIES))
 COMPANY_SHARE = 0.10

@@ -31,7 +31,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        from kundebase.parties.demo.loader import Loader, default_truth_path
+        from kundebase.demo.loader import Loader, default_truth_path
 
         customers = opts["customers"]
         if not 1 <= customers <= MAX_CUSTOMERS:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from kundebase.demo.person_file import HEADER, write
 from kundebase.matching.normalise.names import key
-from kundebase.parties.demo.person_file import HEADER, write
 
 
 def test_the_file_holds_persons_and_the_truth_names_their_duplicates(tmp_path: Path) -> None:

@@ -22,12 +22,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from kundebase.core import sequences
+from kundebase.demo import catalogue, duplicates, pools, rows
+from kundebase.demo.activity import ActivityFactory
+from kundebase.demo.customers import COMPANY_SHARE, DUPLICATE_SHARE, Customer, CustomerFactory, search_name
+from kundebase.demo.writer import Table, next_id, reset_sequences
 from kundebase.interactions.models import Interaction
 from kundebase.orders.models import Order, OrderLine, ProductInterest
-from kundebase.parties.demo import catalogue, duplicates, pools, rows
-from kundebase.parties.demo.activity import ActivityFactory
-from kundebase.parties.demo.customers import COMPANY_SHARE, DUPLICATE_SHARE, Customer, CustomerFactory, search_name
-from kundebase.parties.demo.writer import Table, next_id, reset_sequences
 from kundebase.parties.models import Address, Company, ContactPoint, ContactRole, Party, Person
 from kundebase.privacy import audit
 

@@ -13,10 +13,10 @@ import datetime as dt
 import random
 from decimal import Decimal
 
-from kundebase.parties.demo import texts
-from kundebase.parties.demo.catalogue import Catalogue
-from kundebase.parties.demo.customers import Customer
-from kundebase.parties.demo.rows import ChunkRows
+from kundebase.demo import texts
+from kundebase.demo.catalogue import Catalogue
+from kundebase.demo.customers import Customer
+from kundebase.demo.rows import ChunkRows
 
 YEARS = 3
 ORDER_CHANNELS = (("web", 0.5), ("store", 0.27), ("phone", 0.1), ("email", 0.05), ("sales", 0.08))
