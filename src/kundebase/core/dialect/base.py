@@ -1,15 +1,4 @@
-"""Where SQLite, PostgreSQL and DuckDB differ, and nowhere else.
-
-Kundebase writes its own SQL where the ORM is too slow or cannot say it: report and segment SQL that runs on
-the operational database and on the DuckDB mirror alike, bulk writes by the million, the hot look-ups.  Every
-spelling that differs between the engines (placeholders, date arithmetic, JSON access, how a date or time is
-passed, COPY against ``executemany``, arrays against unions) is a method of one :class:`Dialect` object per
-engine, so a module never asks which database it runs on: it asks the dialect, and adding an engine, or a
-difference, means touching this module only.
-
-``for_connection()`` picks the object of a Django connection; :data:`DUCKDB` is the one of the analytics mirror.
-The base class spells standard SQL; each engine's class overrides what it spells differently.
-"""
+"""The standard spelling every engine's dialect starts from (PostgreSQL spells most of it so)."""
 
 from __future__ import annotations
 
@@ -17,14 +6,14 @@ import csv
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import lru_cache
 from typing import Any, TextIO
 
 Adapter = Callable[[Any], Any]
 
 
-def _naive_utc(value: dt.datetime) -> dt.datetime:
+def naive_utc(value: dt.datetime) -> dt.datetime:
+    """A timestamp as naive UTC (a naive one is taken to be UTC already)."""
     return value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo is not None else value
 
 
@@ -60,7 +49,7 @@ class Dialect:
 
     def datetime_param(self, value: dt.datetime) -> Any:
         """A timestamp as the driver compares it with a stored one (a naive value is read as UTC)."""
-        return _naive_utc(value).replace(tzinfo=dt.UTC)
+        return naive_utc(value).replace(tzinfo=dt.UTC)
 
     def date_param(self, value: dt.date) -> Any:
         return value
@@ -175,169 +164,3 @@ def _union_per_key_sql(mark: str, table: str, key: str, value: str, count: int, 
     return " UNION ALL ".join(
         f"SELECT * FROM (SELECT {n} AS branch, {value} FROM {table} WHERE {key} = {mark} "
         f"LIMIT {int(per_key)}) AS block{n}" for n in range(count))
-
-
-def _datetime_text(value: dt.datetime | None) -> str | None:
-    """Django keeps SQLite date-times as naive UTC text; compare and store like with like."""
-    return None if value is None else _naive_utc(value).isoformat(" ")
-
-
-def _date_text(value: dt.date | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-def _decimal_text(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
-
-
-@dataclass(frozen=True)
-class SQLiteDialect(Dialect):
-    """SQLite: no date, decimal or boolean types (text and integers stand in), no arrays, ``json_extract``."""
-
-    position_function: str = "INSTR"
-
-    def datetime_param(self, value: dt.datetime) -> Any:
-        return _datetime_text(value)
-
-    def date_param(self, value: dt.date) -> Any:
-        return value.isoformat()
-
-    def bulk_adapter(self, internal_type: str) -> Adapter | None:
-        adapters: dict[str, Adapter] = {"DateTimeField": _datetime_text, "DateField": _date_text,
-                                        "DecimalField": _decimal_text}
-        return adapters.get(internal_type)
-
-    def month_index(self, expr: str) -> str:
-        return f"(CAST(strftime('%Y', {expr}) AS INTEGER) * 12 + CAST(strftime('%m', {expr}) AS INTEGER) - 1)"
-
-    def days_between(self, start: str, end: str) -> str:
-        return f"(julianday({end}) - julianday({start}))"
-
-    def date_minus_years(self, date_sql: str, years_sql: str) -> str:
-        return f"date({date_sql}, {years_sql})"
-
-    def years_param(self, years: int) -> Any:
-        return f"-{int(years)} years"
-
-    def month_day(self, column: str) -> tuple[str, list[Any]]:
-        return f"strftime({self.placeholder}, {column})", ["%m%d"]
-
-    def month(self, column: str) -> tuple[str, list[Any]]:
-        return f"CAST(strftime({self.placeholder}, {column}) AS INTEGER)", ["%m"]
-
-    def as_float(self, expr: str) -> str:
-        return f"CAST({expr} AS REAL)"
-
-    def least(self, a: str, b: str) -> str:
-        return f"min({a}, {b})"
-
-    def false(self) -> str:
-        return "0"
-
-    def json_text(self, column: str, key: str) -> str:
-        return f"json_extract({column}, '$.\"{key}\"')"
-
-    def json_bool(self, value: bool) -> Any:
-        return 1 if value else 0
-
-
-@dataclass(frozen=True)
-class PostgreSQLDialect(Dialect):
-    """PostgreSQL: standard SQL, plus arrays (``unnest``, ``LATERAL``) and ``COPY``."""
-
-    has_arrays: bool = True
-
-    def ts_text(self, column: str) -> str:
-        return f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
-
-    def insert_many(self, cursor: Any, target: str, rows: Sequence[Sequence[Any]], *,
-                    ignore_conflicts: bool = False) -> None:
-        if ignore_conflicts:  # COPY has no ON CONFLICT
-            super().insert_many(cursor, target, rows, ignore_conflicts=True)
-            return
-        # COPY is several times faster than even psycopg's pipelined executemany.
-        with cursor.db.wrap_database_errors, cursor.cursor.copy(f"COPY {target} FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-
-    def export_csv(self, connection: Any, sql: str, params: Sequence[Any], handle: TextIO, *, null: str,
-                   cell: Callable[[Any], Any], progress: Any = None) -> int:
-        # COPY writes the CSV itself, in the form the mirror loads (its text of timestamps is ts_text's).
-        import psycopg
-
-        connection.ensure_connection()
-        raw = connection.connection
-        query = psycopg.ClientCursor(raw).mogrify(self.bind(sql), params)
-        count = 0
-        with raw.cursor() as cur, cur.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, NULL '{null}')") as cp:
-            for chunk in cp:
-                data = bytes(chunk).decode("utf-8")
-                handle.write(data)
-                count += data.count("\n")
-        # Multi-line text fields make the newline count an over-estimate; only zero matters to callers.
-        return count
-
-    def fetch_per_key(self, cursor: Any, table: str, key: str, value: str, keys: Sequence[str],
-                      per_key: int) -> list[tuple[str, Any]]:
-        """The keys go as one array and each block is read through a lateral join: one plan for any number
-        of keys (a union of hundreds of branches took longer to plan than to run)."""
-        if not keys:
-            return []
-        cursor.execute(_lateral_per_key_sql(table, key, value, per_key), [list(keys)])
-        return list(cursor.fetchall())
-
-
-@lru_cache(maxsize=64)
-def _lateral_per_key_sql(table: str, key: str, value: str, per_key: int) -> str:
-    return (f"SELECT wanted.k, block.{value} FROM unnest(%s::text[]) AS wanted(k) CROSS JOIN LATERAL "
-            f"(SELECT {value} FROM {table} WHERE {key} = wanted.k LIMIT {int(per_key)}) AS block")
-
-
-@dataclass(frozen=True)
-class DuckDBDialect(Dialect):
-    """DuckDB, the analytics mirror: a column store with ``?`` placeholders and 128-bit sums."""
-
-    placeholder: str = "?"
-    columnar: bool = True
-
-    def datetime_param(self, value: dt.datetime) -> Any:
-        return _naive_utc(value)
-
-    def month_index(self, expr: str) -> str:
-        return f"(year({expr}) * 12 + month({expr}) - 1)"
-
-    def days_between(self, start: str, end: str) -> str:
-        return f"(epoch({end}) - epoch({start})) / 86400.0"
-
-    def month_day(self, column: str) -> tuple[str, list[Any]]:
-        return f"strftime({column}, {self.placeholder})", ["%m%d"]
-
-    def int_div(self, a: str, b: str) -> str:
-        return f"({a}) // ({b})"
-
-    def money_sum(self, expr: str) -> str:
-        """Kept at 18 digits: DuckDB widens every sum of ``DECIMAL(18,2)`` to 128-bit ``DECIMAL(38,2)``;
-        sorting and ranking customers by those (Pareto, RFM) costs about twice as much as by 64-bit
-        decimals, and no customer's total comes near 10^16."""
-        return f"CAST(SUM({expr}) AS DECIMAL(18,2))"
-
-    def json_text(self, column: str, key: str) -> str:
-        return f"json_extract_string({column}, '$.\"{key}\"')"
-
-
-SQLITE = SQLiteDialect("sqlite")
-POSTGRESQL = PostgreSQLDialect("postgresql")
-DUCKDB = DuckDBDialect("duckdb")
-DIALECTS: dict[str, Dialect] = {d.name: d for d in (SQLITE, POSTGRESQL, DUCKDB)}
-
-
-def for_connection(connection: Any = None) -> Dialect:
-    """The dialect of a Django connection (the default one when none is given)."""
-    if connection is None:
-        from django.db import connection as default
-
-        connection = default
-    try:
-        return DIALECTS[connection.vendor]
-    except KeyError as exc:
-        raise NotImplementedError(f"Kundebase does not support the {connection.vendor} database") from exc
