@@ -16,11 +16,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kundebase.core import audit
 from kundebase.core.errors import ErrorCollector, NotFound, ValidationFailed
 from kundebase.marketing import dialects, segment_engine
 from kundebase.marketing.models import Segment, SegmentMember
 from kundebase.marketing.segment_language import Frag, compile_condition, count_sql, select_sql
-from kundebase.privacy import audit
 
 MAX_RULE_BYTES = 64 * 1024
 
