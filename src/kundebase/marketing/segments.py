@@ -16,12 +16,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kundebase.core import audit
 from kundebase.core.dialect import for_connection
 from kundebase.core.errors import ErrorCollector, NotFound, ValidationFailed
 from kundebase.marketing import segment_engine
 from kundebase.marketing.models import Segment, SegmentMember
 from kundebase.marketing.segment_language import Frag, compile_condition, count_sql, select_sql
-from kundebase.privacy import audit
 
 MAX_RULE_BYTES = 64 * 1024
 

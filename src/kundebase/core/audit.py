@@ -11,8 +11,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from kundebase.core.models import Sequence
-from kundebase.privacy.models import AuditEntry
+from kundebase.core.models import AuditEntry, Sequence
 
 GENESIS = "0" * 64
 _CHAIN_LOCK = "audit_chain"
