@@ -171,7 +171,7 @@ def _identifier_keys(values: list[str]) -> set[str]:
             keys.add(contacts.email(text))
         digits = sum(ch.isdigit() for ch in text)
         if 6 <= digits <= 16 and len(text) <= 40:
-            keys.add(contacts.phone(text))
+            keys.add(identifiers.phone_key(text))
     keys.discard("")
     return keys
 
