@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import tempfile
 from pathlib import Path
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
@@ -133,14 +132,7 @@ def job_start(request: HttpRequest, job_id: int) -> HttpResponse:
 def job_progress(request: HttpRequest, job_id: int) -> JsonResponse:
     _require(request, "ingest.view_importjob")
     job = get_object_or_404(ImportJob, pk=job_id)
-    return JsonResponse(progress_dict(job))
-
-
-def progress_dict(job: ImportJob) -> dict[str, Any]:
-    return {"id": job.pk, "status": job.status, "rows_done": job.rows_done, "total_rows": job.total_rows,
-            "progress": round(job.progress, 4), "created": job.created_count, "updated": job.updated_count,
-            "unchanged": job.unchanged_count, "review": job.review_count, "errors": job.error_count,
-            "quarantined": job.quarantine_count, "message": job.message}
+    return JsonResponse(importer.progress(job))
 
 
 def job_errors(request: HttpRequest, job_id: int) -> StreamingHttpResponse:
