@@ -10,44 +10,23 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 import pytest
 import requests
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
+from tests.ingest.test_event_worker import _test_database_url as database_url
+from tests.ingest.test_event_worker import _wait as wait
+
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data" / "import"
 DATABASE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "events"]}}
 
 
-def test_database_url() -> str:
-    """The URL of the database this test runs on, for a child process to connect to."""
-    from django.db import connection
-
-    name = connection.settings_dict["NAME"]
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{name}"
-    parsed = urlparse(os.environ["KUNDEBASE_DATABASE_URL"])
-    return urlunparse(parsed._replace(path=f"/{name}"))
-
-
-test_database_url.__test__ = False  # type: ignore[attr-defined]
-
-
-def wait(condition, seconds: float = 90) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
-
-
 def start_worker(tmp_path: Path, *args: str, **extra_env: str) -> subprocess.Popen[str]:
     """``kundebase worker`` on the test's database, as its own process."""
-    env = dict(os.environ, KUNDEBASE_DATABASE_URL=test_database_url(), KUNDEBASE_ENV="test",
+    env = dict(os.environ, KUNDEBASE_DATABASE_URL=database_url(), KUNDEBASE_ENV="test",
                KUNDEBASE_TASKS="database", KUNDEBASE_DATA_DIR=str(tmp_path), PYTHONPATH=str(ROOT / "src"),
                **extra_env)
     return subprocess.Popen([sys.executable, "-m", "kundebase", "worker", "--interval", "0.1", *args],
