@@ -28,16 +28,17 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kundebase.core import identifiers
+from kundebase.core import custom_fields, identifiers
 from kundebase.core.errors import ErrorCollector, NotFound
 from kundebase.core.provenance import SourceRef
 from kundebase.ingest import events
 from kundebase.ingest.models import Event, Identity
 
 log = logging.getLogger(__name__)
-DIRECT_TYPES = ("identify", "group", "alias")
+DIRECT_TYPES = ("identify", "group")
 """Events whose handling may write through the services at once (person updates, companies, roles): each
-runs in a savepoint of its own.  The others only collect writes, which a failure simply drops."""
+runs in a savepoint of its own — unless it is an identify that will only create a new person.  The others only
+collect writes, which a failure simply drops."""
 
 
 class Pending:
@@ -414,13 +415,25 @@ class Batch(events.Direct):
         return bool(family) and any(identifiers.fold(str(d.get("family_name") or "")) == family
                                     for person, _e, d, _c, _a, _s in self.new_persons if person.pk is None)
 
+    def _writes_at_once(self, event: Event) -> bool:
+        """Whether the handler may write through the services before it returns (then: a savepoint).  Not an
+        identify the batch already knows creates a person: that one only collects its writes."""
+        if event.type not in DIRECT_TYPES:
+            return False
+        if event.type != "identify" or event.pk not in self.likely or self.persons_written:
+            return True
+        if self.likely[event.pk] is not None or events.resolve(event) is not None:
+            return True
+        cps = self.traits[event.pk][1]
+        return bool(cps) and self.by_contact_points([cp["normalised"] for cp in cps]) is not None
+
     def handle(self, event: Event) -> None:
         if self._needs_persons_written(event):
             self.write_persons()
         mark = len(self.undo)
         party_id, error = None, ""
         try:
-            with transaction.atomic() if event.type in DIRECT_TYPES else contextlib.nullcontext():
+            with transaction.atomic() if self._writes_at_once(event) else contextlib.nullcontext():
                 party_id = events.handle(event)
         except (OperationalError, InterfaceError):
             raise
@@ -563,7 +576,7 @@ def run(ids: list[int] | None, size: int, *, one_by_one: bool = False) -> int:
             try:
                 with transaction.atomic():
                     work = Batch(batch)
-                    with _unit(work):
+                    with _unit(work), custom_fields.definitions_held():
                         work.prepare()
                         for event in batch:
                             work.handle(event)
