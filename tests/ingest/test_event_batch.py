@@ -98,7 +98,8 @@ def _snapshot() -> dict[str, Any]:
         # The bulk writer notes the values given (not empty ones, nor the default status) and also the address a
         # person was created with, as an import does: what the events said is all there.
         "provenance": sorted((name.get(r), f, v, s, sr) for r, f, v, s, sr in Observation.objects.filter(
-            entity="person").exclude(field__in=("address", "status")).exclude(value="").values_list("record_id", "field", "value", "source", "source_record_id")),
+            entity="person").exclude(field__in=("address", "status")).exclude(value="").values_list(
+                "record_id", "field", "value", "source", "source_record_id")),
         "consents": ConsentEvent.objects.count(),
     }
 

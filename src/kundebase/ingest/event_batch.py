@@ -187,7 +187,8 @@ class Batch(events.Direct):
                 self.contact_points[value].add(party_id)
         parties = {p for p in self.stored.values() if p} | {p for ps in self.contact_points.values() for p in ps}
         self._load_parties(parties)
-        numbers, skus = set(), set()
+        numbers: set[str] = set()
+        skus: set[str] = set()
         orders = [e for e in self.batch if self._is_order(e)]
         orders += [e for waiting in self.waiting_stored.values() for e in waiting if self._is_order(e)]
         for event in orders:
@@ -376,7 +377,7 @@ class Batch(events.Direct):
         interaction, fields = build_interaction(party_id=0, data=data, source_record_id=event.message_id)
         self._append(self.interactions, (event, party_id, interaction, fields))
 
-    def waiting(self, source_id: int, anonymous_id: str, exclude: int | None) -> list[Event]:
+    def waiting(self, source_id: int, anonymous_id: str, exclude: int) -> list[Event]:
         stored = [e for e in self.waiting_stored.get((source_id, anonymous_id), ())
                   if e.pk not in self.joined_stored and e.pk != exclude]
         ours = [e for e in self.batch if e.pk in self.results and e.pk != exclude and e.source_id == source_id

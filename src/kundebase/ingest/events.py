@@ -108,7 +108,7 @@ class Direct:
 
         log_interaction(party_id=party_id, channel=CHANNEL, source_record_id=event.message_id, data=data)
 
-    def waiting(self, source_id: int, anonymous_id: str, exclude: int | None) -> list[Event]:
+    def waiting(self, source_id: int, anonymous_id: str, exclude: int) -> list[Event]:
         """The anonymous visitor's earlier events that wait for the visitor to be known, oldest first."""
         return list(Event.objects.filter(source_id=source_id, anonymous_id=anonymous_id, party_id__isnull=True,
                                          processed_at__isnull=False, type__in=TIMELINE_TYPES, error="")
