@@ -126,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         return dict(os.environ, KUNDEBASE_DATABASE_URL=f"postgresql://postgres@/{db}?host={cluster.folder}"
                     f"&port={cluster.port}", KUNDEBASE_DATA_DIR=str(work), KUNDEBASE_ENV="production",
                     KUNDEBASE_SECRET_KEY=secret, KUNDEBASE_ALLOWED_HOSTS="127.0.0.1", KUNDEBASE_SECURE_COOKIES="0",
+                    KUNDEBASE_SSL_REDIRECT="0",
                     KUNDEBASE_EVENT_PROCESSING="off")
 
     secret = secrets.token_urlsafe(50)

@@ -127,7 +127,9 @@ def _processed(client, key, batches: list[list[dict]], *, one_by_one: bool, size
 def test_a_batch_gives_what_the_events_give_one_by_one(client, write_key, size):
     # Two deliveries: the second finds the first's customers, identities and waiting visitors stored.
     second = [page(anon="anon-2", n=6), identify("user-4", "anon-2", email="kari.nordmann@example.no"),
-              order("user-3", "SHOP-2", revenue=10), page(user="user-1", name="Again", n=7)]
+              order("user-3", "SHOP-2", revenue=10), page(user="user-1", name="Again", n=7),
+              identify("user-1", phone="+47 913 00 000"), identify("user-1", lastName="Nordmann", gender="female"),
+              identify("user-2", email="ola@example.no", lastName="Hansen")]  # known persons, twice in a batch
     reference = _processed(client, write_key, [MIX, second], one_by_one=True)
     batched = _processed(client, write_key, [MIX, second], one_by_one=False, size=size)
     assert reference["persons"] and reference["orders"] and reference["interactions"]  # the fixture does work

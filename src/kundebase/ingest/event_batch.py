@@ -35,10 +35,10 @@ from kundebase.ingest import events
 from kundebase.ingest.models import Event, Identity
 
 log = logging.getLogger(__name__)
-DIRECT_TYPES = ("identify", "group")
-"""Events whose handling may write through the services at once (person updates, companies, roles): each
-runs in a savepoint of its own — unless it is an identify that will only create a new person.  The others only
-collect writes, which a failure simply drops."""
+DIRECT_TYPES = ("group",)
+"""Events whose handling writes through the services (companies, roles): each runs in a savepoint of its own.
+An identify's writes to a known person have theirs (:meth:`Batch.writing`); everything else only collects
+writes, which a failure simply drops."""
 
 
 class Pending:
@@ -126,6 +126,11 @@ class Batch(events.Direct):
         self.orders: list[tuple[Event, Any, Any, list[dict[str, Any]]]] = []
         self.interactions: list[tuple[Event, Any, Any, list[str]]] = []
         self.touched: set[Any] = set()
+        self.person_rows: dict[int, dict[str, Any] | None] = {}
+        self.stored_candidates: dict[int, dict[str, list[Any]]] = {}
+        self.observations: list[dict[str, Any]] = []
+        self.party_contact_points: dict[int, set[str]] = {}
+        self.priorities: dict[str, int] = {}
 
     # -- bookkeeping --
 
@@ -203,6 +208,46 @@ class Batch(events.Direct):
             self.numbers = set(Order.objects.filter(order_number__in=numbers).values_list("order_number", flat=True))
         self._load_products(skus)
         self._prepare_new_persons(Party)
+        known = {self.stored.get((e.source_id, "user", e.user_id)) or self.stored.get((e.source_id, "anonymous",
+                                                                                      e.anonymous_id))
+                 for e in self.batch if e.type == "identify"}
+        self._load_persons({int(p) for p in known if p})
+
+    def _load_persons(self, ids: set[int]) -> None:
+        """For identifies of known persons: their fields, stored provenance and contact points, in three
+        statements for all of them (and the sources' priorities in a fourth)."""
+        from kundebase.core.models import Observation
+        from kundebase.ingest import survivorship
+        from kundebase.parties.models import ContactPoint, Person
+
+        ids = {i for i in ids if i not in self.person_rows}
+        if not ids:
+            return
+        fields = survivorship.SURVIVING_FIELDS["person"]
+        for row in Person.objects.filter(pk__in=ids).values("pk", *fields):
+            self.person_rows[row.pop("pk")] = row
+        for pid in ids:
+            self.person_rows.setdefault(pid, None)
+            self.stored_candidates[pid] = {}
+            self.party_contact_points[pid] = set()
+        rows = list(Observation.objects.filter(entity="person", record_id__in=ids, field__in=fields).values_list(
+            "record_id", "field", "value", "source", "received_at", "verified"))
+        self._priorities({r[3] for r in rows} | {e.source.name for e in self.batch})
+        rows += [(o["record_id"], o["field"], o["value"], o["source"], o["received_at"], o["verified"])
+                 for o in self.observations if o["entity"] == "person" and o["record_id"] in ids
+                 and o["field"] in fields]  # collected by this batch, not written yet
+        for pid, field, value, source, received_at, verified in rows:
+            self.stored_candidates[pid].setdefault(field, []).append(
+                survivorship.Candidate(value, source, received_at, verified, self.priorities[source]))
+        for pid, normalised in ContactPoint.objects.filter(party_id__in=ids).values_list("party_id", "normalised"):
+            self.party_contact_points[pid].add(normalised)
+
+    def _priorities(self, names: set[str]) -> None:
+        from kundebase.ingest import survivorship
+
+        missing = names - self.priorities.keys()
+        if missing:
+            self.priorities.update(survivorship.source_priorities(missing))
 
     @staticmethod
     def _is_order(event: Event) -> bool:
@@ -336,6 +381,47 @@ class Batch(events.Direct):
             owners.add(party)
             self.undo.append(lambda: owners.discard(party))
 
+    def person_values(self, party_id: int) -> dict[str, Any] | None:
+        self._load_persons({party_id})
+        return self.person_rows[party_id]
+
+    def survivorship_context(self, party_id: int, source: SourceRef) -> dict[str, Any]:
+        self._load_persons({party_id})
+        self._priorities({source.name})
+        return {"stored": self.stored_candidates[party_id], "priority": self.priorities[source.name]}
+
+    def contact_points_of(self, party_id: int) -> set[str]:
+        self._load_persons({party_id})
+        return set(self.party_contact_points[party_id])
+
+    def writing(self, needed: bool) -> Any:
+        return transaction.atomic() if needed else contextlib.nullcontext()
+
+    def changed(self, party_id: int) -> None:
+        """Read again when next asked: the services changed the row and stored its provenance."""
+        self.person_rows.pop(party_id, None)
+        self.stored_candidates.pop(party_id, None)
+        self.party_contact_points.pop(party_id, None)
+        self.undo.append(lambda: None)
+
+    def observe(self, entity: str, record_id: int, values: dict[str, Any], source: SourceRef) -> None:
+        from kundebase.ingest import survivorship
+
+        if not values:
+            return
+        now = timezone.now()
+        self._priorities({source.name})
+        for field, value in values.items():
+            text = "" if value is None else str(value)
+            self._append(self.observations, {
+                "entity": entity, "record_id": record_id, "field": field, "value": text,
+                "source": source.name[:120], "source_record_id": source.record_id[:200], "received_at": now,
+                "verified": source.verified})
+            if entity == "person" and record_id in self.stored_candidates:
+                pool = self.stored_candidates[record_id].setdefault(field, [])
+                self._append(pool, survivorship.Candidate(text, source.name, now, source.verified,
+                                                          self.priorities[source.name]))
+
     def real(self, party_id: Any) -> int:
         if isinstance(party_id, Pending) and party_id.pk is None:
             self.write_persons()
@@ -416,17 +502,10 @@ class Batch(events.Direct):
         return bool(family) and any(identifiers.fold(str(d.get("family_name") or "")) == family
                                     for person, _e, d, _c, _a, _s in self.new_persons if person.pk is None)
 
-    def _writes_at_once(self, event: Event) -> bool:
-        """Whether the handler may write through the services before it returns (then: a savepoint).  Not an
-        identify the batch already knows creates a person: that one only collects its writes."""
-        if event.type not in DIRECT_TYPES:
-            return False
-        if event.type != "identify" or event.pk not in self.likely or self.persons_written:
-            return True
-        if self.likely[event.pk] is not None or events.resolve(event) is not None:
-            return True
-        cps = self.traits[event.pk][1]
-        return bool(cps) and self.by_contact_points([cp["normalised"] for cp in cps]) is not None
+    @staticmethod
+    def _writes_at_once(event: Event) -> bool:
+        """Whether the handler may write through the services outside :meth:`writing` (then: a savepoint)."""
+        return event.type in DIRECT_TYPES
 
     def handle(self, event: Event) -> None:
         if self._needs_persons_written(event):
@@ -445,6 +524,8 @@ class Batch(events.Direct):
         if not error and party_id and event.type == "identify" and event.pk in self.traits:
             for cp in self.traits[event.pk][1]:  # what the database now says, for the identifies behind it
                 self._add_contact_point(cp["normalised"], party_id)
+                if party_id in self.party_contact_points:
+                    self.party_contact_points[party_id].add(cp["normalised"])
             if not isinstance(party_id, Pending):
                 self._load_parties([party_id])
         self.results[event.pk] = (party_id, error)
@@ -464,6 +545,7 @@ class Batch(events.Direct):
         """Everything the batch collected, a bulk statement per table, and one audit entry naming it all."""
         from kundebase.core import sequences
         from kundebase.core.bulk import insert_rows
+        from kundebase.core.models import Observation
         from kundebase.interactions.models import Interaction
         from kundebase.offers import freshness
         from kundebase.orders.models import Order, OrderLine
@@ -480,6 +562,7 @@ class Batch(events.Direct):
             elif as_id(party) != self.stored[key]:
                 moved.append((as_id(party), *key))
         insert_rows(Identity, new_identities, ignore_conflicts=True)
+        insert_rows(Observation, self.observations)
         if moved:
             with connection.cursor() as cursor:
                 cursor.executemany("UPDATE ingest_identity SET party_id = %s WHERE source_id = %s AND kind = %s "

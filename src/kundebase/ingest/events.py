@@ -14,6 +14,7 @@ event that cannot be processed is set aside as a *dead letter* with its error
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -83,6 +84,31 @@ class Direct:
 
         return services.create_person(data=data, contact_points=cps, addresses=addresses, channel=CHANNEL,
                                       source=source).pk
+
+    def person_values(self, party_id: int) -> dict[str, Any] | None:
+        """The person's fields survivorship weighs (``None``: not a person)."""
+        from kundebase.parties.models import Person
+
+        return Person.objects.filter(pk=party_id).values(*survivorship.SURVIVING_FIELDS["person"]).first()
+
+    def survivorship_context(self, party_id: int, source: SourceRef) -> dict[str, Any]:
+        """What :func:`survivorship.decide` would otherwise read itself (its stored candidates, the priority)."""
+        return {}
+
+    def contact_points_of(self, party_id: int) -> set[str]:
+        from kundebase.parties.models import ContactPoint
+
+        return set(ContactPoint.objects.filter(party_id=party_id).values_list("normalised", flat=True))
+
+    def writing(self, needed: bool) -> Any:
+        """Around an event's writes through the services (the single event has its own savepoint already)."""
+        return contextlib.nullcontext()
+
+    def changed(self, party_id: int) -> None:
+        """The person's row was changed by the services."""
+
+    def observe(self, entity: str, record_id: int, values: dict[str, Any], source: SourceRef) -> None:
+        observe(entity, record_id, values, source)
 
     def real(self, party_id: Any) -> int:
         """The customer's id as the database knows it (a batch's new person is written first)."""
@@ -202,7 +228,6 @@ def person_from_traits(traits: dict[str, Any]) -> tuple[dict[str, Any], list[dic
 
 def _identify_person(event: Event, traits: dict[str, Any], source: SourceRef) -> Any:
     from kundebase.parties import services
-    from kundebase.parties.models import ContactPoint, Person
 
     data, cps, addresses = person_from_traits(traits)
     work = unit()
@@ -219,19 +244,23 @@ def _identify_person(event: Event, traits: dict[str, Any], source: SourceRef) ->
             data = {**data, "family_name": cps[0]["value"][:150]}
         return work.create_person(event, data, cps, addresses, source)
     party_id = work.real(party_id)
-    person = Person.objects.filter(pk=party_id).values(*survivorship.SURVIVING_FIELDS["person"]).first()
+    person = work.person_values(party_id)
     if person is None:
         return party_id
     incoming = {k: v for k, v in data.items() if v not in (None, "")}
-    changes = survivorship.decide("person", party_id, person, incoming, source)
-    if changes:
-        services.update_person(party_id=party_id, changes=changes, channel=CHANNEL, source=source)
-    observe("person", party_id, {k: v for k, v in incoming.items() if k not in changes}, source)
-    have = set(ContactPoint.objects.filter(party_id=party_id).values_list("normalised", flat=True))
-    for cp in cps:
-        if cp["normalised"] not in have:
+    changes = survivorship.decide("person", party_id, person, incoming, source,
+                                  **work.survivorship_context(party_id, source))
+    have = work.contact_points_of(party_id)
+    new_cps = [cp for cp in cps if cp["normalised"] not in have]
+    with work.writing(bool(changes or new_cps)):
+        if changes:
+            services.update_person(party_id=party_id, changes=changes, channel=CHANNEL, source=source)
+            work.changed(party_id)
+        work.observe("person", party_id, {k: v for k, v in incoming.items() if k not in changes}, source)
+        for cp in new_cps:
             services.add_contact_point(party_id=party_id, data={"kind": cp["kind"], "value": cp["value"]},
                                        channel=CHANNEL, source=source)
+            have.add(cp["normalised"])
     return party_id
 
 
