@@ -122,6 +122,7 @@ class Batch(events.Direct):
         self.new_persons: list[tuple[Pending, Event, dict[str, Any], list[dict[str, Any]], list[dict[str, Any]],
                                      SourceRef]] = []
         self.unwritten = 0
+        self.unwritten_names: set[str] = set()
         self.persons_written = False
         self.orders: list[tuple[Event, Any, Any, list[dict[str, Any]]]] = []
         self.interactions: list[tuple[Event, Any, Any, list[str]]] = []
@@ -371,6 +372,10 @@ class Batch(events.Direct):
         self._append(self.new_persons, (person, event, cleaned, cps, addresses, source))
         self.unwritten += 1
         self.undo.append(lambda: setattr(self, "unwritten", self.unwritten - 1))
+        name = identifiers.fold(str(cleaned.get("family_name") or ""))
+        if name not in self.unwritten_names:
+            self.unwritten_names.add(name)
+            self.undo.append(lambda: self.unwritten_names.discard(name))
         for cp in cps:
             self._add_contact_point(cp["normalised"], person)
         return person
@@ -499,8 +504,7 @@ class Batch(events.Direct):
                for p in self.contact_points.get(cp["normalised"], ())):
             return True
         family = identifiers.fold(str(data.get("family_name") or ""))
-        return bool(family) and any(identifiers.fold(str(d.get("family_name") or "")) == family
-                                    for person, _e, d, _c, _a, _s in self.new_persons if person.pk is None)
+        return bool(family) and family in self.unwritten_names
 
     @staticmethod
     def _writes_at_once(event: Event) -> bool:
@@ -539,6 +543,7 @@ class Batch(events.Direct):
             person.pk = pk
             self.parties[pk] = False
         self.unwritten = 0
+        self.unwritten_names.clear()
         self.persons_written = True
 
     def write(self) -> None:

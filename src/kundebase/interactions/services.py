@@ -38,6 +38,11 @@ def _parse_dt(value: Any, name: str, errors: ErrorCollector) -> dt.datetime | No
     return moment
 
 
+_CHOICES = {"kind": frozenset(Interaction.Kind.values), "direction": frozenset(Interaction.Direction.values),
+            "channel": frozenset(Interaction.Channel.values)}
+"""Django computes an enum's ``values`` afresh on every read: once here, not once per interaction."""
+
+
 def clean(data: dict[str, Any], errors: ErrorCollector, *, partial: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, choices in (("kind", Interaction.Kind), ("direction", Interaction.Direction),
@@ -46,7 +51,7 @@ def clean(data: dict[str, Any], errors: ErrorCollector, *, partial: bool = False
             value = data.get(key)
             if value in (None, "") and key != "kind":
                 value = {"direction": "in", "channel": "other"}[key]
-            if value not in choices.values:
+            if value not in _CHOICES[key]:
                 errors.add(key, _("%(v)s is not one of: %(c)s") % {"v": value, "c": ", ".join(choices.values)},
                            "invalid_choice")
             out[key] = value
