@@ -653,11 +653,17 @@ def _unit(work: events.Direct) -> Iterator[None]:
 def run(ids: list[int] | None, size: int, *, one_by_one: bool = False) -> int:
     """Claim and process one batch (of the given waiting events, or the oldest); returns how many it did."""
     token = ""
+    locks = connection.vendor == "postgresql"
     try:
-        with transaction.atomic():
+        if not locks:  # committed at once: other workers read and prepare their batches meanwhile
             claimed, token = _claim(ids, size)
             if not claimed:
                 return 0
+        with transaction.atomic():
+            if locks:  # row locks, held by this transaction
+                claimed, token = _claim(ids, size)
+                if not claimed:
+                    return 0
             batch = list(Event.objects.filter(pk__in=claimed).select_related("source").order_by("id"))
             if one_by_one:
                 _one_by_one(batch)
