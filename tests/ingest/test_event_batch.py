@@ -196,13 +196,13 @@ def test_a_refused_bulk_write_is_retried_event_by_event(client, write_key, monke
 def test_sqlite_claims_skip_a_live_worker_and_take_over_a_dead_one(client, write_key, backend):
     if backend != "sqlite":
         pytest.skip("PostgreSQL claims with row locks (FOR UPDATE SKIP LOCKED): see the concurrency test")
-    from kundebase.ingest import event_batch
+    from kundebase.ingest import event_queue
 
     post(client, "/v1/batch", {"batch": [page(user=f"u{i}", n=i) for i in range(4)]}, write_key)
     first, second = list(Event.objects.order_by("id").values_list("pk", flat=True))[:2]
     Event.objects.filter(pk=first).update(claimed_by="alive", claimed_at=timezone.now())
     Event.objects.filter(pk=second).update(claimed_by="dead", claimed_at=timezone.now() - dt.timedelta(hours=1))
-    claimed, token = event_batch._claim(None, 10)
+    claimed, token = event_queue._claim(None, 10)
     assert first not in claimed and second in claimed and len(claimed) == 3
     assert set(Event.objects.filter(claimed_by=token).values_list("pk", flat=True)) == set(claimed)
     assert events.process() == 0  # all four are held

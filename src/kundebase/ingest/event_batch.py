@@ -1,34 +1,30 @@
 """Processing tracking events a batch at a time: a few set-based statements instead of some twenty per event.
 
-A batch of waiting events is claimed — ``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL, the
-``claimed_by``/``claimed_at`` columns on SQLite (a claim older than ``events.CLAIM_TIMEOUT`` belonged to a
-worker that died and is taken over) — so several workers never process one event twice.  The batch is then
-worked in arrival order by the same handlers that process a single event (:mod:`kundebase.ingest.events`),
-with :class:`Batch` as their unit of work: identities, contact points, order numbers, products, customers'
-states and the visitors' waiting events are looked up once for the whole batch; new persons, orders, order
-lines, timeline entries, identities and the events' outcomes are written with one bulk statement each at the
-end, with one audit entry naming every record the batch wrote.
+A claimed batch (:mod:`kundebase.ingest.event_queue`) is worked in arrival order by the same handlers that
+process a single event (:mod:`kundebase.ingest.events`), with :class:`Batch` as their unit of work:
+identities, contact points, known persons' fields and provenance, order numbers, products, customers' states
+and the visitors' waiting events are looked up once for the whole batch; new persons, orders, order lines,
+timeline entries, provenance, identities and the events' outcomes are written with one bulk statement each at
+the end, with one audit entry naming every record the batch wrote.
 
 An event whose content the services refuse (or that trips over anything else) becomes a dead letter and its
-collected writes are dropped; the rest of the batch lands.  Should a bulk write itself be refused by the
-database, the batch is processed again one event at a time, so one bad record never blocks the others.
+collected writes are dropped; the rest of the batch lands.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kundebase.core import custom_fields, identifiers
+from kundebase.core import identifiers
 from kundebase.core.errors import ErrorCollector, NotFound
 from kundebase.core.provenance import SourceRef
 from kundebase.ingest import events
@@ -613,94 +609,3 @@ class Batch(events.Direct):
         touched = {as_id(p) for p, _e in self.results.values() if p} | {as_id(p) for p in self.joined_stored.values()}
         touched |= {pid for _e, pid, _r in named if pid}
         freshness.mark(touched)
-
-
-# --- claiming and running batches -----------------------------------------------------------------------------
-
-
-def _claim(ids: list[int] | None, size: int) -> tuple[list[int], str]:
-    """The ids of up to ``size`` waiting events this worker now holds, oldest first, and its claim's token.
-
-    PostgreSQL: row locks taken in the caller's transaction (``FOR UPDATE SKIP LOCKED``: another worker's
-    batch is skipped, not waited for).  SQLite: a claim committed at once, released when the batch is written
-    or fails; one older than ``CLAIM_TIMEOUT`` is a dead worker's and is taken over.
-    """
-    waiting = Event.objects.filter(processed_at__isnull=True)
-    if ids is not None:
-        waiting = waiting.filter(pk__in=ids)
-    if connection.vendor == "postgresql":
-        return list(waiting.order_by("id").select_for_update(skip_locked=True).values_list("pk", flat=True)[:size]), ""
-    token = uuid.uuid4().hex
-    now = timezone.now()
-    free = Q(claimed_by="") | Q(claimed_at__lt=now - events.CLAIM_TIMEOUT)
-    with transaction.atomic():
-        chosen = list(waiting.filter(free).order_by("id").values_list("pk", flat=True)[:size])
-        Event.objects.filter(free, pk__in=chosen, processed_at__isnull=True).update(claimed_by=token,
-                                                                                   claimed_at=now)
-    return list(Event.objects.filter(claimed_by=token, processed_at__isnull=True).order_by("id")
-                .values_list("pk", flat=True)), token
-
-
-@contextlib.contextmanager
-def _unit(work: events.Direct) -> Iterator[None]:
-    events._units.current = work
-    try:
-        yield
-    finally:
-        events._units.current = None
-
-
-def run(ids: list[int] | None, size: int, *, one_by_one: bool = False) -> int:
-    """Claim and process one batch (of the given waiting events, or the oldest); returns how many it did."""
-    token = ""
-    locks = connection.vendor == "postgresql"
-    try:
-        if not locks:  # committed at once: other workers read and prepare their batches meanwhile
-            claimed, token = _claim(ids, size)
-            if not claimed:
-                return 0
-        with transaction.atomic():
-            if locks:  # row locks, held by this transaction
-                claimed, token = _claim(ids, size)
-                if not claimed:
-                    return 0
-            batch = list(Event.objects.filter(pk__in=claimed).select_related("source").order_by("id"))
-            if one_by_one:
-                _one_by_one(batch)
-                return len(batch)
-            try:
-                with transaction.atomic():
-                    work = Batch(batch)
-                    with _unit(work), custom_fields.definitions_held():
-                        work.prepare()
-                        for event in batch:
-                            work.handle(event)
-                        work.write()
-            except (OperationalError, InterfaceError):
-                raise
-            except DatabaseError:  # the database refused a bulk write as a whole: find the culprit event by event
-                log.exception("a batch of %d events could not be written at once; processing it event by event",
-                              len(batch))
-                _one_by_one(batch)
-            return len(batch)
-    except BaseException:
-        if token:
-            with contextlib.suppress(DatabaseError):
-                Event.objects.filter(claimed_by=token).update(claimed_by="", claimed_at=None)
-        raise
-
-
-def _one_by_one(batch: list[Event]) -> None:
-    """Each event straight through the services in a savepoint of its own (the reference for the batch)."""
-    for event in batch:
-        party_id, error = None, ""
-        try:
-            with transaction.atomic():
-                party_id = events.handle(event)
-        except (OperationalError, InterfaceError):
-            raise
-        except Exception as exc:  # noqa: BLE001 - refused or unforeseen: set aside with the reason, never block
-            error = events.reason(event, exc)
-        Event.objects.filter(pk=event.pk).update(processed_at=timezone.now(), party_id=party_id, error=error,
-                                                 claimed_by="", claimed_at=None)
-

@@ -428,7 +428,7 @@ def process(ids: list[int] | None = None, *, limit: int = 500, batch_size: int |
     """Process waiting events (the given ones, or the oldest ``limit``) in batches; returns how many this call
     did.  ``one_by_one`` runs each event through the services on its own (how events were processed before
     batches; kept as the reference the batch is compared with)."""
-    from kundebase.ingest import event_batch
+    from kundebase.ingest import event_queue
 
     size = max(1, batch_size or ROUND_EVENTS)
     if ids is not None:
@@ -437,12 +437,12 @@ def process(ids: list[int] | None = None, *, limit: int = 500, batch_size: int |
         done, start = 0, 0
         while start < len(wanted):
             part = wanted[start:start + size]
-            done += event_batch.run(part, len(part), one_by_one=one_by_one)
+            done += event_queue.run(part, len(part), one_by_one=one_by_one)
             start += len(part)
         return done
     done = 0
     while done < limit:
-        count = event_batch.run(None, min(size, limit - done), one_by_one=one_by_one)
+        count = event_queue.run(None, min(size, limit - done), one_by_one=one_by_one)
         if not count:
             break
         done += count
@@ -451,10 +451,10 @@ def process(ids: list[int] | None = None, *, limit: int = 500, batch_size: int |
 
 def _round(wanted: list[int], start: int) -> tuple[int, int]:
     """Process one batch of ``wanted[start:]`` (at most ``ROUND_EVENTS``); ``(processed, next start)``."""
-    from kundebase.ingest import event_batch
+    from kundebase.ingest import event_queue
 
     part = wanted[start:start + ROUND_EVENTS]
-    return event_batch.run(part, len(part)), start + len(part)
+    return event_queue.run(part, len(part)), start + len(part)
 
 
 def reason(event: Event, exc: BaseException) -> str:
