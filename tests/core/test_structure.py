@@ -48,6 +48,28 @@ def test_vendor_branches_are_seen_in_the_syntax_tree() -> None:
     assert branches(ast.parse("vendor = connections['default'].vendor"))
     assert branches(ast.parse("ok = self.conn.vendor in ('sqlite',)"))
     assert not branches(ast.parse("if dialect.name == 'postgresql': pass"))
+    assert branches(ast.parse("def f(schema_editor):\n    return schema_editor.connection.vendor"))
+    assert branches(ast.parse("def f(cursor):\n    return cursor.db.vendor"))
+    assert branches(ast.parse("kind = getattr(connection, 'vendor', '')"))
+    assert not branches(ast.parse("kind = for_connection(connection).name"))
+
+
+def test_only_the_dialect_layer_asks_which_database_it_runs_on() -> None:
+    structure = _structure()
+    found = structure.vendor_branch_modules(ROOT)
+    assert [name for name in found if not name.startswith(structure.DIALECT_LAYER)] == []
+    assert found and all(name.startswith(structure.DIALECT_LAYER) for name in found)  # the layer itself is seen
+
+
+def test_a_second_module_with_vendor_branches_is_above_the_threshold() -> None:
+    structure = _structure()
+    layer = ["src/kundebase/core/dialect/__init__.py"]
+    alone = structure.Measures(files_over_600_lines=[], customer_row_writers=[], vendor_branch_modules=layer,
+                               mypy_errors=0)
+    assert structure.over_thresholds(alone) == []
+    second = structure.Measures(files_over_600_lines=[], customer_row_writers=[],
+                                vendor_branch_modules=[*layer, "src/kundebase/parties/search.py"], mypy_errors=0)
+    assert structure.over_thresholds(second) == ["vendor_branch_modules: 2 > 1"]
 
 
 def test_the_parties_services_are_counted_among_the_writers() -> None:

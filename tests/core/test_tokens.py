@@ -44,7 +44,7 @@ def test_an_expired_token_gets_401_problem_json(make_user):
 
 def test_a_revoked_token_gets_401_at_once_through_the_api(make_user):
     from kundebase.core import tokens
-    from kundebase.privacy.models import AuditEntry
+    from kundebase.core.models import AuditEntry
 
     user = make_user("wenche", "sales")
     _keep, keeper = tokens.issue(user=user, name="admin-work")
@@ -115,7 +115,7 @@ def test_cli_lists_issues_and_revokes(make_user):
 
 def test_unknown_tokens_from_one_address_are_throttled_without_locking_out_valid_ones(make_user):
     from kundebase.core import tokens
-    from kundebase.privacy.models import AuditEntry
+    from kundebase.core.models import AuditEntry
     from kundebase.web import signin
 
     _t, valid = tokens.issue(user=make_user("ivar", "sales"))

@@ -154,9 +154,10 @@ def test_a_batch_costs_a_few_statements_not_a_score_per_event(client, write_key)
 
 
 def test_one_audit_entry_names_every_record_and_the_access_report_shows_it(client, write_key):
+    from kundebase.core import audit
+    from kundebase.core.models import AuditEntry, AuditRecord
     from kundebase.parties.models import Person
-    from kundebase.privacy import access, audit
-    from kundebase.privacy.models import AuditEntry, AuditRecord
+    from kundebase.privacy import access
 
     post(client, "/v1/batch", {"batch": MIX}, write_key)
     before = AuditEntry.objects.count()

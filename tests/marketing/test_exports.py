@@ -10,12 +10,13 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from kundebase.core.models import AuditEntry
 from kundebase.marketing import eligibility, exports, segments
 from kundebase.marketing.models import Export
 from kundebase.parties import services as parties
 from kundebase.parties.models import Party
 from kundebase.privacy import consent
-from kundebase.privacy.models import AuditEntry, OptOutEntry, Suppression
+from kundebase.privacy.models import OptOutEntry, Suppression
 
 pytestmark = pytest.mark.django_db
 ADDRESS = [{"street": "Storgata 1", "postcode": "0150", "city": "Oslo", "country": "NO"}]

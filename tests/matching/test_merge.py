@@ -9,7 +9,7 @@ import pytest
 from django.core import serializers
 
 from kundebase.core.errors import NotFound, ValidationFailed
-from kundebase.core.models import Observation
+from kundebase.core.models import AuditEntry, Observation
 from kundebase.interactions.services import log_interaction
 from kundebase.matching import merge as merging
 from kundebase.matching.models import MergeRecord
@@ -17,7 +17,7 @@ from kundebase.orders.services import create_order
 from kundebase.parties import services
 from kundebase.parties.models import Address, Company, ContactPoint, ContactRole, Party, Person
 from kundebase.privacy import consent
-from kundebase.privacy.models import AuditEntry, ConsentEvent, Purpose
+from kundebase.privacy.models import ConsentEvent, Purpose
 from tests.matching.helpers import company, person
 
 pytestmark = pytest.mark.django_db

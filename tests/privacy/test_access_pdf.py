@@ -49,7 +49,8 @@ def test_an_english_speaker_gets_english_and_accents_print_as_typed(api, make_pe
 
 
 def test_the_pdf_is_downloaded_from_the_privacy_page_and_logged(admin_client, make_person):
-    from kundebase.privacy.models import AuditEntry, DataSubjectRequest
+    from kundebase.core.models import AuditEntry
+    from kundebase.privacy.models import DataSubjectRequest
 
     person = make_person("Per", "Hansen")
     res = admin_client.post("/privacy/", {"party_id": person.pk, "action": "access_pdf"})

@@ -10,8 +10,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def chain(make_person):
-    from kundebase.privacy import audit
-    from kundebase.privacy.models import AuditEntry
+    from kundebase.core import audit
+    from kundebase.core.models import AuditEntry
 
     make_person()
     for i in range(4):
@@ -32,7 +32,7 @@ def test_intact_log_verifies_with_exit_zero(chain, capsys):
 
 
 def test_editing_one_row_is_detected(chain, capsys, api):
-    from kundebase.privacy.models import AuditEntry
+    from kundebase.core.models import AuditEntry
 
     AuditEntry.objects.filter(pk=chain[2]).update(actor="mallory")
     code, err = _verify_cli(capsys)
@@ -42,7 +42,7 @@ def test_editing_one_row_is_detected(chain, capsys, api):
 
 
 def test_deleting_a_middle_row_is_detected(chain, capsys):
-    from kundebase.privacy.models import AuditEntry
+    from kundebase.core.models import AuditEntry
 
     AuditEntry.objects.filter(pk=chain[2]).delete()
     code, err = _verify_cli(capsys)
@@ -50,7 +50,7 @@ def test_deleting_a_middle_row_is_detected(chain, capsys):
 
 
 def test_deleting_the_last_row_is_detected(chain, capsys):
-    from kundebase.privacy.models import AuditEntry
+    from kundebase.core.models import AuditEntry
 
     AuditEntry.objects.filter(pk=chain[-1]).delete()
     code, err = _verify_cli(capsys)
@@ -58,8 +58,8 @@ def test_deleting_the_last_row_is_detected(chain, capsys):
 
 
 def test_a_forged_entry_with_a_recomputed_own_hash_breaks_the_next_link(chain):
-    from kundebase.privacy import audit
-    from kundebase.privacy.models import AuditEntry
+    from kundebase.core import audit
+    from kundebase.core.models import AuditEntry
 
     forged = AuditEntry.objects.get(pk=chain[1])
     forged.actor = "mallory"
@@ -70,7 +70,7 @@ def test_a_forged_entry_with_a_recomputed_own_hash_breaks_the_next_link(chain):
 
 
 def test_log_injection_is_impossible():
-    from kundebase.privacy import audit
+    from kundebase.core import audit
 
     entry = audit.record(action="view", actor="eve\nentry 1 OK\x1b[2J", note="line1\r\nforged: erase all\x00",
                          fields=["name\nfake"], channel="api\n")
@@ -81,7 +81,7 @@ def test_log_injection_is_impossible():
 
 
 def test_values_never_reach_the_log_only_field_names(api, person_payload):
-    from kundebase.privacy.models import AuditEntry
+    from kundebase.core.models import AuditEntry
 
     res = api.post("/api/v1/persons", person_payload)
     pid = res.json()["id"]

@@ -15,8 +15,8 @@ def test_concurrent_erasures_of_one_person(make_person, backend):
         pytest.skip("the SQLite test database is in memory (shared cache), which raises table locks instead of "
                     "waiting like the production file does; this race is tested on PostgreSQL")
 
+    from kundebase.core import audit
     from kundebase.core.errors import Conflict
-    from kundebase.privacy import audit
     from kundebase.privacy.erasure import erase
     from kundebase.privacy.models import DataSubjectRequest, Suppression
 

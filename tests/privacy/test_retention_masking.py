@@ -92,10 +92,10 @@ def test_anonymised_orders_are_deleted_once_their_bookkeeping_period_is_over(mak
     """Bokføringsloven § 13: kept five years after the end of the financial year, then nothing justifies them."""
     from zoneinfo import ZoneInfo
 
+    from kundebase.core.models import AuditEntry
     from kundebase.orders.models import Order, OrderLine
     from kundebase.privacy import retention
     from kundebase.privacy.erasure import erase
-    from kundebase.privacy.models import AuditEntry
 
     oslo = ZoneInfo("Europe/Oslo")
     gone, kept = make_person("Borte", "Kunde"), make_person("Aktiv", "Kunde")

@@ -20,8 +20,9 @@ def _note(person, text="Ønsker levering på fredager"):
 
 
 def test_access_report_holds_everything_and_is_logged(api, make_person, make_order):
+    from kundebase.core.models import AuditEntry
     from kundebase.privacy import consent
-    from kundebase.privacy.models import AuditEntry, DataSubjectRequest
+    from kundebase.privacy.models import DataSubjectRequest
 
     person = make_person(phone="+4741234567")
     _note(person)
@@ -64,11 +65,11 @@ def test_access_from_the_cli_writes_the_file(tmp_path, make_person):
 
 
 def test_erasure_keeps_revenue_and_removes_every_identifier(api, make_person, make_order):
-    from kundebase.core.models import Observation
+    from kundebase.core.models import AuditEntry, Observation
     from kundebase.interactions.models import Interaction
     from kundebase.orders.models import Order
     from kundebase.parties.models import Address, ContactPoint, Person
-    from kundebase.privacy.models import AuditEntry, ConsentEvent, DataSubjectRequest
+    from kundebase.privacy.models import ConsentEvent, DataSubjectRequest
 
     person = make_person(phone="+4741234567", email="kari@example.no")
     other = make_person("Per", "Hansen")

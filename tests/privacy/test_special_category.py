@@ -66,8 +66,8 @@ def test_only_administrators_define_custom_fields(api_as):
 
 @pytest.mark.django_db
 def test_health_statement_in_norwegian_call_note_is_caught(api, make_person):
+    from kundebase.core.models import AuditEntry
     from kundebase.interactions.models import Interaction
-    from kundebase.privacy.models import AuditEntry
 
     person = make_person()
     note = {"party_id": person.pk, "kind": "call", "subject": "Ringte om levering",

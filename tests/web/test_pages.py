@@ -85,7 +85,7 @@ def test_360_company_shows_group_and_contact_persons(client_as, seeded):
 
 
 def test_360_view_is_audited(client_as, seeded):
-    from kundebase.privacy.models import AuditEntry
+    from kundebase.core.models import AuditEntry
 
     client = client_as("service")
     client.get(f"/customers/{seeded.ola.pk}/")

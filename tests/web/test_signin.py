@@ -17,7 +17,7 @@ def _fail(client: Client, name: str, password: str = "wrong-password") -> int:
 
 
 def test_sign_in_records_login_and_session_cookie_is_hardened(make_user, settings):
-    from kundebase.privacy.models import AuditEntry
+    from kundebase.core.models import AuditEntry
     from kundebase.web.models import UserSession
 
     user = make_user("anna", "sales", PASSWORD)
@@ -32,7 +32,7 @@ def test_sign_in_records_login_and_session_cookie_is_hardened(make_user, setting
 
 
 def test_repeated_failures_are_logged_then_refused_for_a_growing_time(make_user):
-    from kundebase.privacy.models import AuditEntry
+    from kundebase.core.models import AuditEntry
     from kundebase.web import signin
     from kundebase.web.models import LoginThrottle
 
@@ -160,7 +160,7 @@ def test_look_alike_user_names_cannot_coexist_and_sign_in_as_one(make_user):
 
 def test_failures_for_one_user_do_not_lock_out_colleagues_behind_the_same_address(make_user):
     """An office behind one NAT address: one person's 20 failures lock that name, not the office."""
-    from kundebase.privacy.models import AuditEntry
+    from kundebase.core.models import AuditEntry
 
     make_user("ida", "sales", PASSWORD)
     make_user("jon", "sales", PASSWORD)
@@ -174,7 +174,7 @@ def test_failures_for_one_user_do_not_lock_out_colleagues_behind_the_same_addres
 
 
 def test_a_flood_of_failures_leaves_a_bounded_audit_trace(db):
-    from kundebase.privacy.models import AuditEntry
+    from kundebase.core.models import AuditEntry
 
     client = Client(REMOTE_ADDR="198.51.100.77")
     for _ in range(60):

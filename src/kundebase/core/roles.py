@@ -18,19 +18,21 @@ if TYPE_CHECKING:
 ROLES: dict[str, list[str]] = {
     "administrator": ["*.*", "!privacy.pseudonymised_only"],
     "sales": [
-        "core.view_*", "parties.*", "interactions.*", "orders.view_*", "orders.add_*", "orders.change_*",
+        "core.view_*", "!core.view_auditentry", "parties.*", "interactions.*",
+        "orders.view_*", "orders.add_*", "orders.change_*",
         "matching.view_*", "marketing.view_*", "privacy.view_consent*", "privacy.add_consent*",
         "analytics.view_keyfigures", "offers.view_*", "offers.add_offerevent",
         "service.view_*", "service.add_mailmessage",
         "sales.view_*", "sales.add_deal", "sales.change_deal", "sales.*_task", "!sales.view_all_deals",
     ],
     "marketing": [
-        "core.view_*", "parties.view_*", "interactions.view_*", "orders.view_*", "marketing.*",
+        "core.view_*", "!core.view_auditentry", "parties.view_*", "interactions.view_*", "orders.view_*", "marketing.*",
         "privacy.view_consent*", "privacy.add_consent*", "analytics.view_*",
         "offers.*",
     ],
     "service": [
-        "core.view_*", "parties.view_*", "parties.add_*", "parties.change_*", "interactions.*", "orders.view_*",
+        "core.view_*", "!core.view_auditentry", "parties.view_*", "parties.add_*", "parties.change_*",
+        "interactions.*", "orders.view_*",
         "privacy.view_consent*", "privacy.add_consent*", "matching.view_*",
         "offers.view_*", "offers.add_offerevent",
         "service.*", "!service.*_mailbox", "!service.*_slarule",

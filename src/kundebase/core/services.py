@@ -53,7 +53,7 @@ def _clean(data: dict[str, Any], errors: ErrorCollector) -> dict[str, Any]:
 
 @transaction.atomic
 def create_custom_field(*, data: dict[str, Any], actor: object = None) -> CustomFieldDefinition:
-    from kundebase.privacy import audit
+    from kundebase.core import audit
 
     errors = ErrorCollector()
     cleaned = _clean(data, errors)
@@ -73,7 +73,7 @@ def create_custom_field(*, data: dict[str, Any], actor: object = None) -> Custom
 
 @transaction.atomic
 def delete_custom_field(*, field_id: int, actor: object = None) -> None:
-    from kundebase.privacy import audit
+    from kundebase.core import audit
 
     field = CustomFieldDefinition.objects.filter(pk=field_id).first()
     if field is None:

@@ -65,7 +65,7 @@ def issue(*, user: Any, name: str = "default", days: int | None = None, actor: A
 
     Returns the stored token and its value; the value is shown once and never stored.
     """
-    from kundebase.privacy import audit
+    from kundebase.core import audit
 
     name = (name or "default").strip()
     if not name or len(name) > 100:
@@ -100,7 +100,7 @@ def find(*, token_ref: str | int, viewer: Any = None) -> ApiToken:
 @transaction.atomic
 def revoke(*, token_ref: str | int, actor: Any = None, channel: str = "api") -> ApiToken:
     """Revoke a token at once; revoking one already revoked changes nothing and is not an error."""
-    from kundebase.privacy import audit
+    from kundebase.core import audit
 
     token = find(token_ref=token_ref, viewer=actor if hasattr(actor, "has_perm") else None)
     if not token.revoked:

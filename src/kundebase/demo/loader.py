@@ -21,7 +21,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from kundebase.core import sequences
+from kundebase.core import audit, sequences
 from kundebase.demo import catalogue, duplicates, pools, rows
 from kundebase.demo.activity import ActivityFactory
 from kundebase.demo.customers import COMPANY_SHARE, DUPLICATE_SHARE, Customer, CustomerFactory, search_name
@@ -29,7 +29,6 @@ from kundebase.demo.writer import Table, next_id, reset_sequences
 from kundebase.interactions.models import Interaction
 from kundebase.orders.models import Order, OrderLine, ProductInterest
 from kundebase.parties.models import Address, Company, ContactPoint, ContactRole, Party, Person
-from kundebase.privacy import audit
 
 CHUNK = 2500
 TRUTH_HEADER = ("original_customer_number", "duplicate_customer_number", "change")

@@ -544,14 +544,13 @@ class Batch(events.Direct):
 
     def write(self) -> None:
         """Everything the batch collected, a bulk statement per table, and one audit entry naming it all."""
-        from kundebase.core import sequences
+        from kundebase.core import audit, sequences
         from kundebase.core.bulk import insert_rows
         from kundebase.core.models import Observation
         from kundebase.interactions.models import Interaction
         from kundebase.offers import freshness
         from kundebase.orders.models import Order, OrderLine
         from kundebase.parties.models import Party
-        from kundebase.privacy import audit
 
         self.write_persons()
         now = timezone.now()

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kundebase.core import audit
 from kundebase.core.errors import ValidationFailed
 from kundebase.ingest.models import Source
-from kundebase.privacy import audit
 
 
 @transaction.atomic

@@ -13,7 +13,7 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
-from kundebase.core import hooks, identifiers, sequences
+from kundebase.core import audit, hooks, identifiers, sequences
 from kundebase.core.bulk import insert_rows
 from kundebase.core.models import Observation
 from kundebase.core.provenance import SourceRef, observe
@@ -21,7 +21,6 @@ from kundebase.ingest.consolidation import Decision
 from kundebase.ingest.records import Record
 from kundebase.parties import services
 from kundebase.parties.models import Address, ContactPoint, ContactRole, Party, Person
-from kundebase.privacy import audit
 
 PERSON_FIELDS = ("given_name", "family_name", "birth_date", "gender")
 

@@ -10,11 +10,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kundebase.core import audit
 from kundebase.core.custom_fields import clean_values
 from kundebase.core.errors import ErrorCollector, NotFound
 from kundebase.interactions.models import Interaction
 from kundebase.parties.models import Party, Person
-from kundebase.privacy import audit
 
 text_screens: list[Any] = []
 """Callables ``(fields: dict[str, str], errors, data) -> None`` run on free text before it is stored (privacy)."""

@@ -21,6 +21,7 @@ from django.db.models import Exists, OuterRef, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kundebase.core import audit
 from kundebase.core.errors import ErrorCollector, NotFound, ValidationFailed
 from kundebase.interactions.models import Interaction
 from kundebase.marketing import audience, exports, personalise
@@ -28,7 +29,7 @@ from kundebase.marketing.mailer import Mailer, RateLimiter
 from kundebase.marketing.models import Campaign, CampaignRecipient
 from kundebase.marketing.segments import get_segment
 from kundebase.orders.models import Order
-from kundebase.privacy import audit, consent, purposes
+from kundebase.privacy import consent, purposes
 
 BATCH = 500
 CONNECTIONS = 4

@@ -9,9 +9,10 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from kundebase.core import audit
 from kundebase.core.errors import ErrorCollector
 from kundebase.marketing.models import Campaign, LoyaltyActionRule, LoyaltyTier, Newsletter, TriggerRule
-from kundebase.privacy import audit, purposes
+from kundebase.privacy import purposes
 
 
 def _int(data: dict[str, Any], key: str, errors: ErrorCollector, low: int, high: int, default: int) -> int:

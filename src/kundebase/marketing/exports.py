@@ -19,12 +19,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from kundebase.core import spreadsheet
+from kundebase.core import audit, spreadsheet
 from kundebase.core.errors import ErrorCollector
 from kundebase.marketing import audience
 from kundebase.marketing.models import Export, Segment
 from kundebase.marketing.segments import get_segment
-from kundebase.privacy import audit, purposes
+from kundebase.privacy import purposes
 
 USES: dict[str, tuple[str, tuple[str, ...]]] = {
     "letter": ("post", ("customer_number", "name", "street", "postcode", "city", "country")),

@@ -19,11 +19,12 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kundebase.core import audit
 from kundebase.core.errors import Conflict, NotFound, ValidationFailed
 from kundebase.marketing.models import LoyaltyActionRule, LoyaltyEntry, LoyaltyMember, LoyaltyProgramme, LoyaltyTier
 from kundebase.orders.models import Order
 from kundebase.parties.models import Party
-from kundebase.privacy import audit, consent
+from kundebase.privacy import consent
 
 TIER_WINDOW_DAYS = 365
 

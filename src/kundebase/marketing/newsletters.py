@@ -22,14 +22,14 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from kundebase.core import identifiers
+from kundebase.core import audit, identifiers
 from kundebase.core.errors import DomainError, NotFound, ValidationFailed
 from kundebase.marketing.mailer import Mailer
 from kundebase.marketing.models import Newsletter, NewsletterSignup
 from kundebase.marketing.personalise import absolute
 from kundebase.parties import services as parties
 from kundebase.parties.models import ContactPoint
-from kundebase.privacy import audit, consent
+from kundebase.privacy import consent
 
 log = logging.getLogger(__name__)
 SEND_TIMEOUT = 10

@@ -31,14 +31,14 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kundebase.core import hooks, identifiers
+from kundebase.core import audit, hooks, identifiers
 from kundebase.core.errors import Conflict, NotFound, ValidationFailed
 from kundebase.core.models import Observation
 from kundebase.matching import store, survivorship
 from kundebase.matching.models import MergeRecord, ReviewPair
 from kundebase.matching.normalise import contacts
 from kundebase.parties.models import Company, ContactPoint, Party, Person
-from kundebase.privacy import audit, consent
+from kundebase.privacy import consent
 
 SKIP_APPS = frozenset({"matching"})
 """Our own bookkeeping (blocking keys, review pairs, merge records) is not customer data to move."""

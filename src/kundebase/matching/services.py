@@ -18,12 +18,12 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kundebase.core import audit
 from kundebase.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from kundebase.matching import batch, comparisons, entry, fields, records, store
 from kundebase.matching.merge import merge
 from kundebase.matching.models import BlockingKey, MatchJob, MatchSettings, PendingParty, ReviewPair
 from kundebase.parties.models import Party
-from kundebase.privacy import audit
 
 log = logging.getLogger(__name__)
 KINDS = ("person", "company")

@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from kundebase.core import audit
 from kundebase.core.errors import ErrorCollector, NotFound, ValidationFailed
 from kundebase.offers.models import Offer
-from kundebase.privacy import audit
 
 FIELDS = ("name", "kind", "product_sku", "content", "discount_pct", "margin", "channel", "priority", "valid_from",
           "valid_until", "cap_per_customer", "cap_total", "eligibility", "active")

@@ -11,12 +11,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from kundebase.core import sequences
+from kundebase.core import audit, sequences
 from kundebase.core.errors import ErrorCollector, NotFound, ValidationFailed
 from kundebase.orders.models import Order, OrderLine, Product, ProductCategory, ProductInterest
 from kundebase.parties.models import Party
 from kundebase.parties.services import refuse_erased
-from kundebase.privacy import audit
 
 MAX_LINES = 1000
 

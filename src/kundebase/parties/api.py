@@ -11,7 +11,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
 
-from kundebase.core import pagination
+from kundebase.core import audit, pagination
 from kundebase.core.api_auth import expected_version, require, require_identifying
 from kundebase.core.errors import NotFound, ValidationFailed
 from kundebase.parties import search as finding
@@ -39,7 +39,6 @@ from kundebase.parties.schemas import (
     RoleOut,
     RolePatch,
 )
-from kundebase.privacy import audit
 
 router = Router(tags=["customers"])
 

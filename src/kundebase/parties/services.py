@@ -15,7 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kundebase.core import hooks, identifiers, sequences
+from kundebase.core import audit, hooks, identifiers, sequences
 from kundebase.core.custom_fields import clean_values
 from kundebase.core.errors import Conflict, ErrorCollector, NotFound, PreconditionFailed, ValidationFailed
 from kundebase.core.provenance import SourceRef, observe
@@ -23,7 +23,6 @@ from kundebase.parties import search as finding
 from kundebase.parties import validation
 from kundebase.parties.lookup import lookup as lookup
 from kundebase.parties.models import Address, Company, ContactPoint, ContactRole, Party, Person
-from kundebase.privacy import audit
 
 MAX_GROUP_DEPTH = 50
 

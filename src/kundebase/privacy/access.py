@@ -17,11 +17,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from kundebase.core import audit
 from kundebase.core.errors import NotFound
-from kundebase.core.models import CustomFieldDefinition, Observation
-from kundebase.privacy import audit
+from kundebase.core.models import AuditEntry, CustomFieldDefinition, Observation
 from kundebase.privacy.declarations import DECLARATIONS
-from kundebase.privacy.models import AuditEntry, ConsentEvent, DataSubjectRequest
+from kundebase.privacy.models import ConsentEvent, DataSubjectRequest
 from kundebase.privacy.requests import close_request, open_request
 
 REPORT_LANGUAGES = {"nb": "nb", "no": "nb", "nn": "nb", "en": "en"}

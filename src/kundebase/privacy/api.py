@@ -11,9 +11,9 @@ from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import ConfigDict, Field, StrictInt
 
-from kundebase.core import pagination
+from kundebase.core import audit, pagination
 from kundebase.core.api_auth import require
-from kundebase.privacy import access, audit, consent, erasure, purposes, quarantine, registers, retention
+from kundebase.privacy import access, consent, erasure, purposes, quarantine, registers, retention
 from kundebase.privacy.models import DataSubjectRequest, Purpose, Quarantine
 from kundebase.privacy.screen import summary
 
@@ -295,7 +295,7 @@ def review_quarantine(request: HttpRequest, quarantine_id: int, payload: ReviewI
 
 @router.get("/privacy/audit/verify", response={200: VerifyOut})
 def verify_audit(request: HttpRequest):
-    require(request, "privacy.view_auditentry")
+    require(request, "core.view_auditentry")
     result = audit.verify()
     return {"ok": result.ok, "checked": result.checked, "problems": result.problems}
 

@@ -16,10 +16,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kundebase.core import audit
 from kundebase.core.errors import ErrorCollector, NotFound
 from kundebase.core.models import LegalBasis
 from kundebase.parties.models import Party
-from kundebase.privacy import audit
 from kundebase.privacy.models import Channel, ConsentEvent, ConsentStatus, Purpose
 
 NONE = "none"

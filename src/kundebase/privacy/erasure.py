@@ -18,9 +18,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kundebase.core import audit
 from kundebase.core.errors import Conflict, NotFound
 from kundebase.core.models import Observation
-from kundebase.privacy import audit, suppression
+from kundebase.privacy import suppression
 from kundebase.privacy.declarations import DELETE, MASK, for_model
 from kundebase.privacy.models import ConsentEvent, DataSubjectRequest, RegisterMatch
 from kundebase.privacy.requests import close_request, open_request

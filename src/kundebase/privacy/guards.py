@@ -15,9 +15,9 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from kundebase.core import audit
 from kundebase.core.errors import Conflict, ErrorCollector
 from kundebase.core.models import DataCategory
-from kundebase.privacy import audit
 from kundebase.privacy.screen import CATEGORIES, categories, screen_text
 
 FIELD_TERMS: dict[str, str] = {

@@ -17,8 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kundebase.core import audit
 from kundebase.core.errors import Conflict, NotFound, ValidationFailed
-from kundebase.privacy import audit
 from kundebase.privacy.models import Quarantine
 from kundebase.privacy.screen import CATEGORIES, Finding, categories, screen_text
 

@@ -16,8 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kundebase.core import audit
 from kundebase.core.errors import NotFound, ValidationFailed
-from kundebase.privacy import audit, hashing
+from kundebase.privacy import hashing
 from kundebase.privacy.models import Channel, OptOutEntry, RegisterMatch
 
 MAX_LINES = 5_000_000

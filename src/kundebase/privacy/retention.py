@@ -128,8 +128,8 @@ def delete_expired_orders(retention_plan: RetentionPlan, *, actor: object = "ret
     un-anonymised or changed meanwhile is re-checked and skipped."""
     from django.db import transaction
 
+    from kundebase.core import audit
     from kundebase.orders.models import Order
-    from kundebase.privacy import audit
 
     cutoff = retention_plan.orders_kept_until
     if cutoff is None:

@@ -13,8 +13,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from kundebase.core import audit
 from kundebase.core.errors import DomainError
-from kundebase.privacy import access, audit, consent, erasure, quarantine, registers
+from kundebase.privacy import access, consent, erasure, quarantine, registers
 from kundebase.privacy.forms import ConsentForm, PersonActionForm, ReviewForm, add_domain_errors
 from kundebase.privacy.models import Channel, DataSubjectRequest, Purpose, Quarantine
 from kundebase.privacy.purposes import CAMPAIGN_DEFAULT

@@ -10,8 +10,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kundebase.core import audit
 from kundebase.core.errors import ErrorCollector, NotFound
-from kundebase.privacy import audit
 from kundebase.service.models import Case, Priority, SlaRule
 
 

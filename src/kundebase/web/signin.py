@@ -33,8 +33,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from kundebase.core import audit
 from kundebase.core.usernames import canonical_username
-from kundebase.privacy import audit
 from kundebase.web.models import LoginThrottle, UserSession
 
 WINDOW = dt.timedelta(minutes=15)

@@ -10,11 +10,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kundebase.core import audit
 from kundebase.core.errors import DomainError, NotFound
 from kundebase.interactions import services as interaction_services
 from kundebase.interactions.models import Interaction
 from kundebase.parties.models import Company, Person
-from kundebase.privacy import audit
 from kundebase.web import editing, overview
 from kundebase.web.access import VIEW_CUSTOMERS, requires
 from kundebase.web.forms import CompanyForm, FollowUpForm, InteractionForm, PersonForm

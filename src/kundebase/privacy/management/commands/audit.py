@@ -16,7 +16,7 @@ class Command(BaseCommand):
         sub.add_parser("verify", help="Detect edited, inserted or deleted audit entries")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from kundebase.privacy.audit import verify
+        from kundebase.core.audit import verify
 
         result = verify()
         for problem in result.problems:

@@ -11,8 +11,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from kundebase.core.models import Sequence
-from kundebase.privacy.models import AuditEntry, AuditRecord
+from kundebase.core.models import AuditEntry, AuditRecord, Sequence
 
 GENESIS = "0" * 64
 _CHAIN_LOCK = "audit_chain"
