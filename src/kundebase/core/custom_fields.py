@@ -7,7 +7,10 @@ health, religion, union membership … is refused like an interaction note is.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import threading
+from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -21,6 +24,30 @@ text_screens: list[Any] = []
 screen (the same one interactions use)."""
 
 
+_held = threading.local()
+
+
+@contextlib.contextmanager
+def definitions_held() -> Iterator[None]:
+    """Within this block the definitions are read once per entity, not once per record: for a batch that
+    validates hundreds of records (a batch of tracking events) while no one defines fields."""
+    _held.cache = {}
+    try:
+        yield
+    finally:
+        _held.cache = None
+
+
+def _definitions(entity: str) -> dict[str, CustomFieldDefinition]:
+    cache = getattr(_held, "cache", None)
+    if cache is not None and entity in cache:
+        return cache[entity]
+    found = {d.key: d for d in CustomFieldDefinition.objects.filter(entity=entity)}
+    if cache is not None:
+        cache[entity] = found
+    return found
+
+
 def clean_values(entity: str, values: dict[str, Any] | None, errors: ErrorCollector, *,
                  partial: bool = False, current: dict[str, Any] | None = None,
                  context: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -28,7 +55,7 @@ def clean_values(entity: str, values: dict[str, Any] | None, errors: ErrorCollec
 
     ``context`` is the caller's whole payload (for ``confirm_special_category_reason``)."""
     values = values or {}
-    definitions = {d.key: d for d in CustomFieldDefinition.objects.filter(entity=entity)}
+    definitions = _definitions(entity)
     cleaned: dict[str, Any] = dict(current or {})
     for key, raw in values.items():
         name = f"custom_fields.{key}"

@@ -220,3 +220,22 @@ class AuditEntry(models.Model):
         ordering = ["id"]
         # The table keeps its first name: the log moved from the privacy app to core without copying a row.
         db_table = "privacy_auditentry"
+
+
+
+
+class AuditRecord(models.Model):
+    """One record an audit entry names, when an entry covers many (a batch of tracking events).
+
+    Its entry's hash covers the list of these rows, so removing or editing one breaks the chain like an edited
+    entry does; the access report finds a person's entries through them as through ``AuditEntry.party_id``.
+    """
+
+    entry = models.ForeignKey(AuditEntry, on_delete=models.PROTECT, related_name="records")
+    entity = models.CharField(max_length=40)
+    record_id = models.BigIntegerField()
+    party_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("audited record")
+        verbose_name_plural = _("audited records")

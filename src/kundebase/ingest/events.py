@@ -14,15 +14,16 @@ event that cannot be processed is set aside as a *dead letter* with its error
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
-import time
+import threading
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from kundebase.core.errors import DomainError
@@ -35,26 +36,135 @@ CHANNEL = "events"
 TIMELINE_TYPES = ("track", "page", "screen")
 
 
-# --- identities ------------------------------------------------------------------------------------------------
+# --- identities and writes: straight to the database, or collected by a batch -----------------------------------
 
 
-def party_of(source_id: int, kind: str, value: str) -> int | None:
-    if not value:
-        return None
-    return Identity.objects.filter(source_id=source_id, kind=kind, value=value).values_list(
-        "party_id", flat=True).first()
+class Direct:
+    """Look-ups and writes of one event at a time, straight against the database.
+
+    The handlers below do all their reading and writing of identities, persons, orders and timeline entries
+    through the unit of work in force (:func:`unit`): this one outside a batch, and
+    :class:`kundebase.ingest.event_batch.Batch` while a batch is processed — which answers the same questions
+    from look-ups made once for the whole batch and collects the writes for a few bulk statements.  The
+    handlers are the same in both, so a batch gives what the events one by one give.
+    """
+
+    def party_of(self, source_id: int, kind: str, value: str) -> Any:
+        if not value:
+            return None
+        return Identity.objects.filter(source_id=source_id, kind=kind, value=value).values_list(
+            "party_id", flat=True).first()
+
+    def link(self, source_id: int, kind: str, value: str, party_id: Any) -> None:
+        if not value:
+            return
+        identity, created = Identity.objects.get_or_create(source_id=source_id, kind=kind, value=str(value)[:200],
+                                                           defaults={"party_id": party_id})
+        if not created and party_id and identity.party_id != party_id:
+            Identity.objects.filter(pk=identity.pk).update(party_id=party_id)
+
+    def by_contact_points(self, normalised: list[str]) -> Any:
+        """The one person these e-mails/phones belong to (``None`` when none or several)."""
+        from kundebase.parties.models import ContactPoint
+
+        found = set(ContactPoint.objects.filter(normalised__in=normalised, party__kind="person",
+                                                party__merged_into__isnull=True).values_list("party_id", flat=True))
+        return found.pop() if len(found) == 1 else None
+
+    def likely_duplicate(self, event: Event, data: dict[str, Any], cps: list[dict[str, Any]],
+                         addresses: list[dict[str, Any]]) -> Any:
+        from kundebase.matching import entry
+
+        candidates = entry.likely_duplicates(kind="person", fields=data, contact_points=cps, addresses=addresses)
+        return candidates[0].party_id if candidates and candidates[0].score >= 0.99 else None
+
+    def create_person(self, event: Event, data: dict[str, Any], cps: list[dict[str, Any]],
+                      addresses: list[dict[str, Any]], source: SourceRef) -> Any:
+        from kundebase.parties import services
+
+        return services.create_person(data=data, contact_points=cps, addresses=addresses, channel=CHANNEL,
+                                      source=source).pk
+
+    def person_values(self, party_id: int) -> dict[str, Any] | None:
+        """The person's fields survivorship weighs (``None``: not a person)."""
+        from kundebase.parties.models import Person
+
+        return Person.objects.filter(pk=party_id).values(*survivorship.SURVIVING_FIELDS["person"]).first()
+
+    def survivorship_context(self, party_id: int, source: SourceRef) -> dict[str, Any]:
+        """What :func:`survivorship.decide` would otherwise read itself (its stored candidates, the priority)."""
+        return {}
+
+    def contact_points_of(self, party_id: int) -> set[str]:
+        from kundebase.parties.models import ContactPoint
+
+        return set(ContactPoint.objects.filter(party_id=party_id).values_list("normalised", flat=True))
+
+    def writing(self, needed: bool) -> Any:
+        """Around an event's writes through the services (the single event has its own savepoint already)."""
+        return contextlib.nullcontext()
+
+    def changed(self, party_id: int) -> None:
+        """The person's row was changed by the services."""
+
+    def observe(self, entity: str, record_id: int, values: dict[str, Any], source: SourceRef) -> None:
+        observe(entity, record_id, values, source)
+
+    def real(self, party_id: Any) -> int:
+        """The customer's id as the database knows it (a batch's new person is written first)."""
+        return int(party_id)
+
+    def order_exists(self, number: str) -> bool:
+        from kundebase.orders.models import Order
+
+        return Order.objects.filter(order_number=number).exists()
+
+    def known_skus(self, skus: set[str]) -> set[str]:
+        from kundebase.orders.models import Product
+
+        return set(Product.objects.filter(sku__in=skus).values_list("sku", flat=True))
+
+    def add_order(self, event: Event, party_id: Any, data: dict[str, Any], lines: list[dict[str, Any]]) -> None:
+        from kundebase.orders.services import create_order
+
+        create_order(party_id=party_id, lines=lines, channel=CHANNEL, data=data)
+
+    def add_interaction(self, event: Event, party_id: Any, data: dict[str, Any]) -> None:
+        from kundebase.interactions.services import log_interaction
+
+        log_interaction(party_id=party_id, channel=CHANNEL, source_record_id=event.message_id, data=data)
+
+    def waiting(self, source_id: int, anonymous_id: str, exclude: int) -> list[Event]:
+        """The anonymous visitor's earlier events that wait for the visitor to be known, oldest first."""
+        return list(Event.objects.filter(source_id=source_id, anonymous_id=anonymous_id, party_id__isnull=True,
+                                         processed_at__isnull=False, type__in=TIMELINE_TYPES, error="")
+                    .exclude(pk=exclude).order_by("id").select_related("source"))
+
+    def joined(self, earlier: Event, party_id: Any) -> None:
+        Event.objects.filter(pk=earlier.pk).update(party_id=party_id)
+
+    def atomic(self) -> Any:
+        return transaction.atomic()
 
 
-def link(source_id: int, kind: str, value: str, party_id: int | None) -> None:
-    if not value:
-        return
-    identity, created = Identity.objects.get_or_create(source_id=source_id, kind=kind, value=str(value)[:200],
-                                                       defaults={"party_id": party_id})
-    if not created and party_id and identity.party_id != party_id:
-        Identity.objects.filter(pk=identity.pk).update(party_id=party_id)
+_units = threading.local()
+_direct = Direct()
 
 
-def resolve(event: Event) -> int | None:
+def unit() -> Direct:
+    """The unit of work in force on this thread: a batch's while one is processed, else the direct one."""
+    return getattr(_units, "current", None) or _direct
+
+
+def party_of(source_id: int, kind: str, value: str) -> Any:
+    return unit().party_of(source_id, kind, value)
+
+
+def link(source_id: int, kind: str, value: str, party_id: Any) -> None:
+    unit().link(source_id, kind, value, party_id)
+
+
+def resolve(event: Event) -> Any:
     return (party_of(event.source_id, "user", event.user_id)
             or party_of(event.source_id, "anonymous", event.anonymous_id))
 
@@ -116,45 +226,41 @@ def person_from_traits(traits: dict[str, Any]) -> tuple[dict[str, Any], list[dic
     return cleaned, cps, addresses
 
 
-def _identify_person(event: Event, traits: dict[str, Any], source: SourceRef) -> int | None:
-    from kundebase.matching import entry
+def _identify_person(event: Event, traits: dict[str, Any], source: SourceRef) -> Any:
     from kundebase.parties import services
-    from kundebase.parties.models import ContactPoint, Person
 
     data, cps, addresses = person_from_traits(traits)
+    work = unit()
     party_id = resolve(event)
     if party_id is None and cps:
-        found = set(ContactPoint.objects.filter(normalised__in=[cp["normalised"] for cp in cps],
-                                                party__kind="person", party__merged_into__isnull=True)
-                    .values_list("party_id", flat=True))
-        if len(found) == 1:
-            party_id = found.pop()
+        party_id = work.by_contact_points([cp["normalised"] for cp in cps])
     if party_id is None and (data.get("family_name") or cps):
-        candidates = entry.likely_duplicates(kind="person", fields=data, contact_points=cps, addresses=addresses)
-        if candidates and candidates[0].score >= 0.99:
-            party_id = candidates[0].party_id
+        party_id = work.likely_duplicate(event, data, cps, addresses)
     if party_id is None:
         if not (data.get("family_name") or cps):
             return None
         if not data.get("family_name"):
             # A visitor known only by e-mail or phone: the address stands in for the name until one arrives.
             data = {**data, "family_name": cps[0]["value"][:150]}
-        person = services.create_person(data=data, contact_points=cps, addresses=addresses, channel=CHANNEL,
-                                        source=source)
-        return person.pk
-    person = Person.objects.filter(pk=party_id).values(*survivorship.SURVIVING_FIELDS["person"]).first()
+        return work.create_person(event, data, cps, addresses, source)
+    party_id = work.real(party_id)
+    person = work.person_values(party_id)
     if person is None:
         return party_id
     incoming = {k: v for k, v in data.items() if v not in (None, "")}
-    changes = survivorship.decide("person", party_id, person, incoming, source)
-    if changes:
-        services.update_person(party_id=party_id, changes=changes, channel=CHANNEL, source=source)
-    observe("person", party_id, {k: v for k, v in incoming.items() if k not in changes}, source)
-    have = set(ContactPoint.objects.filter(party_id=party_id).values_list("normalised", flat=True))
-    for cp in cps:
-        if cp["normalised"] not in have:
+    changes = survivorship.decide("person", party_id, person, incoming, source,
+                                  **work.survivorship_context(party_id, source))
+    have = work.contact_points_of(party_id)
+    new_cps = [cp for cp in cps if cp["normalised"] not in have]
+    with work.writing(bool(changes or new_cps)):
+        if changes:
+            services.update_person(party_id=party_id, changes=changes, channel=CHANNEL, source=source)
+            work.changed(party_id)
+        work.observe("person", party_id, {k: v for k, v in incoming.items() if k not in changes}, source)
+        for cp in new_cps:
             services.add_contact_point(party_id=party_id, data={"kind": cp["kind"], "value": cp["value"]},
                                        channel=CHANNEL, source=source)
+            have.add(cp["normalised"])
     return party_id
 
 
@@ -180,17 +286,15 @@ def _money(value: Any) -> Decimal | None:
     return number if number.is_finite() else None
 
 
-def _order(event: Event, party_id: int) -> None:
-    from kundebase.orders.models import Order, Product
-    from kundebase.orders.services import create_order
-
+def _order(event: Event, party_id: Any) -> None:
     props = event.payload.get("properties") or {}
     number = str(props.get("order_id") or props.get("orderId") or "")[:60]
-    if number and Order.objects.filter(order_number=number).exists():
+    work = unit()
+    if number and work.order_exists(number):
         return
     products = [p for p in props.get("products") or [] if isinstance(p, dict)]
     skus = {str(p.get("sku")) for p in products if p.get("sku")}
-    known = set(Product.objects.filter(sku__in=skus).values_list("sku", flat=True))
+    known = work.known_skus(skus)
     lines = []
     for product in products:
         quantity = _money(product.get("quantity")) or Decimal(1)
@@ -207,15 +311,12 @@ def _order(event: Event, party_id: int) -> None:
     if not lines:
         total = _money(props.get("revenue")) or _money(props.get("total")) or Decimal(0)
         lines = [{"description": str(event.payload.get("event"))[:300], "revenue": str(total)}]
-    create_order(party_id=party_id, lines=lines, channel=CHANNEL,
-                 data={"order_number": number, "ordered_at": _moment(event), "channel": "web",
-                       "currency": str(props.get("currency") or settings.KUNDEBASE_DEFAULT_CURRENCY),
-                       "source": event.source.name})
+    work.add_order(event, party_id, {"order_number": number, "ordered_at": _moment(event), "channel": "web",
+                                     "currency": str(props.get("currency") or settings.KUNDEBASE_DEFAULT_CURRENCY),
+                                     "source": event.source.name}, lines)
 
 
-def _timeline(event: Event, party_id: int) -> None:
-    from kundebase.interactions.services import log_interaction
-
+def _timeline(event: Event, party_id: Any) -> None:
     payload = event.payload
     props = payload.get("properties") or {}
     if event.type == "track":
@@ -224,32 +325,30 @@ def _timeline(event: Event, party_id: int) -> None:
         subject = str(payload.get("name") or props.get("title") or props.get("url") or props.get("path") or
                       event.type)
     body = json.dumps(props, ensure_ascii=False, sort_keys=True)[:4000] if props else ""
-    log_interaction(party_id=party_id, channel=CHANNEL, source_record_id=event.message_id,
-                    data={"kind": "web_visit", "channel": "web", "direction": "in", "occurred_at": _moment(event),
-                          "subject": subject[:300], "body": body, "source": event.source.name})
+    unit().add_interaction(event, party_id, {"kind": "web_visit", "channel": "web", "direction": "in",
+                                             "occurred_at": _moment(event), "subject": subject[:300], "body": body,
+                                             "source": event.source.name})
 
 
-def _place(event: Event, party_id: int) -> None:
+def _place(event: Event, party_id: Any) -> None:
     if event.type == "track" and str(event.payload.get("event", "")).strip().lower() == "order completed":
         _order(event, party_id)
     else:
         _timeline(event, party_id)
 
 
-def _join_anonymous(event: Event, party_id: int) -> None:
+def _join_anonymous(event: Event, party_id: Any) -> None:
     """Put the anonymous visitor's earlier events on the person's timeline, now that we know who it was."""
     if not event.anonymous_id:
         return
-    waiting = Event.objects.filter(source_id=event.source_id, anonymous_id=event.anonymous_id,
-                                   party_id__isnull=True, processed_at__isnull=False,
-                                   type__in=TIMELINE_TYPES, error="").exclude(pk=event.pk).order_by("id")
-    for earlier in waiting.select_related("source"):
-        with transaction.atomic():
+    work = unit()
+    for earlier in work.waiting(event.source_id, event.anonymous_id, event.pk):
+        with work.atomic():
             _place(earlier, party_id)
-            Event.objects.filter(pk=earlier.pk).update(party_id=party_id)
+            work.joined(earlier, party_id)
 
 
-def _group(event: Event, source: SourceRef) -> int | None:
+def _group(event: Event, source: SourceRef) -> Any:
     from kundebase.core import identifiers
     from kundebase.parties import services
     from kundebase.parties.models import Company, ContactRole
@@ -274,14 +373,18 @@ def _group(event: Event, source: SourceRef) -> int | None:
         company_id = services.create_company(data=data, channel=CHANNEL, source=source).pk
     link(event.source_id, "group", group_id, company_id)
     person_id = resolve(event)
+    person_id = unit().real(person_id) if person_id else None
     if person_id and not ContactRole.objects.filter(person_id=person_id, company_id=company_id).exists():
         services.add_role(person_id=person_id, company_id=company_id,
                           data={"position": _trait(traits, "title", "position")[:150]}, channel=CHANNEL)
     return person_id or company_id
 
 
-def handle(event: Event) -> int | None:
-    """Process one event; returns the customer it concerns (``None`` while the visitor is anonymous)."""
+def handle(event: Event) -> Any:
+    """Process one event; returns the customer it concerns (``None`` while the visitor is anonymous).
+
+    Within a batch that customer may be one the batch creates: a placeholder that has its id once the batch
+    is written."""
     source = SourceRef(name=event.source.name, record_id=event.message_id[:200], verified=event.source.verified)
     payload = event.payload
     if event.type == "identify":
@@ -312,61 +415,56 @@ def handle(event: Event) -> int | None:
     return party_id
 
 
-ROUND_EVENTS = 100
-ROUND_SECONDS = 0.25
-"""Events processed in one transaction: at most this many, for at most about this long.  A commit per event
-cost more than most events' work (a flush of the write-ahead log each); a bound on the round keeps the
-write lock short, so the server storing new events beside the worker never waits long (SQLite has one
-writer at a time)."""
+ROUND_EVENTS = 500
+"""Events processed as one batch, in one transaction (``process_events --batch``).  A batch is looked up and
+written with a few bulk statements (:mod:`kundebase.ingest.event_batch`), so a larger batch costs less per
+event; the bound keeps the transaction, and the write lock SQLite's single writer holds, short."""
+CLAIM_TIMEOUT = dt.timedelta(minutes=5)
+"""On SQLite a worker's claim on its batch older than this is taken to be a dead worker's, and taken over."""
 
 
-def process(ids: list[int] | None = None, *, limit: int = 500) -> int:
-    """Process waiting events (the given ones, or the oldest ``limit``); returns how many this call did."""
-    pending = Event.objects.filter(processed_at__isnull=True)
+def process(ids: list[int] | None = None, *, limit: int = 500, batch_size: int | None = None,
+            one_by_one: bool = False) -> int:
+    """Process waiting events (the given ones, or the oldest ``limit``) in batches; returns how many this call
+    did.  ``one_by_one`` runs each event through the services on its own (how events were processed before
+    batches; kept as the reference the batch is compared with)."""
+    from kundebase.ingest import event_queue
+
+    size = max(1, batch_size or ROUND_EVENTS)
     if ids is not None:
-        pending = pending.filter(pk__in=ids)
-    wanted = list(pending.order_by("id").values_list("pk", flat=True)[:limit])
-    done, start = 0, 0
-    while start < len(wanted):
-        count, start = _round(wanted, start)
+        wanted = list(Event.objects.filter(pk__in=ids, processed_at__isnull=True).order_by("id")
+                      .values_list("pk", flat=True)[:limit])
+        done, start = 0, 0
+        while start < len(wanted):
+            part = wanted[start:start + size]
+            done += event_queue.run(part, len(part), one_by_one=one_by_one)
+            start += len(part)
+        return done
+    done = 0
+    while done < limit:
+        count = event_queue.run(None, min(size, limit - done), one_by_one=one_by_one)
+        if not count:
+            break
         done += count
     return done
 
 
 def _round(wanted: list[int], start: int) -> tuple[int, int]:
-    """Claim and process events from ``wanted[start:]`` in one transaction; ``(processed, next start)``.
+    """Process one batch of ``wanted[start:]`` (at most ``ROUND_EVENTS``); ``(processed, next start)``."""
+    from kundebase.ingest import event_queue
 
-    Each event is claimed with a conditional UPDATE (another worker's claim of the same event waits for this
-    transaction and then finds it taken) and handled in a savepoint of its own.  An event that fails — refused
-    by the services, or tripping over anything else in its content — keeps its error and becomes a dead
-    letter while the others of the round still land; only a lost database connection (which no event causes)
-    ends the round.  A crash loses the round's claims with its writes: those events are simply processed again.
-    """
-    began = time.monotonic()
-    done = 0
-    with transaction.atomic():
-        while start < len(wanted) and done < ROUND_EVENTS and time.monotonic() - began < ROUND_SECONDS:
-            pk = wanted[start]
-            start += 1
-            if Event.objects.filter(pk=pk, processed_at__isnull=True).update(processed_at=timezone.now()) == 0:
-                continue  # another worker has it
-            event = Event.objects.select_related("source").get(pk=pk)
-            party_id, error = None, ""
-            try:
-                with transaction.atomic():
-                    party_id = handle(event)
-            except DomainError as exc:
-                error = str(exc)[:2000] or exc.title
-            except (OperationalError, InterfaceError):
-                raise  # the database went away: the round is retried, the event is not at fault
-            except Exception as exc:  # a bug or an unforeseen shape: set aside with the reason, never block
-                log.exception("event %s could not be processed; set aside as a dead letter", pk)
-                error = f"{type(exc).__name__}: {exc}"[:2000]
-            # The reason may quote the event; it must be storable itself (no NUL, no lone surrogate).
-            error = error.replace("\x00", "\\x00").encode("utf-8", "backslashreplace").decode("utf-8")
-            Event.objects.filter(pk=pk).update(party_id=party_id, error=error)
-            done += 1
-    return done, start
+    part = wanted[start:start + ROUND_EVENTS]
+    return event_queue.run(part, len(part)), start + len(part)
+
+
+def reason(event: Event, exc: BaseException) -> str:
+    """Why an event became a dead letter, storable as it is (no NUL, no lone surrogate)."""
+    if isinstance(exc, DomainError):
+        text = str(exc)[:2000] or exc.title
+    else:
+        log.error("event %s could not be processed; set aside as a dead letter", event.pk, exc_info=exc)
+        text = f"{type(exc).__name__}: {exc}"[:2000]
+    return text.replace("\x00", "\\x00").encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def kick(ids: list[int]) -> None:

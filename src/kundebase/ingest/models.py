@@ -162,6 +162,10 @@ class Event(models.Model):
     processed_at = models.DateTimeField(null=True, blank=True, db_index=True)
     party_id = models.BigIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
+    claimed_by = models.CharField(max_length=40, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    """Which worker holds the event (SQLite, which has no ``SKIP LOCKED``): a claim older than
+    ``events.CLAIM_TIMEOUT`` is a crashed worker's and is taken over."""
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["source", "message_id"], name="uniq_event_message")]

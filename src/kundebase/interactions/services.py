@@ -26,6 +26,11 @@ MAX_BODY = 100_000
 
 
 
+_CHOICES = {"kind": frozenset(Interaction.Kind.values), "direction": frozenset(Interaction.Direction.values),
+            "channel": frozenset(Interaction.Channel.values)}
+"""Django computes an enum's ``values`` afresh on every read: once here, not once per interaction."""
+
+
 def clean(data: dict[str, Any], errors: ErrorCollector, *, partial: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, choices in (("kind", Interaction.Kind), ("direction", Interaction.Direction),
@@ -34,7 +39,7 @@ def clean(data: dict[str, Any], errors: ErrorCollector, *, partial: bool = False
             value = data.get(key)
             if value in (None, "") and key != "kind":
                 value = {"direction": "in", "channel": "other"}[key]
-            if value not in choices.values:
+            if value not in _CHOICES[key]:
                 errors.add(key, _("%(v)s is not one of: %(c)s") % {"v": value, "c": ", ".join(choices.values)},
                            "invalid_choice")
             out[key] = value
@@ -61,14 +66,13 @@ def clean(data: dict[str, Any], errors: ErrorCollector, *, partial: bool = False
     return out
 
 
-@transaction.atomic
-def log_interaction(*, party_id: int, data: dict[str, Any], actor: object = None, channel: str = "api",
-                    source_record_id: str = "") -> Interaction:
-    from kundebase.parties.services import refuse_erased
+def build_interaction(*, party_id: int, data: dict[str, Any], actor: object = None,
+                      source_record_id: str = "") -> tuple[Interaction, list[str]]:
+    """The interaction, validated (the privacy text screens included) but not saved, and the fields given.
 
-    if not Party.objects.filter(pk=party_id).exists():
-        raise NotFound(_("Customer"), party_id)
-    refuse_erased(party_id)
+    What :func:`log_interaction` stores one at a time, and a batch of tracking events stores in bulk.
+    ``ValidationFailed`` when the data is wrong.
+    """
     errors = ErrorCollector()
     cleaned = clean(data, errors)
     custom = clean_values("interaction", data.get("custom_fields"), errors, context=data)
@@ -77,10 +81,24 @@ def log_interaction(*, party_id: int, data: dict[str, Any], actor: object = None
                 "outcome": cleaned.get("outcome", "")}, errors, data)
     errors.raise_if_any()
     handled_by = actor if isinstance(actor, User) and actor.pk else None  # a signed-in person, not a system actor
-    interaction = Interaction.objects.create(party_id=party_id, handled_by=handled_by, custom_fields=custom,
-                                             source_record_id=source_record_id[:200], **cleaned)
+    interaction = Interaction(party_id=party_id, handled_by=handled_by, custom_fields=custom,
+                              source_record_id=source_record_id[:200], **cleaned)
+    return interaction, sorted(k for k, v in cleaned.items() if v)
+
+
+@transaction.atomic
+def log_interaction(*, party_id: int, data: dict[str, Any], actor: object = None, channel: str = "api",
+                    source_record_id: str = "") -> Interaction:
+    from kundebase.parties.services import refuse_erased
+
+    if not Party.objects.filter(pk=party_id).exists():
+        raise NotFound(_("Customer"), party_id)
+    refuse_erased(party_id)
+    interaction, fields = build_interaction(party_id=party_id, data=data, actor=actor,
+                                            source_record_id=source_record_id)
+    interaction.save(force_insert=True)
     audit.record(action="create", actor=actor, entity="interaction", record_id=interaction.pk, party_id=party_id,
-                 channel=channel, fields=sorted(k for k, v in cleaned.items() if v))
+                 channel=channel, fields=fields)
     return interaction
 
 

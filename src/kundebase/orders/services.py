@@ -34,14 +34,16 @@ def _money(value: Any, name: str, errors: ErrorCollector, *, allow_negative: boo
     return number.quantize(Decimal("0.01"))
 
 
-def _clean_lines(lines: list[dict[str, Any]], errors: ErrorCollector) -> list[dict[str, Any]]:
+def _clean_lines(lines: list[dict[str, Any]], errors: ErrorCollector,
+                 products: dict[str, Product] | None = None) -> list[dict[str, Any]]:
     if not lines:
         errors.add("lines", _("An order needs at least one line"), "required")
     if len(lines) > MAX_LINES:
         errors.add("lines", _("At most %(n)d lines") % {"n": MAX_LINES}, "too_long")
         return []
-    skus = {str(line.get("sku")) for line in lines if line.get("sku")}
-    products = {p.sku: p for p in Product.objects.filter(sku__in=skus)}
+    if products is None:
+        skus = {str(line.get("sku")) for line in lines if line.get("sku")}
+        products = {p.sku: p for p in Product.objects.filter(sku__in=skus)}
     out = []
     for i, line in enumerate(lines):
         prefix = f"lines[{i}]."
@@ -74,14 +76,17 @@ def _clean_lines(lines: list[dict[str, Any]], errors: ErrorCollector) -> list[di
     return out
 
 
-@transaction.atomic
-def create_order(*, party_id: int, data: dict[str, Any], lines: list[dict[str, Any]], actor: object = None,
-                 channel: str = "api") -> Order:
+def build_order(*, party_id: int, data: dict[str, Any], lines: list[dict[str, Any]],
+                products: dict[str, Product] | None = None,
+                check_number: bool = True) -> tuple[Order, list[dict[str, Any]]]:
+    """The order and its cleaned lines, validated but not saved (``ValidationFailed`` when they are wrong).
+
+    What :func:`create_order` stores one at a time, and a batch of tracking events stores in bulk: the batch
+    gives the products of all its orders (``products``, SKU → product) and has checked its order numbers.
+    An order without a number gets none here; the caller allocates it.
+    """
     errors = ErrorCollector()
-    if not Party.objects.filter(pk=party_id).exists():
-        raise NotFound(_("Customer"), party_id)
-    refuse_erased(party_id)
-    cleaned_lines = _clean_lines(lines, errors)
+    cleaned_lines = _clean_lines(lines, errors, products)
     ordered_at = data.get("ordered_at") or timezone.now()
     if isinstance(ordered_at, str):
         try:
@@ -100,18 +105,28 @@ def create_order(*, party_id: int, data: dict[str, Any], lines: list[dict[str, A
     if len(currency) != 3 or not currency.isalpha():
         errors.add("currency", _("Use a three-letter ISO 4217 code"))
     number = str(data.get("order_number") or "").strip()
-    if number and Order.objects.filter(order_number=number).exists():
+    if check_number and number and Order.objects.filter(order_number=number).exists():
         errors.add("order_number", _("Order number %(n)s exists") % {"n": number}, "duplicate")
     errors.raise_if_any()
-    number = number or str(sequences.allocate("order_number"))
+    order = Order(party_id=party_id, order_number=number[:60], ordered_at=ordered_at, channel=order_channel,
+                  source=str(data.get("source") or "")[:120], currency=currency,
+                  revenue=sum((line["revenue"] for line in cleaned_lines), Decimal(0)),
+                  cost=sum((line["cost"] for line in cleaned_lines), Decimal(0)))
+    return order, cleaned_lines
+
+
+@transaction.atomic
+def create_order(*, party_id: int, data: dict[str, Any], lines: list[dict[str, Any]], actor: object = None,
+                 channel: str = "api") -> Order:
+    if not Party.objects.filter(pk=party_id).exists():
+        raise NotFound(_("Customer"), party_id)
+    refuse_erased(party_id)
+    order, cleaned_lines = build_order(party_id=party_id, data=data, lines=lines)
+    number = order.order_number or str(sequences.allocate("order_number"))
+    order.order_number = number[:60]
     try:
         with transaction.atomic():
-            order = Order.objects.create(
-                party_id=party_id, order_number=number[:60], ordered_at=ordered_at, channel=order_channel,
-                source=str(data.get("source") or "")[:120], currency=currency,
-                revenue=sum((line["revenue"] for line in cleaned_lines), Decimal(0)),
-                cost=sum((line["cost"] for line in cleaned_lines), Decimal(0)),
-            )
+            order.save(force_insert=True)
     except IntegrityError as exc:
         raise ValidationFailed.one("order_number", _("Order number %(n)s exists") % {"n": number},
                                    "duplicate") from exc

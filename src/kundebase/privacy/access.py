@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -79,7 +80,9 @@ def collect(party_id: int) -> dict[str, Any]:
                       "notice_version", "double_opt_in_at", "valid_from", "valid_until"))
     observations = _rows(Observation.objects.filter(entity__in=(party.kind, "party"), record_id=party_id)
                          .order_by("received_at", "id"), ("field", "value", "source", "received_at", "verified"))
-    audit_rows = _rows(AuditEntry.objects.filter(party_id=party_id).order_by("id"),
+    # An entry for a batch of changes (tracking events) names the customer among its records.
+    audit_rows = _rows(AuditEntry.objects.filter(Q(party_id=party_id) | Q(records__party_id=party_id)).distinct()
+                       .order_by("id"),
                        ("occurred_at", "actor", "action", "entity", "channel", "fields"))
     requests = _rows(DataSubjectRequest.objects.filter(party_id_at_request=party_id).order_by("received_at"),
                      ("kind", "status", "received_at", "due_at", "completed_at", "outcome"))

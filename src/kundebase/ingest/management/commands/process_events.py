@@ -27,7 +27,8 @@ class Command(BaseCommand):
                             help="keep running and process events as they arrive (stop with SIGTERM or Ctrl-C)")
         parser.add_argument("--interval", type=float, default=0.5,
                             help="with --follow: seconds to wait before looking again when the queue is empty")
-        parser.add_argument("--batch", type=int, default=500, help="events claimed per round (1–10,000)")
+        parser.add_argument("--batch", type=int, default=500,
+                            help="events claimed and processed as one batch (1–10,000)")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         batch, interval = opts["batch"], opts["interval"]
@@ -47,7 +48,7 @@ class Command(BaseCommand):
         total = 0
         while not stopping:
             try:
-                done = events.process(limit=batch)
+                done = events.process(limit=batch, batch_size=batch)
             except Exception as exc:  # a database restart must not end the worker; the events stay queued
                 if not opts["follow"]:
                     raise

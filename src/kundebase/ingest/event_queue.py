@@ -1,0 +1,115 @@
+"""Claiming batches of the event queue and running them, so any number of workers share one queue.
+
+A worker claims a batch of waiting events, oldest first — ``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL
+(row locks held by the batch's transaction: another worker skips them and takes the next events), on SQLite
+the ``claimed_by``/``claimed_at`` columns, committed at once so other workers prepare their batches meanwhile
+(SQLite has one writer at a time, not row locks; a claim older than ``events.CLAIM_TIMEOUT`` belonged to a
+worker that died and is taken over).  The batch is then processed by :mod:`kundebase.ingest.event_batch` in
+one transaction; should the database refuse its bulk writes as a whole, it is processed again event by event.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import uuid
+from collections.abc import Iterator
+
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from kundebase.core import custom_fields
+from kundebase.ingest import events
+from kundebase.ingest.event_batch import Batch
+from kundebase.ingest.models import Event
+
+log = logging.getLogger(__name__)
+
+
+def _claim(ids: list[int] | None, size: int) -> tuple[list[int], str]:
+    """The ids of up to ``size`` waiting events this worker now holds, oldest first, and its claim's token.
+
+    PostgreSQL: row locks taken in the caller's transaction (``FOR UPDATE SKIP LOCKED``: another worker's
+    batch is skipped, not waited for).  SQLite: a claim committed at once, released when the batch is written
+    or fails; one older than ``CLAIM_TIMEOUT`` is a dead worker's and is taken over.
+    """
+    waiting = Event.objects.filter(processed_at__isnull=True)
+    if ids is not None:
+        waiting = waiting.filter(pk__in=ids)
+    if connection.vendor == "postgresql":
+        return list(waiting.order_by("id").select_for_update(skip_locked=True).values_list("pk", flat=True)[:size]), ""
+    token = uuid.uuid4().hex
+    now = timezone.now()
+    free = Q(claimed_by="") | Q(claimed_at__lt=now - events.CLAIM_TIMEOUT)
+    with transaction.atomic():
+        chosen = list(waiting.filter(free).order_by("id").values_list("pk", flat=True)[:size])
+        Event.objects.filter(free, pk__in=chosen, processed_at__isnull=True).update(claimed_by=token,
+                                                                                   claimed_at=now)
+    return list(Event.objects.filter(claimed_by=token, processed_at__isnull=True).order_by("id")
+                .values_list("pk", flat=True)), token
+
+
+@contextlib.contextmanager
+def _unit(work: events.Direct) -> Iterator[None]:
+    events._units.current = work
+    try:
+        yield
+    finally:
+        events._units.current = None
+
+
+def run(ids: list[int] | None, size: int, *, one_by_one: bool = False) -> int:
+    """Claim and process one batch (of the given waiting events, or the oldest); returns how many it did."""
+    token = ""
+    locks = connection.vendor == "postgresql"
+    try:
+        if not locks:  # committed at once: other workers read and prepare their batches meanwhile
+            claimed, token = _claim(ids, size)
+            if not claimed:
+                return 0
+        with transaction.atomic():
+            if locks:  # row locks, held by this transaction
+                claimed, token = _claim(ids, size)
+                if not claimed:
+                    return 0
+            batch = list(Event.objects.filter(pk__in=claimed).select_related("source").order_by("id"))
+            if one_by_one:
+                _one_by_one(batch)
+                return len(batch)
+            try:
+                with transaction.atomic():
+                    work = Batch(batch)
+                    with _unit(work), custom_fields.definitions_held():
+                        work.prepare()
+                        for event in batch:
+                            work.handle(event)
+                        work.write()
+            except (OperationalError, InterfaceError):
+                raise
+            except DatabaseError:  # the database refused a bulk write as a whole: find the culprit event by event
+                log.exception("a batch of %d events could not be written at once; processing it event by event",
+                              len(batch))
+                _one_by_one(batch)
+            return len(batch)
+    except BaseException:
+        if token:
+            with contextlib.suppress(DatabaseError):
+                Event.objects.filter(claimed_by=token).update(claimed_by="", claimed_at=None)
+        raise
+
+
+def _one_by_one(batch: list[Event]) -> None:
+    """Each event straight through the services in a savepoint of its own (the reference for the batch)."""
+    for event in batch:
+        party_id, error = None, ""
+        try:
+            with transaction.atomic():
+                party_id = events.handle(event)
+        except (OperationalError, InterfaceError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - refused or unforeseen: set aside with the reason, never block
+            error = events.reason(event, exc)
+        Event.objects.filter(pk=event.pk).update(processed_at=timezone.now(), party_id=party_id, error=error,
+                                                 claimed_by="", claimed_at=None)
+
