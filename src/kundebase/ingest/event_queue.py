@@ -19,7 +19,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from django.db.models import Q
 from django.utils import timezone
 
-from kundebase.core import custom_fields
+from kundebase.core import custom_fields, dialect
 from kundebase.ingest import events
 from kundebase.ingest.event_batch import Batch
 from kundebase.ingest.models import Event
@@ -37,7 +37,7 @@ def _claim(ids: list[int] | None, size: int) -> tuple[list[int], str]:
     waiting = Event.objects.filter(processed_at__isnull=True)
     if ids is not None:
         waiting = waiting.filter(pk__in=ids)
-    if connection.vendor == "postgresql":
+    if dialect.for_connection(connection).skip_locked:
         return list(waiting.order_by("id").select_for_update(skip_locked=True).values_list("pk", flat=True)[:size]), ""
     token = uuid.uuid4().hex
     now = timezone.now()
@@ -62,7 +62,7 @@ def _unit(work: events.Direct) -> Iterator[None]:
 def run(ids: list[int] | None, size: int, *, one_by_one: bool = False) -> int:
     """Claim and process one batch (of the given waiting events, or the oldest); returns how many it did."""
     token = ""
-    locks = connection.vendor == "postgresql"
+    locks = dialect.for_connection(connection).skip_locked
     try:
         if not locks:  # committed at once: other workers read and prepare their batches meanwhile
             claimed, token = _claim(ids, size)

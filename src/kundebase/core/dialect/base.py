@@ -31,6 +31,8 @@ class Dialect:
     order conditions) instead of ``EXISTS`` probes."""
     has_arrays: bool = False
     """Whether one parameter can carry a list of values (an SQL array), so a statement need not grow with it."""
+    skip_locked: bool = False
+    """Whether workers can claim rows with ``SELECT … FOR UPDATE SKIP LOCKED`` (else they write a claim column)."""
     position_function: str = "STRPOS"
     """The function giving the 1-based position of a substring (0 when absent)."""
 

@@ -15,6 +15,7 @@ class PostgreSQLDialect(Dialect):
     """PostgreSQL: standard SQL, plus arrays (``unnest``, ``LATERAL``) and ``COPY``."""
 
     has_arrays: bool = True
+    skip_locked: bool = True
 
     def ts_text(self, column: str) -> str:
         return f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
