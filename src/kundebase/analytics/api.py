@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
 from kundebase.analytics import dashboard, engine, exports, keyfigures, presentation, reports
+from kundebase.analytics.report_files import file_response
 from kundebase.analytics.text import analysis
 from kundebase.core.api_auth import require
 from kundebase.core.errors import NotFound, ValidationFailed
@@ -73,19 +74,6 @@ def export_report(request: HttpRequest, key: str, format: str = "csv") -> HttpRe
     data = presentation.for_viewer(_report(request, key), request.user)
     return file_response(key, data, format)
 
-
-def file_response(key: str, data: dict[str, Any], fmt: str) -> HttpResponse:
-    headers, rows = presentation.table(key, data)
-    title = str(reports.REPORTS[key].title)
-    if fmt == "csv":
-        body = exports.to_csv(headers, rows)
-    elif fmt == "xlsx":
-        body = exports.to_xlsx(title, headers, rows)
-    else:
-        body = exports.to_pdf(title, dashboard.summary_lines(key, data), headers, rows)
-    response = HttpResponse(body, content_type=exports.EXPORT_FORMATS[fmt])
-    response["Content-Disposition"] = f'attachment; filename="kundebase-{key}.{fmt}"'
-    return response
 
 
 @router.get("/analytics/customers/{party_id}/key-figures", summary="Key figures of one customer")
