@@ -60,3 +60,23 @@ def test_the_back_link_of_an_error_page_never_leaves_the_site(client_as):
     res = client_as("marketing").post(f"/marketing/segments/{segment.pk}/export", {"use": "fax"},
                                       HTTP_REFERER="https://evil.example/")
     assert res.status_code == 422 and "evil.example" not in res.content.decode()
+
+
+def test_a_buttons_action_on_a_missing_record_is_the_404_page_not_a_message(client_as):
+    client = client_as("administrator")
+    for path in ("/matching/review/999999/accept", "/service/leads/999999/accept", "/sales/deals/999999/win/",
+                 "/follow-ups/999999/done/"):
+        res = client.post(path)
+        assert res.status_code == 404 and "Page not found" in res.content.decode(), path
+
+
+def test_a_buttons_action_that_fails_says_why_on_the_page_it_returns_to(client_as, seeded):
+    from kundebase.sales import services
+
+    client = client_as("sales")
+    deal = services.create_deal(data={"title": "Mine", "party_id": seeded.kari.pk}, actor=client.user)
+    res = client.post(f"/sales/deals/{deal.pk}/lose/", {"reason": ""}, follow=True)
+    assert res.status_code == 200 and res.redirect_chain[-1][0] == f"/sales/deals/{deal.pk}/"
+    assert [m.level_tag for m in res.context["messages"]] == ["error"]
+    deal.refresh_from_db()
+    assert deal.status == "open"

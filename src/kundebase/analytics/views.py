@@ -21,6 +21,7 @@ from kundebase.analytics.sql import CHANNEL_CHOICES, GEO_LEVELS
 from kundebase.analytics.text import analysis
 from kundebase.core.errors import DomainError
 from kundebase.web.access import requires
+from kundebase.web.page_errors import flash_error
 from kundebase.web.redirects import back
 
 VIEW = "analytics.view_reports"
@@ -163,7 +164,7 @@ def suggestion_action(request: HttpRequest, interest_id: int, action: str) -> Ht
         else:
             raise Http404
     except DomainError as exc:
-        messages.error(request, str(exc))
+        flash_error(request, exc)
     return back(request, "analytics:text")
 
 

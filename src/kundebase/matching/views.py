@@ -12,6 +12,7 @@ from kundebase.core.errors import DomainError
 from kundebase.matching import services
 from kundebase.matching.models import MatchJob
 from kundebase.web.access import require, requires
+from kundebase.web.page_errors import flash_error
 
 
 @requires("matching.view_reviewpair")
@@ -36,5 +37,5 @@ def decide(request: HttpRequest, pair_id: int, action: str) -> HttpResponse:
         else:
             raise Http404(action)
     except DomainError as exc:
-        messages.error(request, str(exc))
+        flash_error(request, exc)
     return redirect("matching:review")

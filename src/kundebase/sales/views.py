@@ -20,6 +20,7 @@ from kundebase.sales.board import board as board_columns
 from kundebase.sales.forms import DealForm, LoseForm, TaskForm, place_errors
 from kundebase.sales.models import Deal, Pipeline, Stage
 from kundebase.web.access import requires
+from kundebase.web.page_errors import flash_error
 from kundebase.web.redirects import back
 
 PAGE = 100
@@ -102,9 +103,7 @@ def _act(request: HttpRequest, deal_id: int, action: Any, done: str) -> HttpResp
     try:
         action()
     except DomainError as exc:
-        if exc.status in (403, 404):
-            raise  # the page guard's error bridge: the 404 (or 403) page, as everywhere
-        messages.error(request, "; ".join(e.message for e in exc.errors) or exc.detail)
+        flash_error(request, exc)
     else:
         messages.success(request, done)
     return back(request, f"/sales/deals/{deal_id}/")

@@ -19,7 +19,7 @@ from kundebase.service import cases, leads, replies
 from kundebase.service.forms import CaseForm, MessageForm
 from kundebase.service.models import Case, LeadProposal, Priority, ReplyTemplate
 from kundebase.web.access import requires
-from kundebase.web.page_errors import form_errors
+from kundebase.web.page_errors import flash_error, form_errors
 
 
 def _users() -> list[tuple[int, str]]:
@@ -100,7 +100,7 @@ def case_update(request: HttpRequest, case_id: int) -> HttpResponse:
         cases.update_case(case_id=case_id, changes=dict(form.cleaned_data), actor=request.user)
         messages.success(request, _("The case was updated."))
     except DomainError as exc:
-        messages.error(request, str(exc))
+        flash_error(request, exc)
     return redirect("service:case", case_id)
 
 
@@ -143,5 +143,5 @@ def lead_action(request: HttpRequest, proposal_id: int, action: str) -> HttpResp
             raise Http404
         leads.dismiss(proposal_id=proposal_id)
     except DomainError as exc:
-        messages.error(request, str(exc))
+        flash_error(request, exc)
     return redirect("service:cases")

@@ -3,13 +3,15 @@
 Services raise :class:`~kundebase.core.errors.DomainError`; the API turns it into problem+json, and pages turn it
 into the same answers everywhere: a missing record is the site's 404 page, a refusal the 403 page (or the sign-in
 page for an anonymous visitor, see ``handler403``), a form's error goes beside its field (:func:`form_errors`),
-and anything else a page did not handle is shown as a short message with its own status (409 for a conflict, 412
+a button's action that failed says why in a message on the page it returns to (:func:`flash_error`), and
+anything else a page did not handle is shown as a short message with its own status (409 for a conflict, 412
 for a stale write, 422 for invalid input) instead of a server error.
 """
 
 from __future__ import annotations
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -45,3 +47,11 @@ def form_errors(form: forms.Form, exc: DomainError) -> None:
         form.add_error(error.field if error.field in form.fields else None, str(error.message))
     if not exc.errors:
         form.add_error(None, str(exc.detail or exc.title))
+
+
+def flash_error(request: HttpRequest, exc: DomainError) -> None:
+    """For a button's action that returns to a page (move a deal, decide a pair): the error as a message there.
+    A missing record or a refusal is not a message but the 404 or 403 page, as on every page."""
+    if exc.status in (401, 403, 404):
+        raise exc
+    messages.error(request, "; ".join(str(e.message) for e in exc.errors) or str(exc.detail or exc.title))

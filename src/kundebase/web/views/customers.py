@@ -17,6 +17,7 @@ from kundebase.parties.models import Company, Person
 from kundebase.web import editing, overview
 from kundebase.web.access import VIEW_CUSTOMERS, requires
 from kundebase.web.forms import CompanyForm, FollowUpForm, InteractionForm, PersonForm
+from kundebase.web.page_errors import flash_error
 from kundebase.web.redirects import back
 
 ADD_CUSTOMER = ("parties.add_party", "parties.add_contactpoint", "parties.add_address")
@@ -117,9 +118,7 @@ def follow_up_done(request: HttpRequest, interaction_id: int) -> HttpResponse:
         interaction = interaction_services.update_interaction(
             interaction_id=interaction_id, changes={"follow_up_done": True}, actor=request.user, channel="web")
     except DomainError as exc:
-        if exc.status == 404:
-            raise  # the 404 page, as everywhere
-        messages.error(request, exc.detail)
+        flash_error(request, exc)
         return redirect("dashboard")
     messages.success(request, _("The follow-up is marked as done."))
     return back(request, "customer", interaction.party_id)
