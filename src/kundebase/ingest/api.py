@@ -28,8 +28,8 @@ def provenance(request: HttpRequest, entity: str, record_id: int) -> list[dict[s
 
 @router.get("/imports/{job_id}", summary="Progress and counts of an import")
 def import_progress(request: HttpRequest, job_id: int) -> dict[str, Any]:
+    from kundebase.ingest.importer import progress
     from kundebase.ingest.models import ImportJob
-    from kundebase.ingest.services import progress
 
     require(request, "ingest.view_importjob")
     job = ImportJob.objects.filter(pk=job_id).first()

@@ -1,9 +1,6 @@
-"""Writes of the ingest app's own records: sources and their write keys, an import's mapping and start, and
-the progress every page and API route reports."""
+"""Writes of the ingest app's own records: sources and their write keys, an import's mapping and its start."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -64,10 +61,3 @@ def claim_for_start(job: ImportJob, *, stale: bool) -> bool:
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, heartbeat_at=timezone.now())
     return True
 
-
-def progress(job: ImportJob) -> dict[str, Any]:
-    """The state and counts of an import, as the progress page polls them and the API returns them."""
-    return {"id": job.pk, "status": job.status, "rows_done": job.rows_done, "total_rows": job.total_rows,
-            "progress": round(job.progress, 4), "created": job.created_count, "updated": job.updated_count,
-            "unchanged": job.unchanged_count, "review": job.review_count, "errors": job.error_count,
-            "quarantined": job.quarantine_count, "message": job.message}

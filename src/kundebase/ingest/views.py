@@ -1,20 +1,18 @@
 """The import pages: upload, mapping editor with preview, progress, error file; the sources page; and the
 events that could not be processed (dead letters).
 
-Thin: every page is behind the one page guard; every decision is in :mod:`kundebase.ingest.importer` and every
-write in :mod:`kundebase.ingest.services`; the job runs in a
-background thread with its state in the database, so a page reload, a second
-browser or a server restart sees (and can resume) the same job.
+Thin: every page is behind the one page guard; every decision is in :mod:`kundebase.ingest.importer` and
+every write in :mod:`kundebase.ingest.services`; the job runs as a background task
+(:mod:`kundebase.ingest.tasks`) with its state in the database, so a page reload, a second browser or a
+server restart sees (and can resume) the same job.
 """
 
 from __future__ import annotations
 
 import io
 import tempfile
-import threading
 from pathlib import Path
 
-from django.db import connections
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -22,27 +20,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kundebase.core.errors import DomainError
-from kundebase.ingest import importer, mapping, readers, services
+from kundebase.ingest import importer, mapping, readers, services, tasks
 from kundebase.ingest.models import ImportJob, MappingTemplate, Source
 from kundebase.web.access import require, requires
 
 STALE_SECONDS = 60
 
 
-def start_in_background(job_id: int, actor: object = None) -> threading.Thread:
-    """Run the job in a thread of this process; its state lives in the database, not in the thread."""
-
-    def work() -> None:
-        try:
-            importer.run_job(job_id, actor=actor)
-        except Exception:  # recorded on the job as FAILED by run_job
-            importer.log.exception("background import %s stopped", job_id)
-        finally:
-            connections.close_all()  # a thread's connection is its own; never leave it to CONN_MAX_AGE
-
-    thread = threading.Thread(target=work, name=f"kundebase-import-{job_id}", daemon=True)
-    thread.start()
-    return thread
 
 
 def _stale(job: ImportJob) -> bool:
@@ -133,14 +117,14 @@ def job_mapping(request: HttpRequest, job_id: int) -> HttpResponse:
 def job_start(request: HttpRequest, job_id: int) -> HttpResponse:
     job = get_object_or_404(ImportJob, pk=job_id)
     if services.claim_for_start(job, stale=_stale(job)):
-        start_in_background(job.pk, actor=request.user)
+        tasks.start_import(job.pk, actor=request.user)
     return redirect("ingest:import-detail", job_id=job.pk)
 
 
 @requires("ingest.view_importjob")
 def job_progress(request: HttpRequest, job_id: int) -> JsonResponse:
     job = get_object_or_404(ImportJob, pk=job_id)
-    return JsonResponse(services.progress(job))
+    return JsonResponse(importer.progress(job))
 
 
 @requires("ingest.view_importjob")

@@ -16,7 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kundebase.core.errors import DomainError, ValidationFailed
-from kundebase.marketing import campaigns, exports, language_info, newsletters, personalise, segments
+from kundebase.marketing import campaigns, exports, language_info, newsletters, personalise, segments, tasks
 from kundebase.marketing.models import Campaign, CampaignRecipient, Export, Segment
 from kundebase.web.access import public, require, requires
 
@@ -122,7 +122,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def campaign_send(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = campaigns.prepare(campaign_id=campaign_id, actor=request.user, channel="web")
-    campaigns.start_in_background(campaign.pk)
+    tasks.start_sending(campaign.pk)
     return HttpResponseRedirect(reverse("marketing:campaigns"))
 
 
