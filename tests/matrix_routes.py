@@ -36,6 +36,19 @@ def page_routes() -> list[str]:
                    if not text.startswith("api/v1/")})
 
 
+def page_patterns() -> list[tuple[str, URLPattern]]:
+    """``[("/customers/<int:party_id>/", pattern)]`` of every page of the root URL configuration that the page
+    guard answers for: the API (its own authentication) and Django's admin site (its own staff-only guard) are
+    left out; everything else, in every app, is a page."""
+    out = []
+    for text, pattern in _walk(get_resolver()):
+        ours = (getattr(pattern.callback, "__module__", "") or "").startswith("kundebase.")
+        if text.startswith("api/v1/") or (text.startswith("admin/") and not ours):
+            continue
+        out.append(("/" + text.lstrip("^"), pattern))
+    return sorted(out, key=lambda item: item[0])
+
+
 def fill(template: str, values: dict[str, Any]) -> str:
     """Put seeded ids into a route's parameters (``{party_id}`` or ``<int:party_id>``)."""
     def one(match: re.Match[str]) -> str:

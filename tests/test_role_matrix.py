@@ -511,13 +511,15 @@ def _judge(allowed: frozenset[str] | str | None, role: str | None, res: Any, whe
         pass
     elif role is None:
         expected = 401 if api else 302
-        if status != expected or (not api and "/login/" not in location):
+        if status != expected or (not api and not location.startswith("/login/?next=")):
             out.append(f"{where} anonymous: {status}, expected {expected} (sign in)")
     elif role in allowed:
         if status in (401, 403) or "/login/?next=" in location:
             out.append(f"{where} as {role}: {status}, expected allowed")
     elif status != 403:
         out.append(f"{where} as {role}: {status}, expected 403")
+    elif not api and "You may not open this page" not in res.content.decode():
+        out.append(f"{where} as {role}: 403 without the site's 403 page")
     return out
 
 

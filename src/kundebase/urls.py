@@ -5,17 +5,19 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
+from django.views.i18n import set_language
 
 from kundebase.api import api
 from kundebase.core.readiness import ready
+from kundebase.web.access import public
 from kundebase.web.views.auth import admin_sign_in
 
 urlpatterns = [
     path("api/v1/", api.urls),
-    path("ready", ready, name="ready"),
+    path("ready", public(ready), name="ready"),
     path("admin/login/", admin_sign_in, name="admin-login"),
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", public(set_language), name="set_language"),
     path("", include("kundebase.ingest.urls")),
     path("", include("kundebase.privacy.urls")),
     path("", include("kundebase.matching.urls")),
@@ -50,8 +52,9 @@ def handler500(request: HttpRequest) -> HttpResponse:
 
 
 def handler403(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """A page refused to someone not signed in sends them to sign in (every app's page guard raises
-    ``PermissionDenied``; this is the one place that tells "sign in first" from "your role may not")."""
+    """A page refused to someone not signed in sends them to sign in (the page guard and the checks inside a
+    page, :mod:`kundebase.web.access`, raise ``PermissionDenied``; this is the one place that tells "sign in
+    first" from "your role may not")."""
     from django.contrib.auth.views import redirect_to_login
     from django.views.defaults import permission_denied
 

@@ -83,6 +83,76 @@ def test_check_fails_above_a_threshold() -> None:
     assert structure.over_thresholds(measures) == ["files_over_600_lines: 1 > 0"]
 
 
+# --- layers: what sits below privacy -----------------------------------------------------------------------------
+
+SRC = ROOT / "src" / "kundebase"
+
+
+def _module(path: Path) -> str:
+    parts = path.relative_to(SRC.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(path: Path) -> set[str]:
+    """Every module a file imports, at the top or inside a function (``from a import b`` counts ``a`` and
+    ``a.b``, since ``b`` may be a module)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def _sources() -> list[Path]:
+    return sorted(p for p in SRC.rglob("*.py") if "migrations" not in p.parts)
+
+
+def _is_views(module: str) -> bool:
+    parts = module.split(".")
+    return "views" in parts[:-1] or parts[-1] == "views" or parts[-1].startswith("views_")
+
+
+def _is_api(module: str) -> bool:
+    last = module.split(".")[-1]
+    return last == "api" or last.startswith("api_") or last.endswith("_api")
+
+
+PRESENTATION = ("serializers", "api", "views", "admin")
+"""Modules that show records to a user: they may ask privacy how to mask what they show."""
+
+
+def _is_presentation(module: str) -> bool:
+    return _is_views(module) or _is_api(module) or module.split(".")[-1] in PRESENTATION
+
+
+def test_the_lower_apps_do_not_depend_on_privacy() -> None:
+    """core, parties, orders and interactions sit below privacy (privacy reads them).  Core imports nothing of
+    privacy (who is pseudonymised is decided in ``core.roles``); in the other three only the modules that show
+    records (serializers, API, views) ask ``privacy.masking`` how to mask what they show."""
+
+    def below_privacy(module: str) -> bool:
+        app = (module.split(".") + [""])[1]
+        return app == "core" or (app in ("parties", "orders", "interactions") and not _is_presentation(module))
+
+    wrong = [f"{_module(p)} imports {name}" for p in _sources() if below_privacy(_module(p))
+             for name in sorted(_imports(p)) if name == "kundebase.privacy" or name.startswith("kundebase.privacy.")]
+    assert wrong == []
+
+
+
+def test_the_privacy_layer_detectors_see_what_they_claim(tmp_path: Path) -> None:
+    assert _is_views("kundebase.sales.views_tasks") and _is_views("kundebase.web.views.customers")
+    assert _is_api("kundebase.core.tokens_api") and _is_api("kundebase.core.api_auth") and _is_api("kundebase.api")
+    assert not _is_views("kundebase.sales.access") and not _is_api("kundebase.ingest.apps")
+    sample = tmp_path / "m.py"
+    sample.write_text("def f():\n    from kundebase.ingest.views import progress\nimport kundebase.privacy.masking\n")
+    assert {"kundebase.ingest.views", "kundebase.ingest.views.progress", "kundebase.privacy.masking"} <= _imports(
+        sample)
+
+
 # --- layers: pages and API are two thin surfaces over the same services ------------------------------------------
 
 def _surface(module: str) -> str:

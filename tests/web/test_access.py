@@ -2,22 +2,42 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.matrix_routes import fill, page_patterns
 
 pytestmark = pytest.mark.django_db
 
 
-def _web_patterns() -> list[URLPattern]:
-    from kundebase.web import urls
+def test_every_page_route_of_every_app_is_guarded_or_public():
+    """The route audit walks the root URL configuration: a page of any app without the page guard (or a
+    deliberate ``public``) fails here, so no app can check permissions its own way or forget to."""
+    from django.urls import get_resolver
 
-    return [p for p in urls.urlpatterns if isinstance(p, URLPattern | URLResolver)]
-
-
-def test_every_web_route_declares_its_permissions():
-    for pattern in _web_patterns():
-        assert hasattr(pattern.callback, "required_permissions"), pattern.name
+    patterns = page_patterns()
+    assert {"/matching/review", "/privacy/", "/service/cases/", "/import/", "/analytics/", "/v1/track",
+            "/i18n/setlang/", "/ready"} <= {route for route, _p in patterns}
+    unguarded = [route for route, pattern in patterns if not hasattr(pattern.callback, "required_permissions")]
+    assert unguarded == []
     assert get_resolver().resolve("/").func.required_permissions == ()
+
+
+def test_anonymous_visitors_are_sent_to_sign_in_on_every_guarded_page(client):
+    """Every page behind the guard, in every app, sends an anonymous visitor to sign in and back (never a 403,
+    never a 405 for a form's target): one rule, checked over real HTTP."""
+    checked = 0
+    for route, pattern in page_patterns():
+        if pattern.callback.required_permissions is None:  # public
+            continue
+        path = fill(route, {"kind": "person", "action": "reject", "key": "x", "secret": "x"})
+        for method in ("get", "post"):
+            res = getattr(client, method)(path)
+            assert res.status_code == 302, (method, path, res.status_code)
+            assert res["Location"] == "/login/?next=" + quote(path, safe="/"), (method, path, res["Location"])
+        checked += 1
+    assert checked > 60
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(seeded):

@@ -1,6 +1,6 @@
 """Pages of the analytics app: dashboard, one page per report, text intelligence, the key-figure card.
 
-Thin: each view checks its permission (403, not just a hidden link), parses the filters, asks
+Thin: each view is behind the one page guard (403, not just a hidden link), parses the filters, asks
 :mod:`reports` for the numbers and :mod:`charts` for the picture; identifiers pass through
 :func:`presentation.for_viewer` like in the API.
 """
@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -20,13 +19,11 @@ from kundebase.analytics import charts, dashboard, exports, keyfigures, presenta
 from kundebase.analytics.sql import CHANNEL_CHOICES, GEO_LEVELS
 from kundebase.analytics.text import analysis, overview
 from kundebase.core.errors import DomainError
+from kundebase.web.access import requires
+from kundebase.web.page_errors import flash_error
+from kundebase.web.redirects import back
 
 VIEW = "analytics.view_reports"
-
-
-def _guard(request: HttpRequest, *perms: str) -> None:
-    if not request.user.is_authenticated or not request.user.has_perms(perms):
-        raise PermissionDenied
 
 
 def _filter_context(request: HttpRequest) -> dict[str, Any]:
@@ -42,8 +39,8 @@ def _parse(request: HttpRequest) -> tuple[Any, list[str]]:
         return presentation.parse_filters({}), [f"{e.field}: {e.message}" for e in exc.errors] or [str(exc)]
 
 
+@requires(VIEW)
 def dashboard_view(request: HttpRequest) -> HttpResponse:
-    _guard(request, VIEW)
     filters, errors = _parse(request)
     data = presentation.for_viewer(dashboard.headlines(filters), request.user)
     context = {
@@ -55,8 +52,8 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     return render(request, "analytics/dashboard.html", context)
 
 
+@requires(VIEW)
 def reports_view(request: HttpRequest) -> HttpResponse:
-    _guard(request, VIEW)
     return render(request, "analytics/reports.html", {"reports": reports.REPORTS.values()})
 
 
@@ -95,8 +92,8 @@ def _display(value: Any) -> str:
     return str(value)
 
 
+@requires(VIEW)
 def report_view(request: HttpRequest, key: str) -> HttpResponse:
-    _guard(request, VIEW)
     if key not in reports.REPORTS:
         raise Http404
     filters, errors = _parse(request)
@@ -117,8 +114,8 @@ def report_view(request: HttpRequest, key: str) -> HttpResponse:
     return render(request, "analytics/report.html", context)
 
 
+@requires(VIEW)
 def text_view(request: HttpRequest) -> HttpResponse:
-    _guard(request, VIEW)
     filters, errors = _parse(request)
     text = overview.text_overview(filters, request.user)
     trending, topics = text["trending"], text["topics"]
@@ -138,18 +135,18 @@ def text_view(request: HttpRequest) -> HttpResponse:
     return render(request, "analytics/text.html", context)
 
 
+@requires("analytics.review_suggestions")
 @require_POST
 def text_suggest(request: HttpRequest) -> HttpResponse:
     """Analyse every new text and write the inferred interests as suggestions (a button on the text page)."""
-    _guard(request, "analytics.review_suggestions")
     written = overview.suggest_interests(request.user)["suggested"]
     messages.success(request, _("%(n)d new suggestions.") % {"n": written})
     return redirect("analytics:text")
 
 
+@requires("analytics.view_keyfigures", "orders.change_productinterest")
 @require_POST
 def suggestion_action(request: HttpRequest, interest_id: int, action: str) -> HttpResponse:
-    _guard(request, "analytics.view_keyfigures", "orders.change_productinterest")
     try:
         if action == "accept":
             analysis.accept(interest_id=interest_id, actor=request.user)
@@ -160,15 +157,12 @@ def suggestion_action(request: HttpRequest, interest_id: int, action: str) -> Ht
         else:
             raise Http404
     except DomainError as exc:
-        messages.error(request, str(exc))
-    return redirect(request.POST.get("next") or "analytics:text")
+        flash_error(request, exc)
+    return back(request, "analytics:text")
 
 
+@requires("analytics.view_keyfigures")
 def key_figures_view(request: HttpRequest, party_id: int) -> HttpResponse:
     """The card for the customer 360 page, also served on its own so the page can fetch it."""
-    _guard(request, "analytics.view_keyfigures")
-    try:
-        kf = presentation.for_viewer(keyfigures.key_figures(party_id), request.user)
-    except DomainError as exc:
-        raise Http404 from exc
+    kf = presentation.for_viewer(keyfigures.key_figures(party_id), request.user)
     return render(request, "analytics/key_figures.html", {"kf": kf})

@@ -53,7 +53,7 @@ def require_identifying(request: HttpRequest, *perms: str) -> None:
     role is refused too, since even a pseudonymised hit confirms that a typed e-mail or phone is a customer's."""
     from django.utils.translation import gettext as _
 
-    from kundebase.privacy.masking import identifies_people
+    from kundebase.core.roles import identifies_people
 
     require(request, *perms)
     if not identifies_people(request.user):

@@ -48,6 +48,24 @@ ROLES: dict[str, list[str]] = {
 
 ROLE_NAMES = tuple(ROLES)
 
+PSEUDONYMISED_ONLY = "privacy.pseudonymised_only"
+"""The permission of roles that analyse customers without identifying them (the analyst)."""
+
+
+def is_pseudonymised(user: object) -> bool:
+    """True for roles that may analyse customers but not identify them (the analyst).  Here in core, beside the
+    roles, because core's API authentication asks it too and core depends on no other app."""
+    if getattr(user, "is_superuser", False):
+        return False
+    has_perm = getattr(user, "has_perm", None)
+    return bool(has_perm and has_perm(PSEUDONYMISED_ONLY))
+
+
+def identifies_people(user: object) -> bool:
+    """May the user find people by their identifiers (search, look-up)?  Not the pseudonymised role: a hit,
+    even a pseudonymised one, would confirm that the e-mail, phone or name it typed belongs to a customer."""
+    return not is_pseudonymised(user)
+
 
 def permissions_for(role: str) -> list[Permission]:
     from django.contrib.auth.models import Permission

@@ -63,13 +63,14 @@ def source_ref(source: Source) -> SourceRef:
 
 def save_template(*, source: Source, name: str, entity: str, columns: dict[str, str]) -> MappingTemplate:
     """Keep a mapping for the next file from the same source (replacing one of the same name)."""
-    _check_columns(entity, columns)
+    check_columns(entity, columns)
     template, _created = MappingTemplate.objects.update_or_create(
         source=source, name=name, defaults={"entity": entity, "columns": columns})
     return template
 
 
-def _check_columns(entity: str, columns: dict[str, str]) -> None:
+def check_columns(entity: str, columns: dict[str, str]) -> None:
+    """Refuse (422) a mapping onto fields the entity does not have, before anything is kept."""
     if entity not in mapping.TARGETS:
         raise ValidationFailed.one("entity", _("Choose one of: %(e)s") % {"e": ", ".join(mapping.ENTITIES)})
     wrong = [t for t in columns.values() if t and t not in mapping.TARGETS[entity]]
@@ -108,7 +109,7 @@ def plan(path: Path, *, entity: str, name: str = "", source: Source | None = Non
         chosen = dict(found.columns)
     if columns is not None:
         chosen = {c: t for c, t in columns.items() if t}
-    _check_columns(entity, chosen)
+    check_columns(entity, chosen)
     return Plan(path=path, info=info, sample=sample, columns=chosen, proposed=proposed)
 
 

@@ -1,13 +1,14 @@
-"""Writes of the ingest app's own records: sources and their write keys."""
+"""Writes of the ingest app's own records: sources and their write keys, an import's mapping and its start."""
 
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kundebase.core import audit
 from kundebase.core.errors import ValidationFailed
-from kundebase.ingest.models import Source
+from kundebase.ingest.models import ImportJob, Source
 
 
 @transaction.atomic
@@ -37,3 +38,26 @@ def rotate_key(*, source: Source, actor: object = None, channel: str = "api") ->
     audit.record(action="change", actor=actor, entity="source", record_id=source.pk, channel=channel,
                  fields=["write_key"])
     return key
+
+
+@transaction.atomic
+def set_mapping(*, job: ImportJob, columns: dict[str, str], template_name: str = "") -> ImportJob:
+    """Keep the columns chosen for a waiting import (each must be a field of its entity), and, when named, the
+    same mapping as a template for the next file from the source; a wrong mapping changes nothing."""
+    from kundebase.ingest import importer
+
+    importer.check_columns(job.entity, columns)
+    job.mapping = columns
+    job.save(update_fields=["mapping", "updated_at"])
+    if template_name.strip():
+        importer.save_template(source=job.source, name=template_name.strip(), entity=job.entity, columns=columns)
+    return job
+
+
+def claim_for_start(job: ImportJob, *, stale: bool) -> bool:
+    """Mark a waiting (or stalled) import as running so that one worker picks it up; False when it is neither."""
+    if job.status != ImportJob.Status.PENDING and not stale:
+        return False
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, heartbeat_at=timezone.now())
+    return True
+

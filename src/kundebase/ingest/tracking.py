@@ -34,6 +34,7 @@ from kundebase.core import json_body
 from kundebase.core.problems import problem_response
 from kundebase.ingest import events
 from kundebase.ingest.models import Event, Source
+from kundebase.web.access import public
 
 MAX_EVENT = 32 * 1024
 MAX_BATCH = 500 * 1024
@@ -228,6 +229,7 @@ def _receive(request: HttpRequest, kind: str | None) -> JsonResponse:
     return JsonResponse({"success": True}, status=200)
 
 
+@public  # no sign-in: the source's write key is the credential
 @csrf_exempt
 @require_POST
 def batch(request: HttpRequest) -> JsonResponse:
@@ -241,7 +243,7 @@ def _single(kind: str) -> Callable[[HttpRequest], JsonResponse]:
         return _receive(request, kind)
 
     view.__name__ = kind
-    return view
+    return public(view)
 
 
 identify, track, page, screen, group, alias = (_single(k) for k in TYPES)

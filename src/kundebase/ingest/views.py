@@ -1,9 +1,10 @@
 """The import pages: upload, mapping editor with preview, progress, error file; the sources page; and the
 events that could not be processed (dead letters).
 
-Thin: every decision is in :mod:`kundebase.ingest.importer`; the job runs as a
-background task (:mod:`kundebase.ingest.tasks`) with its state in the database, so
-a page reload, a second browser or a server restart sees (and can resume) the same job.
+Thin: every page is behind the one page guard; every decision is in :mod:`kundebase.ingest.importer` and
+every write in :mod:`kundebase.ingest.services`; the job runs as a background task
+(:mod:`kundebase.ingest.tasks`) with its state in the database, so a page reload, a second browser or a
+server restart sees (and can resume) the same job.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import io
 import tempfile
 from pathlib import Path
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -20,15 +20,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kundebase.core.errors import DomainError
-from kundebase.ingest import importer, mapping, readers, tasks
+from kundebase.ingest import importer, mapping, readers, services, tasks
 from kundebase.ingest.models import ImportJob, MappingTemplate, Source
+from kundebase.web.access import require, requires
 
 STALE_SECONDS = 60
 
 
-def _require(request: HttpRequest, perm: str) -> None:
-    if not request.user.is_authenticated or not request.user.has_perm(perm):
-        raise PermissionDenied
 
 
 def _stale(job: ImportJob) -> bool:
@@ -37,14 +35,14 @@ def _stale(job: ImportJob) -> bool:
         or job.status == ImportJob.Status.FAILED)
 
 
+@requires("ingest.view_importjob")
 def import_list(request: HttpRequest) -> HttpResponse:
-    _require(request, "ingest.view_importjob")
     jobs = ImportJob.objects.select_related("source")[:100]
     return render(request, "ingest/import_list.html", {"jobs": jobs})
 
 
+@requires("ingest.add_importjob")
 def upload(request: HttpRequest) -> HttpResponse:
-    _require(request, "ingest.add_importjob")
     errors: dict[str, str] = {}
     if request.method == "POST":
         upload_file = request.FILES.get("file")
@@ -76,14 +74,14 @@ def upload(request: HttpRequest) -> HttpResponse:
     }, status=400 if errors else 200)
 
 
+@requires("ingest.view_importjob")
 def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
-    _require(request, "ingest.view_importjob")
     job = get_object_or_404(ImportJob.objects.select_related("source"), pk=job_id)
     return render(request, "ingest/detail.html", {"job": job, "stale": _stale(job)})
 
 
+@requires("ingest.add_importjob")
 def job_mapping(request: HttpRequest, job_id: int) -> HttpResponse:
-    _require(request, "ingest.add_importjob")
     job = get_object_or_404(ImportJob.objects.select_related("source"), pk=job_id)
     errors: list[str] = []
     headers = list(job.options.get("headers", []))
@@ -91,12 +89,7 @@ def job_mapping(request: HttpRequest, job_id: int) -> HttpResponse:
         columns = {h: request.POST.get(f"col_{i}", "") for i, h in enumerate(headers)}
         columns = {h: t for h, t in columns.items() if t}
         try:
-            importer._check_columns(job.entity, columns)
-            job.mapping = columns
-            job.save(update_fields=["mapping", "updated_at"])
-            name = (request.POST.get("template_name") or "").strip()
-            if name:
-                importer.save_template(source=job.source, name=name, entity=job.entity, columns=columns)
+            services.set_mapping(job=job, columns=columns, template_name=request.POST.get("template_name") or "")
             return redirect("ingest:import-mapping", job_id=job.pk)
         except DomainError as exc:
             errors.append(str(exc))
@@ -119,24 +112,23 @@ def job_mapping(request: HttpRequest, job_id: int) -> HttpResponse:
     })
 
 
+@requires("ingest.add_importjob")
 @require_POST
 def job_start(request: HttpRequest, job_id: int) -> HttpResponse:
-    _require(request, "ingest.add_importjob")
     job = get_object_or_404(ImportJob, pk=job_id)
-    if job.status == ImportJob.Status.PENDING or _stale(job):
-        ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, heartbeat_at=timezone.now())
+    if services.claim_for_start(job, stale=_stale(job)):
         tasks.start_import(job.pk, actor=request.user)
     return redirect("ingest:import-detail", job_id=job.pk)
 
 
+@requires("ingest.view_importjob")
 def job_progress(request: HttpRequest, job_id: int) -> JsonResponse:
-    _require(request, "ingest.view_importjob")
     job = get_object_or_404(ImportJob, pk=job_id)
     return JsonResponse(importer.progress(job))
 
 
+@requires("ingest.view_importjob")
 def job_errors(request: HttpRequest, job_id: int) -> StreamingHttpResponse:
-    _require(request, "ingest.view_importjob")
     job = get_object_or_404(ImportJob, pk=job_id)
     buffer = io.StringIO()
     importer.error_file(job, buffer)
@@ -145,29 +137,27 @@ def job_errors(request: HttpRequest, job_id: int) -> StreamingHttpResponse:
     return response
 
 
+@requires("ingest.view_source")
 def sources(request: HttpRequest) -> HttpResponse:
-    _require(request, "ingest.view_source")
     new_key = ""
     error = ""
     if request.method == "POST":
-        _require(request, "ingest.add_source")
-        from kundebase.ingest.services import add_source
-
+        require(request, "ingest.add_source")
         try:
-            _source, new_key = add_source(name=request.POST.get("name", ""), actor=request.user)
+            _source, new_key = services.add_source(name=request.POST.get("name", ""), actor=request.user)
         except DomainError as exc:
             error = str(exc)
     return render(request, "ingest/sources.html", {"sources": Source.objects.all(), "new_key": new_key,
                                                    "error": error}, status=400 if error else 200)
 
 
+@requires("ingest.change_event")
 def dead_letter_list(request: HttpRequest) -> HttpResponse:
     """The events set aside because they could not be processed, with the reason; retry or discard them."""
     from django.contrib import messages
 
     from kundebase.ingest import dead_letters
 
-    _require(request, "ingest.change_event")
     if request.method == "POST":
         action = request.POST.get("action", "")
         ids = [int(v) for v in request.POST.getlist("id") if v.isdigit() and len(v) < 19]
@@ -177,7 +167,7 @@ def dead_letter_list(request: HttpRequest) -> HttpResponse:
             messages.info(request, _("%(done)d processed, %(still)d still could not be processed.")
                           % {"done": processed, "still": still})
         elif action == "discard" and chosen:
-            _require(request, "ingest.delete_event")
+            require(request, "ingest.delete_event")
             messages.info(request, _("%(n)d discarded.") % {"n": dead_letters.discard(chosen)})
         else:
             messages.error(request, _("Choose the events and what to do with them."))

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from csp.decorators import csp_replace
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.http.request import RawPostDataException
-from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,30 +15,16 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kundebase.core.errors import DomainError, NotFound, ValidationFailed
+from kundebase.core.errors import DomainError, ValidationFailed
 from kundebase.marketing import campaigns, exports, language_info, newsletters, personalise, segments, tasks
 from kundebase.marketing.models import Campaign, CampaignRecipient, Export, Segment
+from kundebase.web.access import public, require, requires
 
 PIXEL = (b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,"
          b"\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")
 
 
-def permission(perm: str) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
-    """Refuse (403) unless the signed-in user holds ``perm``; hiding a link is not a check."""
-    def decorate(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            if not request.user.is_authenticated or not request.user.has_perm(perm):
-                raise PermissionDenied
-            try:
-                return view(request, *args, **kwargs)
-            except NotFound as exc:
-                raise Http404(str(exc)) from exc
-        return wrapped
-    return decorate
-
-
-@permission("marketing.view_segment")
+@requires("marketing.view_segment")
 def segment_list(request: HttpRequest) -> HttpResponse:
     return render(request, "marketing/segment_list.html", {"segments": Segment.objects.all()[:500]})
 
@@ -54,8 +36,7 @@ def _builder(request: HttpRequest, segment: Segment | None) -> HttpResponse:
               "rule": json.dumps(segment.rule if segment else {"and": [{"attr": "kind", "op": "eq",
                                                                         "value": "person"}]})}
     if request.method == "POST":
-        if not request.user.has_perm("marketing.change_segment" if segment else "marketing.add_segment"):
-            raise PermissionDenied
+        require(request, "marketing.change_segment" if segment else "marketing.add_segment")
         values = {k: request.POST.get(k, "") for k in ("name", "kind", "description", "rule")}
         try:
             rule = json.loads(values["rule"] or "null")
@@ -80,19 +61,19 @@ def _builder(request: HttpRequest, segment: Segment | None) -> HttpResponse:
     }, status=422 if errors else 200)
 
 
-@permission("marketing.view_segment")
+@requires("marketing.view_segment")
 @require_http_methods(["GET", "POST"])
 def segment_new(request: HttpRequest) -> HttpResponse:
     return _builder(request, None)
 
 
-@permission("marketing.view_segment")
+@requires("marketing.view_segment")
 @require_http_methods(["GET", "POST"])
 def segment_edit(request: HttpRequest, segment_id: int) -> HttpResponse:
     return _builder(request, segments.get_segment(segment_id))
 
 
-@permission("marketing.view_segment")
+@requires("marketing.view_segment")
 @require_POST
 def segment_count(request: HttpRequest) -> JsonResponse:
     """The builder's live count: JSON in, ``{"count": n}`` or ``{"errors": [...]}`` (422) out."""
@@ -105,19 +86,16 @@ def segment_count(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"errors": [e.as_dict() for e in exc.errors]}, status=422)
 
 
-@permission("marketing.add_export")
+@requires("marketing.add_export")
 @require_POST
 def segment_export(request: HttpRequest, segment_id: int) -> HttpResponse:
-    try:
-        result = exports.export_segment(segment_id=segment_id, use=request.POST.get("use", ""),
-                                        file_format=request.POST.get("format", "csv"), actor=request.user,
-                                        channel="web")
-    except ValidationFailed as exc:
-        return HttpResponse(str(exc), status=422, content_type="text/plain; charset=utf-8")
+    result = exports.export_segment(segment_id=segment_id, use=request.POST.get("use", ""),
+                                    file_format=request.POST.get("format", "csv"), actor=request.user,
+                                    channel="web")
     return HttpResponseRedirect(reverse("marketing:export", args=[result.export.pk]))
 
 
-@permission("marketing.view_export")
+@requires("marketing.view_export")
 def export_detail(request: HttpRequest, export_id: int) -> HttpResponse:
     export = Export.objects.filter(pk=export_id).first()
     if export is None:
@@ -125,7 +103,7 @@ def export_detail(request: HttpRequest, export_id: int) -> HttpResponse:
     return render(request, "marketing/export_detail.html", {"export": export})
 
 
-@permission("marketing.view_export")
+@requires("marketing.view_export")
 def export_file(request: HttpRequest, export_id: int) -> FileResponse:
     export = Export.objects.filter(pk=export_id).first()
     if export is None or not exports.export_path(export).exists():
@@ -134,25 +112,23 @@ def export_file(request: HttpRequest, export_id: int) -> FileResponse:
                         filename=exports.export_path(export).name)
 
 
-@permission("marketing.view_campaign")
+@requires("marketing.view_campaign")
 def campaign_list(request: HttpRequest) -> HttpResponse:
     items = [(c, campaigns.statistics(c)) for c in Campaign.objects.select_related("segment")[:100]]
     return render(request, "marketing/campaign_list.html", {"items": items})
 
 
-@permission("marketing.change_campaign")
+@requires("marketing.change_campaign")
 @require_POST
 def campaign_send(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    try:
-        campaign = campaigns.prepare(campaign_id=campaign_id, actor=request.user, channel="web")
-    except ValidationFailed as exc:
-        return HttpResponse(str(exc), status=422, content_type="text/plain; charset=utf-8")
+    campaign = campaigns.prepare(campaign_id=campaign_id, actor=request.user, channel="web")
     tasks.start_sending(campaign.pk)
     return HttpResponseRedirect(reverse("marketing:campaigns"))
 
 
 # --- pages for recipients (no sign-in: a signed token is the credential) ----------------------------------
 
+@public
 @csrf_exempt  # RFC 8058: mail clients POST "List-Unsubscribe=One-Click" without any cookie
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
@@ -163,6 +139,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "marketing/unsubscribe.html", {"ok": True})
 
 
+@public
 def track_open(request: HttpRequest, token: str) -> HttpResponse:
     recipient_id = personalise.read_token(personalise.OPEN_SALT, token)
     if recipient_id is not None:
@@ -172,6 +149,7 @@ def track_open(request: HttpRequest, token: str) -> HttpResponse:
     return response
 
 
+@public
 def track_click(request: HttpRequest, token: str) -> HttpResponse:
     found = personalise.read_click(token)
     # The target is inside the signed token, so only links we sent can be followed; anything else is refused.
@@ -181,16 +159,14 @@ def track_click(request: HttpRequest, token: str) -> HttpResponse:
     return HttpResponseRedirect(found[1])
 
 
+@public
 @csrf_exempt  # protected by a signed, time-limited form token instead (the form is embedded on other sites)
 @xframe_options_exempt
 # django-csp types its decorators for views without URL arguments; this view takes one
 @csp_replace({"frame-ancestors": ["*"]})  # type: ignore[arg-type]  # any customer site may frame the form
 @require_http_methods(["GET", "POST"])
 def newsletter_subscribe(request: HttpRequest, key: str) -> HttpResponse:
-    try:
-        newsletter = newsletters.get_newsletter(key)
-    except NotFound as exc:
-        raise Http404(str(exc)) from exc
+    newsletter = newsletters.get_newsletter(key)
     context: dict[str, Any] = {"newsletter": newsletter, "token": newsletters.form_token(newsletter),
                                "errors": {}, "values": {}}
     if request.method == "POST":
@@ -207,6 +183,7 @@ def newsletter_subscribe(request: HttpRequest, key: str) -> HttpResponse:
     return render(request, "marketing/newsletter_form.html", context)
 
 
+@public
 def newsletter_confirm(request: HttpRequest, token: str) -> HttpResponse:
     try:
         signup = newsletters.confirm(token=token)
@@ -215,7 +192,7 @@ def newsletter_confirm(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "marketing/newsletter_confirmed.html", {"ok": True, "newsletter": signup.newsletter})
 
 
-@permission("marketing.view_newsletter")
+@requires("marketing.view_newsletter")
 def newsletter_embed(request: HttpRequest, key: str) -> HttpResponse:
     newsletter = newsletters.get_newsletter(key)
     url = personalise.absolute(reverse("marketing:newsletter-subscribe", args=[key]))

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -12,34 +11,31 @@ from django.views.decorators.http import require_POST
 from kundebase.core.errors import DomainError
 from kundebase.matching import services
 from kundebase.matching.models import MatchJob
+from kundebase.web.access import require, requires
+from kundebase.web.page_errors import flash_error
 
 
-def _check(request: HttpRequest, *perms: str) -> None:
-    if not request.user.is_authenticated or not request.user.has_perms(perms):
-        raise PermissionDenied
-
-
+@requires("matching.view_reviewpair")
 def review(request: HttpRequest) -> HttpResponse:
-    _check(request, "matching.view_reviewpair")
     pairs = services.review_queue(kind=request.GET.get("kind") or None, limit=50)
     job = MatchJob.objects.order_by("-created_at").first()
     return render(request, "matching/review.html", {"pairs": pairs, "job": job,
                                                     "can_decide": request.user.has_perm("matching.change_reviewpair")})
 
 
+@requires("matching.change_reviewpair")
 @require_POST
 def decide(request: HttpRequest, pair_id: int, action: str) -> HttpResponse:
-    _check(request, "matching.change_reviewpair")
     try:
         if action == "accept":
-            _check(request, "matching.add_mergerecord")
+            require(request, "matching.add_mergerecord")
             services.accept(pair_id=pair_id, actor=request.user, channel="web")
             messages.success(request, _("Merged."))
         elif action == "reject":
             services.reject(pair_id=pair_id, actor=request.user, channel="web")
             messages.success(request, _("Marked as not a duplicate."))
         else:
-            raise PermissionDenied
+            raise Http404(action)
     except DomainError as exc:
-        messages.error(request, str(exc))
+        flash_error(request, exc)
     return redirect("matching:review")

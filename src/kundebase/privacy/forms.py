@@ -8,16 +8,7 @@ from typing import cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kundebase.core.errors import DomainError
 from kundebase.privacy.models import Channel, ConsentEvent, ConsentStatus
-
-
-def add_domain_errors(form: forms.Form, exc: DomainError) -> None:
-    """Put a service's field errors next to the form's fields (the rest at the top of the form)."""
-    if not exc.errors:
-        form.add_error(None, exc.detail or exc.title)
-    for error in exc.errors:
-        form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 class ConsentForm(forms.Form):

@@ -1,46 +1,33 @@
 """Privacy pages: data subject requests, a customer's consents and marketing status, the quarantine.
 
-Thin: every change goes through the privacy services; every view checks its permission and answers 403.
+Thin: every change goes through the privacy services; every view is behind the one page guard.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kundebase.core import audit
 from kundebase.core.errors import DomainError
 from kundebase.privacy import access, consent, erasure, quarantine, registers
-from kundebase.privacy.forms import ConsentForm, PersonActionForm, ReviewForm, add_domain_errors
+from kundebase.privacy.forms import ConsentForm, PersonActionForm, ReviewForm
 from kundebase.privacy.models import Channel, DataSubjectRequest, Purpose, Quarantine
 from kundebase.privacy.purposes import CAMPAIGN_DEFAULT
+from kundebase.web.access import require, requires
+from kundebase.web.page_errors import form_errors
 
 
-def _require(request: HttpRequest, perm: str) -> HttpResponse | None:
-    if not request.user.is_authenticated:
-        try:
-            return redirect(f"{reverse('login')}?next={request.path}")
-        except NoReverseMatch as exc:
-            raise PermissionDenied from exc
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
-    return None
-
-
+@requires("privacy.view_datasubjectrequest")
 @require_http_methods(["GET", "POST"])
 def home(request: HttpRequest) -> HttpResponse:
     """Requests of data subjects: start an access, erasure or restriction; see the open ones and their due dates."""
-    if (bounce := _require(request, "privacy.view_datasubjectrequest")) is not None:
-        return bounce
     form = PersonActionForm(request.POST or None)
     if request.method == "POST":
-        if not request.user.has_perm("privacy.add_datasubjectrequest"):
-            raise PermissionDenied
+        require(request, "privacy.add_datasubjectrequest")
         action = request.POST.get("action", "")
         if form.is_valid():
             pid, who = form.cleaned_data["party_id"], form.cleaned_data["requested_by"]
@@ -66,7 +53,7 @@ def home(request: HttpRequest) -> HttpResponse:
                     return redirect("privacy:home")
                 form.add_error(None, _("Unknown action"))
             except DomainError as exc:
-                add_domain_errors(form, exc)
+                form_errors(form, exc)
             except ValueError:
                 pass
     recent = DataSubjectRequest.objects.order_by("-received_at")[:50]
@@ -74,22 +61,17 @@ def home(request: HttpRequest) -> HttpResponse:
                   status=422 if form.errors else 200)
 
 
+@requires("privacy.view_consentevent")
 @require_http_methods(["GET", "POST"])
 def person(request: HttpRequest, party_id: int) -> HttpResponse:
     """One customer's consent ledger, current state and marketing decision per channel."""
-    if (bounce := _require(request, "privacy.view_consentevent")) is not None:
-        return bounce
     from kundebase.parties.services import get_party
 
-    try:
-        party = get_party(party_id)
-    except DomainError:
-        return render(request, "privacy/not_found.html", {"party_id": party_id}, status=404)
+    party = get_party(party_id)  # a missing customer is the site's 404 page (the page guard's error bridge)
     purposes = list(Purpose.objects.filter(active=True).values_list("key", "name"))
     form = ConsentForm(request.POST or None, purposes=purposes)
     if request.method == "POST":
-        if not request.user.has_perm("privacy.add_consentevent"):
-            raise PermissionDenied
+        require(request, "privacy.add_consentevent")
         if form.is_valid():
             data = dict(form.cleaned_data)
             try:
@@ -97,7 +79,7 @@ def person(request: HttpRequest, party_id: int) -> HttpResponse:
                 messages.success(request, _("Recorded"))
                 return redirect("privacy:person", party_id=party_id)
             except DomainError as exc:
-                add_domain_errors(form, exc)
+                form_errors(form, exc)
     audit.record(action="view", actor=request.user, entity="consent", party_id=party_id, channel="web")
     decisions = []
     for channel in Channel.values:
@@ -108,15 +90,13 @@ def person(request: HttpRequest, party_id: int) -> HttpResponse:
     return render(request, "privacy/person.html", context, status=422 if form.errors else 200)
 
 
+@requires("privacy.view_quarantine")
 @require_http_methods(["GET", "POST"])
 def quarantine_list(request: HttpRequest) -> HttpResponse:
     """Imported rows held back for special-category text, with a review form for each."""
-    if (bounce := _require(request, "privacy.view_quarantine")) is not None:
-        return bounce
     errors: dict[int, ReviewForm] = {}
     if request.method == "POST":
-        if not request.user.has_perm("privacy.change_quarantine"):
-            raise PermissionDenied
+        require(request, "privacy.change_quarantine")
         item_id = int(request.POST.get("item") or 0)
         form = ReviewForm(request.POST)
         if form.is_valid():
@@ -126,7 +106,7 @@ def quarantine_list(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Review recorded"))
                 return redirect("privacy:quarantine")
             except DomainError as exc:
-                add_domain_errors(form, exc)
+                form_errors(form, exc)
         errors[item_id] = form
     items = list(Quarantine.objects.filter(status=Quarantine.Status.PENDING).order_by("created_at")[:100])
     rows = [{"item": item, "form": errors.get(item.pk) or ReviewForm()} for item in items]

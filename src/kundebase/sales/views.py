@@ -10,27 +10,20 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kundebase.core.errors import DomainError, NotFound
+from kundebase.core.errors import DomainError
 from kundebase.sales import credit, services
 from kundebase.sales.access import deal_or_404, deals_for, sees_all
 from kundebase.sales.board import board as board_columns
 from kundebase.sales.forms import DealForm, LoseForm, TaskForm, place_errors
 from kundebase.sales.models import Deal, Pipeline, Stage
 from kundebase.web.access import requires
+from kundebase.web.page_errors import flash_error
+from kundebase.web.redirects import back
 
 PAGE = 100
-
-
-def _back(request: HttpRequest, fallback: str) -> HttpResponse:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
-        return redirect(target)
-    return redirect(fallback)
 
 
 def _owner_filter(request: HttpRequest) -> int | None:
@@ -75,10 +68,7 @@ def deal_list(request: HttpRequest) -> HttpResponse:
 
 @requires("sales.view_deal")
 def deal_page(request: HttpRequest, deal_id: int) -> HttpResponse:
-    try:
-        deal = deal_or_404(request.user, deal_id)
-    except NotFound as exc:
-        raise Http404(str(exc)) from exc
+    deal = deal_or_404(request.user, deal_id)  # not the user's: the 404 page (the guard's error bridge)
     history = deal.stage_changes.select_related("from_stage", "to_stage", "changed_by")
     return render(request, "sales/deal.html", {
         "deal": deal, "history": history,
@@ -112,17 +102,15 @@ def deal_new(request: HttpRequest) -> HttpResponse:
 def _act(request: HttpRequest, deal_id: int, action: Any, done: str) -> HttpResponse:
     try:
         action()
-    except NotFound as exc:
-        raise Http404(str(exc)) from exc
     except DomainError as exc:
-        messages.error(request, "; ".join(e.message for e in exc.errors) or exc.detail)
+        flash_error(request, exc)
     else:
         messages.success(request, done)
-    return _back(request, f"/sales/deals/{deal_id}/")
+    return back(request, f"/sales/deals/{deal_id}/")
 
 
-@require_POST
 @requires("sales.change_deal")
+@require_POST
 def deal_move(request: HttpRequest, deal_id: int) -> HttpResponse:
     stage_id = request.POST.get("stage_id", "")
     return _act(request, deal_id, lambda: services.move_deal(deal_id=deal_id, stage_id=stage_id or None,
@@ -130,16 +118,16 @@ def deal_move(request: HttpRequest, deal_id: int) -> HttpResponse:
                 _("The deal is moved."))
 
 
-@require_POST
 @requires("sales.change_deal")
+@require_POST
 def deal_win(request: HttpRequest, deal_id: int) -> HttpResponse:
     return _act(request, deal_id, lambda: services.win_deal(deal_id=deal_id, note=request.POST.get("note", ""),
                                                             actor=request.user, channel="web"),
                 _("The deal is marked as won."))
 
 
-@require_POST
 @requires("sales.change_deal")
+@require_POST
 def deal_lose(request: HttpRequest, deal_id: int) -> HttpResponse:
     return _act(request, deal_id, lambda: services.lose_deal(
         deal_id=deal_id, reason=request.POST.get("reason", ""), note=request.POST.get("note", ""),

@@ -13,13 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kundebase.core.errors import DomainError, NotFound
+from kundebase.core.errors import DomainError
 from kundebase.sales import ical, services
 from kundebase.sales.access import sees_all
 from kundebase.sales.forms import TaskForm, place_errors
 from kundebase.sales.models import CalendarFeed, Task
-from kundebase.sales.views import _back
-from kundebase.web.access import public, requires, signed_in_user
+from kundebase.web.access import public, require, requires, signed_in_user
+from kundebase.web.redirects import back
 
 
 def due_lists(user: User) -> dict[str, Any]:
@@ -37,10 +37,7 @@ def due_lists(user: User) -> dict[str, Any]:
 def tasks(request: HttpRequest) -> HttpResponse:
     form = TaskForm(request.POST or None)
     if request.method == "POST":
-        if not request.user.has_perm("sales.add_task"):
-            from django.core.exceptions import PermissionDenied
-
-            raise PermissionDenied
+        require(request, "sales.add_task")
         if form.is_valid():
             data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
             try:
@@ -50,7 +47,7 @@ def tasks(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("The task is added."))
                 if task.deal_id:
-                    return _back(request, "/sales/tasks/")
+                    return back(request, "/sales/tasks/")
                 return redirect("sales:tasks")
     user = signed_in_user(request)
     upcoming = (Task.objects.filter(assigned_to=user, completed_at__isnull=True)
@@ -61,19 +58,16 @@ def tasks(request: HttpRequest) -> HttpResponse:
         "now": timezone.now(), "next": request.get_full_path()}, status=422 if form.errors else 200)
 
 
-@require_POST
 @requires("sales.change_task")
-def task_done(request: HttpRequest, task_id: int) -> HttpResponse:
-    try:
-        services.complete_task(task_id=task_id, actor=request.user, channel="web")
-    except NotFound as exc:
-        raise Http404(str(exc)) from exc
-    messages.success(request, _("The task is done."))
-    return _back(request, "/sales/tasks/")
-
-
 @require_POST
+def task_done(request: HttpRequest, task_id: int) -> HttpResponse:
+    services.complete_task(task_id=task_id, actor=request.user, channel="web")
+    messages.success(request, _("The task is done."))
+    return back(request, "/sales/tasks/")
+
+
 @requires("sales.view_task")
+@require_POST
 def calendar_rotate(request: HttpRequest) -> HttpResponse:
     """Make (or replace) the user's calendar feed secret; the old URL stops working at once."""
     services.calendar_secret(request.user, rotate=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kundebase.core.errors import DomainError
 from kundebase.service.models import Case, Priority
 
 
@@ -31,11 +30,3 @@ class CaseForm(forms.Form):
         assert isinstance(category, forms.ChoiceField) and isinstance(assignee, forms.ChoiceField)
         category.choices = [("", "—"), *categories]
         assignee.choices = [("", "—"), *users]
-
-
-def add_errors(form: forms.Form, exc: DomainError) -> None:
-    """The service's field errors beside the fields; the rest above the form."""
-    for error in exc.errors or []:
-        form.add_error(error.field if error.field in form.fields else None, str(error.message))
-    if not exc.errors:
-        form.add_error(None, str(exc.detail or exc.title))

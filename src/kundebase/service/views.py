@@ -1,6 +1,6 @@
 """Pages of customer service: the case list, a case with its thread, writing to a customer.
 
-Thin: each view checks its permission (403, not only a hidden link) and calls the services.
+Thin: each view is behind the one page guard (403, not only a hidden link) and calls the services.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -17,13 +16,10 @@ from django.views.decorators.http import require_POST
 
 from kundebase.core.errors import DomainError
 from kundebase.service import cases, leads, replies
-from kundebase.service.forms import CaseForm, MessageForm, add_errors
+from kundebase.service.forms import CaseForm, MessageForm
 from kundebase.service.models import Case, LeadProposal, Priority, ReplyTemplate
-
-
-def _guard(request: HttpRequest, *perms: str) -> None:
-    if not request.user.is_authenticated or not request.user.has_perms(perms):
-        raise PermissionDenied
+from kundebase.web.access import requires
+from kundebase.web.page_errors import flash_error, form_errors
 
 
 def _users() -> list[tuple[int, str]]:
@@ -31,8 +27,8 @@ def _users() -> list[tuple[int, str]]:
                 .values_list("pk", "username"))
 
 
+@requires("service.view_case")
 def case_list_view(request: HttpRequest) -> HttpResponse:
-    _guard(request, "service.view_case")
     params = request.GET
     mine = params.get("mine") == "1"
     status = params.get("status", "active")
@@ -51,8 +47,8 @@ def _template_text(request: HttpRequest) -> tuple[str, str]:
     return (template.subject, template.body) if template else ("", "")
 
 
+@requires("service.view_case")
 def case_view(request: HttpRequest, case_id: int) -> HttpResponse:
-    _guard(request, "service.view_case")
     case = Case.objects.select_related("party", "assigned_to").filter(pk=case_id).first()
     if case is None:
         raise Http404
@@ -71,9 +67,9 @@ def _case_page(request: HttpRequest, case: Case, form: MessageForm, status: int 
         "templates": replies.templates_for(case.party_id)}, status=status)
 
 
+@requires("service.view_case", "service.add_mailmessage")
 @require_POST
 def case_reply(request: HttpRequest, case_id: int) -> HttpResponse:
-    _guard(request, "service.view_case", "service.add_mailmessage")
     case = Case.objects.select_related("party").filter(pk=case_id).first()
     if case is None:
         raise Http404
@@ -89,13 +85,13 @@ def case_reply(request: HttpRequest, case_id: int) -> HttpResponse:
                 messages.success(request, _("The answer was sent."))
                 return redirect("service:case", case.pk)
             except DomainError as exc:
-                add_errors(form, exc)
+                form_errors(form, exc)
     return _case_page(request, case, form, status=422)
 
 
+@requires("service.change_case")
 @require_POST
 def case_update(request: HttpRequest, case_id: int) -> HttpResponse:
-    _guard(request, "service.change_case")
     form = CaseForm(request.POST, categories=cases.categories(), users=_users())
     if not form.is_valid():
         messages.error(request, "; ".join(str(e) for errs in form.errors.values() for e in errs))
@@ -104,12 +100,12 @@ def case_update(request: HttpRequest, case_id: int) -> HttpResponse:
         cases.update_case(case_id=case_id, changes=dict(form.cleaned_data), actor=request.user)
         messages.success(request, _("The case was updated."))
     except DomainError as exc:
-        messages.error(request, str(exc))
+        flash_error(request, exc)
     return redirect("service:case", case_id)
 
 
+@requires("service.add_mailmessage")
 def compose_view(request: HttpRequest, party_id: int) -> HttpResponse:
-    _guard(request, "service.add_mailmessage")
     from kundebase.parties.models import Party
 
     party = Party.objects.filter(pk=party_id).first()
@@ -126,7 +122,7 @@ def compose_view(request: HttpRequest, party_id: int) -> HttpResponse:
                 messages.success(request, _("The e-mail was sent."))
                 return redirect("customer", party.pk)
             except DomainError as exc:
-                add_errors(form, exc)
+                form_errors(form, exc)
         status = 422
     else:
         subject, body = _template_text(request)
@@ -135,9 +131,9 @@ def compose_view(request: HttpRequest, party_id: int) -> HttpResponse:
     return render(request, "service/compose.html", context, status=status)
 
 
+@requires("service.change_leadproposal", "parties.add_person")
 @require_POST
 def lead_action(request: HttpRequest, proposal_id: int, action: str) -> HttpResponse:
-    _guard(request, "service.change_leadproposal", "parties.add_person")
     try:
         if action == "accept":
             party_id = leads.accept(proposal_id=proposal_id, actor=request.user)
@@ -147,5 +143,5 @@ def lead_action(request: HttpRequest, proposal_id: int, action: str) -> HttpResp
             raise Http404
         leads.dismiss(proposal_id=proposal_id)
     except DomainError as exc:
-        messages.error(request, str(exc))
+        flash_error(request, exc)
     return redirect("service:cases")

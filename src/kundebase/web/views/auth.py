@@ -71,8 +71,8 @@ def admin_sign_in(request: HttpRequest) -> HttpResponseRedirect:
     return redirect(reverse("login") + "?" + urlencode({"next": target}))
 
 
-@require_POST
 @requires()
+@require_POST
 def sign_out(request: HttpRequest) -> HttpResponseRedirect:
     signin.forget_session(request.session.session_key)
     logout(request)
@@ -80,8 +80,8 @@ def sign_out(request: HttpRequest) -> HttpResponseRedirect:
     return redirect("login")
 
 
-@require_POST
 @requires()
+@require_POST
 def sign_out_everywhere(request: HttpRequest) -> HttpResponseRedirect:
     """End every session of this user on every device (a lost phone, a shared computer)."""
     count = signin.end_all_sessions(signed_in_user(request))

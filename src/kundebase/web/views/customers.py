@@ -6,18 +6,19 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kundebase.core import audit
-from kundebase.core.errors import DomainError, NotFound
+from kundebase.core.errors import DomainError
 from kundebase.interactions import services as interaction_services
 from kundebase.interactions.models import Interaction
 from kundebase.parties.models import Company, Person
 from kundebase.web import editing, overview
 from kundebase.web.access import VIEW_CUSTOMERS, requires
 from kundebase.web.forms import CompanyForm, FollowUpForm, InteractionForm, PersonForm
+from kundebase.web.page_errors import flash_error
+from kundebase.web.redirects import back
 
 ADD_CUSTOMER = ("parties.add_party", "parties.add_contactpoint", "parties.add_address")
 CHANGE_CUSTOMER = ("parties.change_party", "parties.change_contactpoint", "parties.change_address",
@@ -25,10 +26,7 @@ CHANGE_CUSTOMER = ("parties.change_party", "parties.change_contactpoint", "parti
 
 
 def _load(party_id: int) -> Person | Company:
-    try:
-        return overview.load_party(party_id)
-    except NotFound as exc:
-        raise Http404(str(exc)) from exc
+    return overview.load_party(party_id)  # a missing customer is the 404 page (the guard's error bridge)
 
 
 def _refuse_erased(request: HttpRequest, party: Person | Company) -> HttpResponse | None:
@@ -45,10 +43,7 @@ def customer(request: HttpRequest, party_id: int) -> HttpResponse:
     kind = request.GET.get("type", "")
     if kind not in Interaction.Kind.values:
         kind = ""
-    try:
-        data = overview.build(party_id, user=request.user, kind=kind, page=request.GET.get("page", 1))
-    except NotFound as exc:
-        raise Http404(str(exc)) from exc
+    data = overview.build(party_id, user=request.user, kind=kind, page=request.GET.get("page", 1))
     audit.record(action="view", actor=request.user, entity=data.party.kind, record_id=party_id, party_id=party_id,
                  channel="web")
     return render(request, "web/customer.html", {
@@ -116,20 +111,14 @@ def log_interaction(request: HttpRequest, party_id: int) -> HttpResponse:
                   status=422 if form.errors else 200)
 
 
-@require_POST
 @requires("interactions.change_interaction", *VIEW_CUSTOMERS)
+@require_POST
 def follow_up_done(request: HttpRequest, interaction_id: int) -> HttpResponse:
     try:
         interaction = interaction_services.update_interaction(
             interaction_id=interaction_id, changes={"follow_up_done": True}, actor=request.user, channel="web")
-    except NotFound as exc:
-        raise Http404(str(exc)) from exc
     except DomainError as exc:
-        messages.error(request, exc.detail)
+        flash_error(request, exc)
         return redirect("dashboard")
     messages.success(request, _("The follow-up is marked as done."))
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
-        return redirect(target)
-    return redirect("customer", party_id=interaction.party_id)
+    return back(request, "customer", interaction.party_id)
