@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from kundebase.core.errors import DomainError, NotFound
 from kundebase.sales import credit, services
-from kundebase.sales.access import deal_or_404, deals_for, sees_all
+from kundebase.sales.access import deal_or_404, deals_for, sees_others
 from kundebase.sales.board import board as board_columns
 from kundebase.sales.forms import DealForm, LoseForm, TaskForm, place_errors
 from kundebase.sales.models import Deal, Pipeline, Stage
@@ -51,7 +51,7 @@ def board(request: HttpRequest, pipeline_id: int) -> HttpResponse:
     columns = board_columns(pipeline, request.user, _owner_filter(request))
     return render(request, "sales/board.html", {
         "pipeline": pipeline, "pipelines": Pipeline.objects.all(), "columns": columns,
-        "stages": [c.stage for c in columns], "sees_all": sees_all(request.user),
+        "stages": [c.stage for c in columns], "sees_all": sees_others(request.user),
         "next": request.get_full_path()})
 
 
