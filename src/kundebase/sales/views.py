@@ -48,8 +48,9 @@ def board(request: HttpRequest, pipeline_id: int) -> HttpResponse:
     pipeline = Pipeline.objects.filter(pk=pipeline_id).first()
     if pipeline is None:
         raise Http404(_("No such pipeline"))
-    columns = board_columns(pipeline, request.user, _owner_filter(request))
-    return render(request, "sales/board.html", {
+    owner = _owner_filter(request)
+    columns = board_columns(pipeline, request.user, owner)
+    return render(request, "sales/board.html", {"owner": owner,
         "pipeline": pipeline, "pipelines": Pipeline.objects.all(), "columns": columns,
         "stages": [c.stage for c in columns], "sees_all": sees_others(request.user),
         "next": request.get_full_path()})
