@@ -8,7 +8,6 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kundebase.core.errors import DomainError
 from kundebase.orders.models import Order
 
 LINES = 3
@@ -46,11 +45,3 @@ class OrderForm(forms.Form):
             out.append({"description": description, "revenue": revenue,
                         "quantity": self.cleaned_data.get(f"lines[{i}].quantity") or 1})
         return out
-
-
-def place_errors(form: forms.Form, exc: DomainError) -> None:
-    """The service's field errors beside the form's fields; anything else at the top of the form."""
-    if not exc.errors:
-        form.add_error(None, exc.detail)
-    for err in exc.errors:
-        form.add_error(err.field if err.field in form.fields else None, err.message)

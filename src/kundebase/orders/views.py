@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 
 from kundebase.core.errors import DomainError, NotFound
 from kundebase.orders import services
-from kundebase.orders.forms import OrderForm, place_errors
+from kundebase.orders.forms import OrderForm
 from kundebase.web.access import requires
+from kundebase.web.forms import place_errors
 
 
 @requires("orders.view_order", "orders.add_order", "orders.add_orderline")

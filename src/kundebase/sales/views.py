@@ -18,9 +18,10 @@ from kundebase.core.errors import DomainError, NotFound
 from kundebase.sales import credit, services
 from kundebase.sales.access import deal_or_404, deals_for, sees_others
 from kundebase.sales.board import board as board_columns
-from kundebase.sales.forms import DealForm, LoseForm, TaskForm, place_errors
+from kundebase.sales.forms import DealForm, LoseForm, TaskForm
 from kundebase.sales.models import Deal, Pipeline, Stage
 from kundebase.web.access import requires
+from kundebase.web.forms import place_errors
 
 PAGE = 100
 

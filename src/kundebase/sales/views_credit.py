@@ -13,9 +13,9 @@ from django.views.decorators.http import require_POST
 
 from kundebase.core.errors import DomainError
 from kundebase.sales import dunning
-from kundebase.sales.forms import place_errors
 from kundebase.sales.models import CreditPolicy, DunningRule
 from kundebase.web.access import requires
+from kundebase.web.forms import place_errors
 
 MANAGE = ("sales.view_dunningrule", "sales.add_dunningrule", "sales.change_dunningrule",
           "sales.change_creditpolicy")

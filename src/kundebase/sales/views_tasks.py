@@ -16,10 +16,11 @@ from django.views.decorators.http import require_POST
 from kundebase.core.errors import DomainError, NotFound
 from kundebase.sales import ical, services
 from kundebase.sales.access import sees_others, team_member_ids
-from kundebase.sales.forms import TaskForm, place_errors
+from kundebase.sales.forms import TaskForm
 from kundebase.sales.models import CalendarFeed, Task
 from kundebase.sales.views import _back
 from kundebase.web.access import public, requires, signed_in_user
+from kundebase.web.forms import place_errors
 
 
 def due_lists(user: User) -> dict[str, Any]:

@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy
 
 from kundebase.core.errors import DomainError, NotFound
 from kundebase.sales import teams
-from kundebase.sales.forms import place_errors
 from kundebase.web.access import requires
+from kundebase.web.forms import place_errors
 
 MANAGE = ("sales.view_teammembership", "sales.add_teammembership", "sales.change_teammembership",
           "sales.delete_teammembership")
