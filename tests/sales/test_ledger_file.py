@@ -116,3 +116,13 @@ def test_command_line_reads_xlsx(world, tmp_path):
     path.write_bytes(workbook(bad))
     with pytest.raises(CommandError, match=r"rows\[0\]\.issued_on: Row 2: "):
         call_command("sales", "ledger", str(path), stdout=io.StringIO())
+
+
+def test_a_party_id_no_record_can_have_is_named_not_a_crash(world, tmp_path):
+    path = tmp_path / "ledger.csv"
+    path.write_text("party_id;invoice_number;issued_on;amount\n" + "9" * 5000 + ";Z-1;2030-01-01;100\n"
+                    "١٢;Z-2;2030-01-01;100\n", encoding="utf-8")
+    with pytest.raises(ValidationFailed) as exc:
+        ledger_file.import_file(path)
+    assert [(e.field, e.code) for e in exc.value.errors] == [("rows[0].party_id", "not_found"),
+                                                             ("rows[1].party_id", "not_found")]

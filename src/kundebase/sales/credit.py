@@ -68,6 +68,13 @@ def _amount(value: Any, key: str, errors: ErrorCollector, default: str | None = 
     return number.quantize(Decimal("0.01"))
 
 
+def _is_id(value: Any) -> bool:
+    """A row's ``party_id`` that can be a record's id: digits only, and short enough for a 64-bit key (a file
+    can hold any text there)."""
+    text = str(value).strip()
+    return text.isascii() and text.isdigit() and len(text) <= 18
+
+
 def _due_by_terms(party_id: int | None, issued: dt.date | None, terms: dict[int, int | None]) -> dt.date | None:
     """A row without a due date is due after the customer's payment terms (its own, else its country's)."""
     if party_id is None or issued is None:
@@ -92,7 +99,7 @@ def import_ledger(rows: list[dict[str, Any]], *, source: str = "") -> dict[str, 
     by_number = dict(Party.objects.filter(customer_number__in=numbers, merged_into__isnull=True)
                      .values_list("customer_number", "pk"))
     ids = {r.get("party_id") for r in rows if r.get("party_id") not in (None, "")}
-    known_ids = set(Party.objects.filter(pk__in=[i for i in ids if str(i).isdigit()]).values_list("pk", flat=True))
+    known_ids = set(Party.objects.filter(pk__in=[int(str(i)) for i in ids if _is_id(i)]).values_list("pk", flat=True))
     seen: dict[str, int] = {}
     terms: dict[int, int | None] = {}
     cleaned = []
@@ -100,7 +107,7 @@ def import_ledger(rows: list[dict[str, Any]], *, source: str = "") -> dict[str, 
         at = f"rows[{i}]."
         party_id = None
         if row.get("party_id") not in (None, ""):
-            party_id = int(row["party_id"]) if str(row["party_id"]).isdigit() else None
+            party_id = int(str(row["party_id"])) if _is_id(row["party_id"]) else None
             if party_id not in known_ids:
                 errors.add(at + "party_id", _("Customer %(id)s does not exist") % {"id": row["party_id"]},
                            "not_found")
