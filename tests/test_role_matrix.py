@@ -62,6 +62,8 @@ GET    /companies/{party_id}                                   ASMVN
 PATCH  /companies/{party_id}                                   AS-V-
 GET    /companies/{party_id}/group                             ASMVN
 GET    /credit/{party_id}                                      AS---
+GET    /credit-policy                                          AS---
+PUT    /credit-policy                                          A----
 GET    /custom-fields                                          ASMV-
 GET    /deals                                                  AS---
 POST   /deals                                                  AS---
@@ -70,6 +72,15 @@ PATCH  /deals/{deal_id}                                        AS---
 POST   /deals/{deal_id}/lose                                   AS---
 POST   /deals/{deal_id}/move                                   AS---
 POST   /deals/{deal_id}/win                                    AS---
+GET    /dunning-rules                                          AS---
+GET    /sales-reports/ageing                                   AS---
+GET    /sales-reports/forecast                                 AS---
+GET    /sales-reports/performance                              AS---
+GET    /sales-reports/pipeline                                 AS---
+GET    /sales-teams                                            AS---
+PUT    /sales-teams/{member_id}                                A----
+DELETE /dunning-rules/{country}                                A----
+PUT    /dunning-rules/{country}                                A----
 GET    /exchange-rates                                         AS---
 PUT    /exchange-rates/{currency}                              A----
 POST   /custom-fields                                          ASMVN
@@ -84,6 +95,7 @@ DELETE /interactions/{interaction_id}                          AS-V-
 GET    /interactions/{interaction_id}                          ASMVN
 PATCH  /interactions/{interaction_id}                          AS-V-
 POST   /ledger                                                 A----
+POST   /ledger/file                                            ASMVN
 GET    /lookup                                                 ASMV-
 POST   /loyalty/members                                        A-M--
 GET    /loyalty/members/{party_id}                             ASM-N
@@ -283,6 +295,7 @@ PAGES_TABLE = """
 /marketing/segments/count                                    ASM-N
 /marketing/segments/new                                      ASM-N
 /matching/review                                             AS-V-
+/orders/new/                                                 AS---
 /matching/review/<int:pair_id>/<str:action>                  A----
 /newsletter/<slug:key>/subscribe                             public
 /newsletter/confirm/<str:token>                              public
@@ -293,12 +306,17 @@ PAGES_TABLE = """
 /sales/                                                      AS---
 /sales/calendar/<str:secret>.ics                             public
 /sales/calendar/rotate/                                      AS-V-
+/sales/credit/                                               A----
+/sales/credit/rules/<str:country>/delete/                    A----
 /sales/deals/                                                AS---
 /sales/deals/<int:deal_id>/                                  AS---
 /sales/deals/<int:deal_id>/lose/                             AS---
 /sales/deals/<int:deal_id>/move/                             AS---
 /sales/deals/<int:deal_id>/win/                              AS---
 /sales/deals/new/                                            AS---
+/sales/ledger/                                               A----
+/sales/reports/                                              AS---
+/sales/teams/                                                A----
 /sales/pipelines/<int:pipeline_id>/                          AS---
 /sales/tasks/                                                AS-V-
 /sales/tasks/<int:task_id>/done/                             AS-V-
@@ -403,7 +421,8 @@ def world(make_user: Any, smtp: Any) -> dict[str, Any]:  # noqa: F811  (the impo
               "kind": "person", "key": "x", "token": "x",
               "profile_ref": person.customer_number, "offer_id": offer.pk,
               "deal_id": deal.pk, "task_id": task.pk, "pipeline_id": deal.pipeline_id, "stage_id": deal.stage_id,
-              "currency": "EUR", "secret": "x", "object_id": users["sales"].pk, "id": users["sales"].pk}
+              "currency": "EUR", "country": "ZZ", "secret": "x", "object_id": users["sales"].pk,
+              "id": users["sales"].pk, "member_id": users["service"].pk}
     return {"users": users, "tokens": tokens, "values": values, "person": person}
 
 
@@ -441,6 +460,10 @@ BODIES: dict[tuple[str, str], str] = {
     ("POST", "/pipelines/{pipeline_id}/stages"): '{"name": "Matrix", "probability": 20}',
     ("POST", "/tasks"): '{"title": "Matrix", "due_at": "2031-01-01T10:00:00"}',
     ("POST", "/ledger"): '{"rows": []}',
+    ("PUT", "/credit-policy"): '{"mode": "warn"}',
+    ("PUT", "/sales-teams/{member_id}"): '{"manager_id": null}',
+    ("PUT", "/dunning-rules/{country}"): '{"payment_terms_days": 30, "reminder_1_days": 1, "reminder_2_days": 2, '
+                                         '"collection_days": 3}',
 }
 """A request body the operation accepts, so the permission check (not the body's validation) answers."""
 

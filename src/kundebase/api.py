@@ -35,6 +35,9 @@ ROUTERS = [
     ("offers", "kundebase.offers.api"),
     ("service", "kundebase.service.api"),
     ("sales", "kundebase.sales.api"),
+    ("sales-credit", "kundebase.sales.api_credit"),
+    ("sales-reports", "kundebase.sales.api_reports"),
+    ("sales-teams", "kundebase.sales.api_teams"),
 ]
 """Each app's router, mounted at the root of /api/v1; each app names its own paths."""
 

@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("kundebase.offers.urls")),
     path("", include("kundebase.service.urls")),
     path("", include("kundebase.sales.urls")),
+    path("", include("kundebase.orders.urls")),
     path("", include("kundebase.web.urls")),
 ]
 

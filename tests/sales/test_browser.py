@@ -91,3 +91,42 @@ def test_move_on_a_phone_and_complete_a_task_on_the_dashboard(browser, live_serv
     expect(page.get_by_role("status")).to_contain_text("The task is done.")
     expect(page.locator("#my-tasks")).not_to_contain_text("Ring Bodil om tilbudet")
     assert Task.objects.get(pk=task.pk).completed_at is not None
+
+
+def test_see_the_credit_warning_on_a_new_order(browser, live_server, make_user):  # noqa: F811
+    """From the customer page to a new order over the credit limit: the order is made and the warning shown;
+    with the policy set to refuse, the same order is refused on the form and nothing is written."""
+    from decimal import Decimal
+
+    from playwright.sync_api import expect
+
+    from kundebase.orders.models import Order
+    from kundebase.parties import services as parties
+    from kundebase.parties.models import Company
+    from kundebase.sales import credit, dunning
+
+    make_user("selma", "sales", PASSWORD)
+    company = parties.create_company(data={"legal_name": "Låvebygg AS"})
+    Company.objects.filter(pk=company.pk).update(credit_limit=Decimal("20000"))
+    credit.import_ledger([{"party_id": company.pk, "invoice_number": "F-9", "issued_on": "2030-05-01",
+                           "due_on": "2030-05-31", "amount": "15000"}])
+    base = live_server.url
+    page = sign_in(browser, base, "selma", VIEWPORTS["desktop"])
+    page.goto(f"{base}/customers/{company.pk}/")
+    page.get_by_role("link", name="New order").click()
+    expect(page.get_by_label("Customer (id)")).to_have_value(str(company.pk))
+    page.get_by_label("Line 1: description").fill("Takstein")
+    page.locator('[name="lines[0].revenue"]').fill("6000")
+    page.get_by_role("button", name="Create order").click()
+    page.wait_for_url(f"{base}/customers/{company.pk}/")
+    expect(page.get_by_text("Credit warning: Open balance 15000.00 plus 6000.00 passes the credit limit "
+                            "20000.00")).to_be_visible()
+    assert Order.objects.filter(party_id=company.pk).count() == 1
+
+    dunning.set_policy(mode="refuse")
+    page.get_by_role("link", name="New order").click()
+    page.get_by_label("Line 1: description").fill("Takstein")
+    page.locator('[name="lines[0].revenue"]').fill("6000")
+    page.get_by_role("button", name="Create order").click()
+    expect(page.get_by_role("alert")).to_contain_text("passes the credit limit 20000.00")
+    assert Order.objects.filter(party_id=company.pk).count() == 1

@@ -122,3 +122,17 @@ def test_task_page_form_and_calendar_address(client_as, world):
     html = client.get("/sales/tasks/").content.decode()
     secret = client.user.calendar_feed.secret
     assert f"/sales/calendar/{secret}.ics" in html
+
+
+def test_a_full_column_shows_the_first_cards_and_links_to_the_rest(client_as, world):
+    from kundebase.sales.board import BOARD_LIMIT
+
+    client = client_as("sales", "full-seller")
+    for n in range(BOARD_LIMIT + 2):
+        services.create_deal(data={"title": f"Mange {n:03d}", "party_id": world.person.pk, "amount": "10"},
+                             actor=client.user)
+    html = client.get("/sales/").content.decode()
+    assert html.count('class="deal-card"') == BOARD_LIMIT
+    assert f"({BOARD_LIMIT + 2})" in html  # the column's count covers every deal
+    assert (f"/sales/deals/?status=open&amp;pipeline={world.pipeline.pk}&amp;stage={world.stages[0].pk}" in html
+            and f"{BOARD_LIMIT + 2} in all: open the list" in html)

@@ -25,3 +25,9 @@ identity_blocked: list[Callable[..., Any]] = []
 """``fn(*, kind: str, records: list[tuple[dict, list[dict]]]) -> list[str | None]``: per record ``(fields,
 contact points)``, a reason when it must not be stored (privacy: an erased person is suppressed and must not
 come back through an import).  An import asks for a whole chunk in one call."""
+
+new_business: list[Callable[..., str]] = []
+"""``fn(*, party_id: int, amount: Decimal, currency: str, field: str) -> str`` before a new order is written,
+inside its transaction: a warning to show the user and return in the API (sales: the customer would pass its
+credit limit, or is in debt collection), or ``""``; raises a ``DomainError`` naming ``field`` when the business
+must be refused (sales' credit policy)."""

@@ -61,6 +61,9 @@ class OrderOut(Schema):
     cost: Decimal
     margin: Decimal
     lines: list[OrderLineOut]
+    credit_warning: str = Field("", description="On a new order: set when the customer's open balance plus this "
+                                                "order passes its credit limit, or the customer is in debt "
+                                                "collection (empty when read later)")
 
     @staticmethod
     def resolve_lines(obj: Order) -> list[object]:

@@ -62,6 +62,8 @@ class Order(TimeStamped):
     revenue = models.DecimalField(_("revenue"), max_digits=14, decimal_places=2, default=Decimal("0"))
     cost = models.DecimalField(_("cost"), max_digits=14, decimal_places=2, default=Decimal("0"))
     anonymised_at = models.DateTimeField(null=True, blank=True)
+    credit_warning = ""
+    """Not stored: what credit control said when the order was created (returned once, by the service)."""
 
     class Meta:
         verbose_name = _("order")

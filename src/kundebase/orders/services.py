@@ -124,6 +124,7 @@ def create_order(*, party_id: int, data: dict[str, Any], lines: list[dict[str, A
     order, cleaned_lines = build_order(party_id=party_id, data=data, lines=lines)
     number = order.order_number or str(sequences.allocate("order_number"))
     order.order_number = number[:60]
+    warning = _new_business_warning(party_id, order.revenue, order.currency)
     try:
         with transaction.atomic():
             order.save(force_insert=True)
@@ -133,7 +134,17 @@ def create_order(*, party_id: int, data: dict[str, Any], lines: list[dict[str, A
     OrderLine.objects.bulk_create(OrderLine(order=order, **line) for line in cleaned_lines)
     Party.objects.filter(pk=party_id, status="prospect").update(status="active")
     audit.record(action="create", actor=actor, entity="order", record_id=order.pk, party_id=party_id, channel=channel)
+    order.credit_warning = warning
     return order
+
+
+def _new_business_warning(party_id: int, amount: Decimal, currency: str) -> str:
+    """What the apps that watch new business (sales' credit control) say about this order; they raise to refuse
+    it, naming ``lines``, where its amount comes from."""
+    from kundebase.core import hooks
+
+    said = [fn(party_id=party_id, amount=amount, currency=currency, field="lines") for fn in hooks.new_business]
+    return "; ".join(text for text in said if text)
 
 
 @transaction.atomic

@@ -1,6 +1,7 @@
 """Credit control: the imported receivables ledger (the one write path for invoices) and what it tells about a
-customer: open balance, the oldest overdue days, and a warning when a new deal or order would pass the credit
-limit or the customer is in debt collection."""
+customer: open balance, the oldest overdue days, the dunning level they reach under the customer's country's
+rule, and a warning (or, when the credit policy says so, a refusal) when a new deal or order would pass the
+credit limit or the customer is in debt collection."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from django.db.models import F, Min, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kundebase.core.errors import ErrorCollector
-from kundebase.sales.models import Deal, Invoice
+from kundebase.core.errors import DomainError, ErrorCollector, FieldError
+from kundebase.sales import dunning
+from kundebase.sales.models import Deal, DunningLevel, Invoice
 
 MAX_ROWS = 100_000
 
@@ -28,6 +30,12 @@ class CreditPosition:
     credit_limit: Decimal | None
     open_deals: Decimal
     in_collection: bool
+    country: str
+    dunning_level: str
+    """Computed from the days overdue and the country's rule."""
+    recorded_dunning_status: str
+    """The company's dunning status as recorded by hand (``none`` for persons)."""
+    payment_terms_days: int | None
 
     @property
     def headroom(self) -> Decimal | None:
@@ -60,6 +68,23 @@ def _amount(value: Any, key: str, errors: ErrorCollector, default: str | None = 
     return number.quantize(Decimal("0.01"))
 
 
+def _is_id(value: Any) -> bool:
+    """A row's ``party_id`` that can be a record's id: digits only, and short enough for a 64-bit key (a file
+    can hold any text there)."""
+    text = str(value).strip()
+    return text.isascii() and text.isdigit() and len(text) <= 18
+
+
+def _due_by_terms(party_id: int | None, issued: dt.date | None, terms: dict[int, int | None]) -> dt.date | None:
+    """A row without a due date is due after the customer's payment terms (its own, else its country's)."""
+    if party_id is None or issued is None:
+        return None
+    if party_id not in terms:
+        terms[party_id] = dunning.payment_terms(party_id)
+    days = terms[party_id]
+    return issued + dt.timedelta(days=days) if days is not None else issued
+
+
 @transaction.atomic
 def import_ledger(rows: list[dict[str, Any]], *, source: str = "") -> dict[str, int]:
     """Check every row (``customer_number`` or ``party_id``, ``invoice_number``, ``issued_on``, ``due_on``,
@@ -74,14 +99,15 @@ def import_ledger(rows: list[dict[str, Any]], *, source: str = "") -> dict[str, 
     by_number = dict(Party.objects.filter(customer_number__in=numbers, merged_into__isnull=True)
                      .values_list("customer_number", "pk"))
     ids = {r.get("party_id") for r in rows if r.get("party_id") not in (None, "")}
-    known_ids = set(Party.objects.filter(pk__in=[i for i in ids if str(i).isdigit()]).values_list("pk", flat=True))
+    known_ids = set(Party.objects.filter(pk__in=[int(str(i)) for i in ids if _is_id(i)]).values_list("pk", flat=True))
     seen: dict[str, int] = {}
+    terms: dict[int, int | None] = {}
     cleaned = []
     for i, row in enumerate(rows):
         at = f"rows[{i}]."
         party_id = None
         if row.get("party_id") not in (None, ""):
-            party_id = int(row["party_id"]) if str(row["party_id"]).isdigit() else None
+            party_id = int(str(row["party_id"])) if _is_id(row["party_id"]) else None
             if party_id not in known_ids:
                 errors.add(at + "party_id", _("Customer %(id)s does not exist") % {"id": row["party_id"]},
                            "not_found")
@@ -99,7 +125,8 @@ def import_ledger(rows: list[dict[str, Any]], *, source: str = "") -> dict[str, 
                        % {"n": invoice, "r": seen[invoice] + 1}, "duplicate")
         seen.setdefault(invoice, i)
         issued = _date(row.get("issued_on"), at + "issued_on", errors)
-        due = _date(row.get("due_on"), at + "due_on", errors)
+        due = (_date(row.get("due_on"), at + "due_on", errors) if str(row.get("due_on") or "").strip()
+               else _due_by_terms(party_id, issued, terms))
         if issued and due and due < issued:
             errors.add(at + "due_on", _("The due date is before the invoice date"), "before_issue")
         amount = _amount(row.get("amount"), at + "amount", errors)
@@ -118,31 +145,77 @@ def import_ledger(rows: list[dict[str, Any]], *, source: str = "") -> dict[str, 
 
 
 def position(party_id: int, *, today: dt.date | None = None) -> CreditPosition:
-    """What the ledger and the open deals say about a customer's credit, read with four queries."""
+    """What the ledger, the country's dunning rule and the open deals say about a customer's credit."""
     from kundebase.parties.models import Company
 
     today = today or timezone.localdate()
     unpaid = Invoice.objects.filter(party_id=party_id, paid__lt=F("amount"))
     sums = unpaid.aggregate(open=Sum(F("amount") - F("paid")),
-                            overdue=Sum(F("amount") - F("paid"), filter=Q(due_on__lt=today)))
-    oldest = unpaid.filter(due_on__lt=today).aggregate(d=Min("due_on"))["d"]
-    company = Company.objects.filter(pk=party_id).values("credit_limit", "dunning_status").first()
+                            overdue=Sum(F("amount") - F("paid"), filter=Q(due_on__lt=today)),
+                            oldest=Min("due_on", filter=Q(due_on__lt=today)))
+    oldest = sums["oldest"]
+    company = Company.objects.filter(pk=party_id).values("credit_limit", "dunning_status", "org_country",
+                                                         "payment_terms_days").first()
     deals = Deal.objects.filter(party_id=party_id, status=Deal.Status.OPEN).aggregate(s=Sum("amount_base"))["s"]
+    days = max(0, (today - oldest).days) if oldest else 0
+    country = dunning.customer_country(party_id, company["org_country"] if company else "")
+    rule = dunning.rule_for(country)
+    level = rule.level(days) if rule else DunningLevel.NONE
+    recorded = str(company["dunning_status"]) if company else DunningLevel.NONE
     cents = Decimal("0.01")  # SQLite sums decimals as floats: give every backend the same two places
     return CreditPosition(
         open_balance=Decimal(sums["open"] or 0).quantize(cents),
         overdue_balance=Decimal(sums["overdue"] or 0).quantize(cents),
-        days_overdue=max(0, (today - oldest).days) if oldest else 0,
+        days_overdue=days,
         credit_limit=company["credit_limit"] if company else None, open_deals=Decimal(deals or 0).quantize(cents),
-        in_collection=bool(company and company["dunning_status"] == "debt_collection"))
+        in_collection=dunning.worse(level, recorded) == DunningLevel.COLLECTION,
+        country=country, dunning_level=str(level), recorded_dunning_status=recorded,
+        payment_terms_days=(company["payment_terms_days"] if company and company["payment_terms_days"] is not None
+                            else rule.payment_terms_days if rule else None))
+
+
+def _problem(pos: CreditPosition, extra: Decimal) -> FieldError | None:
+    """What is wrong with new business of ``extra`` for this customer, on the field to name, or ``None``."""
+    if pos.in_collection:
+        return FieldError("party_id", _("The customer is in debt collection"), "in_collection")
+    if pos.credit_limit is not None and pos.open_balance + extra > pos.credit_limit:
+        return FieldError("amount", _("Open balance %(b)s plus %(x)s passes the credit limit %(l)s") % {
+            "b": pos.open_balance, "x": extra, "l": pos.credit_limit}, "over_credit_limit")
+    return None
 
 
 def warning(party_id: int, extra: Decimal = Decimal(0)) -> str:
     """A warning to show (web) and return (API) for new business with this customer, or ``""``."""
-    pos = position(party_id)
-    if pos.in_collection:
-        return _("The customer is in debt collection")
-    if pos.credit_limit is not None and pos.open_balance + extra > pos.credit_limit:
-        return _("Open balance %(b)s plus %(x)s passes the credit limit %(l)s") % {
-            "b": pos.open_balance, "x": extra, "l": pos.credit_limit}
-    return ""
+    found = _problem(position(party_id), extra)
+    return str(found.message) if found else ""
+
+
+class CreditRefused(DomainError):
+    """New business refused by the credit policy: a 409 naming the field (``amount`` over the limit,
+    ``party_id`` in collection), so forms put it beside that field."""
+
+    def __init__(self, error: FieldError) -> None:
+        super().__init__(title="Conflict", status=409, code="credit_refused",
+                         detail=_("Refused by the credit policy: %(m)s") % {"m": error.message}, errors=[error])
+
+
+def check_new_business(party_id: int, amount: Decimal, *, field: str = "amount") -> str:
+    """Before a new deal or order is written: the warning it gets, or :class:`CreditRefused` when the policy
+    is to refuse. ``field`` is the caller's name for the amount (an order's lines, a deal's amount)."""
+    found = _problem(position(party_id), amount)
+    if found is None:
+        return ""
+    if dunning.refuses():
+        raise CreditRefused(FieldError(field if found.field == "amount" else found.field, found.message,
+                                       found.code))
+    return str(found.message)
+
+
+def order_check(*, party_id: int, amount: Decimal, currency: str, field: str) -> str:
+    """The orders app's ``new_business`` hook: the order's amount in the base currency (at the deal rate when
+    the order is in another currency with a rate, else as it is) checked like a new deal."""
+    from kundebase.sales.models import ExchangeRate
+
+    rate = ExchangeRate.objects.filter(currency=currency.upper()).values_list("rate", flat=True).first()
+    base = (amount * rate).quantize(Decimal("0.01")) if rate is not None else amount
+    return check_new_business(party_id, base, field=field)

@@ -8,7 +8,6 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kundebase.core.errors import DomainError
 from kundebase.sales.models import LostReason, Task
 
 
@@ -42,11 +41,3 @@ class TaskForm(forms.Form):
 class LoseForm(forms.Form):
     reason = forms.ChoiceField(label=_("Reason"), choices=LostReason.choices)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
-
-
-def place_errors(form: forms.Form, exc: DomainError) -> None:
-    """A service's field errors beside the form's fields; anything else at the top of the form."""
-    if not exc.errors:
-        form.add_error(None, exc.detail)
-    for err in exc.errors:
-        form.add_error(err.field if err.field in form.fields else None, err.message)

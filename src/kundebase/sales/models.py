@@ -128,7 +128,10 @@ class Deal(TimeStamped):
         verbose_name_plural = _("deals")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["pipeline", "status", "stage"], name="deal_board"),
-                   models.Index(fields=["owner", "status"], name="deal_owner")]
+                   models.Index(fields=["owner", "status"], name="deal_owner"),
+                   # The forecast reads open deals by expected close date; win rate and cycle closed ones by time.
+                   models.Index(fields=["status", "expected_close_on"], name="deal_forecast"),
+                   models.Index(fields=["status", "closed_at"], name="deal_closed")]
         permissions = [("view_all_deals", _("See and change every salesperson's deals and tasks"))]
 
     def __str__(self) -> str:
@@ -225,3 +228,83 @@ class Invoice(TimeStamped):
     @property
     def open_amount(self) -> Decimal:
         return self.amount - self.paid
+
+
+class DunningLevel(models.TextChoices):
+    """How far the reminders about a customer's overdue invoices have gone (the same values as a company's
+    recorded dunning status, so the two can be compared and the worse one shown)."""
+
+    NONE = "none", _("None")
+    REMINDER_1 = "reminder_1", _("Reminder 1")
+    REMINDER_2 = "reminder_2", _("Reminder 2")
+    COLLECTION = "debt_collection", _("Debt collection")
+
+
+class DunningRule(models.Model):
+    """For the customers of one country: the payment terms a customer gets when none are recorded on it, and
+    how many days past due an invoice must be for each dunning level (an administrator sets them)."""
+
+    country = models.CharField(_("country"), max_length=2, unique=True)
+    payment_terms_days = models.PositiveSmallIntegerField(_("payment terms (days)"))
+    reminder_1_days = models.PositiveSmallIntegerField(_("reminder 1 after (days overdue)"))
+    reminder_2_days = models.PositiveSmallIntegerField(_("reminder 2 after (days overdue)"))
+    collection_days = models.PositiveSmallIntegerField(_("debt collection after (days overdue)"))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("dunning rule")
+        verbose_name_plural = _("dunning rules")
+        ordering = ["country"]
+        constraints = [models.CheckConstraint(
+            condition=models.Q(reminder_1_days__lt=models.F("reminder_2_days"),
+                               reminder_2_days__lt=models.F("collection_days")),
+            name="dunning_levels_in_order")]
+
+    def __str__(self) -> str:
+        return self.country
+
+    def level(self, days_overdue: int) -> str:
+        """The dunning level an invoice (or customer) this many days past due has reached."""
+        if days_overdue <= 0:
+            return DunningLevel.NONE
+        if days_overdue >= self.collection_days:
+            return DunningLevel.COLLECTION
+        if days_overdue >= self.reminder_2_days:
+            return DunningLevel.REMINDER_2
+        if days_overdue >= self.reminder_1_days:
+            return DunningLevel.REMINDER_1
+        return DunningLevel.NONE
+
+
+class CreditPolicy(models.Model):
+    """The one row saying what new business over the credit limit, or for a customer in debt collection, gets:
+    a warning (the default) or a refusal."""
+
+    class Mode(models.TextChoices):
+        WARN = "warn", _("Warn")
+        REFUSE = "refuse", _("Refuse")
+
+    mode = models.CharField(_("over the limit or in collection"), max_length=6, choices=Mode.choices,
+                            default=Mode.WARN)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("credit policy")
+        verbose_name_plural = _("credit policies")
+
+
+class TeamMembership(models.Model):
+    """A salesperson's manager: the manager sees (and works on) the member's deals and tasks as their own.
+    One level: a manager's manager does not see through to the member."""
+
+    member = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sales_manager",
+                                  verbose_name=_("team member"))
+    manager = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sales_team",
+                                verbose_name=_("manager"))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("team membership")
+        verbose_name_plural = _("team memberships")
+        constraints = [models.CheckConstraint(condition=~models.Q(member=models.F("manager")),
+                                              name="team_member_is_not_own_manager")]

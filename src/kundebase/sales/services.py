@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from kundebase.core.errors import Conflict, ErrorCollector, NotFound, ValidationFailed
 from kundebase.core.field_values import date_value, datetime_value
-from kundebase.sales.access import deal_or_404, sees_all, task_or_404
+from kundebase.sales.access import deal_or_404, may_act_for, task_or_404
 from kundebase.sales.models import (
     CalendarFeed,
     Deal,
@@ -310,10 +310,13 @@ def create_deal(*, data: dict[str, Any], actor: Any = None, channel: str = "api"
     cleaned = _clean_deal(data, errors, None)
     if "owner_id" not in cleaned:
         cleaned["owner_id"] = getattr(_user(actor), "pk", None)
-    elif not sees_all(actor) and cleaned["owner_id"] != getattr(actor, "pk", None):
-        errors.add("owner_id", _("You may only create deals you own"), "forbidden_owner")
+    elif not may_act_for(actor, cleaned["owner_id"]):
+        errors.add("owner_id", _("You may only create deals you or your team own"), "forbidden_owner")
     errors.raise_if_any()
     refuse_erased(cleaned["party_id"])
+    from kundebase.sales.credit import check_new_business
+
+    check_new_business(cleaned["party_id"], cleaned["amount_base"])  # refused here when the policy says so
     stage = cleaned["stage"]
     if cleaned.get("probability") is None:
         cleaned["probability"] = stage.probability
@@ -332,8 +335,9 @@ def update_deal(*, deal_id: int, changes: dict[str, Any], actor: Any = None, cha
                                        "read_only")
     errors = ErrorCollector()
     cleaned = _clean_deal(changes, errors, deal)
-    if "owner_id" in cleaned and not sees_all(actor) and cleaned["owner_id"] != getattr(actor, "pk", None):
-        errors.add("owner_id", _("Only an administrator hands a deal to someone else"), "forbidden_owner")
+    if "owner_id" in cleaned and not may_act_for(actor, cleaned["owner_id"]):
+        errors.add("owner_id", _("Only an administrator, or the manager of both, hands a deal to someone else"),
+                   "forbidden_owner")
     errors.raise_if_any()
     for key, value in cleaned.items():
         setattr(deal, key, value)
@@ -436,9 +440,9 @@ def _clean_task(data: dict[str, Any], errors: ErrorCollector, actor: Any, task: 
             assignee = getattr(_user(actor), "pk", None)
             if assignee is None:
                 errors.add("assigned_to_id", _("Required"), "required")
-        elif assignee is not None and not sees_all(actor) and assignee != getattr(actor, "pk", None):
-            errors.add("assigned_to_id", _("Only an administrator assigns tasks to someone else"),
-                       "forbidden_assignee")
+        elif assignee is not None and not may_act_for(actor, assignee):
+            errors.add("assigned_to_id", _("Only an administrator, or their manager, assigns tasks to someone "
+                                           "else"), "forbidden_assignee")
         out["assigned_to_id"] = assignee
     if creating:
         deal_id = _int(data.get("deal_id"), "deal_id", errors)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from kundebase.sales import views, views_tasks
+from kundebase.sales import views, views_credit, views_ledger, views_reports, views_tasks, views_teams
 
 app_name = "sales"
 
@@ -15,6 +15,11 @@ urlpatterns = [
     path("sales/deals/<int:deal_id>/move/", views.deal_move, name="deal-move"),
     path("sales/deals/<int:deal_id>/win/", views.deal_win, name="deal-win"),
     path("sales/deals/<int:deal_id>/lose/", views.deal_lose, name="deal-lose"),
+    path("sales/teams/", views_teams.sales_teams, name="teams"),
+    path("sales/reports/", views_reports.sales_reports, name="reports"),
+    path("sales/ledger/", views_ledger.ledger_upload, name="ledger"),
+    path("sales/credit/", views_credit.credit_settings, name="credit-settings"),
+    path("sales/credit/rules/<str:country>/delete/", views_credit.dunning_rule_delete, name="dunning-rule-delete"),
     path("sales/tasks/", views_tasks.tasks, name="tasks"),
     path("sales/tasks/<int:task_id>/done/", views_tasks.task_done, name="task-done"),
     path("sales/calendar/rotate/", views_tasks.calendar_rotate, name="calendar-rotate"),

@@ -15,11 +15,12 @@ from django.views.decorators.http import require_POST
 
 from kundebase.core.errors import DomainError
 from kundebase.sales import credit, services
-from kundebase.sales.access import deal_or_404, deals_for, sees_all
+from kundebase.sales.access import deal_or_404, deals_for, sees_others
 from kundebase.sales.board import board as board_columns
-from kundebase.sales.forms import DealForm, LoseForm, TaskForm, place_errors
+from kundebase.sales.forms import DealForm, LoseForm, TaskForm
 from kundebase.sales.models import Deal, Pipeline, Stage
 from kundebase.web.access import requires
+from kundebase.web.forms import place_errors
 from kundebase.web.page_errors import flash_error
 from kundebase.web.redirects import back
 
@@ -41,10 +42,11 @@ def board(request: HttpRequest, pipeline_id: int) -> HttpResponse:
     pipeline = Pipeline.objects.filter(pk=pipeline_id).first()
     if pipeline is None:
         raise Http404(_("No such pipeline"))
-    columns = board_columns(pipeline, request.user, _owner_filter(request))
-    return render(request, "sales/board.html", {
+    owner = _owner_filter(request)
+    columns = board_columns(pipeline, request.user, owner)
+    return render(request, "sales/board.html", {"owner": owner,
         "pipeline": pipeline, "pipelines": Pipeline.objects.all(), "columns": columns,
-        "stages": [c.stage for c in columns], "sees_all": sees_all(request.user),
+        "stages": [c.stage for c in columns], "sees_all": sees_others(request.user),
         "next": request.get_full_path()})
 
 

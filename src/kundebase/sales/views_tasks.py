@@ -15,10 +15,11 @@ from django.views.decorators.http import require_POST
 
 from kundebase.core.errors import DomainError
 from kundebase.sales import ical, services
-from kundebase.sales.access import sees_all
-from kundebase.sales.forms import TaskForm, place_errors
+from kundebase.sales.access import sees_others, team_member_ids
+from kundebase.sales.forms import TaskForm
 from kundebase.sales.models import CalendarFeed, Task
 from kundebase.web.access import public, require, requires, signed_in_user
+from kundebase.web.forms import place_errors
 from kundebase.web.redirects import back
 
 
@@ -53,8 +54,11 @@ def tasks(request: HttpRequest) -> HttpResponse:
     upcoming = (Task.objects.filter(assigned_to=user, completed_at__isnull=True)
                 .select_related("party", "deal").order_by("due_at", "id")[:200])
     feed = CalendarFeed.objects.filter(user=user).first()
+    team = (Task.objects.filter(assigned_to__in=team_member_ids(user), completed_at__isnull=True)
+            .select_related("party", "deal", "assigned_to").order_by("due_at", "id")[:200])
     return render(request, "sales/tasks.html", {
-        "form": form, "upcoming": upcoming, "feed": feed, "sees_all": sees_all(request.user),
+        "form": form, "upcoming": upcoming, "team_tasks": team, "feed": feed,
+        "sees_all": sees_others(request.user),
         "now": timezone.now(), "next": request.get_full_path()}, status=422 if form.errors else 200)
 
 

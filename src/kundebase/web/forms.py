@@ -112,3 +112,12 @@ class InteractionForm(forms.Form):
 class FollowUpForm(forms.Form):
     subject = _text(_("What to follow up"))
     follow_up_on = forms.CharField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+def place_errors(form: forms.Form, exc: Any) -> None:
+    """A service's refusal (a ``DomainError``) on a page's form: each field error beside its field when the form
+    has that field, anything else at the top of the form."""
+    if not exc.errors:
+        form.add_error(None, exc.detail)
+    for err in exc.errors:
+        form.add_error(err.field if err.field in form.fields else None, err.message)

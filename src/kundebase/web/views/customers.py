@@ -14,7 +14,7 @@ from kundebase.core.errors import DomainError
 from kundebase.interactions import services as interaction_services
 from kundebase.interactions.models import Interaction
 from kundebase.parties.models import Company, Person
-from kundebase.web import editing, overview
+from kundebase.web import editing, overview, panels
 from kundebase.web.access import VIEW_CUSTOMERS, requires
 from kundebase.web.forms import CompanyForm, FollowUpForm, InteractionForm, PersonForm
 from kundebase.web.page_errors import flash_error
@@ -50,7 +50,7 @@ def customer(request: HttpRequest, party_id: int) -> HttpResponse:
         "o": data, "party": data.party, "type_filter": kind, "kinds": Interaction.Kind.choices,
         "quick_kinds": [(k, Interaction.Kind(k).label) for k in overview.QUICK_KINDS],
         "interaction_form": InteractionForm(), "follow_up_form": FollowUpForm(),
-        "is_person": isinstance(data.party, Person),
+        "is_person": isinstance(data.party, Person), "panels": panels.for_customer(request, data.party),
     })
 
 

@@ -1,4 +1,5 @@
-"""``kundebase sales pipelines | rate CURRENCY RATE | ledger FILE | follow-up-tasks``: sales from the shell.
+"""``kundebase sales pipelines | rate CURRENCY RATE | ledger FILE | follow-up-tasks | digest``: sales from the
+shell.
 
 Writes go through :mod:`kundebase.sales.services` like the API and the pages; a refusal is printed on stderr
 naming the field, with exit status 1.
@@ -20,8 +21,12 @@ class Command(BaseCommand):
         rate = sub.add_parser("rate", help="set the rate of a currency to the base currency")
         rate.add_argument("currency")
         rate.add_argument("rate")
-        ledger = sub.add_parser("ledger", help="import receivables from a CSV file (idempotent on invoice number)")
+        ledger = sub.add_parser("ledger", help="import receivables from a CSV or XLSX file (idempotent on invoice "
+                                                "number)")
         ledger.add_argument("file")
+        digest = sub.add_parser("digest", help="e-mail every user their open tasks due today and overdue")
+        digest.add_argument("--from", dest="sender", default=None, help="the sender address")
+        digest.add_argument("--language", default=None, help="the language of the e-mails (en or nb)")
         sub.add_parser("follow-up-tasks", help="make a task of every open follow-up that has none (once, after "
                                                "upgrading; new follow-ups get theirs when logged)")
 
@@ -42,20 +47,32 @@ class Command(BaseCommand):
                 found = services.set_exchange_rate(currency=options["currency"], rate=options["rate"])
                 self.stdout.write(f"{found.currency} = {found.rate} {services.base_currency()}")
             elif options["action"] == "ledger":
-                import csv
+                from pathlib import Path
 
-                from kundebase.sales import credit
+                from kundebase.sales.ledger_file import import_file
 
-                try:
-                    with open(options["file"], encoding="utf-8-sig", newline="") as handle:
-                        sample = handle.read(4096)
-                        handle.seek(0)
-                        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample else csv.excel
-                        rows = list(csv.DictReader(handle, dialect=dialect))
-                except (OSError, UnicodeDecodeError, csv.Error) as exc:
-                    raise CommandError(f"{options['file']}: {exc}") from exc
-                done = credit.import_ledger(rows, source=options["file"])
+                path = Path(options["file"])
+                if not path.is_file():
+                    raise CommandError(f"{options['file']}: no such file")
+                done = import_file(path, name=path.name, source=options["file"])
                 self.stdout.write(f"{done['created']} invoices created, {done['updated']} updated")
+            elif options["action"] == "digest":
+                import smtplib
+
+                from django.conf import settings
+
+                from kundebase.sales.digest import send_digests
+
+                languages = [code for code, _name in settings.LANGUAGES]
+                if options["language"] is not None and options["language"] not in languages:
+                    raise CommandError(f"--language must be one of {', '.join(languages)}")
+                try:
+                    result = send_digests(sender=options["sender"], language=options["language"])
+                except (smtplib.SMTPException, OSError) as exc:
+                    raise CommandError(f"the mail server cannot be reached: {exc}") from exc
+                self.stdout.write(f"{len(result.sent)} digests sent, {result.skipped} users with nothing due")
+                if result.refused:
+                    raise CommandError(f"refused by the mail server: {', '.join(result.refused)}")
             else:
                 from kundebase.interactions.models import Interaction
 
