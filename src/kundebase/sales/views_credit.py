@@ -58,8 +58,8 @@ def credit_settings(request: HttpRequest) -> HttpResponse:
         status=422 if failed else 200)
 
 
-@require_POST
 @requires(*MANAGE, "sales.delete_dunningrule")
+@require_POST
 def dunning_rule_delete(request: HttpRequest, country: str) -> HttpResponse:
     try:
         dunning.delete_rule(country=country)
