@@ -9,7 +9,7 @@ recognised from their values (e-mails, phones, organisation numbers, dates).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 
 from kundebase.core import identifiers
 from kundebase.ingest import shapes
@@ -156,7 +156,7 @@ SHAPE_TARGETS: dict[str, dict[str, str | None]] = {
 
 
 def propose(headers: Iterable[str], sample_rows: list[dict[str, object]], entity: str,
-            custom: dict[str, tuple[str, ...]] | None = None) -> dict[str, str]:
+            custom: Mapping[str, Sequence[str]] | None = None) -> dict[str, str]:
     """``{column: field}`` for every column we recognise; each field is given to one column only.
 
     ``custom`` names the administrator's custom fields (target → words such as its key and label): a column
