@@ -15,8 +15,6 @@ from kundebase.ingest.records import Record
 from kundebase.parties import services
 from kundebase.parties.models import ContactRole
 
-PERSON_FIELDS = ("given_name", "family_name", "birth_date", "gender")
-
 
 def _source_for(rec: Record, source: SourceRef) -> SourceRef:
     return SourceRef(name=source.name, record_id=f"line {rec.line}", verified=source.verified)

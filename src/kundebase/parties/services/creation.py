@@ -151,10 +151,11 @@ def _insert_children(records: Sequence[NewCustomer], party_ids: list[int], now: 
 
 def _observe(kind: str, records: Sequence[NewCustomer], party_ids: list[int], sources: list[SourceRef],
              now: Any) -> None:
-    """Provenance: which source gave each stored value (empty values say nothing and are left out)."""
+    """Provenance: which source gave each stored value.  Only what the record said: defaults filled in here
+    (a status of ``prospect``) and empty values are not a source's statement."""
     rows: list[dict[str, Any]] = []
     for rec, pid, src in zip(records, party_ids, sources, strict=True):
-        values: dict[str, Any] = {k: v for k, v in rec.cleaned.items() if k != "parent_id"}
+        values: dict[str, Any] = {k: v for k, v in rec.cleaned.items() if k in rec.data and k != "parent_id"}
         values.update({f"custom_fields.{k}": v for k, v in rec.custom.items()})
         values.update({cp["kind"]: cp["value"] for cp in rec.cps})
         if rec.addrs:
