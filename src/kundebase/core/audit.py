@@ -23,7 +23,8 @@ _CHAIN_LOCK = "audit_chain"
 def _clean(text: object, limit: int) -> str:
     """Control characters (newlines included) are escaped, so no one can forge a line in a log reader."""
     value = "" if text is None else str(text)
-    value = "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in value)
+    if not value.isprintable():  # the common case, a plain name, is checked in one call
+        value = "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in value)
     return value[:limit]
 
 

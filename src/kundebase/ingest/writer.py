@@ -24,8 +24,8 @@ def create_persons(recs: list[Record], source: SourceRef, actor: object, channel
     """New persons of a chunk, through the parties' bulk service: one statement per table, and per person
     their provenance (the file line) and audit entry."""
     return services.create_persons(
-        [services.NewCustomer(rec.data, rec.contact_points, rec.addresses, source=_source_for(rec, source))
-         for rec in recs], actor=actor, channel=channel, source=source)
+        [services.NewCustomer(rec.data, rec.contact_points, rec.addresses, source=_source_for(rec, source),
+                              validated=True) for rec in recs], actor=actor, channel=channel, source=source)
 
 
 def create_company(rec: Record, source: SourceRef, actor: object, channel: str) -> int:
