@@ -166,8 +166,8 @@ CASES = [
 
 def _measure(args: argparse.Namespace, timings: dict[str, float]) -> int:
     from kundebase.analytics import engine, reports
-    from kundebase.analytics.dialect import DUCKDB, POSTGRESQL, SQLITE
     from kundebase.analytics.sql import Filters
+    from kundebase.core.dialect import DUCKDB, POSTGRESQL, SQLITE
 
     _pg_session(args.timeout)
     mirror = engine.mirror()

@@ -44,6 +44,7 @@ def _load(size: int, work: Path) -> tuple[list[dict[str, Any]], int, float]:
     from django.db import connection, transaction
 
     from benchmarks.multilingual import generate
+    from kundebase.core import identifiers
     from kundebase.matching import store
     from kundebase.matching.normalise import contacts
     from kundebase.parties.models import Party
@@ -68,7 +69,7 @@ def _load(size: int, work: Path) -> tuple[list[dict[str, Any]], int, float]:
                 if r["email"]:
                     cps.append((now, now, i, "email", r["email"], contacts.email(r["email"]), "", True, False))
                 if r["phone"]:
-                    cps.append((now, now, i, "mobile", r["phone"], contacts.phone(r["phone"], r["country"]), "",
+                    cps.append((now, now, i, "mobile", r["phone"], identifiers.phone_key(r["phone"], r["country"]), "",
                                 True, False))
                 addrs.append((now, now, i, "postal", r["street"], r["postcode"], r["city"], "", "", r["country"],
                               True))

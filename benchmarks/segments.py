@@ -99,7 +99,7 @@ def _timed(run: Any) -> tuple[float, Any]:
 
 def _counts(engines: dict[str, Any], now: dt.datetime) -> dict[str, list[tuple[float, Any]]]:
     """Per engine, per segment: (milliseconds, count) — or (milliseconds, (count, engine)) for ``live``."""
-    from kundebase.marketing.dialects import DIALECTS
+    from kundebase.core.dialect import DIALECTS
     from kundebase.marketing.segment_language import count_sql
 
     out: dict[str, list[tuple[float, Any]]] = {}

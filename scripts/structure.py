@@ -12,7 +12,8 @@ The measures:
   ``save``, ``update``, ``delete``, ``bulk_create``, ``bulk_update`` or ``insert_rows`` on ``Party``,
   ``Person``, ``Company``, ``ContactPoint`` or ``Address``, or hand one of them to a raw bulk writer (found in
   the syntax tree, not by text);
-* modules with database vendor branches (``connection.vendor``, ``connections[...].vendor``, ``… .vendor ==``);
+* modules with database vendor branches (``connection.vendor``, ``connections[...].vendor``, ``cursor.db.vendor``,
+  ``getattr(connection, "vendor")``, ``… .vendor ==``): the dialect layer, ``core/dialect``, should be the only one;
 * mypy errors (``mypy src`` with the configuration of pyproject.toml).
 """
 
@@ -148,20 +149,30 @@ def customer_row_writers(root: Path = ROOT) -> list[str]:
     return found
 
 
+CONNECTION_NAMES = frozenset({"connection", "conn", "db"})
+"""Names and attributes that hold a Django connection (``connection``, ``schema_editor.connection``, ``cursor.db``)."""
+DIALECT_LAYER = "src/kundebase/core/dialect"
+"""The one place that may ask which database it runs on (a module, or a package of that name)."""
+
+
 def _is_connection(node: ast.expr) -> bool:
     if isinstance(node, ast.Name):
-        return node.id == "connection"
+        return node.id in CONNECTION_NAMES
     if isinstance(node, ast.Attribute):
-        return node.attr == "connection"
+        return node.attr in CONNECTION_NAMES
     if isinstance(node, ast.Subscript):
         return isinstance(node.value, ast.Name) and node.value.id == "connections"
     return False
 
 
 def has_vendor_branch(tree: ast.AST) -> bool:
-    """``connection.vendor``, ``connections[alias].vendor`` or any ``… .vendor ==`` / ``in`` comparison."""
+    """``connection.vendor``, ``connections[alias].vendor``, ``cursor.db.vendor``, ``getattr(connection, "vendor")``
+    or any ``… .vendor ==`` / ``in`` comparison."""
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and node.attr == "vendor" and _is_connection(node.value):
+            return True
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "getattr"
+                and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant) and node.args[1].value == "vendor"):
             return True
         if isinstance(node, ast.Compare):
             sides = [node.left, *node.comparators]
@@ -196,7 +207,15 @@ def measure(root: Path = ROOT, *, with_mypy: bool = True) -> Measures:
 def _report(label: str, names: Iterable[str]) -> list[str]:
     names = list(names)
     return [f"{label}: {len(names)}",
-            *(f"  {name}{'  (the write path)' if name.startswith(WRITE_PATH) else ''}" for name in names)]
+            *(f"  {name}{_role(name)}" for name in names)]
+
+
+def _role(name: str) -> str:
+    if name.startswith(WRITE_PATH):
+        return "  (the write path)"
+    if name.startswith(DIALECT_LAYER):
+        return "  (the dialect layer)"
+    return ""
 
 
 def over_thresholds(measures: Measures, thresholds: dict[str, int] = THRESHOLDS) -> list[str]:

@@ -189,7 +189,7 @@ PAGES_TABLE = """
 /                                                            ASMVN
 /admin/                                                      staff
 /admin/(?P<url>.*)$                                          staff
-/admin/^(?P<app_label>auth|analytics|service)/$              staff
+/admin/^(?P<app_label>auth|django_tasks_database|analytics|service)/$ staff
 /admin/analytics/servicecostrate/                            staff
 /admin/analytics/servicecostrate/<path:object_id>/           staff
 /admin/analytics/servicecostrate/<path:object_id>/change/    staff
@@ -209,6 +209,12 @@ PAGES_TABLE = """
 /admin/auth/user/<path:object_id>/delete/                    staff
 /admin/auth/user/<path:object_id>/history/                   staff
 /admin/auth/user/add/                                        staff
+/admin/django_tasks_database/dbtaskresult/                   staff
+/admin/django_tasks_database/dbtaskresult/<path:object_id>/  staff
+/admin/django_tasks_database/dbtaskresult/<path:object_id>/change/ staff
+/admin/django_tasks_database/dbtaskresult/<path:object_id>/delete/ staff
+/admin/django_tasks_database/dbtaskresult/<path:object_id>/history/ staff
+/admin/django_tasks_database/dbtaskresult/add/               staff
 /admin/service/mailbox/                                      staff
 /admin/service/mailbox/<path:object_id>/                     staff
 /admin/service/mailbox/<path:object_id>/change/              staff

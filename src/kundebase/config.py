@@ -47,6 +47,7 @@ class Config:
     base_url: str
     extra: dict[str, str] = field(default_factory=dict)
     event_processing: str = "background"
+    tasks: str = "database"
     proxy_ssl_header: str = ""
     ssl_redirect: bool = False
     hsts_seconds: int = 0
@@ -177,6 +178,9 @@ def load() -> Config:
     processing = os.environ.get("KUNDEBASE_EVENT_PROCESSING", "inline" if environment == "test" else "background")
     if processing not in ("background", "inline", "off"):
         raise ImproperlyConfigured(f"KUNDEBASE_EVENT_PROCESSING must be background, inline or off, not {processing!r}")
+    tasks = os.environ.get("KUNDEBASE_TASKS", "immediate" if environment == "test" else "database").strip()
+    if tasks not in ("database", "immediate"):
+        raise ImproperlyConfigured(f"KUNDEBASE_TASKS must be database or immediate, not {tasks!r}")
     secure = os.environ.get("KUNDEBASE_SECURE_COOKIES", "1" if environment == "production" else "0")
     return Config(
         environment=environment,
@@ -191,6 +195,7 @@ def load() -> Config:
         smtp_url=os.environ.get("KUNDEBASE_SMTP_URL", "smtp://127.0.0.1:25"),
         base_url=os.environ.get("KUNDEBASE_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
         event_processing=processing,
+        tasks=tasks,
         proxy_ssl_header=proxy_header,
         ssl_redirect=_flag("KUNDEBASE_SSL_REDIRECT", environment == "production"),
         hsts_seconds=int(hsts),

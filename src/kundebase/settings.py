@@ -21,6 +21,13 @@ KUNDEBASE_DATA_DIR = CONFIG.data_dir
 KUNDEBASE_SMTP_URL = CONFIG.smtp_url
 KUNDEBASE_BASE_URL = CONFIG.base_url
 KUNDEBASE_EVENT_PROCESSING = CONFIG.event_processing
+# Background work (imports, campaign sends, event processing) runs as django-tasks tasks: queued in the
+# database and run by `kundebase worker` (which `kundebase serve` starts beside the web server), or at once
+# where it is enqueued (the tests' default, KUNDEBASE_TASKS=immediate).
+TASKS = {"default": {"BACKEND": {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}[CONFIG.tasks], "QUEUES": ["default", "events"]}}
 # Limits on import files (config.IMPORT_LIMITS, docs/settings.md).
 KUNDEBASE_IMPORT_MAX_FILE_MB = CONFIG.import_limits["KUNDEBASE_IMPORT_MAX_FILE_MB"]
 KUNDEBASE_IMPORT_MAX_UNCOMPRESSED_MB = CONFIG.import_limits["KUNDEBASE_IMPORT_MAX_UNCOMPRESSED_MB"]
@@ -40,6 +47,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.admin",
+    "django_tasks",
+    "django_tasks_db",
     "csp",
     "ninja",  # serves Swagger UI from our own static files, which the Content Security Policy allows
     "kundebase.core",

@@ -10,8 +10,8 @@ import pytest
 from django.db import connection
 
 from kundebase.analytics import engine, sql
-from kundebase.analytics.dialect import DUCKDB, for_vendor
 from kundebase.analytics.sql import Filters
+from kundebase.core.dialect import DUCKDB, for_connection
 from tests.analytics.conftest import at
 
 RATES = {"call": Decimal("60"), "meeting": Decimal("450")}
@@ -50,7 +50,7 @@ def _norm(rows: list[Any]) -> list[tuple[Any, ...]]:
 @pytest.mark.parametrize("filters", [Filters(start=at(1, 1), end=at(6, 1)), Filters(channel="web", region="Oslo")],
                          ids=["period", "channel-region"])
 def test_same_sql_same_answer(book: dict[str, int], name: str, filters: Filters) -> None:
-    source = for_vendor(connection.vendor)
+    source = for_connection(connection)
     text, params = CASES[name](source, filters)
     with connection.cursor() as cur:
         cur.execute(text, params)

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from kundebase.analytics import engine, reports, sql
-from kundebase.analytics.dialect import DUCKDB
 from kundebase.analytics.sql import Filters
+from kundebase.core.dialect import DUCKDB
 from tests.analytics.conftest import at, delete_orders_behind_the_services
 
 FIGURES = ("SELECT party_id, COUNT(*), SUM(revenue), SUM(cost), MIN(ordered_at), MAX(ordered_at) FROM orders "

@@ -48,6 +48,28 @@ def test_vendor_branches_are_seen_in_the_syntax_tree() -> None:
     assert branches(ast.parse("vendor = connections['default'].vendor"))
     assert branches(ast.parse("ok = self.conn.vendor in ('sqlite',)"))
     assert not branches(ast.parse("if dialect.name == 'postgresql': pass"))
+    assert branches(ast.parse("def f(schema_editor):\n    return schema_editor.connection.vendor"))
+    assert branches(ast.parse("def f(cursor):\n    return cursor.db.vendor"))
+    assert branches(ast.parse("kind = getattr(connection, 'vendor', '')"))
+    assert not branches(ast.parse("kind = for_connection(connection).name"))
+
+
+def test_only_the_dialect_layer_asks_which_database_it_runs_on() -> None:
+    structure = _structure()
+    found = structure.vendor_branch_modules(ROOT)
+    assert [name for name in found if not name.startswith(structure.DIALECT_LAYER)] == []
+    assert found and all(name.startswith(structure.DIALECT_LAYER) for name in found)  # the layer itself is seen
+
+
+def test_a_second_module_with_vendor_branches_is_above_the_threshold() -> None:
+    structure = _structure()
+    layer = ["src/kundebase/core/dialect/__init__.py"]
+    alone = structure.Measures(files_over_600_lines=[], customer_row_writers=[], vendor_branch_modules=layer,
+                               mypy_errors=0)
+    assert structure.over_thresholds(alone) == []
+    second = structure.Measures(files_over_600_lines=[], customer_row_writers=[],
+                                vendor_branch_modules=[*layer, "src/kundebase/parties/search.py"], mypy_errors=0)
+    assert structure.over_thresholds(second) == ["vendor_branch_modules: 2 > 1"]
 
 
 def test_only_the_parties_write_path_writes_customer_rows() -> None:
@@ -72,3 +94,69 @@ def test_check_fails_above_a_threshold() -> None:
     measures = structure.Measures(files_over_600_lines=["a.py"], customer_row_writers=["x.py"],
                                   vendor_branch_modules=[], mypy_errors=None)
     assert structure.over_thresholds(measures) == ["files_over_600_lines: 1 > 0"]
+
+
+# --- layers: pages and API are two thin surfaces over the same services ------------------------------------------
+
+def _surface(module: str) -> str:
+    """``views`` for a page module, ``api`` for an API module, "" for anything else (services, models …)."""
+    parts = module.split(".")
+    if "views" in parts or parts[-1].startswith("views_"):
+        return "views"
+    if "api" in parts[:-1] or parts[-1] == "api" or parts[-1].endswith("_api"):
+        return "api"
+    return ""
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT / "src").with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imported_modules(path: Path, module: str) -> set[str]:
+    """Every module the file imports, at the top or inside a function (``from a import b`` names ``a.b`` too)."""
+    package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*anchor, base] if base else anchor)
+            found.add(base)
+            found |= {f"{base}.{alias.name}" for alias in node.names}
+    return found
+
+
+def layer_crossings(root: Path) -> list[str]:
+    """``views → api`` or ``api → views`` imports under ``root/src/kundebase``: shared code belongs in a service."""
+    crossings: set[str] = set()
+    for path in sorted((root / "src" / "kundebase").rglob("*.py")):
+        module = _module_name(path) if root == ROOT else ".".join(
+            path.relative_to(root / "src").with_suffix("").parts)
+        side = _surface(module)
+        if not side:
+            continue
+        for name in sorted(_imported_modules(path, module)):
+            other = _surface(name)
+            if name.startswith("kundebase.") and other and other != side:
+                parts = name.split(".")
+                cut = next(i for i in range(1, len(parts) + 1) if _surface(".".join(parts[:i])))
+                crossings.add(f"{module} imports {'.'.join(parts[:cut])}")
+    return sorted(crossings)
+
+
+def test_views_and_api_modules_do_not_import_each_other() -> None:
+    assert layer_crossings(ROOT) == []
+
+
+def test_a_view_importing_an_api_module_is_seen(tmp_path: Path) -> None:
+    app = tmp_path / "src" / "kundebase" / "shop"
+    app.mkdir(parents=True)
+    (app / "views.py").write_text("def page():\n    from kundebase.shop.api import helper\n")
+    (app / "api.py").write_text("from . import views\n")
+    (app / "services.py").write_text("from kundebase.shop import api, views\n")
+    assert layer_crossings(tmp_path) == ["kundebase.shop.api imports kundebase.shop.views",
+                                         "kundebase.shop.views imports kundebase.shop.api"]

@@ -135,7 +135,7 @@ def test_conversions_and_revenue(smtp, purposes) -> None:
     campaigns.unsubscribe(recipient_id=CampaignRecipient.objects.get(campaign=campaign, party_id=ids["john"]).pk)
 
     def who(op: str) -> set[int]:
-        from kundebase.marketing.dialects import for_connection
+        from kundebase.core.dialect import for_connection
         from kundebase.marketing.segment_language import select_sql
 
         sql, params = select_sql({"attr": "campaign", "op": op, "value": campaign.pk}, for_connection())

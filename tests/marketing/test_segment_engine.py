@@ -63,10 +63,10 @@ def test_combined_order_conditions_share_one_scan_and_agree(mirror_dir: Any) -> 
         {"not": {"or": [REVENUE, {"attr": "orders.count", "op": "eq", "value": 0}]}},
         {"and": [{"attr": "orders.count", "op": "gte", "value": 1, "category": ["outdoor"]}, REVENUE]},
     ]
-    from kundebase.marketing import dialects
+    from kundebase.core.dialect import for_connection
     from kundebase.marketing.segment_language import count_sql
 
-    sql, _params = count_sql(rules[1], dialects.for_connection())
+    sql, _params = count_sql(rules[1], for_connection())
     assert sql.count("FROM orders_order") == 1 and "p.id IN" not in sql
     for rule in rules:
         assert segments.counted(rule=rule).count == segments.counted(rule=rule, analytics=False).count, rule

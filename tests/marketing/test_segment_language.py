@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from kundebase.marketing import dialects, segments
+from kundebase.core.dialect import for_connection
+from kundebase.marketing import segments
 from kundebase.marketing.segment_language import select_sql
 from tests.marketing.dataset import Facts, World, age, build, first_days, last_days
 
@@ -19,7 +20,7 @@ Case = tuple[dict[str, Any], Callable[[Facts], bool]]
 
 
 def _ids(rule: Any) -> set[int]:
-    sql, params = select_sql(rule, dialects.for_connection())
+    sql, params = select_sql(rule, for_connection())
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {row[0] for row in cursor.fetchall()}

@@ -132,3 +132,12 @@ def test_empty_cells_read_as_empty_text(tmp_path: Path) -> None:
     ids, columns, headers = read(src, "id")
     assert ids == ["1", "2"] and headers == ["id", "name", "email"]
     assert columns["email"] == ["", "ola@example.no"] and columns["name"] == ["Kari", ""]
+
+
+def test_importer_and_file_matcher_read_headers_from_one_table() -> None:
+    """A header word either of them knows, both know: ``Tlf`` came from the importer, ``Kundenavn`` from the
+    file matcher."""
+    from kundebase.ingest import mapping
+
+    assert propose_mapping(["Kundenavn", "Tlf", "Mobilnummer"]) == {"full_name": "Kundenavn", "phone": "Tlf"}
+    assert mapping.propose(["Kundenavn", "Tlf"], [], "persons") == {"Kundenavn": "full_name", "Tlf": "phone"}

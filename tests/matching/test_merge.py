@@ -97,6 +97,21 @@ def test_survivorship_prefers_verified_then_most_recent() -> None:
     assert merged.display_name == "Karianne Nordmann"
 
 
+def test_merge_follows_the_same_survivorship_policy_as_imports() -> None:
+    """Source priority decides before recency, as it does when an import or an event updates a customer."""
+    from kundebase.ingest import services as ingest
+    from kundebase.ingest.models import Source
+
+    kari, dup = _pair()
+    ingest.add_source(name="master-data")
+    Source.objects.filter(name="master-data").update(priority=90)
+    Observation.objects.create(entity="person", record_id=kari.pk, field="given_name", value="Kari",
+                               source="master-data")
+    services.update_person(party_id=dup.pk, changes={"given_name": "Kåre"})  # newer, from a lower priority
+    merging.merge(survivor_id=kari.pk, merged_id=dup.pk)
+    assert Person.objects.get(pk=kari.pk).given_name == "Kari"
+
+
 def test_merge_then_unmerge_restores_the_exact_prior_state(purposes: None) -> None:
     kari, dup = _pair()
     consent.record(party_id=dup.pk, purpose="newsletter", channel="email", status="granted")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from kundebase.core import identifiers
 from kundebase.matching.normalise import addresses, companies, contacts, names
 
 
@@ -126,7 +127,7 @@ def test_city_district_suffixes() -> None:
     ("030 1234567", "DE", "+49301234567"), ("020 7946 0958", "GB", "+442079460958"), ("not a phone", "NO", ""),
 ])
 def test_phones(raw: str, country: str, expected: str) -> None:
-    assert contacts.phone(raw, country) == expected
+    assert identifiers.phone_key(raw, country) == expected
 
 
 @pytest.mark.parametrize(("raw", "expected"), [
@@ -146,3 +147,16 @@ def test_emails(raw: str, expected: str) -> None:
 ])
 def test_websites(raw: str, expected: str) -> None:
     assert contacts.website(raw) == expected
+
+
+@pytest.mark.parametrize("text", ["Ørjan Bæk", "Åse Strauß", "Łukasz Œuvre", "Gergő Szűcs",
+                                  "Đorđe Müller-Lüdenscheidt"])
+def test_matching_and_search_fold_accents_alike(text: str) -> None:
+    assert names.plain(text) == identifiers.fold(text)
+
+
+@pytest.mark.parametrize("raw", ["22 33 44 55", "+47 22 33 44 55", "0047 22334455"])
+def test_matching_key_and_stored_phone_agree_for_any_spelling_of_the_country(raw: str) -> None:
+    """One phone normalising: the key matching compares is the number the customer record stores."""
+    for country in ("NO", "no"):
+        assert identifiers.phone_key(raw, country) == identifiers.phone(raw, country) == "+4722334455"

@@ -12,8 +12,8 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
-from kundebase.analytics import dashboard, engine, exports, keyfigures, presentation, reports
-from kundebase.analytics.text import analysis
+from kundebase.analytics import dashboard, exports, keyfigures, presentation, reports
+from kundebase.analytics.text import analysis, overview
 from kundebase.core.api_auth import require
 from kundebase.core.errors import NotFound, ValidationFailed
 
@@ -71,21 +71,7 @@ def export_report(request: HttpRequest, key: str, format: str = "csv") -> HttpRe
     if format not in exports.EXPORT_FORMATS:
         raise ValidationFailed.one("format", "Choose csv, xlsx or pdf", "invalid_choice")
     data = presentation.for_viewer(_report(request, key), request.user)
-    return file_response(key, data, format)
-
-
-def file_response(key: str, data: dict[str, Any], fmt: str) -> HttpResponse:
-    headers, rows = presentation.table(key, data)
-    title = str(reports.REPORTS[key].title)
-    if fmt == "csv":
-        body = exports.to_csv(headers, rows)
-    elif fmt == "xlsx":
-        body = exports.to_xlsx(title, headers, rows)
-    else:
-        body = exports.to_pdf(title, dashboard.summary_lines(key, data), headers, rows)
-    response = HttpResponse(body, content_type=exports.EXPORT_FORMATS[fmt])
-    response["Content-Disposition"] = f'attachment; filename="kundebase-{key}.{fmt}"'
-    return response
+    return exports.report_file(key, data, format)
 
 
 @router.get("/analytics/customers/{party_id}/key-figures", summary="Key figures of one customer")
@@ -103,23 +89,13 @@ def get_dashboard(request: HttpRequest) -> dict[str, Any]:
 @router.get("/analytics/text", summary="What customers write about: languages, trending phrases, topics, who asks")
 def text_intelligence(request: HttpRequest) -> dict[str, Any]:
     require(request, VIEW)
-    filters = presentation.parse_filters(request.GET)
-    with engine.reading() as con:
-        reports._prepare_segment(con, filters)
-        analysis.analyse_pending(con)
-        trending = presentation.phrases_for_viewer(analysis.trending(con, filters), request.user)
-        return {"languages": analysis.languages(con, filters), "trending": trending,
-                "topics": analysis.topics_by_month(con, filters),
-                "demographics": analysis.demographics(con, filters)}
+    return overview.text_overview(presentation.parse_filters(request.GET), request.user)
 
 
 @router.post("/analytics/text/suggest", summary="Analyse new texts and write inferred interests as suggestions")
 def run_suggestions(request: HttpRequest) -> dict[str, int]:
     require(request, "analytics.review_suggestions")
-    with engine.reading() as con:
-        analysed = analysis.analyse_pending(con, limit=None)
-        written = analysis.suggest_interests(con, actor=request.user)
-    return {"analysed": analysed, "suggested": written}
+    return overview.suggest_interests(request.user)
 
 
 def _suggestion_out(interest: Any) -> dict[str, Any]:

@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kundebase.analytics import engine, reports, sql
-from kundebase.analytics.dialect import DUCKDB
 from kundebase.analytics.sql import Filters
+from kundebase.core.dialect import DUCKDB
 
 
 def default_period(f: Filters) -> Filters:

@@ -1,7 +1,7 @@
 """The DuckDB mirror of the operational data, kept fresh without an export step.
 
 ``analytics.duckdb`` under the data directory holds three tables (``customers``,
-``orders``, ``interactions``) in the shape of :data:`dialect.MIRROR_COLUMNS`.
+``orders``, ``interactions``) in the shape of :data:`tables.MIRROR_COLUMNS`.
 No DuckDB extension is needed (the sqlite/postgres scanners download at run
 time, which we cannot rely on): rows are read through Django's own connection
 — ``COPY … TO STDOUT`` on PostgreSQL, a cursor on SQLite — written as CSV and
@@ -30,7 +30,6 @@ exclusive file lock and closes it again — cheap, and safe with several web wor
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import fcntl
 import logging
@@ -48,14 +47,8 @@ from django.conf import settings
 from django.db import connections
 from django.utils import timezone
 
-from kundebase.analytics.dialect import (
-    MIRROR_COLUMNS,
-    SOURCE_ALIASES,
-    SOURCE_TABLES,
-    TOTALS_COLUMNS,
-    Dialect,
-    for_vendor,
-)
+from kundebase.analytics.tables import MIRROR_COLUMNS, SOURCE_ALIASES, SOURCE_TABLES, TOTALS_COLUMNS, source_select
+from kundebase.core.dialect import Dialect, for_connection
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +78,7 @@ def mirror_path() -> Path:
 
 def _source_identity(alias: str) -> str:
     db = connections[alias].settings_dict
-    return f"{connections[alias].vendor}:{db.get('HOST', '')}:{db.get('PORT', '')}:{db['NAME']}"
+    return f"{for_connection(connections[alias]).name}:{db.get('HOST', '')}:{db.get('PORT', '')}:{db['NAME']}"
 
 
 @contextmanager
@@ -146,7 +139,7 @@ class Mirror:
     # -- refreshing --------------------------------------------------------------------------------
     @property
     def source_dialect(self) -> Dialect:
-        return for_vendor(connections[self.alias].vendor)
+        return for_connection(connections[self.alias])
 
     def age(self, con: duckdb.DuckDBPyConnection) -> float:
         rows = con.execute("SELECT MIN(refreshed_at) FROM _sync").fetchall()
@@ -261,7 +254,7 @@ class Mirror:
         ``first`` marks the initial load, whose totals are computed for everyone afterwards anyway.
         """
         d = self.source_dialect
-        sql = d.source_select(table)
+        sql = source_select(d, table)
         if where:
             sql += (" AND " if "WHERE" in sql.split("FROM", 1)[1] else " WHERE ") + where
         with tempfile.NamedTemporaryFile("w", suffix=".csv", dir=self.path.parent, newline="",
@@ -289,34 +282,9 @@ class Mirror:
         return rows
 
     def _export(self, d: Dialect, sql: str, params: Sequence[int], handle: Any, progress: Any) -> int:
-        connection = connections[self.alias]
-        connection.ensure_connection()
-        if d.name == "postgresql":
-            import psycopg
-
-            raw = connection.connection
-            query = psycopg.ClientCursor(raw).mogrify(d.bind(sql), params)
-            count = 0
-            with raw.cursor() as cur, cur.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, NULL '{NULL}')") as cp:
-                for chunk in cp:
-                    data = bytes(chunk).decode("utf-8")
-                    handle.write(data)
-                    count += data.count("\n")
-            # Multi-line text fields make the newline count an over-estimate; only zero matters to callers.
-            return count
-        writer = csv.writer(handle, lineterminator="\n")
-        count = 0
-        with connection.cursor() as cur:
-            cur.execute(d.bind(sql), params)
-            while True:
-                batch = cur.fetchmany(20_000)
-                if not batch:
-                    break
-                writer.writerows(_csv_row(row) for row in batch)
-                count += len(batch)
-                if progress is not None:
-                    progress.update(len(batch))
-        return count
+        # COPY … TO STDOUT on PostgreSQL, a cursor elsewhere: the dialect writes the CSV the mirror loads.
+        return d.export_csv(connections[self.alias], sql, params, handle, null=NULL, cell=_csv_cell,
+                            progress=progress)
 
     def _reconcile(self, con: duckdb.DuckDBPyConnection, table: str, *, force: bool) -> bool:
         """Compare key sets when counts differ (or when forced); delete extra rows, load missing ones."""
@@ -386,7 +354,3 @@ def _csv_cell(value: object) -> object:
     if isinstance(value, str) and len(value) in (19, 26) and value[4:5] == "-" and value[10:11] in (" ", "T"):
         return value if len(value) == 26 else value + ".000000"
     return value
-
-
-def _csv_row(row: tuple[object, ...]) -> list[object]:
-    return [_csv_cell(v) for v in row]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from django.http import HttpResponse
+
 from kundebase.core import spreadsheet
 
 EXPORT_FORMATS = {
@@ -18,6 +20,23 @@ def _cell(value: Any) -> Any:
     if isinstance(value, float):
         return round(value, 4)
     return "" if value is None else value
+
+
+def report_file(key: str, data: dict[str, Any], fmt: str) -> HttpResponse:
+    """A report (as the viewer may see it) as a download in ``fmt`` — the report page's and the API's export."""
+    from kundebase.analytics import dashboard, presentation, reports
+
+    headers, rows = presentation.table(key, data)
+    title = str(reports.REPORTS[key].title)
+    if fmt == "csv":
+        body = to_csv(headers, rows)
+    elif fmt == "xlsx":
+        body = to_xlsx(title, headers, rows)
+    else:
+        body = to_pdf(title, dashboard.summary_lines(key, data), headers, rows)
+    response = HttpResponse(body, content_type=EXPORT_FORMATS[fmt])
+    response["Content-Disposition"] = f'attachment; filename="kundebase-{key}.{fmt}"'
+    return response
 
 
 def to_csv(headers: list[str], rows: list[list[Any]]) -> bytes:

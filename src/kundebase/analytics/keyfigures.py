@@ -17,8 +17,8 @@ import numpy as np
 from django.utils import timezone
 
 from kundebase.analytics import clv, engine, sql
-from kundebase.analytics.dialect import DUCKDB
 from kundebase.analytics.reports import service_costs
+from kundebase.core.dialect import DUCKDB
 from kundebase.core.errors import NotFound
 
 MODEL_MAX_AGE = 6 * 3600.0

@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kundebase.analytics import engine, segments, sql
-from kundebase.analytics.dialect import DUCKDB, Dialect
 from kundebase.analytics.sql import Filters
+from kundebase.core.dialect import DUCKDB, Dialect
 from kundebase.core.errors import ValidationFailed
 
 SEGMENT_LABELS = {

@@ -1,8 +1,8 @@
 """The report SQL, as pure functions returning ``(sql, params)``.
 
-Every function takes a :class:`~kundebase.analytics.dialect.Dialect` and the
+Every function takes a :class:`~kundebase.core.dialect.Dialect` and the
 report filters and returns SQL against the logical tables ``customers``,
-``orders`` and ``interactions`` — already wrapped by :meth:`Dialect.with_tables`
+``orders`` and ``interactions`` — already wrapped by :func:`~kundebase.analytics.tables.with_tables`
 and bound to the driver's placeholder — so the same statement runs on the DuckDB
 mirror and, in the benchmark, directly on SQLite and PostgreSQL.
 """
@@ -13,7 +13,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from kundebase.analytics.dialect import Dialect
+from kundebase.analytics.tables import with_tables
+from kundebase.core.dialect import Dialect
 
 Statement = tuple[str, list[object]]
 
@@ -36,7 +37,7 @@ class Filters:
 
 
 def _finish(d: Dialect, sql: str, params: list[object]) -> Statement:
-    return d.bind(d.with_tables(sql)), params
+    return d.bind(with_tables(d, sql)), params
 
 
 def _customer_conditions(d: Dialect, f: Filters, alias: str = "c") -> tuple[list[str], list[object]]:
@@ -61,11 +62,11 @@ def _filtered_orders(d: Dialect, f: Filters, *, period: bool = True, end: dt.dat
         params.insert(0, f.channel)
     if period and f.start:
         conds.append("o.ordered_at >= ?")
-        params.append(d.ts_param(f.start))
+        params.append(d.datetime_param(f.start))
     upper = end or (f.end if period else None)
     if upper:
         conds.append("o.ordered_at < ?")
-        params.append(d.ts_param(upper))
+        params.append(d.datetime_param(upper))
     where = (" WHERE " + " AND ".join(conds)) if conds else ""
     sql = ("SELECT o.id AS id, o.party_id AS party_id, o.ordered_at AS ordered_at, o.channel AS channel, "
            "o.source AS source, o.revenue AS revenue, o.cost AS cost "
@@ -123,10 +124,10 @@ def _service_cost_cte(d: Dialect, f: Filters, rates: dict[str, Decimal]) -> Stat
     conds, params = _customer_conditions(d, f)
     if f.start:
         conds.append("i.occurred_at >= ?")
-        params.append(d.ts_param(f.start))
+        params.append(d.datetime_param(f.start))
     if f.end:
         conds.append("i.occurred_at < ?")
-        params.append(d.ts_param(f.end))
+        params.append(d.datetime_param(f.end))
     whens = " ".join(f"WHEN '{kind}' THEN {Decimal(cost):f}" for kind, cost in sorted(rates.items())
                      if kind.replace("_", "").isalnum())
     case = f"CASE i.kind {whens} ELSE 0 END" if whens else "0"
@@ -218,7 +219,7 @@ def _rfm_cte(d: Dialect, f: Filters, as_of: dt.datetime, name: str, totals: bool
         pc = (f"{name}_fo AS ({fo}),\n{name}_pc AS (SELECT party_id, MAX(ordered_at) AS last_at, COUNT(*) AS n, "
               f"{d.money_sum('revenue')} AS revenue FROM {name}_fo GROUP BY party_id)")
     recency = d.days_between("last_at", "?")
-    params = [*params, d.ts_param(as_of)]
+    params = [*params, d.datetime_param(as_of)]
     fm = d.int_div("f + m + 1", "2")
     sql = f"""{pc},
 {name}_s AS (SELECT party_id, n, revenue, {recency} AS recency_days,
@@ -289,10 +290,10 @@ def cohorts(d: Dialect, f: Filters) -> Statement:
     uses = param_month.count("?")
     if f.start:
         conds.append(f"first.c >= {param_month}")
-        cparams.extend([d.ts_param(f.start)] * uses)
+        cparams.extend([d.datetime_param(f.start)] * uses)
     if f.end:
         conds.append(f"first.c < {param_month}")
-        cparams.extend([d.ts_param(f.end)] * uses)
+        cparams.extend([d.datetime_param(f.end)] * uses)
     where = (" WHERE " + " AND ".join(conds)) if conds else ""
     sql = f"""
 WITH fo AS ({fo}),
@@ -330,10 +331,10 @@ def sources(d: Dialect, f: Filters) -> Statement:
     conds, pparams = [], []
     if f.start:
         conds.append("ordered_at >= ?")
-        pparams.append(d.ts_param(f.start))
+        pparams.append(d.datetime_param(f.start))
     if f.end:
         conds.append("ordered_at < ?")
-        pparams.append(d.ts_param(f.end))
+        pparams.append(d.datetime_param(f.end))
     period = (" AND " + " AND ".join(conds)) if conds else ""
     sql = f"""
 WITH fo AS ({fo}), pc AS ({_per_customer(d)}),
@@ -374,7 +375,7 @@ WITH pc AS (SELECT party_id, COUNT(*) - 1 AS x, MIN(ordered_at) AS first_at, MAX
             FROM orders GROUP BY party_id)
 SELECT x, ROUND({first} / 7.0, 2) AS t_x, ROUND({age} / 7.0, 2) AS t_total, COUNT(*)
 FROM pc GROUP BY 1, 2, 3"""
-    return _finish(d, sql, [d.ts_param(as_of)])
+    return _finish(d, sql, [d.datetime_param(as_of)])
 
 
 def clv_monetary(d: Dialect) -> Statement:

@@ -16,10 +16,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kundebase.analytics import charts, dashboard, engine, exports, keyfigures, presentation, reports, segments
-from kundebase.analytics.api import file_response
+from kundebase.analytics import charts, dashboard, exports, keyfigures, presentation, reports, segments
 from kundebase.analytics.sql import CHANNEL_CHOICES, GEO_LEVELS
-from kundebase.analytics.text import analysis
+from kundebase.analytics.text import analysis, overview
 from kundebase.core.errors import DomainError
 
 VIEW = "analytics.view_reports"
@@ -109,7 +108,7 @@ def report_view(request: HttpRequest, key: str) -> HttpResponse:
     data = presentation.for_viewer(data, request.user)
     fmt = request.GET.get("format")
     if fmt in exports.EXPORT_FORMATS:
-        return file_response(key, data, fmt)
+        return exports.report_file(key, data, fmt)
     headers, rows = presentation.table(key, data)
     rows = [[_display(cell) for cell in row] for row in rows]
     context = {**_filter_context(request), "key": key, "report": reports.REPORTS[key], "errors": errors,
@@ -121,13 +120,9 @@ def report_view(request: HttpRequest, key: str) -> HttpResponse:
 def text_view(request: HttpRequest) -> HttpResponse:
     _guard(request, VIEW)
     filters, errors = _parse(request)
-    with engine.reading() as con:
-        reports._prepare_segment(con, filters)
-        analysis.analyse_pending(con)
-        trending = presentation.phrases_for_viewer(analysis.trending(con, filters), request.user)
-        topics = analysis.topics_by_month(con, filters)
-        demographics = analysis.demographics(con, filters)
-        languages = analysis.languages(con, filters)
+    text = overview.text_overview(filters, request.user)
+    trending, topics = text["trending"], text["topics"]
+    demographics, languages = text["demographics"], text["languages"]
     totals: dict[str, int] = {}
     for t in topics:
         totals[t["category"]] = totals.get(t["category"], 0) + t["texts"]
@@ -147,9 +142,7 @@ def text_view(request: HttpRequest) -> HttpResponse:
 def text_suggest(request: HttpRequest) -> HttpResponse:
     """Analyse every new text and write the inferred interests as suggestions (a button on the text page)."""
     _guard(request, "analytics.review_suggestions")
-    with engine.reading() as con:
-        analysis.analyse_pending(con, limit=None)
-        written = analysis.suggest_interests(con, actor=request.user)
+    written = overview.suggest_interests(request.user)["suggested"]
     messages.success(request, _("%(n)d new suggestions.") % {"n": written})
     return redirect("analytics:text")
 

@@ -13,6 +13,7 @@ from pydantic import ConfigDict, Field
 from kundebase import __version__
 from kundebase.core import services
 from kundebase.core.api_auth import require
+from kundebase.core.dialect import for_connection
 from kundebase.core.models import CustomFieldDefinition
 
 router = Router(tags=["custom fields"])
@@ -60,7 +61,7 @@ def health(request: HttpRequest):
     """Liveness and database reachability, for load balancers (no authentication)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
-    return {"status": "ok", "version": __version__, "database": connection.vendor}
+    return {"status": "ok", "version": __version__, "database": for_connection(connection).name}
 
 
 @router.get("/custom-fields", response={200: list[CustomFieldOut]})

@@ -16,6 +16,8 @@ from typing import Any
 
 from django.db import connection, models
 
+from kundebase.core.dialect import for_connection
+
 
 def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
     """How one column's Python values become database values (``None`` when they go as they are)."""
@@ -49,9 +51,7 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]], *, ig
     names = list(rows[0])
     fields = [column_field(model, name) for name in names]
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(column) for _, column in fields)
-    sql = (f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(names))})"
-           + (" ON CONFLICT DO NOTHING" if ignore_conflicts else ""))
+    target = f"{quote(model._meta.db_table)} ({', '.join(quote(column) for _, column in fields)})"
     converters = [_converter(f) for f, _ in fields]
     if any(converters):
         params = [tuple(value if convert is None or value is None else convert(value)
@@ -59,12 +59,5 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]], *, ig
     else:
         params = [tuple(row.values()) for row in rows]
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and not ignore_conflicts:
-            # COPY is several times faster than even psycopg's pipelined executemany; it has no ON CONFLICT.
-            with connection.wrap_database_errors, cursor.cursor.copy(
-                    f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN") as copy:
-                for row in params:
-                    copy.write_row(row)
-        else:
-            cursor.executemany(sql, params)
+        for_connection(connection).insert_many(cursor, target, params, ignore_conflicts=ignore_conflicts)
     return len(rows)

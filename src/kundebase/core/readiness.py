@@ -11,6 +11,8 @@ from __future__ import annotations
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from kundebase.core.dialect import for_connection
+
 _migrated = False
 
 
@@ -37,4 +39,4 @@ def ready(request: HttpRequest) -> HttpResponse:
             _migrated = True
     except DatabaseError:
         return problem_response(request, 503, "database_unreachable", "The database does not answer")
-    return JsonResponse({"status": "ready", "database": connection.vendor, "migrations": "applied"})
+    return JsonResponse({"status": "ready", "database": for_connection(connection).name, "migrations": "applied"})

@@ -1,53 +1,29 @@
-"""Bulk inserts that bypass the ORM's per-object work: one ``executemany`` per table and chunk.
+"""Bulk inserts that bypass the ORM's per-object work: one ``COPY`` or ``executemany`` per table and chunk.
 
 The demo load writes millions of rows; building model instances for each
-would cost more than generating the data.  Values are adapted here to what
-each backend stores (SQLite keeps dates, times and decimals as text), so the
-generator can work with plain Python values.
+would cost more than generating the data.  Values are adapted here, as the
+dialect says, to what each backend stores (SQLite keeps dates, times and
+decimals as text), so the generator can work with plain Python values.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
-from decimal import Decimal
 from typing import Any
 
 from django.core.management.color import no_style
 from django.db import connection, models
 
+from kundebase.core.dialect import for_connection
+
 Adapter = Callable[[Any], Any] | None
-
-
-def _sqlite_datetime(value: dt.datetime | None) -> str | None:
-    if value is None:
-        return None
-    if value.tzinfo is not None:
-        value = value.astimezone(dt.UTC).replace(tzinfo=None)
-    return value.isoformat(" ")
-
-
-def _sqlite_date(value: dt.date | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-def _sqlite_decimal(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
 
 
 def _adapter(field: models.Field[Any, Any]) -> Adapter:
     kind = field.get_internal_type()
     if kind == "JSONField":
         return lambda v: field.get_db_prep_save(v, connection)
-    if connection.vendor != "sqlite":
-        return None
-    if kind == "DateTimeField":
-        return _sqlite_datetime
-    if kind == "DateField":
-        return _sqlite_date
-    if kind == "DecimalField":
-        return _sqlite_decimal
-    return None
+    return for_connection(connection).bulk_adapter(kind)
 
 
 class Table:
@@ -60,8 +36,7 @@ class Table:
         self.model = model
         self.columns = tuple(columns)
         target = f"{quote(model._meta.db_table)} ({', '.join(quote(str(f.column)) for f in fields)})"
-        self.sql = f"INSERT INTO {target} VALUES ({', '.join(['%s'] * len(fields))})"
-        self.copy_sql = f"COPY {target} FROM STDIN"
+        self.target = target
         self.adapters = [(i, a) for i, a in enumerate(_adapter(f) for f in fields) if a is not None]
 
     def insert(self, rows: Iterable[Sequence[Any]]) -> int:
@@ -74,13 +49,7 @@ class Table:
             batch.append(row)
         if batch:
             with connection.cursor() as cursor:
-                if connection.vendor == "postgresql":
-                    # COPY is several times faster than even a pipelined executemany.
-                    with cursor.cursor.copy(self.copy_sql) as copy:
-                        for row in batch:
-                            copy.write_row(row)
-                else:
-                    cursor.executemany(self.sql, batch)
+                for_connection(connection).insert_many(cursor, self.target, batch)
         return len(batch)
 
 

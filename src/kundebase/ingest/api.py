@@ -28,11 +28,11 @@ def provenance(request: HttpRequest, entity: str, record_id: int) -> list[dict[s
 
 @router.get("/imports/{job_id}", summary="Progress and counts of an import")
 def import_progress(request: HttpRequest, job_id: int) -> dict[str, Any]:
+    from kundebase.ingest.importer import progress
     from kundebase.ingest.models import ImportJob
-    from kundebase.ingest.views import progress_dict
 
     require(request, "ingest.view_importjob")
     job = ImportJob.objects.filter(pk=job_id).first()
     if job is None:
         raise NotFound("Import", job_id)
-    return progress_dict(job)
+    return progress(job)

@@ -17,13 +17,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import threading
 import time
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, connections, transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from kundebase.core.errors import DomainError
@@ -370,38 +369,15 @@ def _round(wanted: list[int], start: int) -> tuple[int, int]:
     return done, start
 
 
-# --- the background worker ---------------------------------------------------------------------------------------
-
-_wake = threading.Event()
-_worker: threading.Thread | None = None
-_lock = threading.Lock()
-
-
-def _loop() -> None:
-    while True:
-        _wake.wait(timeout=5)
-        _wake.clear()
-        try:
-            while process(limit=200):
-                pass
-        except Exception:  # the worker must survive a bad moment (database restart …); events stay queued
-            log.exception("event processing failed; retrying")
-        finally:
-            connections.close_all()
-
-
 def kick(ids: list[int]) -> None:
-    """After events were committed: process them now (inline), or wake this process's worker thread."""
+    """After events were committed: process them now (inline), or queue a round of processing for the worker."""
     mode = settings.KUNDEBASE_EVENT_PROCESSING
     if mode == "inline":
         process(ids)
     elif mode == "background":
-        global _worker
-        with _lock:
-            if _worker is None or not _worker.is_alive():
-                _worker = threading.Thread(target=_loop, name="kundebase-events", daemon=True)
-                _worker.start()
-        _wake.set()
+        from kundebase.ingest.tasks import process_events_soon
+
+        process_events_soon()
 
 
 def sources_with_key(key: str) -> Source | None:

@@ -326,6 +326,14 @@ def run_job(job_id: int, *, actor: object = None, progress: Callable[[int], obje
     return job
 
 
+def progress(job: ImportJob) -> dict[str, Any]:
+    """Where a job stands, as its page polls it and ``GET /api/v1/imports/{id}`` answers."""
+    return {"id": job.pk, "status": job.status, "rows_done": job.rows_done, "total_rows": job.total_rows,
+            "progress": round(job.progress, 4), "created": job.created_count, "updated": job.updated_count,
+            "unchanged": job.unchanged_count, "review": job.review_count, "errors": job.error_count,
+            "quarantined": job.quarantine_count, "message": job.message}
+
+
 def dry_run(path: Path, *, source: Source, entity: str, columns: dict[str, str], info: readers.FileInfo | None = None,
             limit: int | None = None, sample: int = 20) -> dict[str, Any]:
     """Everything an import would do, without writing: counts, the first rows as stored, every problem."""

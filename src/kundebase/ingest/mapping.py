@@ -37,12 +37,13 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "customer_number": ("customer number", "customer no", "customer id", "customerid", "kundenummer", "kundenr",
                         "kunde nr", "kundnummer", "kundnr", "kundennummer", "kunden nr", "kundennr",
                         "ugyfelszam", "ugyfel azonosito", "ugyfelkod", "customer_number", "account number"),
-    "given_name": ("first name", "firstname", "given name", "forename", "fornavn", "fornamn", "forename",
+    "given_name": ("first name", "firstname", "given name", "given", "forename", "fornavn", "fornamn", "forename",
                    "vorname", "keresztnev", "utonev", "given_name", "first_name"),
     "family_name": ("last name", "lastname", "surname", "family name", "etternavn", "efternavn", "efternamn",
                     "nachname", "familienname", "vezeteknev", "csaladnev", "family_name", "last_name"),
     "full_name": ("name", "full name", "navn", "fullt navn", "namn", "fullstandigt namn", "nev", "teljes nev",
-                  "contact name", "kontaktperson", "kontaktperson navn", "ansprechpartner"),
+                  "contact name", "kontaktperson", "kontaktperson navn", "ansprechpartner", "kunde", "customer",
+                  "kundenavn"),
     "birth_date": ("birth date", "birthdate", "date of birth", "dob", "birthday", "fodselsdato", "fodt",
                    "fodelsedatum", "fodelsedag", "geburtsdatum", "geboren", "geburtstag", "szuletesi datum",
                    "szuletesi ido", "szuletesnap", "birth_date"),
@@ -56,22 +57,23 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "mobile": ("mobile", "mobil", "mobile phone", "cell", "cellphone", "mobiltelefon", "mobilnummer", "handy",
                "handynummer", "mobiltelefonszam", "mobilszam", "mobiltlf", "mobil nr"),
     "street": ("street", "address", "adresse", "gateadresse", "postadresse", "adress", "gatuadress", "strasse",
-               "anschrift", "utca", "cim", "utca hazszam", "street address", "address line 1", "vej", "gade"),
+               "anschrift", "utca", "cim", "utca hazszam", "street address", "address line 1", "address 1", "vej",
+               "gade"),
     "postcode": ("postcode", "postal code", "zip", "zip code", "postnummer", "postnr", "post nr", "plz",
                  "postleitzahl", "iranyitoszam", "irsz", "postcode"),
     "city": ("city", "town", "poststed", "sted", "by", "ort", "postort", "stadt", "ort stadt", "telepules",
-             "varos", "helyseg", "bynavn"),
+             "varos", "helyseg", "bynavn", "suburb"),
     "municipality": ("municipality", "kommune", "kommun", "gemeinde", "onkormanyzat", "jaras"),
     "region": ("region", "fylke", "county", "landsdel", "lan", "bundesland", "megye", "state province"),
     "country": ("country", "land", "landkode", "country code", "orszag", "staat", "nation"),
     "company": ("company", "organisation", "organization", "firma", "bedrift", "virksomhed", "foretag",
-                "unternehmen", "ceg", "cegnev", "arbeidsgiver", "employer", "company name"),
+                "unternehmen", "ceg", "cegnev", "arbeidsgiver", "employer", "company name", "firmanavn", "foretak"),
     "legal_name": ("legal name", "company name", "firmanavn", "selskapsnavn", "virksomhedsnavn", "foretagsnamn",
                    "firmenname", "cegnev", "firma", "bedrift", "company", "navn", "name", "namn", "nev"),
     "org_number": ("org number", "organisation number", "organization number", "organisasjonsnummer", "orgnr",
                    "org nr", "organisationsnummer", "cvr", "cvr nr", "cvr nummer", "ust idnr", "ust id nr",
                    "ustid", "umsatzsteuer id", "vat", "vat number", "vat id", "adoszam", "cegjegyzekszam",
-                   "handelsregisternummer", "org_number", "company number"),
+                   "handelsregisternummer", "handelsregister", "ust id", "org_number", "company number"),
     "org_country": ("org country", "registration country", "registreringsland"),
     "industry_code": ("industry", "industry code", "nace", "nace kode", "naeringskode", "branchekode",
                       "branschkod", "wz code", "teaor", "industry_code"),
@@ -119,7 +121,13 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "cost": ("cost", "kostnad", "omkostning", "kosten", "einkaufspreis", "koltseg", "cost price", "innpris"),
     "currency": ("currency", "valuta", "wahrung", "penznem"),
     "lines": ("lines", "order lines", "ordrelinjer", "products"),
+    # Fields the importer does not take yet, which the file matcher (kundebase match FILE.csv) compares.
+    "house_number": ("house number", "street number", "husnummer", "hausnummer", "hazszam", "number", "nr"),
+    "national_id": ("national id", "ssn", "soc sec id", "personnummer", "fodselsnummer", "cpr", "cpr nummer",
+                    "szemelyi szam", "taj", "steuer id", "id number"),
 }
+"""Field → the header words that name it in exports, in one table for every reader of files: the importer's
+mapping proposal (:func:`propose`) and the file matcher's (:func:`kundebase.matching.filematch.propose_mapping`)."""
 
 
 def header_key(text: str) -> str:
@@ -133,6 +141,13 @@ for _target, _words in SYNONYMS.items():
     for _word in (*_words, _target):
         for _key in {header_key(_word), header_key(_word).replace(" ", "")}:
             _INDEX.setdefault(_key, []).append(_target)
+
+
+def header_words(*fields: str) -> set[str]:
+    """The folded header words (:func:`header_key`) that name any of ``fields``, the field names included, each
+    also written without spaces (``first name`` and ``firstname``), as :func:`by_header` compares them."""
+    keys = {header_key(word) for field in fields for word in (*SYNONYMS.get(field, ()), field)}
+    return keys | {key.replace(" ", "") for key in keys}
 
 
 def by_header(header: str, entity: str) -> str | None:

@@ -41,7 +41,7 @@ DEFAULT_PRIORITY = 50
 SURVIVING_FIELDS = {
     "person": ("given_name", "family_name", "birth_date", "gender", "preferred_language"),
     "company": ("legal_name", "org_number", "org_country", "industry_code", "employees", "annual_revenue",
-                "bank_account", "payment_terms_days", "credit_limit"),
+                "bank_account", "payment_terms_days", "credit_limit", "preferred_language"),
 }
 """The fields whose shown value survivorship decides (contact points and addresses accumulate instead)."""
 
@@ -146,6 +146,32 @@ def shown_values(entity: str, record_id: int) -> dict[str, Candidate]:
         if best is not None:
             out[field] = best
     return out
+
+
+def merged_values(entity: str, survivor_id: int, merged_id: int,
+                  current: Mapping[int, Mapping[str, Any]]) -> dict[str, Any]:
+    """Field → value the survivor of a merge shows: the policy's winner among both customers' observations.
+
+    ``current`` holds both parties' present (typed) values by party id. The observed text is the provenance; the
+    typed value comes from whichever party holds it. A field without a usable observation keeps the survivor's
+    value, or takes the merged party's where the survivor has none.
+    """
+    fields = SURVIVING_FIELDS.get(entity, ())
+    pools: dict[str, list[Candidate]] = {}
+    for record_id in dict.fromkeys((survivor_id, merged_id)):
+        for field, pool in candidates_for(entity, record_id, fields).items():
+            pools.setdefault(field, []).extend(c for c in pool if c.value != "None")
+    chosen: dict[str, Any] = {}
+    for field in fields:
+        mine, theirs = current[survivor_id].get(field), current[merged_id].get(field)
+        best = winner(pools.get(field, []), rules_for(entity, field))
+        if best is not None:
+            value = next((v for v in (mine, theirs) if v not in (None, "") and str(v) == best.value), None)
+            if value is not None:
+                chosen[field] = value
+                continue
+        chosen[field] = mine if mine not in (None, "") else theirs
+    return chosen
 
 
 def recompute(*, party_id: int, actor: object = None, channel: str = "import") -> dict[str, str]:

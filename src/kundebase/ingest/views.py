@@ -1,21 +1,18 @@
 """The import pages: upload, mapping editor with preview, progress, error file; the sources page; and the
 events that could not be processed (dead letters).
 
-Thin: every decision is in :mod:`kundebase.ingest.importer`; the job runs in a
-background thread with its state in the database, so a page reload, a second
-browser or a server restart sees (and can resume) the same job.
+Thin: every decision is in :mod:`kundebase.ingest.importer`; the job runs as a
+background task (:mod:`kundebase.ingest.tasks`) with its state in the database, so
+a page reload, a second browser or a server restart sees (and can resume) the same job.
 """
 
 from __future__ import annotations
 
 import io
 import tempfile
-import threading
 from pathlib import Path
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import connections
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -23,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kundebase.core.errors import DomainError
-from kundebase.ingest import importer, mapping, readers
+from kundebase.ingest import importer, mapping, readers, tasks
 from kundebase.ingest.models import ImportJob, MappingTemplate, Source
 
 STALE_SECONDS = 60
@@ -32,22 +29,6 @@ STALE_SECONDS = 60
 def _require(request: HttpRequest, perm: str) -> None:
     if not request.user.is_authenticated or not request.user.has_perm(perm):
         raise PermissionDenied
-
-
-def start_in_background(job_id: int, actor: object = None) -> threading.Thread:
-    """Run the job in a thread of this process; its state lives in the database, not in the thread."""
-
-    def work() -> None:
-        try:
-            importer.run_job(job_id, actor=actor)
-        except Exception:  # recorded on the job as FAILED by run_job
-            importer.log.exception("background import %s stopped", job_id)
-        finally:
-            connections.close_all()  # a thread's connection is its own; never leave it to CONN_MAX_AGE
-
-    thread = threading.Thread(target=work, name=f"kundebase-import-{job_id}", daemon=True)
-    thread.start()
-    return thread
 
 
 def _stale(job: ImportJob) -> bool:
@@ -144,21 +125,14 @@ def job_start(request: HttpRequest, job_id: int) -> HttpResponse:
     job = get_object_or_404(ImportJob, pk=job_id)
     if job.status == ImportJob.Status.PENDING or _stale(job):
         ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, heartbeat_at=timezone.now())
-        start_in_background(job.pk, actor=request.user)
+        tasks.start_import(job.pk, actor=request.user)
     return redirect("ingest:import-detail", job_id=job.pk)
 
 
 def job_progress(request: HttpRequest, job_id: int) -> JsonResponse:
     _require(request, "ingest.view_importjob")
     job = get_object_or_404(ImportJob, pk=job_id)
-    return JsonResponse(progress_dict(job))
-
-
-def progress_dict(job: ImportJob) -> dict[str, Any]:
-    return {"id": job.pk, "status": job.status, "rows_done": job.rows_done, "total_rows": job.total_rows,
-            "progress": round(job.progress, 4), "created": job.created_count, "updated": job.updated_count,
-            "unchanged": job.unchanged_count, "review": job.review_count, "errors": job.error_count,
-            "quarantined": job.quarantine_count, "message": job.message}
+    return JsonResponse(importer.progress(job))
 
 
 def job_errors(request: HttpRequest, job_id: int) -> StreamingHttpResponse:

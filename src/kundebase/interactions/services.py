@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from kundebase.core import audit
 from kundebase.core.custom_fields import clean_values
 from kundebase.core.errors import ErrorCollector, NotFound
+from kundebase.core.field_values import date_value, datetime_value
 from kundebase.interactions.models import Interaction
 from kundebase.parties.models import Party, Person
 
@@ -22,20 +23,7 @@ text_screens: list[Any] = []
 MAX_BODY = 100_000
 
 
-def _parse_dt(value: Any, name: str, errors: ErrorCollector) -> dt.datetime | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        moment = value
-    else:
-        try:
-            moment = dt.datetime.fromisoformat(str(value))
-        except ValueError:
-            errors.add(name, _("%(v)s is not a date and time (ISO 8601)") % {"v": value}, "invalid_datetime")
-            return None
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    return moment
+
 
 
 def clean(data: dict[str, Any], errors: ErrorCollector, *, partial: bool = False) -> dict[str, Any]:
@@ -59,19 +47,12 @@ def clean(data: dict[str, Any], errors: ErrorCollector, *, partial: bool = False
                 errors.add(key, _("Contains a NUL character"))
             out[key] = value
     if "occurred_at" in data or not partial:
-        moment = _parse_dt(data.get("occurred_at"), "occurred_at", errors) or timezone.now()
+        moment = datetime_value(data.get("occurred_at"), "occurred_at", errors) or timezone.now()
         if moment > timezone.now() + dt.timedelta(days=1):
             errors.add("occurred_at", _("The time is in the future"), "future_date")
         out["occurred_at"] = moment
     if "follow_up_on" in data:
-        value = data.get("follow_up_on")
-        if value in (None, ""):
-            out["follow_up_on"] = None
-        else:
-            try:
-                out["follow_up_on"] = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-            except ValueError:
-                errors.add("follow_up_on", _("%(v)s is not a date (YYYY-MM-DD)") % {"v": value}, "invalid_date")
+        out["follow_up_on"] = date_value(data.get("follow_up_on"), "follow_up_on", errors)
     if data.get("contact_person_id") is not None:
         if not Person.objects.filter(pk=data["contact_person_id"]).exists():
             errors.add("contact_person_id", _("Person %(id)s does not exist") % {"id": data["contact_person_id"]},

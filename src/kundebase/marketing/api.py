@@ -14,7 +14,7 @@ from pydantic import StrictInt
 
 from kundebase.core.api_auth import require
 from kundebase.core.errors import NotFound
-from kundebase.marketing import campaigns, configuration, exports, language_info, loyalty, segments
+from kundebase.marketing import campaigns, configuration, exports, language_info, loyalty, segments, tasks
 from kundebase.marketing.models import Export, Segment, TriggerRule
 from kundebase.privacy import purposes
 
@@ -212,7 +212,7 @@ def send_campaign(request: HttpRequest, campaign_id: int):
     """Choose the recipients and start sending in the background; poll the campaign for progress."""
     require(request, "marketing.change_campaign")
     campaign = campaigns.prepare(campaign_id=campaign_id, actor=request.user)
-    campaigns.start_in_background(campaign.pk)
+    tasks.start_sending(campaign.pk)
     return Status(202, _campaign_out(campaign))
 
 

@@ -14,7 +14,8 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
-from kundebase.marketing import dialects, eligibility
+from kundebase.core.dialect import for_connection
+from kundebase.marketing import eligibility
 from kundebase.marketing.models import Segment
 from kundebase.marketing.segments import members_sql
 from kundebase.parties.models import Address
@@ -41,7 +42,7 @@ def _consent_sql(ph: str, purpose_id: int | None, channel: str, now: Any) -> tup
 
 def candidates_sql(segment: Segment | None, *, purpose: str, channel: str,
                    members: tuple[str, list[Any]] | None = None) -> tuple[str, list[Any]]:
-    dialect = dialects.for_connection()
+    dialect = for_connection()
     ph = dialect.placeholder
     now = dialect.datetime_param(timezone.now())
     purpose_id = Purpose.objects.filter(key=purpose).values_list("id", flat=True).first()

@@ -6,7 +6,8 @@ from typing import Any
 
 from django.db import transaction
 
-from kundebase.marketing import audience, dialects
+from kundebase.core.dialect import for_connection
+from kundebase.marketing import audience
 from kundebase.marketing.campaigns import get_campaign, send_batch
 from kundebase.marketing.mailer import Mailer, RateLimiter
 from kundebase.marketing.models import Campaign, CampaignRecipient
@@ -17,7 +18,7 @@ def send_single(*, campaign_id: int, party_id: int, smtp_url: str | None = None)
     campaign = get_campaign(campaign_id)
     if campaign.channel != Campaign.Channel.EMAIL:
         return None
-    ph = dialects.for_connection().placeholder
+    ph = for_connection().placeholder
     allowed: list[dict[str, Any]] = []
     for rows, _excluded in audience.chunks(None, purpose=campaign.purpose, channel="email",
                                            members=(f"SELECT {ph}", [party_id])):

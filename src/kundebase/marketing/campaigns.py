@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import smtplib
-import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from typing import Any
 
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -249,22 +248,6 @@ def run_campaign(*, campaign_id: int, progress: Progress | None = None, smtp_url
     Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.DONE, finished_at=timezone.now())
     campaign.refresh_from_db()
     return campaign
-
-
-def start_in_background(campaign_id: int) -> threading.Thread:
-    """Run the send job in a thread of this process (the web UI's "send" button)."""
-    def job() -> None:
-        close_old_connections()
-        try:
-            run_campaign(campaign_id=campaign_id)
-        except Exception:  # noqa: BLE001 - the error is stored on the campaign row for the UI
-            pass
-        finally:
-            close_old_connections()
-
-    thread = threading.Thread(target=job, name=f"campaign-{campaign_id}", daemon=True)
-    thread.start()
-    return thread
 
 
 # --- responses --------------------------------------------------------------------------------------------

@@ -303,7 +303,7 @@ def _custom(key: str) -> Attr | None:
     def build(ctx: Context, op: str, value: Any, q: dict[str, Any], path: str) -> Frag:
         expr = ctx.dialect.json_text("p.custom_fields", key)
         if kind == "number" and op not in ("is_empty", "is_set"):
-            expr = ctx.dialect.number(expr)
+            expr = ctx.dialect.as_float(expr)
         if kind == "boolean" and op == "eq":
             value = ctx.dialect.json_bool(value)
         return compare(ctx, expr, op, value, text=kind == "text")

@@ -31,7 +31,7 @@ from typing import Any
 
 from django.conf import settings
 
-from kundebase.marketing import dialects
+from kundebase.core.dialect import DUCKDB
 from kundebase.marketing.segment_language import count_sql
 
 log = logging.getLogger(__name__)
@@ -119,7 +119,7 @@ def analytics_count(rule: Any, *, now: dt.datetime | None = None, segments: tupl
         return None
     import duckdb
 
-    sql, params = count_sql(rule, dialects.DIALECTS["duckdb"], now=now, segments=segments)
+    sql, params = count_sql(rule, DUCKDB, now=now, segments=segments)
     if not _tables(sql) <= set(MIRROR_VIEWS):
         return None  # decided without opening the mirror; missing columns are left to DuckDB's binder
     with fresh_mirror() as con:

@@ -19,8 +19,8 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kundebase.core.dialect import Dialect
 from kundebase.core.errors import ErrorCollector
-from kundebase.marketing.dialects import Dialect
 
 Frag = tuple[str, list[Any]]
 MAX_DEPTH = 12

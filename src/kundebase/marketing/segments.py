@@ -17,8 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kundebase.core import audit
+from kundebase.core.dialect import for_connection
 from kundebase.core.errors import ErrorCollector, NotFound, ValidationFailed
-from kundebase.marketing import dialects, segment_engine
+from kundebase.marketing import segment_engine
 from kundebase.marketing.models import Segment, SegmentMember
 from kundebase.marketing.segment_language import Frag, compile_condition, count_sql, select_sql
 
@@ -33,7 +34,7 @@ def _check_size(rule: Any, path: str = "rule") -> None:
 def validate(rule: Any, *, segment_id: int | None = None) -> None:
     """Raise ``ValidationFailed`` naming each fault's path in the rule (``rule.and[2].value``)."""
     _check_size(rule)
-    compile_condition(rule, dialects.for_connection(), segments=(segment_id,) if segment_id else ())
+    compile_condition(rule, for_connection(), segments=(segment_id,) if segment_id else ())
 
 
 @dataclass(frozen=True)
@@ -59,10 +60,11 @@ def counted(*, rule: Any, analytics: bool = True, now: dt.datetime | None = None
         found = segment_engine.analytics_count(rule, now=now)
         if found is not None:
             return Counted(found, "analytics")
-    sql, params = count_sql(rule, dialects.for_connection(), now=now)
+    dialect = for_connection(connection)
+    sql, params = count_sql(rule, dialect, now=now)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return Counted(int(cursor.fetchone()[0]), connection.vendor)
+        return Counted(int(cursor.fetchone()[0]), dialect.name)
 
 
 def get_segment(segment_id: int) -> Segment:
@@ -74,7 +76,7 @@ def get_segment(segment_id: int) -> Segment:
 
 def members_sql(segment: Segment, *, include_merged: bool = False) -> Frag:
     """SQL selecting the member party ids of a segment (a snapshot for static ones)."""
-    dialect = dialects.for_connection()
+    dialect = for_connection()
     if segment.kind == Segment.Kind.STATIC:
         merged = "" if include_merged else " AND p.merged_into_id IS NULL"
         return (f"SELECT sm.party_id FROM marketing_segmentmember sm JOIN parties_party p ON p.id = sm.party_id "
@@ -123,8 +125,9 @@ def _clean(data: dict[str, Any], errors: ErrorCollector, *, current: Segment | N
 def _snapshot(segment: Segment) -> int:
     """Replace a static segment's members with the rule's current result, inside the database."""
     SegmentMember.objects.filter(segment=segment).delete()
-    sql, params = select_sql(segment.rule, dialects.for_connection(), segments=(segment.pk,))
-    insert = sql.replace("SELECT p.id FROM", f"SELECT {dialects.for_connection().placeholder}, p.id FROM", 1)
+    dialect = for_connection(connection)
+    sql, params = select_sql(segment.rule, dialect, segments=(segment.pk,))
+    insert = sql.replace("SELECT p.id FROM", f"SELECT {dialect.placeholder}, p.id FROM", 1)
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO marketing_segmentmember (segment_id, party_id) {insert}", [segment.pk, *params])
     segment.snapshot_at = timezone.now()

@@ -16,8 +16,8 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, Min, OuterRef
 from django.utils import timezone
 
+from kundebase.core.dialect import for_connection
 from kundebase.interactions import services as interactions
-from kundebase.marketing import dialects
 from kundebase.marketing.models import LoyaltyMember, TriggerFire, TriggerRule
 from kundebase.marketing.segment_language import select_sql
 from kundebase.orders.models import Order
@@ -28,7 +28,7 @@ LOOKBACK_DAYS = 7
 
 
 def _rule_ids(rule: dict[str, object], today: dt.date) -> Iterator[int]:
-    sql, params = select_sql(rule, dialects.for_connection(), today=today)
+    sql, params = select_sql(rule, for_connection(), today=today)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for (party_id,) in cursor.fetchall():

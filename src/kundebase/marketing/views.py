@@ -20,7 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kundebase.core.errors import DomainError, NotFound, ValidationFailed
-from kundebase.marketing import campaigns, exports, language_info, newsletters, personalise, segments
+from kundebase.marketing import campaigns, exports, language_info, newsletters, personalise, segments, tasks
 from kundebase.marketing.models import Campaign, CampaignRecipient, Export, Segment
 
 PIXEL = (b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,"
@@ -147,7 +147,7 @@ def campaign_send(request: HttpRequest, campaign_id: int) -> HttpResponse:
         campaign = campaigns.prepare(campaign_id=campaign_id, actor=request.user, channel="web")
     except ValidationFailed as exc:
         return HttpResponse(str(exc), status=422, content_type="text/plain; charset=utf-8")
-    campaigns.start_in_background(campaign.pk)
+    tasks.start_sending(campaign.pk)
     return HttpResponseRedirect(reverse("marketing:campaigns"))
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from kundebase.core.dialect import Dialect, for_connection
 from kundebase.matching import blocking, comparisons, fields, records, store
 from kundebase.matching.model import Params
 
@@ -59,26 +60,22 @@ def candidate_ids_many(kind: str, keys_per_record: list[list[str]], exclude_id: 
     """:func:`candidate_ids` for many records: every distinct key of them all is asked once.
 
     Keys go to SQLite in statements of ``KEYS_PER_STATEMENT`` (below its limit on the terms of one compound
-    SELECT, 500) and to PostgreSQL ``KEYS_PER_ARRAY`` at a time as one array; each key reads at most
-    ``MAX_BLOCK + 1`` index entries.  An import chunk shares most of its name and place keys, so it asks a
-    few statements instead of one per record.
+    SELECT, 500) and to PostgreSQL ``KEYS_PER_ARRAY`` at a time as one array (``Dialect.fetch_per_key``);
+    each key reads at most ``MAX_BLOCK + 1`` index entries.  An import chunk shares most of its name and place
+    keys, so it asks a few statements instead of one per record.
     """
     from django.db import connection
 
+    dialect = for_connection(connection)
+    table, key_column, party = _key_names(dialect)
     distinct = sorted({key for keys in keys_per_record for key in keys})
     blocks: dict[str, list[int]] = {}
-    per_statement = KEYS_PER_ARRAY if connection.vendor == "postgresql" else KEYS_PER_STATEMENT
+    per_statement = KEYS_PER_ARRAY if dialect.has_arrays else KEYS_PER_STATEMENT
     with connection.cursor() as cursor:
         for start in range(0, len(distinct), per_statement):
             part = distinct[start:start + per_statement]
-            if connection.vendor == "postgresql":
-                cursor.execute(_candidates_sql(connection.vendor, 0, blocking.MAX_BLOCK + 1), [part])
-                for key, party_id in cursor.fetchall():
-                    blocks.setdefault(key, []).append(party_id)
-                continue
-            cursor.execute(_candidates_sql(connection.vendor, len(part), blocking.MAX_BLOCK + 1), part)
-            for branch, party_id in cursor.fetchall():
-                blocks.setdefault(part[branch], []).append(party_id)
+            for key, party_id in dialect.fetch_per_key(cursor, table, key_column, party, part, blocking.MAX_BLOCK + 1):
+                blocks.setdefault(key, []).append(party_id)
     usable = {key: ids for key, ids in blocks.items() if len(ids) <= blocking.MAX_BLOCK}
     out = []
     for keys in keys_per_record:
@@ -88,26 +85,17 @@ def candidate_ids_many(kind: str, keys_per_record: list[list[str]], exclude_id: 
     return out
 
 
-@lru_cache(maxsize=64)
-def _candidates_sql(vendor: str, count: int, per_key: int) -> str:
-    """At most ``per_key`` parties per key.  PostgreSQL takes the keys as one array and reads each block
-    through a lateral join, ``(key, party id)`` rows: one plan for any number of keys (a union of hundreds of
-    branches took longer to plan than to run).  SQLite has no arrays: a union of ``count`` branches, one
-    parameter each, ``(branch, party id)`` rows."""
+@lru_cache(maxsize=4)
+def _key_names(dialect: Dialect) -> tuple[str, str, str]:
+    """The blocking-key table and its key and party columns, quoted for the dialect's engine."""
     from django.db import connection
 
     from kundebase.core.bulk import column_field
     from kundebase.matching.models import BlockingKey
 
     quote = connection.ops.quote_name
-    table, key = quote(BlockingKey._meta.db_table), quote(column_field(BlockingKey, "key")[1])
-    party = quote(column_field(BlockingKey, "party")[1])
-    if vendor == "postgresql":
-        return (f"SELECT wanted.k, block.{party} FROM unnest(%s::text[]) AS wanted(k) CROSS JOIN LATERAL "
-                f"(SELECT {party} FROM {table} WHERE {key} = wanted.k LIMIT {int(per_key)}) AS block")
-    return " UNION ALL ".join(
-        f"SELECT * FROM (SELECT {n} AS branch, {party} FROM {table} WHERE {key} = %s "
-        f"LIMIT {int(per_key)}) AS block{n}" for n in range(count))
+    return (quote(BlockingKey._meta.db_table), quote(column_field(BlockingKey, "key")[1]),
+            quote(column_field(BlockingKey, "party")[1]))
 
 
 class Prepared:

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from kundebase.core import identifiers
 from kundebase.matching.normalise import addresses, companies, contacts, names
 
 PERSON_ROLES = ("given_name", "family_name", "full_name", "birth_date", "street", "house_number", "postcode",
@@ -77,7 +78,7 @@ def _street(street: str, house_number: str) -> tuple[str, str, str]:
 
 
 def _phone(raw: str, country: str) -> tuple[str, str]:
-    phone = contacts.phone(raw, country) if raw else ""
+    phone = identifiers.phone_key(raw, country) if raw else ""
     if raw and not phone:
         phone = re.sub(r"\D", "", raw)
     return phone, phone[-6:]
@@ -299,7 +300,7 @@ def present_roles(records: list[Mapping[str, Any]]) -> set[str]:
 def clear_caches() -> None:
     """Empty the normalisers' caches after a batch: a batch computes each distinct value once anyway,
     and a million streets and e-mail addresses held for nothing are hundreds of megabytes."""
-    for fn in (names.plain, names.key, names.first_token, addresses.split_street, contacts.phone, contacts.email,
+    for fn in (names.plain, names.key, names.first_token, addresses.split_street, identifiers.phone_key, contacts.email,
                _date):
         fn.cache_clear()
 

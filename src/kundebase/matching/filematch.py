@@ -9,54 +9,32 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import numpy as np
 
+from kundebase.ingest.mapping import header_key, header_words
 from kundebase.matching import batch
 from kundebase.matching.fields import quote
-from kundebase.matching.normalise.names import plain
 
-HEADER_NAMES: dict[str, tuple[str, ...]] = {
-    "given_name": ("given name", "first name", "firstname", "forename", "fornavn", "förnamn", "fornamn", "vorname",
-                   "keresztnev", "utonev", "given", "givenname"),
-    "family_name": ("family name", "last name", "lastname", "surname", "etternavn", "efternavn", "efternamn",
-                    "nachname", "familienname", "vezeteknev", "csaladnev"),
-    "full_name": ("name", "full name", "navn", "namn", "nev", "kunde", "customer", "kundenavn"),
-    "birth_date": ("birth date", "date of birth", "dob", "birthday", "fodselsdato", "fødselsdato", "födelsedatum",
-                   "fodelsedatum", "geburtsdatum", "szuletesi datum", "szuletesi ido"),
-    "street": ("street", "address", "address 1", "adresse", "gateadresse", "gade", "adress", "gatuadress",
-               "strasse", "straße", "utca", "cim", "street address", "address line 1"),
-    "house_number": ("house number", "street number", "husnummer", "hausnummer", "hazszam", "number", "nr"),
-    "postcode": ("postcode", "postal code", "zip", "zip code", "postnummer", "postnr", "plz", "postleitzahl",
-                 "iranyitoszam", "irsz"),
-    "city": ("city", "town", "poststed", "by", "ort", "postort", "stadt", "varos", "telepules", "suburb"),
-    "phone": ("phone", "telephone", "mobile", "tel", "telefon", "mobil", "mobiltelefon", "telefonnummer",
-              "telefonszam", "handy", "cell"),
-    "email": ("email", "e-mail", "e mail", "mail", "epost", "e-post", "e post", "e-mail-adresse", "email cim"),
-    "national_id": ("national id", "ssn", "soc sec id", "personnummer", "fodselsnummer", "fødselsnummer",
-                    "cpr", "cpr nummer", "szemelyi szam", "taj", "steuer id", "id number"),
-    "company_name": ("company", "company name", "firma", "firmanavn", "foretak", "virksomhed", "foretag",
-                     "unternehmen", "ceg", "cegnev", "organisation"),
-    "org_number": ("org number", "organisation number", "orgnr", "organisasjonsnummer", "cvr", "cvr nummer",
-                   "organisationsnummer", "handelsregister", "ust id", "adoszam", "cegjegyzekszam", "vat"),
-    "website": ("website", "web", "url", "homepage", "nettside", "hjemmeside", "webbplats", "webseite", "honlap"),
-    "country": ("country", "land", "orszag"),
+ROLES: dict[str, tuple[str, ...]] = {
+    "given_name": ("given_name",), "family_name": ("family_name",), "full_name": ("full_name",),
+    "birth_date": ("birth_date",), "street": ("street",), "house_number": ("house_number",),
+    "postcode": ("postcode",), "city": ("city",), "phone": ("phone", "mobile"), "email": ("email",),
+    "national_id": ("national_id",), "company_name": ("company",), "org_number": ("org_number",),
+    "website": ("website",), "country": ("country",),
 }
-
-
-def _norm_header(text: str) -> str:
-    return re.sub(r"[\s_\-./]+", " ", plain(text.replace("_", " "))).strip()
+"""Matching role → the import fields whose header words name it (one table of header words:
+:data:`kundebase.ingest.mapping.SYNONYMS`), in the order the roles pick their columns."""
 
 
 def propose_mapping(headers: list[str]) -> dict[str, str]:
     """Role → column, from header names (exact known name first, then a known name inside the header)."""
     mapping: dict[str, str] = {}
-    normalised = {h: _norm_header(h) for h in headers}
-    known = {role: {_norm_header(n) for n in names} for role, names in HEADER_NAMES.items()}
+    normalised = {h: header_key(h) for h in headers}
+    known = {role: header_words(*fields) for role, fields in ROLES.items()}
     for role, names in known.items():
         for header, norm in normalised.items():
             if norm in names and header not in mapping.values():

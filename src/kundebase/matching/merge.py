@@ -33,7 +33,8 @@ from django.utils.translation import gettext as _
 from kundebase.core import audit, hooks
 from kundebase.core.errors import Conflict, NotFound, ValidationFailed
 from kundebase.core.models import Observation
-from kundebase.matching import store, survivorship
+from kundebase.ingest import survivorship
+from kundebase.matching import store
 from kundebase.matching.models import MergeRecord, ReviewPair
 from kundebase.matching.normalise import contacts
 from kundebase.parties.models import Company, ContactPoint, Party, Person
@@ -128,7 +129,7 @@ def merge(*, survivor_id: int, merged_id: int, actor: object = None, channel: st
 
     current: dict[int, dict[str, Any]] = {pid: dict(child.objects.filter(pk=pid).values().first() or {})
                                           for pid in (survivor_id, merged_id)}
-    chosen = survivorship.choose(kind, survivor_id, merged_id, current)
+    chosen = survivorship.merged_values(kind, survivor_id, merged_id, current)
     changes = {k: v for k, v in chosen.items() if current[survivor_id].get(k) != v}
     lifecycle.apply_values(survivor_id, changes)
     snapshot["survivor_changes"] = {k: str(v) for k, v in changes.items()}
@@ -158,7 +159,7 @@ def _identifier_keys(values: list[str]) -> set[str]:
             keys.add(contacts.email(text))
         digits = sum(ch.isdigit() for ch in text)
         if 6 <= digits <= 16 and len(text) <= 40:
-            keys.add(contacts.phone(text))
+            keys.add(identifiers.phone_key(text))
     keys.discard("")
     return keys
 

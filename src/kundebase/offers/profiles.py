@@ -124,10 +124,10 @@ def consent_part(party_id: int) -> dict[str, dict[str, Any]]:
 
 def member_of(rule: Any, party_id: int, *, segment_id: int | None = None) -> bool:
     """Whether one customer matches a rule in the segment language (one indexed query)."""
-    from kundebase.marketing import dialects
+    from kundebase.core.dialect import for_connection
     from kundebase.marketing.segment_language import select_sql
 
-    dialect = dialects.for_connection()
+    dialect = for_connection()
     sql, params = select_sql(rule, dialect, select="p.id", segments=(segment_id,) if segment_id else ())
     with connection.cursor() as cursor:
         cursor.execute(f"{sql} AND p.id = {dialect.placeholder}", [*params, party_id])
@@ -156,7 +156,7 @@ def _segments_part(party_id: int) -> list[dict[str, Any]]:
 def rfm_segment(party_id: int) -> str:
     """The customer's RFM segment as the RFM report names it ('' for someone who never bought)."""
     from kundebase.analytics import engine, sql
-    from kundebase.analytics.dialect import DUCKDB
+    from kundebase.core.dialect import DUCKDB
 
     now, filters = timezone.now(), sql.Filters()
     with engine.reading() as con:

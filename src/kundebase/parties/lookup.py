@@ -14,6 +14,7 @@ from functools import lru_cache
 from django.db import connection
 
 from kundebase.core import identifiers
+from kundebase.core.dialect import Dialect, for_connection
 from kundebase.parties.models import Company, ContactPoint, Party
 
 MAX_QUERY_LENGTH = 320
@@ -26,11 +27,11 @@ def _customer_number_ok(text: str) -> bool:
 
 
 @lru_cache(maxsize=64)
-def _statement(vendor: str, shape: tuple[tuple[str, int], ...], limit: int) -> str:
+def _statement(dialect: Dialect, shape: tuple[tuple[str, int], ...], limit: int) -> str:
     """The ``UNION ALL`` for branches ``(kind, number of values)``; each row is ``(party id, rank)``.
 
     The rank is the branch's position, so customer-number matches come first, then contact points,
-    then organisation numbers, as the branches are added in that order.  ``vendor`` is part of the
+    then organisation numbers, as the branches are added in that order.  ``dialect`` is part of the
     cache key because quoting differs between backends.
     """
     party = connection.ops.quote_name(Party._meta.db_table)
@@ -90,7 +91,7 @@ def lookup(query: str, *, default_country: str | None = None, limit: int = 20) -
     branches = _branches(text, default_country or settings.KUNDEBASE_DEFAULT_COUNTRY)
     if not branches:
         return []
-    sql = _statement(connection.vendor, tuple((kind, len(values)) for kind, values in branches), limit * 4)
+    sql = _statement(for_connection(connection), tuple((kind, len(values)) for kind, values in branches), limit * 4)
     params = [value for _kind, values in branches for value in values]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

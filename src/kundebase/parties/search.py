@@ -27,6 +27,7 @@ from django.db.models import F, Func, IntegerField, Q, Value
 from django.db.models.lookups import GreaterThan
 
 from kundebase.core import identifiers
+from kundebase.core.dialect import for_connection
 from kundebase.parties.lookup import lookup
 from kundebase.parties.models import Party
 
@@ -73,16 +74,13 @@ def allowed_edits(word: str) -> int:
     return 0 if len(word) < 4 else 1 if len(word) < 6 else 2
 
 
-POSITION_FUNCTION = {"sqlite": "INSTR", "postgresql": "STRPOS"}
-"""The substring-position function of each backend: about twice as fast as ``LIKE '% word%'`` on SQLite, whose
-LIKE folds case character by character (``search_name`` is folded already)."""
-
-
 def _inside(word: str) -> Q:
-    """The name has a word after its first beginning with ``word``."""
-    function = POSITION_FUNCTION.get(connection.vendor)
-    if function is None:
-        return Q(search_name__contains=" " + word)
+    """The name has a word after its first beginning with ``word``.
+
+    Asked with the engine's substring-position function: about twice as fast as ``LIKE '% word%'`` on SQLite,
+    whose LIKE folds case character by character (``search_name`` is folded already).
+    """
+    function = for_connection(connection).position_function
     position: Func = Func(F("search_name"), Value(" " + word), function=function, output_field=IntegerField())
     return Q(GreaterThan(position, 0))
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from kundebase.core import identifiers
 from kundebase.core.errors import ErrorCollector
+from kundebase.core.field_values import date_value
 from kundebase.parties.models import Address, Company, ContactPoint, DunningStatus, Gender, PartyStatus
 
 LANGUAGES = {"nb", "nn", "no", "da", "sv", "de", "hu", "en", "fi", "fr", "es", "it", "nl", "pl"}
@@ -54,16 +54,7 @@ def _choice(value: Any, choices: Any, name: str, errors: ErrorCollector) -> str:
     return text
 
 
-def _date(value: Any, name: str, errors: ErrorCollector) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        errors.add(name, _("%(value)s is not a date (YYYY-MM-DD)") % {"value": value}, "invalid_date")
-        return None
+
 
 
 def _decimal(value: Any, name: str, errors: ErrorCollector, *, minimum: Decimal | None = Decimal(0)) -> Decimal | None:
@@ -123,7 +114,7 @@ def clean_person(data: dict[str, Any], errors: ErrorCollector, *, partial: bool 
     if not partial or "family_name" in data:
         out["family_name"] = _text(data, "family_name", errors, required=True)
     if not partial or "birth_date" in data:
-        born = _date(data.get("birth_date"), "birth_date", errors)
+        born = date_value(data.get("birth_date"), "birth_date", errors)
         if born is not None:
             today = timezone.localdate()
             if born > today:
@@ -272,14 +263,14 @@ def clean_address(data: dict[str, Any], errors: ErrorCollector, prefix: str = ""
     if not any(out[k] for k in ("street", "postcode", "city")):
         errors.add(prefix + "street", _("Give at least a street, postcode or city"), "required")
     out["is_primary"] = bool(data.get("is_primary", False))
-    out["valid_from"] = _date(data.get("valid_from"), prefix + "valid_from", errors)
+    out["valid_from"] = date_value(data.get("valid_from"), prefix + "valid_from", errors)
     return out
 
 
 def clean_role(data: dict[str, Any], errors: ErrorCollector, prefix: str = "") -> dict[str, Any]:
     out: dict[str, Any] = {key: _text(data, key, errors, prefix) for key in ("position", "department")}
-    out["start_date"] = _date(data.get("start_date"), prefix + "start_date", errors)
-    out["end_date"] = _date(data.get("end_date"), prefix + "end_date", errors)
+    out["start_date"] = date_value(data.get("start_date"), prefix + "start_date", errors)
+    out["end_date"] = date_value(data.get("end_date"), prefix + "end_date", errors)
     if out["start_date"] and out["end_date"] and out["end_date"] < out["start_date"]:
         errors.add(prefix + "end_date", _("The end date is before the start date"))
     out["is_primary_contact"] = bool(data.get("is_primary_contact", False))

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kundebase.core.errors import Conflict, ErrorCollector, NotFound, ValidationFailed
+from kundebase.core.field_values import date_value, datetime_value
 from kundebase.sales.access import deal_or_404, sees_all, task_or_404
 from kundebase.sales.models import (
     CalendarFeed,
@@ -80,32 +81,10 @@ def _int(value: Any, key: str, errors: ErrorCollector) -> int | None:
         return None
 
 
-def _date(value: Any, key: str, errors: ErrorCollector) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        errors.add(key, _("%(v)s is not a date (YYYY-MM-DD)") % {"v": value}, "invalid_date")
-        return None
 
 
-def _datetime(value: Any, key: str, errors: ErrorCollector) -> dt.datetime | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        moment = value
-    else:
-        try:
-            moment = dt.datetime.fromisoformat(str(value))
-        except ValueError:
-            errors.add(key, _("%(v)s is not a date and time (ISO 8601)") % {"v": value}, "invalid_datetime")
-            return None
-    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
 
 
 def _probability(value: Any, key: str, errors: ErrorCollector) -> int | None:
@@ -306,7 +285,7 @@ def _clean_deal(data: dict[str, Any], errors: ErrorCollector, deal: Deal | None)
     out["amount_base"] = (out.get("amount", deal.amount if deal else Decimal(0)) * _rate(currency, errors)
                           ).quantize(Decimal("0.01"))
     if creating or "expected_close_on" in data:
-        close = _date(data.get("expected_close_on"), "expected_close_on", errors)
+        close = date_value(data.get("expected_close_on"), "expected_close_on", errors)
         open_deal = creating or deal.status == Deal.Status.OPEN  # type: ignore[union-attr]
         if close is not None and open_deal and close < timezone.localdate():
             errors.add("expected_close_on", _("An open deal cannot be expected to close in the past"), "past_date")
@@ -440,7 +419,7 @@ def _clean_task(data: dict[str, Any], errors: ErrorCollector, actor: Any, task: 
     if "notes" in data:
         out["notes"] = _text(data, "notes", 10_000, errors)
     if creating or "due_at" in data:
-        due = _datetime(data.get("due_at"), "due_at", errors)
+        due = datetime_value(data.get("due_at"), "due_at", errors)
         if due is None and "due_at" not in {e.field for e in errors.errors}:
             errors.add("due_at", _("Required"), "required")
         out["due_at"] = due

@@ -10,25 +10,21 @@ from __future__ import annotations
 
 import csv
 import re
-import unicodedata
 from functools import cache, lru_cache
 from pathlib import Path
 
+from kundebase.core import identifiers
+
 NICKNAME_FILE = Path(__file__).with_name("data") / "nicknames.csv"
 
-_LETTERS = {
-    "ø": "o", "ö": "o", "ő": "o", "ó": "o", "ô": "o", "œ": "oe",
-    "æ": "ae", "ä": "a", "å": "a", "á": "a", "à": "a", "â": "a",
-    "ü": "u", "ű": "u", "ú": "u", "ù": "u", "ß": "ss", "é": "e", "è": "e", "ë": "e", "ê": "e",
-    "í": "i", "ì": "i", "ï": "i", "đ": "d", "ð": "d", "þ": "th", "ł": "l", "ç": "c", "ñ": "n",
-}
+_TRANSLITERATED = str.maketrans({"ð": "d", "þ": "th"})
+"""Icelandic letters a name key spells out (search keeps them as they are)."""
 _DIGRAPHS = (("aa", "a"), ("ae", "a"), ("oe", "o"), ("ue", "u"), ("ss", "s"), ("th", "t"), ("ph", "f"))
 _TITLES = frozenset({"dr", "prof", "hr", "fru", "frk", "herr", "frau", "mr", "mrs", "ms", "miss", "sir", "ifj",
                      "id", "özv", "ozv", "dipl", "ing", "med", "phil", "von", "van", "der", "de", "af", "av"})
 _SPLIT = re.compile(r"[\s\-]+")
 
 
-_TABLE = str.maketrans(_LETTERS)
 _NOT_NAME = re.compile(r"[^a-z0-9\- ]+")
 _SPACES = re.compile(r"\s+")
 
@@ -39,10 +35,7 @@ def plain(text: str) -> str:
 
     Cached: names, streets and cities repeat, and a batch prepares millions of them.
     """
-    folded = (text or "").lower().translate(_TABLE)
-    if not folded.isascii():
-        decomposed = unicodedata.normalize("NFKD", folded)
-        folded = "".join(c for c in decomposed if not unicodedata.combining(c))
+    folded = identifiers.fold_letters(text).translate(_TRANSLITERATED)
     return _SPACES.sub(" ", _NOT_NAME.sub(" ", folded)).strip()
 
 
