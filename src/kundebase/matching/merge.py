@@ -30,7 +30,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kundebase.core import audit, hooks
+from kundebase.core import audit, hooks, identifiers
 from kundebase.core.errors import Conflict, NotFound, ValidationFailed
 from kundebase.core.models import Observation
 from kundebase.ingest import survivorship
