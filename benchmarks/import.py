@@ -119,7 +119,7 @@ def child(mode: str, path: Path) -> dict[str, float]:
         extra["customer_seconds"] = sum(v for t, v in seconds_by_table.items() if t.startswith("parties_"))
     else:
         from kundebase.ingest import importer
-        from kundebase.ingest.views import progress_dict
+        from kundebase.ingest.importer import progress as progress_dict
         from kundebase.parties.models import Person
 
         source = importer.get_source("benchmark", create=True)
