@@ -30,6 +30,9 @@ from kundebase.parties import validation
 from kundebase.parties.models import Address, Company, ContactPoint, Party, Person
 from kundebase.parties.services import rules
 
+PERSON, COMPANY = str(Party.Kind.PERSON.value), str(Party.Kind.COMPANY.value)
+"""The kinds as plain strings: a chunk compares them per record, and the choices' attributes are slow to read."""
+
 
 @dataclass
 class NewCustomer:
@@ -58,12 +61,12 @@ class NewCustomer:
 def _clean(kind: str, rec: NewCustomer, errors: ErrorCollector, definitions: Any) -> None:
     if rec.validated:
         # The fields are cleaned again (cheap, and it fills what the record left out); the rest is kept.
-        rec.cleaned = (validation.clean_person if kind == Party.Kind.PERSON else validation.clean_company)(
+        rec.cleaned = (validation.clean_person if kind == PERSON else validation.clean_company)(
             rec.data, errors)
         rec.cps, rec.addrs = [dict(cp) for cp in rec.contact_points], [dict(a) for a in rec.addresses]
         rec.custom = dict(rec.data.get("custom_fields") or {})
         return
-    if kind == Party.Kind.PERSON:
+    if kind == PERSON:
         rec.cleaned = validation.clean_person(rec.data, errors)
         rec.cps, rec.addrs = rules.clean_children(rec.contact_points, rec.addresses, errors)
     else:
@@ -105,7 +108,7 @@ def _prepare(kind: str, records: Sequence[NewCustomer], allow_duplicate: bool) -
 
 def _party_row(kind: str, rec: NewCustomer, number: str, now: Any) -> dict[str, Any]:
     c = rec.cleaned
-    name = (rules.person_name(c["given_name"], c["family_name"]) if kind == Party.Kind.PERSON
+    name = (rules.person_name(c["given_name"], c["family_name"]) if kind == PERSON
             else c["legal_name"])
     return {"created_at": now, "updated_at": now, "version": 1, "kind": kind, "customer_number": number,
             "status": c.get("status") or "prospect", "display_name": name, "search_name": identifiers.fold(name),
@@ -122,7 +125,7 @@ COMPANY_DEFAULTS: dict[str, Any] = {
 
 def _child_row(kind: str, rec: NewCustomer, party_id: int) -> dict[str, Any]:
     c = rec.cleaned
-    if kind == Party.Kind.PERSON:
+    if kind == PERSON:
         return {"party_ptr_id": party_id, **{k: c[k] for k in PERSON_COLUMNS}}
     row = {"party_ptr_id": party_id, **{k: c.get(k, v) for k, v in COMPANY_DEFAULTS.items()}}
     row["org_number_key"] = identifiers.org_number_key(c.get("org_number", ""))
@@ -143,7 +146,7 @@ def _insert_parties(kind: str, records: Sequence[NewCustomer], numbers: list[str
             party.pk = party.id = ids[party.customer_number]
     party_ids = [p.pk for p in parties]
     # Multi-table inheritance: Django cannot bulk-create the child table, so it is one plain INSERT (or COPY).
-    insert_rows(Person if kind == Party.Kind.PERSON else Company,
+    insert_rows(Person if kind == PERSON else Company,
                 [_child_row(kind, rec, pid) for rec, pid in zip(records, party_ids, strict=True)])
     return party_ids
 
@@ -211,14 +214,14 @@ def create_persons(records: Sequence[NewCustomer], *, actor: object = None, chan
     """Create persons; returns their ids in the order given.  All or nothing: a refused record (invalid,
     suppressed, a likely duplicate when ``allow_duplicate`` is false) refuses the call, with every problem
     named (``[i].field`` when more than one record was given)."""
-    return _create(Party.Kind.PERSON, records, actor, channel, source, allow_duplicate)
+    return _create(PERSON, records, actor, channel, source, allow_duplicate)
 
 
 @transaction.atomic
 def create_companies(records: Sequence[NewCustomer], *, actor: object = None, channel: str = "api",
                      source: SourceRef | None = None, allow_duplicate: bool = True) -> list[int]:
     """Create companies, as :func:`create_persons` does persons."""
-    return _create(Party.Kind.COMPANY, records, actor, channel, source, allow_duplicate)
+    return _create(COMPANY, records, actor, channel, source, allow_duplicate)
 
 
 @transaction.atomic
