@@ -119,7 +119,7 @@ def child(mode: str, path: Path) -> dict[str, float]:
         extra["customer_seconds"] = sum(v for t, v in seconds_by_table.items() if t.startswith("parties_"))
     else:
         from kundebase.ingest import importer
-        from kundebase.ingest.views import progress_dict
+        from kundebase.ingest.importer import progress as progress_dict
         from kundebase.parties.models import Person
 
         source = importer.get_source("benchmark", create=True)
@@ -347,7 +347,8 @@ def main(argv: list[str] | None = None) -> int:
             "value with the shared validation, normalises e-mails and phones, finds existing customers per chunk, "
             "asks the matching service about likely duplicates for every new person, records provenance (an "
             "observation per value), the matching service's blocking keys and queue, one outcome row per file row "
-            "(what makes a re-run idempotent and a killed run resumable) and one audit entry per chunk.\n\n"
+            "(what makes a re-run idempotent and a killed run resumable) and one audit entry per person (the "
+            "chain locked once per chunk).\n\n"
             f"Target: ≥ 25 % of the raw load — **{verdict}** (import {min(ratios):.1%}–{max(ratios):.1%}, "
             f"{min(per_row_us):,.0f}–{max(per_row_us):,.0f} µs per row). The two ceilings are measured in the same "
             "run on the same file: *checks alone* times only phonenumbers and email-validator on each row's "

@@ -7,7 +7,8 @@
 The measures:
 
 * files over 600 lines (source files kept in git, migrations left out);
-* modules writing customer rows directly: modules other than the parties services that call ``create``,
+* modules writing customer rows directly (the parties services' package counts as one): modules other than
+  the parties services that call ``create``,
   ``save``, ``update``, ``delete``, ``bulk_create``, ``bulk_update`` or ``insert_rows`` on ``Party``,
   ``Person``, ``Company``, ``ContactPoint`` or ``Address``, or hand one of them to a raw bulk writer (found in
   the syntax tree, not by text);
@@ -135,8 +136,17 @@ def writes_customer_rows(tree: ast.AST) -> bool:
 
 
 def customer_row_writers(root: Path = ROOT) -> list[str]:
-    """Modules that write customer rows; the parties services are the one that should."""
-    return [name for name, tree in _modules(root) if writes_customer_rows(tree)]
+    """Modules that write customer rows; the parties services are the one that should.
+
+    The write path is a package (``parties/services/``, split into small modules by what they write): it
+    counts as one, listed by its folder's name."""
+    found = []
+    for name, tree in _modules(root):
+        if writes_customer_rows(tree):
+            name = f"{WRITE_PATH}/" if name.startswith(f"{WRITE_PATH}/") else name
+            if name not in found:
+                found.append(name)
+    return found
 
 
 CONNECTION_NAMES = frozenset({"connection", "conn", "db"})

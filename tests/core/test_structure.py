@@ -72,8 +72,21 @@ def test_a_second_module_with_vendor_branches_is_above_the_threshold() -> None:
     assert structure.over_thresholds(second) == ["vendor_branch_modules: 2 > 1"]
 
 
-def test_the_parties_services_are_counted_among_the_writers() -> None:
-    assert "src/kundebase/parties/services.py" in _structure().customer_row_writers(ROOT)
+def test_only_the_parties_write_path_writes_customer_rows() -> None:
+    """Issue 16: one write path per entity.  A module that writes Party, Person, Company, ContactPoint or
+    Address rows itself (not through ``kundebase.parties.services``) fails this test."""
+    assert _structure().customer_row_writers(ROOT) == ["src/kundebase/parties/services/"]
+
+
+def test_the_write_path_package_counts_as_one_module(tmp_path: Path) -> None:
+    package = tmp_path / "src" / "kundebase" / "parties" / "services"
+    package.mkdir(parents=True)
+    (package / "creation.py").write_text("Person.objects.bulk_create(rows)\n")
+    (package / "updates.py").write_text("Party.objects.filter(pk=1).update(version=2)\n")
+    (tmp_path / "src" / "kundebase" / "orders.py").write_text("ContactPoint.objects.create(party_id=1)\n")
+    (tmp_path / "src" / "kundebase" / "reads.py").write_text("Person.objects.filter(pk=1).exists()\n")
+    assert _structure().customer_row_writers(tmp_path) == ["src/kundebase/orders.py",
+                                                           "src/kundebase/parties/services/"]
 
 
 def test_check_fails_above_a_threshold() -> None:

@@ -60,6 +60,18 @@ def test_demo_loads_the_asked_number_of_customers(demo):
     assert db.execute("select count(*) from core_observation").fetchone()[0] == 0
 
 
+def test_each_demo_customer_has_the_creation_in_the_audit_log(demo):
+    """The demo load writes through the parties' write path: an access report shows how each one was stored."""
+    tmp, env, _done = demo
+    db = _db(tmp)
+    created = dict(db.execute("select party_id, count(*) from privacy_auditentry where action = 'create' "
+                              "and entity in ('person', 'company') and channel = 'cli' group by party_id"))
+    parties = {pid for (pid,) in db.execute("select id from parties_party")}
+    assert set(created) == parties and set(created.values()) == {1}
+    verified = _run(env, "audit", "verify")
+    assert verified.returncode == 0, verified.stderr
+
+
 def test_demo_identifiers_pass_validation(demo):
     import django
 

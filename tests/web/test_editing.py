@@ -91,6 +91,31 @@ def test_edit_person_changes_fields_contact_points_and_address(client_as, seeded
     assert kari.addresses.get().street == "Storgata 2"
 
 
+def test_one_save_of_the_form_is_one_version_and_one_audit_entry(client_as, seeded):
+    """Fields, a removed e-mail, a changed mobile, a new phone and a changed address: one save, one version."""
+    from kundebase.core.models import AuditEntry
+
+    client = client_as("service")
+    kari = seeded.kari
+    version = kari.__class__.objects.get(pk=kari.pk).version
+    entries = AuditEntry.objects.filter(party_id=kari.pk, action="change").count()
+    res = client.post(f"/customers/{kari.pk}/edit/", {
+        "version": version, "given_name": "Kari", "family_name": "Nordmann-Berg", "status": "active",
+        "email": "", "mobile": "+47 412 34 568", "phone": "22 33 44 55", "street": "Storgata 2",
+        "postcode": "0155", "city": "Oslo", "country": "NO"})
+    assert res.status_code == 302
+    kari.refresh_from_db()
+    assert kari.version == version + 1
+    changes = AuditEntry.objects.filter(party_id=kari.pk, action="change")
+    assert changes.count() == entries + 1
+    assert {"family_name", "contact_points.email", "contact_points.mobile", "contact_points.phone",
+            "addresses"} <= set(changes.order_by("-id").first().fields)
+    # The version the page showed is now stale: the next save with it is refused, as any concurrent edit is.
+    res = client.post(f"/customers/{kari.pk}/edit/", {
+        "version": version, "given_name": "Kari", "family_name": "Olsen", "status": "active", "country": "NO"})
+    assert res.status_code == 422 and "Someone else changed this customer" in res.content.decode()
+
+
 def test_stale_edit_is_refused_with_a_clear_message(client_as, seeded):
     from kundebase.parties import services
 

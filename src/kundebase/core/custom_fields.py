@@ -50,12 +50,15 @@ def _definitions(entity: str) -> dict[str, CustomFieldDefinition]:
 
 def clean_values(entity: str, values: dict[str, Any] | None, errors: ErrorCollector, *,
                  partial: bool = False, current: dict[str, Any] | None = None,
-                 context: dict[str, Any] | None = None) -> dict[str, Any]:
+                 context: dict[str, Any] | None = None,
+                 definitions: dict[str, CustomFieldDefinition] | None = None) -> dict[str, Any]:
     """Return the values in their stored JSON form; unknown keys and wrong types are field errors.
 
-    ``context`` is the caller's whole payload (for ``confirm_special_category_reason``)."""
+    ``context`` is the caller's whole payload (for ``confirm_special_category_reason``); ``definitions`` the
+    entity's definitions by key, when a caller cleaning many records has read them once."""
     values = values or {}
-    definitions = _definitions(entity)
+    if definitions is None:
+        definitions = _definitions(entity)
     cleaned: dict[str, Any] = dict(current or {})
     for key, raw in values.items():
         name = f"custom_fields.{key}"

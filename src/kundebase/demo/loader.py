@@ -3,8 +3,9 @@
 Memory stays flat however many customers are asked for: a chunk is built,
 inserted and dropped before the next.  Customer and order numbers come from
 the shared sequences, so numbers handed out later never collide with demo
-ones.  No provenance or audit entry is written per row; one audit entry
-records the load.
+ones.  The customers go through the parties' write path for generated rows,
+which gives each one an audit entry (their access report says they are demo
+data); one more entry records the load.
 """
 
 from __future__ import annotations
@@ -28,9 +29,11 @@ from kundebase.demo.customers import COMPANY_SHARE, DUPLICATE_SHARE, Customer, C
 from kundebase.demo.writer import Table, next_id, reset_sequences
 from kundebase.interactions.models import Interaction
 from kundebase.orders.models import Order, OrderLine, ProductInterest
-from kundebase.parties.models import Address, Company, ContactPoint, ContactRole, Party, Person
+from kundebase.parties.models import Party
+from kundebase.parties.services import generated
 
 CHUNK = 2500
+DEMO_ACTOR = "kundebase demo"
 TRUTH_HEADER = ("original_customer_number", "duplicate_customer_number", "change")
 STAFF = (("anne.berg", "sales"), ("lars.holm", "sales"), ("mette.dahl", "service"), ("jonas.lie", "service"),
          ("eva.nagy", "sales"), ("tobias.krause", "service"))
@@ -82,10 +85,11 @@ class Loader:
         self.pools = pools.build(seed)
         self.customers = CustomerFactory(self.rng, self.pools, self.today, self.now)
         self.company_duplicates = 0
+        self.customer_columns = {
+            "parties": rows.PARTY, "persons": rows.PERSON, "companies": rows.COMPANY,
+            "contact_points": rows.CONTACT_POINT, "addresses": rows.ADDRESS, "roles": rows.ROLE}
+        """The customers' tables, written by the parties' write path."""
         self.tables = {
-            "parties": Table(Party, rows.PARTY), "persons": Table(Person, rows.PERSON),
-            "companies": Table(Company, rows.COMPANY), "contact_points": Table(ContactPoint, rows.CONTACT_POINT),
-            "addresses": Table(Address, rows.ADDRESS), "roles": Table(ContactRole, rows.ROLE),
             "orders": Table(Order, rows.ORDER), "order_lines": Table(OrderLine, rows.ORDER_LINE),
             "interactions": Table(Interaction, rows.INTERACTION), "interests": Table(ProductInterest, rows.INTEREST),
         }
@@ -119,7 +123,7 @@ class Loader:
                     progress(size)
         with transaction.atomic():
             reset_sequences(Party, Order)
-            audit.record(action="create", actor="kundebase demo", entity="demo", channel="cli",
+            audit.record(action="create", actor=DEMO_ACTOR, entity="demo", channel="cli",
                          fields=["parties", "orders", "interactions"],
                          note=f"demo data loaded: {customers} customers, seed {self.seed}")
         totals["duplicates"] -= self.company_duplicates
@@ -224,8 +228,10 @@ class Loader:
 
     def _write(self, chunk: rows.ChunkRows) -> None:
         chunk.companies.sort(key=lambda row: (row[5] is not None, row[0]))
-        for name in ("parties", "persons", "companies", "contact_points", "addresses", "roles", "orders",
-                     "order_lines", "interactions", "interests"):
+        generated.store_generated({name: (columns, getattr(chunk, name))
+                                   for name, columns in self.customer_columns.items()},
+                                  actor=DEMO_ACTOR, channel="cli", note=f"demo data, seed {self.seed}")
+        for name in ("orders", "order_lines", "interactions", "interests"):
             self.tables[name].insert(getattr(chunk, name))
 
 

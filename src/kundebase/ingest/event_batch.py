@@ -518,7 +518,7 @@ class Batch(events.Direct):
         from kundebase.interactions.models import Interaction
         from kundebase.offers import freshness
         from kundebase.orders.models import Order, OrderLine
-        from kundebase.parties.models import Party
+        from kundebase.parties.services import lifecycle
 
         self.write_persons()
         now = timezone.now()
@@ -549,7 +549,7 @@ class Batch(events.Direct):
                                       for line in lines)
         buyers = {o.party_id for o in orders}
         if buyers:
-            Party.objects.filter(pk__in=buyers, status="prospect").update(status="active")
+            lifecycle.activate_many(buyers)
         named += [("order", o.pk, o.party_id) for o in orders]
         interactions = []
         for _event, party, interaction, used in self.interactions:

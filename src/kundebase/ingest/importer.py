@@ -73,7 +73,8 @@ def check_columns(entity: str, columns: dict[str, str]) -> None:
     """Refuse (422) a mapping onto fields the entity does not have, before anything is kept."""
     if entity not in mapping.TARGETS:
         raise ValidationFailed.one("entity", _("Choose one of: %(e)s") % {"e": ", ".join(mapping.ENTITIES)})
-    wrong = [t for t in columns.values() if t and t not in mapping.TARGETS[entity]]
+    custom = {records.CUSTOM + key for key in records.custom_definitions(entity)}
+    wrong = [t for t in columns.values() if t and t not in mapping.TARGETS[entity] and t not in custom]
     if wrong:
         raise ValidationFailed.one("mapping", _("Unknown fields for %(entity)s: %(f)s")
                                    % {"entity": entity, "f": ", ".join(wrong)})
@@ -100,7 +101,8 @@ def plan(path: Path, *, entity: str, name: str = "", source: Source | None = Non
         raise ValidationFailed.one("file", str(exc), "too_large") from exc
     except (readers.UnreadableFile, UnicodeDecodeError, OSError) as exc:
         raise ValidationFailed.one("file", str(exc), "unreadable") from exc
-    proposed = mapping.propose(info.headers, [row for _line, row in sample], entity)
+    custom = {records.CUSTOM + d.key: (d.key, d.label) for d in records.custom_definitions(entity).values()}
+    proposed = mapping.propose(info.headers, [row for _line, row in sample], entity, custom=custom)
     chosen = proposed
     if template:
         found = MappingTemplate.objects.filter(source=source, name=template).first() if source else None
@@ -232,8 +234,9 @@ def _name_alike(decisions: list[consolidation.Decision],
 def process_chunk(job: ImportJob, rows: list[readers.Row], *, actor: object = None) -> dict[str, int]:
     """Decide and write one chunk and record its rows, all in one transaction."""
     source = job.source
-    recs = [records.build(line=line, raw=raw, entity=job.entity, columns=job.mapping, source=source.name)
-            for line, raw in rows]
+    custom = records.custom_definitions(job.entity)
+    recs = [records.build(line=line, raw=raw, entity=job.entity, columns=job.mapping, source=source.name,
+                          custom=custom) for line, raw in rows]
     counts = dict.fromkeys(COUNTER, 0)
     with transaction.atomic():
         # Error rows are kept up to a limit (a hostile file must not fill the database); the rest are counted.
@@ -343,7 +346,8 @@ def dry_run(path: Path, *, source: Source, entity: str, columns: dict[str, str],
     pending: dict[str, int] = {}
     for chunk in _chunks(readers.open_rows(path, readers.FileInfo(format=info.format, encoding=info.encoding,
                                                                    delimiter=info.delimiter)), CHUNK):
-        recs = [records.build(line=line, raw=raw, entity=entity, columns=columns, source=source.name)
+        custom = records.custom_definitions(entity)
+        recs = [records.build(line=line, raw=raw, entity=entity, columns=columns, source=source.name, custom=custom)
                 for line, raw in chunk]
         known = _known(recs, source)
         fresh = [r for r in recs if r.fingerprint not in known or not r.ok]

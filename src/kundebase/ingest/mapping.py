@@ -9,7 +9,7 @@ recognised from their values (e-mails, phones, organisation numbers, dates).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 
 from kundebase.core import identifiers
 from kundebase.ingest import shapes
@@ -170,15 +170,20 @@ SHAPE_TARGETS: dict[str, dict[str, str | None]] = {
 }
 
 
-def propose(headers: Iterable[str], sample_rows: list[dict[str, object]], entity: str) -> dict[str, str]:
-    """``{column: field}`` for every column we recognise; each field is given to one column only."""
+def propose(headers: Iterable[str], sample_rows: list[dict[str, object]], entity: str,
+            custom: Mapping[str, Sequence[str]] | None = None) -> dict[str, str]:
+    """``{column: field}`` for every column we recognise; each field is given to one column only.
+
+    ``custom`` names the administrator's custom fields (target → words such as its key and label): a column
+    headed by one of those words goes to that field."""
     if entity not in TARGETS:
         raise ValueError(f"unknown entity {entity}")
     headers = list(headers)
     proposal: dict[str, str] = {}
     taken: set[str] = set()
+    by_custom = {header_key(word): target for target, words in (custom or {}).items() for word in words if word}
     for header in headers:
-        target = by_header(header, entity)
+        target = by_custom.get(header_key(header)) or by_header(header, entity)
         if target and target not in taken:
             proposal[header] = target
             taken.add(target)

@@ -16,7 +16,9 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from kundebase.core.custom_fields import clean_values
 from kundebase.core.errors import ErrorCollector
+from kundebase.core.models import CustomFieldDefinition
 from kundebase.ingest import shapes
 from kundebase.parties import validation
 
@@ -97,9 +99,37 @@ def _split_name(full: str) -> tuple[str, str]:
     return given, family
 
 
+CUSTOM = "custom_fields."
+"""Targets ``custom_fields.<key>`` carry a column into one of the administrator's custom fields."""
+CUSTOM_ENTITY = {"persons": "person", "companies": "company"}
+
+
+def custom_definitions(entity: str) -> dict[str, CustomFieldDefinition]:
+    """The custom fields a file of ``entity`` may fill, by key (read once per chunk, not per row)."""
+    kind = CUSTOM_ENTITY.get(entity)
+    return {d.key: d for d in CustomFieldDefinition.objects.filter(entity=kind)} if kind else {}
+
+
+def _custom(rec: Record, mapped: dict[str, Any], reverse: dict[str, str], kind: str,
+            definitions: dict[str, CustomFieldDefinition] | None) -> None:
+    """Custom-field values go on the record as the API takes them, checked by the same rules (types, required
+    fields, the special-category screen), each problem named by its column."""
+    if not definitions:
+        return
+    values = {target[len(CUSTOM):]: _str(value) for target, value in mapped.items() if target.startswith(CUSTOM)}
+    errors = ErrorCollector()
+    cleaned = clean_values(kind, values, errors, context=values, definitions=definitions)
+    for err in errors.errors:
+        rec.problems.append((_column_of(err.field, reverse), err.message))
+    if cleaned:
+        rec.data["custom_fields"] = cleaned
+
+
 def build(*, line: int, raw: dict[str, Any], entity: str, columns: dict[str, str], source: str,
-          country: str | None = None) -> Record:
-    """Map, convert and validate one row; never raises for bad data (problems go on the record)."""
+          country: str | None = None, custom: dict[str, CustomFieldDefinition] | None = None) -> Record:
+    """Map, convert and validate one row; never raises for bad data (problems go on the record).
+
+    ``custom`` holds the entity's custom-field definitions (:func:`custom_definitions`) when it has any."""
     country = country or settings.KUNDEBASE_DEFAULT_COUNTRY
     rec = Record(line=line, raw=raw, entity=entity)
     if "_error" in raw:
@@ -114,6 +144,8 @@ def build(*, line: int, raw: dict[str, Any], entity: str, columns: dict[str, str
     rec.fingerprint = fingerprint(source, entity, mapped)
     builder = BUILDERS[entity]
     builder(rec, mapped, reverse, country)
+    if entity in CUSTOM_ENTITY:
+        _custom(rec, mapped, reverse, CUSTOM_ENTITY[entity], custom)
     rec.columns = reverse
     return rec
 

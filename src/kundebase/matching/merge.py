@@ -27,7 +27,6 @@ from django.apps import apps
 from django.core import serializers
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,6 +38,7 @@ from kundebase.matching import store
 from kundebase.matching.models import MergeRecord, ReviewPair
 from kundebase.matching.normalise import contacts
 from kundebase.parties.models import Company, ContactPoint, Party, Person
+from kundebase.parties.services import lifecycle
 from kundebase.privacy import consent
 
 SKIP_APPS = frozenset({"matching"})
@@ -120,10 +120,9 @@ def merge(*, survivor_id: int, merged_id: int, actor: object = None, channel: st
         snapshot["moved"].append({"model": _label(model), "field": attname, "rows": _dump(rows)})
         model._default_manager.filter(**{attname: merged_id}).update(**{attname: survivor_id})
     # one primary contact point and address per kind: the survivor's stay primary
-    for model in (ContactPoint, apps.get_model("parties", "Address")):
-        moved_ids = [row["pk"] for entry in snapshot["moved"] if entry["model"] == _label(model)
-                     for row in entry["rows"]]
-        model._default_manager.filter(pk__in=moved_ids, is_primary=True).update(is_primary=False)
+    moved_ids = {label: [row["pk"] for entry in snapshot["moved"] if entry["model"] == label for row in entry["rows"]]
+                 for label in ("parties.contactpoint", "parties.address")}
+    lifecycle.demote_primaries(moved_ids["parties.contactpoint"], moved_ids["parties.address"])
     obs = Observation.objects.filter(entity=kind, record_id=merged_id)
     snapshot["observations"] = list(obs.values_list("pk", flat=True))
     obs.update(record_id=survivor_id)
@@ -132,21 +131,10 @@ def merge(*, survivor_id: int, merged_id: int, actor: object = None, channel: st
                                           for pid in (survivor_id, merged_id)}
     chosen = survivorship.merged_values(kind, survivor_id, merged_id, current)
     changes = {k: v for k, v in chosen.items() if current[survivor_id].get(k) != v}
-    if changes:
-        survivor = child.objects.get(pk=survivor_id)
-        for key, value in changes.items():
-            setattr(survivor, key, value)
-        if isinstance(survivor, Person):
-            survivor.display_name = " ".join(p for p in (survivor.given_name, survivor.family_name) if p)
-        else:
-            survivor.display_name = survivor.legal_name
-        survivor.search_name = identifiers.fold(survivor.display_name)
-        survivor.save()
+    lifecycle.apply_values(survivor_id, changes)
     snapshot["survivor_changes"] = {k: str(v) for k, v in changes.items()}
     snapshot["survivor_after"] = _party_rows(survivor_id, kind)
-    Party.objects.filter(pk=survivor_id).update(version=F("version") + 1, updated_at=timezone.now())
-    Party.objects.filter(pk=merged_id).update(merged_into_id=survivor_id, version=F("version") + 1,
-                                              updated_at=timezone.now())
+    lifecycle.mark_merged(survivor_id=survivor_id, merged_id=merged_id)
     snapshot["consents_written"] = consent.reconcile_merge(survivor_id=survivor_id, before=consent_before, actor=actor)
     for fn in hooks.after_merge:
         fn(survivor_id=survivor_id, merged_id=merged_id, actor=actor)
@@ -235,8 +223,7 @@ def unmerge(*, merge_id: int, actor: object = None, channel: str = "api") -> Mer
     versions = dict(Party.objects.filter(pk__in=[survivor_id, merged_id]).values_list("pk", "version"))
     for obj in _load([*rows, *snap["merged"]]):
         obj.save()
-    for pid, version in versions.items():
-        Party.objects.filter(pk=pid).update(version=version + 1)
+    lifecycle.advance_versions(versions)
     consent.restore_after_unmerge(survivor_id=survivor_id, written=snap.get("consents_written", []), actor=actor)
     for fn in hooks.after_unmerge:
         fn(survivor_id=survivor_id, restored_id=merged_id, actor=actor)

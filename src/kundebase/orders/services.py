@@ -15,7 +15,7 @@ from kundebase.core import audit, sequences
 from kundebase.core.errors import ErrorCollector, NotFound, ValidationFailed
 from kundebase.orders.models import Order, OrderLine, Product, ProductCategory, ProductInterest
 from kundebase.parties.models import Party
-from kundebase.parties.services import refuse_erased
+from kundebase.parties.services import lifecycle, refuse_erased
 
 MAX_LINES = 1000
 
@@ -132,7 +132,7 @@ def create_order(*, party_id: int, data: dict[str, Any], lines: list[dict[str, A
         raise ValidationFailed.one("order_number", _("Order number %(n)s exists") % {"n": number},
                                    "duplicate") from exc
     OrderLine.objects.bulk_create(OrderLine(order=order, **line) for line in cleaned_lines)
-    Party.objects.filter(pk=party_id, status="prospect").update(status="active")
+    lifecycle.activate(party_id)
     audit.record(action="create", actor=actor, entity="order", record_id=order.pk, party_id=party_id, channel=channel)
     order.credit_warning = warning
     return order

@@ -14,13 +14,13 @@ from typing import Any
 
 from django.db import models as djm
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kundebase.core import audit
 from kundebase.core.errors import Conflict, NotFound
 from kundebase.core.models import Observation
+from kundebase.parties.services import lifecycle
 from kundebase.privacy import suppression
 from kundebase.privacy.declarations import DELETE, MASK, for_model
 from kundebase.privacy.models import ConsentEvent, DataSubjectRequest, RegisterMatch
@@ -77,16 +77,14 @@ def _apply_declarations(obj: djm.Model, labels: tuple[str, ...]) -> list[str]:
 def _erase_one(person: Any, now: Any) -> dict[str, int]:
     from kundebase.interactions.models import Interaction
     from kundebase.orders.models import Order, ProductInterest
-    from kundebase.parties.models import Address, ContactPoint, ContactRole
+    from kundebase.parties.models import ContactPoint
 
     cps = list(ContactPoint.objects.filter(party_id=person.pk).values("kind", "normalised", "value"))
     hashes = suppression.identity_hashes(
         fields={"given_name": person.given_name, "family_name": person.family_name, "birth_date": person.birth_date},
         contact_points=cps)
     counts = {"suppression_hashes": suppression.suppress(hashes, f"erasure of customer {person.pk}")}
-    counts["contact_points"] = ContactPoint.objects.filter(party_id=person.pk).delete()[0]
-    counts["addresses"] = Address.objects.filter(party_id=person.pk).delete()[0]
-    counts["roles"] = ContactRole.objects.filter(person_id=person.pk).delete()[0]
+    counts.update(lifecycle.remove_identity_rows(person.pk))
     interaction_fields = {_field(Interaction, d.field).attname: _empty(_field(Interaction, d.field))
                           for d in for_model("interactions.Interaction") if d.erasure == DELETE}
     counts["interactions"] = Interaction.objects.filter(party_id=person.pk).update(**interaction_fields)
@@ -102,10 +100,7 @@ def _erase_one(person: Any, now: Any) -> dict[str, int]:
         counts[key] = counts.get(key, 0) + int(fn(party_id=person.pk) or 0)
     RegisterMatch.objects.filter(party_id=person.pk).delete()
     touched = _apply_declarations(person, ("parties.Party", "parties.Person"))
-    person.erased_at = now
-    person.status = "inactive"
-    person.save()
-    type(person).objects.filter(pk=person.pk).update(version=F("version") + 1)
+    lifecycle.store_tombstone(person, now)
     counts["fields"] = len(touched)
     return counts
 
@@ -151,8 +146,7 @@ def restrict(*, party_id: int, actor: object = None, channel: str = "api", lift:
                        code="no_change")
     request = open_request(kind=DataSubjectRequest.Kind.RESTRICTION, party_id=party_id, actor=actor,
                            requested_by=requested_by)
-    Party.objects.filter(pk=party_id).update(restricted_at=None if lift else timezone.now(),
-                                             version=F("version") + 1)
+    lifecycle.set_restricted(party_id, not lift)
     audit.record(action="restrict", actor=actor, entity=party.kind, record_id=party_id, party_id=party_id,
                  channel=channel, fields=["restricted_at"], note="lifted" if lift else "restricted")
     close_request(request, "restriction lifted" if lift else "processing restricted")

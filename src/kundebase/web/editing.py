@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -128,13 +127,14 @@ def update_party(form: PersonForm | CompanyForm, party: Person | Company, *, act
     if errors:
         _place_errors(form, errors.errors, paths)
         return False
-    version = cd.get("version")
+    contacts = [(kind, cd.get(name) or "") for name, kind in form.CONTACT_FIELDS]
+    paths.update({f"contact_points[{i}].value": name for i, (name, _kind) in enumerate(form.CONTACT_FIELDS)})
+    card = services.Card(contacts=contacts, address=address)
+    update = services.update_person if is_person else services.update_company
     try:
-        with transaction.atomic():
-            update = services.update_person if is_person else services.update_company
-            update(party_id=party.pk, changes=changes, expected_version=version, actor=actor, channel="web")
-            _sync_address(party.pk, address, actor)
-            _sync_contact_points(form, party.pk, actor)
+        # One call, one version: the fields, primary contact points and primary address change together.
+        update(party_id=party.pk, changes=changes, expected_version=cd.get("version"), actor=actor, channel="web",
+               card=card)
     except PreconditionFailed:
         form.add_error(None, STALE_MESSAGE)
         return False
@@ -145,37 +145,6 @@ def update_party(form: PersonForm | CompanyForm, party: Person | Company, *, act
             form.add_error(None, exc.detail)
         return False
     return True
-
-
-def _sync_contact_points(form: PartyForm, party_id: int, actor: Any) -> None:
-    for name, kind in form.CONTACT_FIELDS:
-        value = form.cleaned_data.get(name, "")
-        current = _primary_cp(party_id, kind)
-        try:
-            if current and not value:
-                services.remove_contact_point(party_id=party_id, contact_point_id=current.pk, actor=actor,
-                                              channel="web")
-            elif current and value != current.value:
-                services.update_contact_point(party_id=party_id, contact_point_id=current.pk,
-                                              data={"value": value}, actor=actor, channel="web")
-            elif value and not current:
-                services.add_contact_point(party_id=party_id, data={"kind": kind, "value": value, "is_primary": True},
-                                           actor=actor, channel="web")
-        except DomainError as exc:
-            exc.errors = [FieldError(f"{name}.value", e.message, e.code) for e in exc.errors]
-            raise
-
-
-def _sync_address(party_id: int, address: dict[str, Any] | None, actor: Any) -> None:
-    current = Address.objects.filter(party_id=party_id).order_by("-is_primary", "id").first()
-    if current and address is None:
-        services.remove_address(party_id=party_id, address_id=current.pk, actor=actor, channel="web")
-    elif current and address:
-        services.update_address(party_id=party_id, address_id=current.pk,
-                                data={k: v for k, v in address.items() if k not in ("kind", "is_primary")},
-                                actor=actor, channel="web")
-    elif address:
-        services.add_address(party_id=party_id, data=address, actor=actor, channel="web")
 
 
 def log_interaction(form: forms.Form, party_id: int, *, actor: Any, require_date: bool = False) -> bool:
