@@ -76,6 +76,30 @@ def offers_and_consents(count: int, party_ids: list[int], progress: Progress) ->
     progress(f"{count} offers, consent to profiling for {len(party_ids)} customers")
 
 
+def build_parts(party_ids: list[int]) -> dict[str, list[float]]:
+    """Seconds each part of a profile's computation takes, per customer: where a cold read's time goes.
+
+    Runs the product's own part functions (``offers.profiles``) in this process, on the benchmark's database
+    and the server's analytics mirror; the first customer is left out (it pays for loading the code).
+    """
+    import time
+
+    from kundebase.offers import profiles
+
+    parts = {"identity": profiles._identity_part, "consent": profiles.consent_part,
+             "segments": profiles._segments_part, "key figures, RFM and lifetime value": profiles._figures_part,
+             "loyalty": profiles._loyalty_part, "last interactions": profiles._interactions_part,
+             "interests": profiles._interests_part}
+    out: dict[str, list[float]] = {name: [] for name in parts}
+    for n, party_id in enumerate(party_ids):
+        for name, part in parts.items():
+            started = time.perf_counter()
+            part(party_id)
+            if n:
+                out[name].append(time.perf_counter() - started)
+    return out
+
+
 def import_file(path: Path, rows: int) -> Path:
     """A persons file of ``rows`` rows from the demo generator (with its share of second records)."""
     from kundebase.demo import person_file
