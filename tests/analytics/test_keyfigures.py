@@ -48,6 +48,10 @@ def test_a_customer_with_hundreds_of_purchases_gets_finite_figures() -> None:
     assert np.isfinite(expected).all() and np.isfinite(alive).all()
     assert expected[2] > expected[1] > 0  # buying to the end: many more purchases ahead
     assert expected[3] == pytest.approx(0, abs=1e-9) and alive[3] == pytest.approx(0, abs=1e-9)  # silent for years
+    # A model fitted with a tiny α: (α+T)/α to the power r overflows; without a repeat purchase it must not count.
+    extreme = clv.BgNbd(r=400.0, alpha=1e-6, a=0.8, b=2.4)
+    assert np.isfinite(extreme.expected_purchases(52, 0.0, 0.0, 80.0))
+    assert float(extreme.p_alive(0.0, 0.0, 80.0)) == 1.0
 
 
 def test_gamma_gamma_reproduces_published_parameters(cdnow: dict[str, np.ndarray]) -> None:

@@ -46,8 +46,9 @@ class BgNbd:
             euler = ((alpha + T) / (alpha + T + t)) ** (a - 1) * hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z)
         first = (a + b + x - 1) / (a - 1)
         second = 1 - np.where(np.isfinite(direct), direct, euler)
-        with np.errstate(over="ignore"):  # an infinite denominator is the right limit: no purchases expected
-            third = 1 + (x > 0) * (a / np.maximum(b + x - 1, 1e-12)) * ((alpha + T) / (alpha + t_x)) ** (r + x)
+        with np.errstate(over="ignore", invalid="ignore"):  # an infinite denominator is the right limit
+            third = 1 + np.where(x > 0, a / np.maximum(b + x - 1, 1e-12) * ((alpha + T) / (alpha + t_x)) ** (r + x),
+                                 0.0)  # no repeat purchase: no second term (0 · ∞ would be NaN)
         return first * second / third
 
     def unconditional_purchases(self, t: float) -> float:
@@ -59,9 +60,9 @@ class BgNbd:
     def p_alive(self, x: np.ndarray | float, t_x: np.ndarray | float, T: np.ndarray | float) -> np.ndarray:
         """P(still active | x, t_x, T); one minus it is the churn risk."""
         x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
-        with np.errstate(over="ignore"):  # infinite odds: surely gone, P(alive) = 0
-            odds = (x > 0) * (self.a / np.maximum(self.b + x - 1, 1e-12)) * (
-                (self.alpha + T) / (self.alpha + t_x)) ** (self.r + x)
+        with np.errstate(over="ignore", invalid="ignore"):  # infinite odds: surely gone, P(alive) = 0
+            odds = np.where(x > 0, self.a / np.maximum(self.b + x - 1, 1e-12) * (
+                (self.alpha + T) / (self.alpha + t_x)) ** (self.r + x), 0.0)  # no repeat purchase: alive
         return 1.0 / (1.0 + odds)
 
 
