@@ -37,6 +37,23 @@ def test_bgnbd_conditional_expectation_of_the_paper() -> None:
     assert 0 < float(published.p_alive(2, 5.0, 38.86)) < float(published.p_alive(2, 30.43, 38.86)) < 1
 
 
+def test_a_customer_with_hundreds_of_purchases_gets_finite_figures() -> None:
+    """The paper's formula is 0 · ∞ past a few hundred repeat purchases: the profile could not store the NaN."""
+    published = clv.BgNbd(r=0.243, alpha=4.414, a=0.793, b=2.426)
+    x = np.array([2.0, 400.0, 2000.0, 1000.0])
+    t_x = np.array([30.43, 150.0, 155.0, 20.0])
+    T = np.array([38.86, 156.0, 156.0, 156.0])
+    expected = published.expected_purchases(52, x, t_x, T)
+    alive = published.p_alive(x, t_x, T)
+    assert np.isfinite(expected).all() and np.isfinite(alive).all()
+    assert expected[2] > expected[1] > 0  # buying to the end: many more purchases ahead
+    assert expected[3] == pytest.approx(0, abs=1e-9) and alive[3] == pytest.approx(0, abs=1e-9)  # silent for years
+    # A model fitted with a tiny α: (α+T)/α to the power r overflows; without a repeat purchase it must not count.
+    extreme = clv.BgNbd(r=400.0, alpha=1e-6, a=0.8, b=2.4)
+    assert np.isfinite(extreme.expected_purchases(52, 0.0, 0.0, 80.0))
+    assert float(extreme.p_alive(0.0, 0.0, 80.0)) == 1.0
+
+
 def test_gamma_gamma_reproduces_published_parameters(cdnow: dict[str, np.ndarray]) -> None:
     spend = clv.fit_gamma_gamma(cdnow["x"], cdnow["zbar"])
     # Fader, Hardie & Lee, "RFM and CLV" (2005): p = 6.25, q = 3.74, gamma = 15.44

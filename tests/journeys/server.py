@@ -100,14 +100,15 @@ class Server:
                                       "--api-token", stdin=PASSWORD + "\n").stdout.strip()
         return self
 
-    def start(self) -> Server:
+    def start(self, *serve_args: str) -> Server:
+        """Serve with 2 workers of 4 threads; ``serve_args`` are more options for `kundebase serve`."""
         # The port is chosen now, not when the installation was made: setting it up takes minutes, in which
         # another server on this machine may have taken the port chosen then.
         self.port = free_port()
         log = (self.folder / "serve.log").open("wb")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "kundebase", "serve", "--host", "127.0.0.1", "--port", str(self.port),
-             "--workers", "2", "--threads", "4"], env=self.env, cwd=self.folder, stdout=log, stderr=log,
+             "--workers", "2", "--threads", "4", *serve_args], env=self.env, cwd=self.folder, stdout=log, stderr=log,
             start_new_session=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

@@ -167,3 +167,21 @@ def test_the_webshop_example_shows_offers_over_real_http(transactional_db, live_
         assert "Welcome back!" in unknown
     finally:
         server.shutdown()
+
+
+def test_each_of_n_server_processes_keeps_its_share_of_the_rate(settings):
+    from django.test import RequestFactory
+
+    from kundebase.offers import ratelimit
+
+    settings.KUNDEBASE_PROFILE_RATE = "4/s"
+    request = RequestFactory().get("/", HTTP_AUTHORIZATION="Bearer kb_shared")
+    try:
+        ratelimit.share_among(2)  # what `kundebase serve --workers 2` does before it forks
+        ratelimit.check(request, now=50.0)
+        ratelimit.check(request, now=50.0)
+        with pytest.raises(ratelimit.RateLimited):
+            ratelimit.check(request, now=50.0)
+        ratelimit.check(request, now=50.5)  # 2 per second in this process: one token back after half a second
+    finally:
+        ratelimit.share_among(1)

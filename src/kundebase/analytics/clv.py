@@ -36,10 +36,19 @@ class BgNbd:
         """E[Y(t) | x, t_x, T]: purchases expected in the next ``t`` weeks (equation 10 of the paper)."""
         r, alpha, a, b = self.r, self.alpha, self.a, self.b
         x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
-        hyp = hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + T + t))
+        # The paper's ((α+T)/(α+T+t))^(r+x) · 2F1(r+x, b+x; a+b+x−1; z) is 0 · ∞ for a customer with hundreds of
+        # purchases.  Euler's transformation 2F1(A, B; C; z) = (1−z)^(C−A−B) · 2F1(C−A, C−B; C; z), with
+        # 1−z = (α+T)/(α+T+t), gives the same product as (1−z)^(a−1) · 2F1(a+b−1−r, a−1; C; z), with no power
+        # of x; it stands in where the paper's form is not finite.
+        z = t / (alpha + T + t)
+        with np.errstate(over="ignore", invalid="ignore"):
+            direct = ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp2f1(r + x, b + x, a + b + x - 1, z)
+            euler = ((alpha + T) / (alpha + T + t)) ** (a - 1) * hyp2f1(a + b - 1 - r, a - 1, a + b + x - 1, z)
         first = (a + b + x - 1) / (a - 1)
-        second = 1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp
-        third = 1 + (x > 0) * (a / np.maximum(b + x - 1, 1e-12)) * ((alpha + T) / (alpha + t_x)) ** (r + x)
+        second = 1 - np.where(np.isfinite(direct), direct, euler)
+        with np.errstate(over="ignore", invalid="ignore"):  # an infinite denominator is the right limit
+            third = 1 + np.where(x > 0, a / np.maximum(b + x - 1, 1e-12) * ((alpha + T) / (alpha + t_x)) ** (r + x),
+                                 0.0)  # no repeat purchase: no second term (0 · ∞ would be NaN)
         return first * second / third
 
     def unconditional_purchases(self, t: float) -> float:
@@ -51,8 +60,9 @@ class BgNbd:
     def p_alive(self, x: np.ndarray | float, t_x: np.ndarray | float, T: np.ndarray | float) -> np.ndarray:
         """P(still active | x, t_x, T); one minus it is the churn risk."""
         x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
-        odds = (x > 0) * (self.a / np.maximum(self.b + x - 1, 1e-12)) * ((self.alpha + T) / (self.alpha + t_x)) ** (
-            self.r + x)
+        with np.errstate(over="ignore", invalid="ignore"):  # infinite odds: surely gone, P(alive) = 0
+            odds = np.where(x > 0, self.a / np.maximum(self.b + x - 1, 1e-12) * (
+                (self.alpha + T) / (self.alpha + t_x)) ** (self.r + x), 0.0)  # no repeat purchase: alive
         return 1.0 / (1.0 + odds)
 
 

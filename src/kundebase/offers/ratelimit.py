@@ -2,8 +2,12 @@
 
 ``KUNDEBASE_PROFILE_RATE`` (``"<n>/s"`` or ``"<n>/min"``, ``0`` = no limit) is the sustained rate and the
 burst; a caller over it gets 429 with ``Retry-After``, so one flooding token does not slow everyone else.
-The table of buckets is bounded (least recently used callers are forgotten first); with several server
-processes each keeps its own, so the effective limit is the rate times the number of processes.
+The table of buckets is bounded (least recently used callers are forgotten first).  The buckets live in the
+process: ``kundebase serve --workers N`` runs N processes that share nothing but the database, so it gives
+each of them 1/N of the rate and of the burst (:func:`share_among`).  A caller spread evenly over the workers
+then gets the configured rate; one whose requests happen to land mostly on one worker is limited earlier,
+never later — the limit is a ceiling, not a promise, and asking the database on every read would cost the
+profile path a write per request.
 """
 
 from __future__ import annotations
@@ -44,6 +48,14 @@ def parse_rate(text: str) -> tuple[float, float]:
 
 _buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
 _lock = threading.Lock()
+_processes = 1
+
+
+def share_among(processes: int) -> None:
+    """Give this process (and the workers forked from it) its 1/``processes`` share of every token's rate."""
+    global _processes
+    _processes = max(1, processes)
+    reset()
 
 
 def _caller(request: HttpRequest) -> str:
@@ -58,6 +70,7 @@ def check(request: HttpRequest, *, now: float | None = None) -> None:
     rate, burst = parse_rate(settings.KUNDEBASE_PROFILE_RATE)
     if rate <= 0:
         return
+    rate, burst = rate / _processes, max(1.0, burst / _processes)
     key = _caller(request)
     moment = time.monotonic() if now is None else now
     with _lock:

@@ -1,8 +1,15 @@
-"""``kundebase serve [--host H] [--port P] [--workers N] [--no-worker]``: the production server (gunicorn) with
-static files, and the background-task worker beside it."""
+"""``kundebase serve [--host H] [--port P] [--workers N] [--drain S] [--no-worker]``: the production server
+(gunicorn) with static files, and the background-task worker beside it.
+
+N worker processes share nothing but the database: each has its own connections and its own 1/N share of the
+per-token rate limit.  On SIGTERM each worker first drains — ``/ready`` answers 503 while every other request
+is still served — for ``--drain`` seconds, so a load balancer polling ``/ready`` stops sending it traffic,
+then stops accepting and finishes the requests it has.  Requests are never cut off by a stop.
+"""
 
 from __future__ import annotations
 
+import math
 import os
 import subprocess
 import sys
@@ -22,12 +29,16 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=4)
         parser.add_argument("--no-worker", action="store_true",
                             help="do not start the background-task worker (run `kundebase worker` yourself)")
+        parser.add_argument("--drain", type=float, default=0.0,
+                            help="seconds a stopping worker keeps serving while /ready says 503 (default 0)")
 
     def handle(self, *args: Any, **opts: Any) -> None:
         if not 0 < opts["port"] < 65536:
             raise CommandError("--port must be between 1 and 65535")
         if not 1 <= opts["workers"] <= 64:
             raise CommandError("--workers must be between 1 and 64")
+        if not 0 <= opts["drain"] <= 600:
+            raise CommandError("--drain must be between 0 and 600 seconds")
         from django.db import connection
         from django.db.migrations.executor import MigrationExecutor
 
@@ -36,8 +47,11 @@ class Command(BaseCommand):
             raise CommandError("the database is not migrated; run: kundebase migrate")
         from gunicorn.app.base import BaseApplication
 
+        from kundebase.offers import ratelimit
         from kundebase.wsgi import application
 
+        ratelimit.share_among(opts["workers"])  # the workers are forked from this process and inherit it
+        drain = float(opts["drain"])
         bind = f"[{opts['host']}]:{opts['port']}" if ":" in opts["host"] else f"{opts['host']}:{opts['port']}"
 
         class App(BaseApplication):
@@ -47,6 +61,8 @@ class Command(BaseCommand):
                 self.cfg.set("threads", opts["threads"])
                 self.cfg.set("accesslog", "-" if settings.DEBUG else None)
                 self.cfg.set("timeout", 120)
+                self.cfg.set("graceful_timeout", math.ceil(drain) + 30)
+                self.cfg.set("post_worker_init", _drain_on_term(drain))
 
             def load(self) -> Any:
                 return application
@@ -81,3 +97,31 @@ def stop_task_worker(worker: subprocess.Popen[bytes] | None) -> None:
         worker.wait(timeout=30)
     except subprocess.TimeoutExpired:
         worker.kill()
+
+
+def _drain_on_term(seconds: float) -> Any:
+    """A gunicorn ``post_worker_init`` hook: SIGTERM marks the worker not ready and stops it ``seconds`` later.
+
+    gunicorn's own SIGTERM handling stops accepting at once; the hook puts the drain in front of it.  A second
+    SIGTERM during the drain changes nothing; SIGINT and SIGQUIT still stop at once.
+    """
+
+    def hook(worker: Any) -> None:
+        import signal
+        import threading
+
+        from kundebase.core import readiness
+
+        def on_term(signum: int, frame: Any) -> None:
+            if readiness.shutting_down():
+                return
+            readiness.begin_shutdown()
+            timer = threading.Timer(seconds, worker.handle_exit, (signum, None))
+            timer.daemon = True
+            timer.start()
+
+        if seconds > 0:
+            signal.signal(signal.SIGTERM, on_term)
+            signal.siginterrupt(signal.SIGTERM, False)  # as gunicorn's own: a stop never breaks a request
+
+    return hook
