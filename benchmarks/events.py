@@ -8,6 +8,10 @@ by a dedicated ``kundebase process_events --follow`` process at ``nice 10`` (the
 recommended deployment) or by the server's own background threads; the
 unmodified ``segment-analytics-python`` client sends N events (identify, page,
 track, Order Completed) in gzip batches of 100 over loopback.
+Two rates are reported side by side: acknowledged events per second (stored
+durably, the client's view) and processed events per second (into customers,
+orders and timeline), timed from the first acknowledgement until the queue is
+empty, since an event is only of use once processed.
 The acknowledgement latency of every batch is read from the client's own HTTP
 session (a ``requests`` response hook).  The baseline in the same run is the
 server answering the smallest possible request (an empty batch) — the cost of
@@ -61,7 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--events", type=int, default=50_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--consumers", type=int, default=4)
-    parser.add_argument("--process-wait", type=int, default=240, help="seconds to wait for processing")
+    parser.add_argument("--process-wait", type=int, default=3600,
+                        help="seconds to wait for the queue to empty after the last acknowledgement")
     parser.add_argument("--processing", choices=("worker", "background"), default="worker",
                         help="a dedicated worker process (default) or the server's background threads")
     parser.add_argument("--no-record", action="store_true")
@@ -107,8 +112,14 @@ def main(argv: list[str] | None = None) -> int:
             base.append(time.perf_counter() - start)
             assert res.status_code == 200, res.text
         latencies: list[float] = []
-        segment_request._session.hooks["response"].append(lambda r, *a, **k: latencies.append(r.elapsed
-                                                                                              .total_seconds()))
+        first_ack: list[float] = []
+
+        def on_ack(response: requests.Response, *_args: object, **_kwargs: object) -> None:
+            if not first_ack:
+                first_ack.append(time.perf_counter())
+            latencies.append(response.elapsed.total_seconds())
+
+        segment_request._session.hooks["response"].append(on_ack)
         errors: list[Exception] = []
         client = Client(key, host=url, gzip=True, upload_size=100, max_queue_size=args.events + 1,
                         thread=args.consumers, on_error=lambda e, b: errors.append(e))
@@ -133,13 +144,18 @@ def main(argv: list[str] | None = None) -> int:
         with psycopg.connect(dbname="events", host=str(cluster.folder), port=cluster.port, user="postgres") as conn:
             stored = conn.execute("SELECT COUNT(*) FROM ingest_event").fetchone()[0]
             deadline = time.monotonic() + args.process_wait
+            waiting = stored
             while time.monotonic() < deadline:
                 waiting = conn.execute("SELECT COUNT(*) FROM ingest_event WHERE processed_at IS NULL").fetchone()[0]
                 if not waiting:
                     break
-                time.sleep(1)
+                time.sleep(0.5)
+            drained = time.perf_counter()
             processed = conn.execute("SELECT COUNT(*) FROM ingest_event WHERE processed_at IS NOT NULL").fetchone()[0]
-        processed_all = time.perf_counter() - start
+        # processing is timed from the first acknowledgement (the first event it could work on) until the
+        # queue is empty, or until the wait ran out (then the events processed so far count)
+        processing_seconds = drained - first_ack[0]
+        processed_rate = processed / processing_seconds
         if errors or stored != args.events:
             raise SystemExit(f"{len(errors)} client errors, {stored} of {args.events} events stored: {errors[:3]}")
         rate = args.events / acked
@@ -152,19 +168,24 @@ def main(argv: list[str] | None = None) -> int:
             f"| server | `kundebase serve --workers {args.workers}` (gunicorn), PostgreSQL 15 |",
             f"| processing | {processing_label} |",
             f"| acknowledged events/s (stored durably) | **{rate:,.0f}** |",
+            f"| processed events/s (into customers, orders and timeline; first acknowledgement until the queue "
+            f"is {'empty' if not waiting else 'left with the rest'}) | **{processed_rate:,.0f}** |",
             f"| batch ack latency p50 / p99 | {statistics.median(latencies) * 1000:.1f} ms / "
             f"{percentile(latencies, 0.99) * 1000:.1f} ms |",
             f"| baseline: empty batch p50 / p99 (HTTP + key check only) | {statistics.median(base) * 1000:.1f} ms / "
             f"{percentile(base, 0.99) * 1000:.1f} ms |",
             f"| ratio p99 batch of 100 / p99 empty batch | "
             f"{percentile(latencies, 0.99) / percentile(base, 0.99):.1f}× |",
-            f"| processed into customers/orders/timeline (behind the acks) | {processed:,} events "
-            f"after {processed_all:.1f} s ({processed / processed_all:,.0f} events/s) |",
-            "", f"Target: ≥ 2,000 acknowledged events/s — **{'met' if rate >= 2000 else 'not met'}**. Measured on "
+            f"| processed / acknowledged | {processed:,} of {stored:,} events in {processing_seconds:.1f} s; "
+            f"{processed_rate / rate:.1%} of the acknowledged rate |",
+            "", f"Target: ≥ 2,000 acknowledged events/s — **{'met' if rate >= 2000 else 'not met'}**; processed "
+            f"events/s — **{'met' if processed_rate >= 2000 else 'not met'}** at the same mark. Measured on "
             f"the 2-core machine (load average {load_before:.1f} before the run, {os.getloadavg()[0]:.1f} after) "
-            "with the client, the server, the event processing and PostgreSQL on the same two cores. Processing "
-            "(person/order/timeline writes through the services, each with its audit entry) is slower than "
-            "intake: under sustained load the queue grows and is worked off afterwards.",
+            "with the client, the server, the event processing and PostgreSQL on the same two cores. "
+            + ("Processing (person/order/timeline writes through the services, each with its audit entry) is "
+               "slower than intake: under sustained load the queue grows, and only the processed rate says how "
+               "many events an installation can take for good." if processed_rate < rate else
+               "Processing keeps up with intake."),
         ])
         print(body)
         if not args.no_record:
