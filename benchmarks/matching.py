@@ -128,12 +128,13 @@ def _splink_training(linker: Any, spec: dict[str, Any]) -> None:
 
     training = linker.training
     if spec["dataset"] == "multilingual":
-        # 04_Estimating_model_parameters: these deterministic rules and recall; deduplicate_50k_synthetic:
-        # max_pairs 1e7, sessions blocked on first name + surname and on date of birth, without term frequencies
+        # deduplicate_50k_synthetic: its deterministic rules and recall for the prior, max_pairs 1e7, sessions
+        # blocked on first name + surname and on date of birth, without term frequencies
         training.estimate_probability_two_random_records_match(
-            [block_on("given_name", "birth_date"),
-             "l.given_name = r.given_name and levenshtein(r.family_name, l.family_name) <= 2", block_on("email")],
-            recall=0.7)
+            [block_on("given_name", "family_name", "birth_date"),
+             block_on("substr(given_name,1,2)", "family_name", "substr(postcode,1,2)"),
+             block_on("birth_date", "postcode")],
+            recall=0.6)
         training.estimate_u_using_random_sampling(max_pairs=1e7, seed=2)
         for rule in (block_on("given_name", "family_name"), block_on("birth_date")):
             training.estimate_parameters_using_expectation_maximisation(rule, estimate_without_term_frequencies=True)
@@ -313,8 +314,9 @@ def main(argv: list[str]) -> None:
         "FEBRL1 as `febrl3.nb.py` (its FEBRL dedupe example), the demo persons with the tutorial's and "
         "`deduplicate_50k_synthetic.nb.py`'s comparisons and training: term frequencies on both names, the city "
         "and the full e-mail address (compared as one value, so no level counts the names again), the prior "
-        "from deterministic rules, u by random sampling, and expectation maximisation in two sessions, blocked "
-        "on first name + surname and on birth date. Values are lower-cased and trimmed as in the examples, "
+        "from that example's deterministic rules, u by random sampling, and expectation maximisation in two "
+        "sessions, blocked on first name + surname and on birth date. "
+        "Values are lower-cased and trimmed as in the examples, "
         "phones compared on their last eight digits. Both models' trained parameters follow the table.",
         f"Demo persons: the persons and injected duplicates `kundebase demo` makes ({len(COUNTRIES)} countries, "
         f"at least {names:,} Faker names per list and country, {places} places per country), written as a file "
