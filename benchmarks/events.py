@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         env = dict(os.environ, KUNDEBASE_DATABASE_URL=f"postgresql://postgres@/events?host={cluster.folder}"
                    f"&port={cluster.port}", KUNDEBASE_DATA_DIR=str(work), KUNDEBASE_ENV="production",
                    KUNDEBASE_SECRET_KEY=secrets.token_urlsafe(50), KUNDEBASE_ALLOWED_HOSTS="127.0.0.1",
-                   KUNDEBASE_SECURE_COOKIES="0",
+                   KUNDEBASE_SECURE_COOKIES="0", KUNDEBASE_SSL_REDIRECT="0",
                    KUNDEBASE_EVENT_PROCESSING="off" if args.processing == "worker" else "background")
         cli = [sys.executable, "-m", "kundebase"]
         subprocess.run([*cli, "migrate", "-v", "0"], env=env, check=True, cwd=ROOT)
