@@ -5,13 +5,11 @@
 Each engine runs in its own child process, so the peak memory (max RSS of the
 child) and the time are its own: read the file, train without labels, score,
 cluster at the default threshold 0.5.  Precision, recall and F1 are pairwise
-against the true links.  Splink's configuration follows its own FEBRL examples
-(NameComparison, DateOfBirthComparison, Damerau–Levenshtein on soc_sec_id and
-postcode, the example's blocking rules; u by random sampling, EM blocked on
-date of birth and postcode); the multilingual set gets the same style of
-settings on its columns, with the lower-casing and trimming Splink's examples do, phones as their last eight
-digits, and EM sessions blocked on birth date and on postcode + family name.
-The entry check is timed against a database of the largest size given.
+against the true links.  Splink is configured as its own examples configure the
+same kind of data (see ``_splink_settings``), and both engines' trained
+parameters are printed beside the figures, so a mis-trained model shows.  Each
+engine runs once per data set.  The entry check is timed against a database of
+the size given.
 """
 
 from __future__ import annotations
@@ -44,19 +42,30 @@ MULTI_MAPPING = {"given_name": "given_name", "family_name": "family_name", "birt
 def run_kundebase(spec: dict[str, Any], out: Path) -> None:
     from kundebase.matching.filematch import match_files
 
-    match_files(Path(spec["files"][0]), id_column=spec["id"], output=out, mapping=spec["mapping"],
-                link=Path(spec["files"][1]) if len(spec["files"]) > 1 else None, clusters=out.with_suffix(".cl"),
-                threshold=THRESHOLD)
+    summary = match_files(Path(spec["files"][0]), id_column=spec["id"], output=out, mapping=spec["mapping"],
+                          link=Path(spec["files"][1]) if len(spec["files"]) > 1 else None,
+                          clusters=out.with_suffix(".cl"), threshold=THRESHOLD)
+    out.with_suffix(".params.json").write_text(json.dumps(summary["params"]))
 
 
 def _splink_settings(spec: dict[str, Any]) -> Any:
+    """Each data set's settings as Splink's own example for that kind of data writes them.
+
+    FEBRL4 (link): ``docs/demos/examples/duckdb/febrl4.nb.py``, the detailed model.  FEBRL1 (dedupe):
+    ``febrl3.nb.py``, Splink's FEBRL dedupe example.  Demo persons: the comparisons of the tutorial
+    (``04_Estimating_model_parameters``: ``NameComparison`` per name, the full e-mail address, the city
+    with term frequencies) and of ``deduplicate_50k_synthetic`` (``DateOfBirthComparison``), with term
+    frequencies on both names and on the full e-mail address, and the FEBRL4 example's blocking rules on
+    our columns.  The e-mail is compared as one exact value, as in Splink's trained example model
+    (``demo_settings/real_time_settings.json``): ``EmailComparison``'s user-name levels would count the
+    names a second time.
+    """
     import splink.comparison_library as cl
     from splink import SettingsCreator, block_on
 
-    link_type = "link_only" if len(spec["files"]) > 1 else "dedupe_only"
     if spec["dataset"] == "multilingual":
         return SettingsCreator(
-            unique_id_column_name="id", link_type=link_type,
+            unique_id_column_name="id", link_type="dedupe_only",
             blocking_rules_to_generate_predictions=[
                 block_on("given_name", "family_name"), "l.given_name = r.family_name and l.family_name = r.given_name",
                 block_on("family_name", "birth_date"), block_on("given_name", "birth_date"), block_on("phone"),
@@ -69,14 +78,31 @@ def _splink_settings(spec: dict[str, Any]) -> Any:
                                          invalid_dates_as_null=True),
                 cl.JaroWinklerAtThresholds("street", [0.9, 0.8]),
                 cl.DamerauLevenshteinAtThresholds("postcode", [1]),
-                cl.JaroWinklerAtThresholds("city", [0.9]),
+                cl.ExactMatch("city").configure(term_frequency_adjustments=True),
                 cl.ExactMatch("phone"),
-                cl.EmailComparison("email"),
+                cl.ExactMatch("email").configure(term_frequency_adjustments=True),
             ],
             retain_intermediate_calculation_columns=False,
         )
-    return SettingsCreator(
-        unique_id_column_name="rec_id", link_type=link_type,
+    if len(spec["files"]) == 1:  # febrl3.nb.py
+        return SettingsCreator(
+            unique_id_column_name="rec_id", link_type="dedupe_only",
+            blocking_rules_to_generate_predictions=[
+                block_on("soc_sec_id"), block_on("given_name"), block_on("surname"), block_on("date_of_birth"),
+                block_on("postcode"),
+            ],
+            comparisons=[
+                cl.NameComparison("given_name"),
+                cl.NameComparison("surname"),
+                cl.DateOfBirthComparison("date_of_birth", input_is_string=True, datetime_format="%Y%m%d"),
+                cl.DamerauLevenshteinAtThresholds("soc_sec_id", [2]),
+                cl.ExactMatch("street_number").configure(term_frequency_adjustments=True),
+                cl.ExactMatch("postcode").configure(term_frequency_adjustments=True),
+            ],
+            retain_intermediate_calculation_columns=False,
+        )
+    return SettingsCreator(  # febrl4.nb.py, the detailed model
+        unique_id_column_name="rec_id", link_type="link_only",
         blocking_rules_to_generate_predictions=[
             block_on("given_name", "surname"), "l.given_name = r.surname and l.surname = r.given_name",
             block_on("date_of_birth"), block_on("soc_sec_id"), block_on("state", "address_1"),
@@ -95,9 +121,42 @@ def _splink_settings(spec: dict[str, Any]) -> Any:
     )
 
 
+def _splink_training(linker: Any, spec: dict[str, Any]) -> None:
+    """Training as the same examples do it: the prior from deterministic rules, u by random sampling, then
+    expectation maximisation in two sessions, each blocked on columns the other one estimates."""
+    from splink import block_on
+
+    training = linker.training
+    if spec["dataset"] == "multilingual":
+        # deduplicate_50k_synthetic: its deterministic rules and recall for the prior, max_pairs 1e7, sessions
+        # blocked on first name + surname and on date of birth, without term frequencies
+        training.estimate_probability_two_random_records_match(
+            [block_on("given_name", "family_name", "birth_date"),
+             block_on("substr(given_name,1,2)", "family_name", "substr(postcode,1,2)"),
+             block_on("birth_date", "postcode")],
+            recall=0.6)
+        training.estimate_u_using_random_sampling(max_pairs=1e7, seed=2)
+        for rule in (block_on("given_name", "family_name"), block_on("birth_date")):
+            training.estimate_parameters_using_expectation_maximisation(rule, estimate_without_term_frequencies=True)
+    elif len(spec["files"]) == 1:  # febrl3.nb.py
+        training.estimate_probability_two_random_records_match(
+            [block_on("soc_sec_id"), block_on("given_name", "surname", "date_of_birth"),
+             "l.given_name = r.surname and l.surname = r.given_name and l.date_of_birth = r.date_of_birth"],
+            recall=0.9)
+        training.estimate_u_using_random_sampling(max_pairs=1e6, seed=2)
+        for rule in (block_on("date_of_birth"), block_on("postcode")):
+            training.estimate_parameters_using_expectation_maximisation(rule)
+    else:  # febrl4.nb.py
+        training.estimate_probability_two_random_records_match(
+            [block_on("soc_sec_id"), block_on("given_name", "surname", "date_of_birth")], recall=0.8)
+        training.estimate_u_using_random_sampling(max_pairs=1e7, seed=2)
+        for rule in ("l.date_of_birth = r.date_of_birth", "l.postcode = r.postcode"):
+            training.estimate_parameters_using_expectation_maximisation(rule, estimate_without_term_frequencies=True)
+
+
 def run_splink(spec: dict[str, Any], out: Path) -> None:
     import duckdb
-    from splink import DuckDBAPI, Linker, block_on
+    from splink import DuckDBAPI, Linker
 
     con = duckdb.connect()
     tables = []
@@ -110,26 +169,16 @@ def run_splink(spec: dict[str, Any], out: Path) -> None:
         tables.append(con.sql(f"SELECT {cols} FROM rel").arrow().read_all())
     db_api = DuckDBAPI(connection=con)
     linker = Linker([db_api.register(t) for t in tables], _splink_settings(spec))
-    multi = spec["dataset"] == "multilingual"
-    deterministic = ([block_on("email"), block_on("given_name", "family_name", "birth_date")] if multi else
-                     [block_on("soc_sec_id"), block_on("given_name", "surname", "date_of_birth")])
-    linker.training.estimate_probability_two_random_records_match(deterministic, recall=0.8)
-    linker.training.estimate_u_using_random_sampling(max_pairs=1e6 if not multi else 5e6)
-    # EM sessions on date of birth and on postcode + surname: postcode + initial made hundreds of millions
-    # of pairs at 1,000,000 customers with 24 places per country; first name + surname (Splink's examples)
-    # gave F1 0.26 at 100,000 against 0.55 for postcode + surname
-    for rule in ([block_on("birth_date"), block_on("postcode", "family_name")] if multi else
-                 [block_on("date_of_birth"), block_on("postcode")]):
-        linker.training.estimate_parameters_using_expectation_maximisation(rule,
-                                                                            estimate_without_term_frequencies=True)
+    _splink_training(linker, spec)
     predictions = linker.inference.predict(threshold_match_probability=THRESHOLD)
     linker.clustering.cluster_pairwise_predictions_at_threshold(predictions, threshold_match_probability=THRESHOLD)
-    uid = "id" if multi else "rec_id"
+    uid = "id" if spec["dataset"] == "multilingual" else "rec_id"
     rows = predictions.as_duckdbpyrelation().select(f"{uid}_l, {uid}_r, match_probability").fetchall()
     with out.open("w", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(["id_l", "id_r", "match_probability"])
         writer.writerows(rows)
+    out.with_suffix(".params.json").write_text(json.dumps(linker.misc.save_model_to_json()))
 
 
 def child(engine: str, spec_path: str, out: str) -> None:
@@ -177,19 +226,53 @@ def _row(name: str, k: dict[str, Any], s: dict[str, Any] | None) -> str:
             f"{k['peak_mb'] / s['peak_mb']:.2f} |")
 
 
+def _data_table(specs: list[dict[str, Any]]) -> str:
+    """Rows, true pairs and the pairs of rows sharing one e-mail address, per demo file (computed here)."""
+    from benchmarks.demo_mailboxes import shared_mailbox_pairs
+
+    lines = ["| data | rows | second records | true pairs | pairs of different people with one identical e-mail "
+             "| pairs of one person with one identical e-mail |", "|---|---:|---:|---:|---:|---:|"]
+    for spec in specs:
+        if spec["dataset"] != "multilingual":
+            continue
+        data, truth = Path(spec["files"][0]), Path(spec["truth"])
+        with data.open(encoding="utf-8") as fh:
+            rows = sum(1 for _ in fh) - 1
+        with truth.open(encoding="utf-8") as fh:
+            links = list(csv.DictReader(fh))
+        second = len({link["id_r"] for link in links})
+        shared = shared_mailbox_pairs(data, truth)
+        lines.append(f"| {spec['label']} | {rows:,} | {second:,} ({second / rows:.1%}) | {len(links):,} | "
+                     f"{shared['different_people']:,} | {shared['same_person']:,} |")
+    return "\n".join(lines)
+
+
+def _params_section(spec: dict[str, Any], work: Path, engines: list[str]) -> str:
+    from benchmarks.matching_params import kundebase_table, splink_table
+
+    parts = [f"#### {spec['label']}"]
+    for engine in engines:
+        params = json.loads((work / f"{spec['name']}-{engine}.params.json").read_text())
+        title = "Kundebase" if engine == "kundebase" else "Splink"
+        parts += [f"{title}:", kundebase_table(params) if engine == "kundebase" else splink_table(params)]
+    return "\n\n".join(parts)
+
+
 def main(argv: list[str]) -> None:
     if argv and argv[0] == "--child":
         child(argv[1], argv[2], argv[3])
         return
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="*", default=[100_000, 1_000_000])
-    parser.add_argument("--entry-size", type=int, default=1_000_000)
+    parser.add_argument("--entry-size", type=int, default=1_000_000, help="0: leave the entry check out")
     parser.add_argument("--skip-splink-above", type=int, default=10**9)
-    parser.add_argument("--note", action="append", default=[], help="a line added to the recorded notes")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "kb-bench-matching")
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
-    from kundebase.demo.person_file import write
+    from kundebase.demo import pools
+    from kundebase.demo.mailboxes import SHARED_MAILBOX_SHARE
+    from kundebase.demo.person_file import DUPLICATE_SHARE_OF_PERSONS, write
+    from kundebase.demo.places import COUNTRIES
 
     specs = [
         {"name": "febrl4", "dataset": "febrl", "files": [str(DATA / "febrl4a.csv"), str(DATA / "febrl4b.csv")],
@@ -200,13 +283,13 @@ def main(argv: list[str]) -> None:
     ]
     for size in args.sizes:
         data, truth = args.work / f"demo_{size}.csv", args.work / f"demo_truth_{size}.csv"
-        if not (data.exists() and truth.exists()):
-            write(size, data, truth)
+        write(size, data, truth)  # always from the generator as it stands, never a file left by an older one
         specs.append({"name": f"multi{size}", "dataset": "multilingual", "files": [str(data)], "id": "id",
                       "mapping": MULTI_MAPPING, "truth": str(truth),
                       "label": f"Demo persons dedupe ({size:,})"})
     lines = ["| data | K precision | K recall | K F1 | K s | K MB | S precision | S recall | S F1 | S s | S MB | "
              "ΔF1 | time ratio | memory ratio |", "|" + "---|" * 14]
+    params = []
     for spec in specs:
         print(f"== {spec['label']}", flush=True)
         k = measure("kundebase", spec, args.work)
@@ -217,32 +300,40 @@ def main(argv: list[str]) -> None:
             s = measure("splink", spec, args.work)
             print("splink", s, flush=True)
         lines.append(_row(spec["label"], k, s))
+        params.append(_params_section(spec, args.work, ["kundebase"] + (["splink"] if s else [])))
+        print(params[-1], flush=True)
     table = "\n".join(lines)
+    names = min(len(p.female) for p in pools.build(42).values())
+    places = min(len(c.places) for c in COUNTRIES)
     notes = [
-        "K = Kundebase, S = Splink 5 (DuckDB). Pairwise precision/recall/F1 at match probability 0.5; "
-        "time is end to end in a fresh process (read, train without labels, score, cluster); memory is the "
-        "child's peak RSS. Ratios are Kundebase / Splink (below 1 = Kundebase faster or smaller).",
-        "Demo persons: the persons and injected duplicates `kundebase demo` makes (Norway, Denmark, Hungary, "
-        "Germany, Britain; 1,500 Faker names per list and country, 24 places per country), written as a file by "
-        "`kundebase.demo.person_file` with the true pairs; about 5.6 % of rows are second records of a "
-        "person with one to three changes (typo, swapped names, moved, phone spelling, e-mail variant, nickname, "
-        "e-mail dropped).",
+        "K = Kundebase, S = Splink 5 (DuckDB). Pairwise precision/recall/F1 at match probability "
+        f"{THRESHOLD}; time is end to end in a fresh process (read, train without labels, score, cluster); "
+        "memory is the child's peak RSS. Ratios are Kundebase / Splink (below 1 = Kundebase faster or smaller). "
+        "Each engine runs once per data set, one after the other on the same machine.",
+        "Splink is configured as its own examples configure it: FEBRL4 as `febrl4.nb.py` (the detailed model), "
+        "FEBRL1 as `febrl3.nb.py` (its FEBRL dedupe example), the demo persons with the tutorial's and "
+        "`deduplicate_50k_synthetic.nb.py`'s comparisons and training: term frequencies on both names, the city "
+        "and the full e-mail address (compared as one value, so no level counts the names again), the prior "
+        "from that example's deterministic rules, u by random sampling, and expectation maximisation in two "
+        "sessions, blocked on first name + surname and on birth date. "
+        "Values are lower-cased and trimmed as in the examples, "
+        "phones compared on their last eight digits. Both models' trained parameters follow the table.",
+        f"Demo persons: the persons and injected duplicates `kundebase demo` makes ({len(COUNTRIES)} countries, "
+        f"at least {names:,} Faker names per list and country, {places} places per country), written as a file "
+        f"by `kundebase.demo.person_file` with the true pairs; second records are drawn at "
+        f"{DUPLICATE_SHARE_OF_PERSONS:.1%} of rows. Every address is one mailbox, except that "
+        f"{SHARED_MAILBOX_SHARE:.0%} of persons give the mailbox of a partner at the same home "
+        "(`kundebase.demo.mailboxes`).",
     ]
-    notes += args.note
     entry = ""
-    if not args.entry_size:  # not measured in this run: keep the last recorded entry figures, saying so
-        recorded = (ROOT / "RESULTS.md").read_text(encoding="utf-8")
-        start = recorded.find("### Entry check", recorded.find("## Matching: Kundebase vs Splink"))
-        if start >= 0:
-            end = recorded.find("\n## ", start)
-            entry = (recorded[start:end if end >= 0 else None].strip() +
-                     "\n\n_Entry figures from the previous recorded run (not re-measured in this one)._")
     if args.entry_size:
         from benchmarks.matching_entry import entry_benchmark
 
         entry = entry_benchmark(args.entry_size, args.work)
         print(entry, flush=True)
-    body = table + "\n\n" + "\n".join(f"- {n}" for n in notes) + ("\n\n" + entry if entry else "")
+    body = (table + "\n\n" + "\n".join(f"- {n}" for n in notes) + "\n\n### The demo files\n\n" +
+            _data_table(specs) + "\n\n### Trained parameters\n\n" + "\n\n".join(params) +
+            ("\n\n" + entry if entry else ""))
     print(body)
     from benchmarks.results import record
 

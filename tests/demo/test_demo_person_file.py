@@ -38,3 +38,27 @@ def test_the_same_seed_writes_the_same_file(tmp_path: Path) -> None:
     assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
     assert (tmp_path / "a_truth.csv").read_bytes() == (tmp_path / "b_truth.csv").read_bytes()
     assert (tmp_path / "a.csv").read_bytes() != (tmp_path / "c.csv").read_bytes()
+
+
+def test_different_people_share_a_mailbox_only_as_a_household(tmp_path: Path) -> None:
+    """A provider gives an address to one person: two strangers with one name get two mailboxes, and only
+    a partner at the same home gives the same one (Gmail ignores dots, so those count as one mailbox)."""
+    from kundebase.demo.mailboxes import mailbox_key
+
+    data, truth = tmp_path / "persons.csv", tmp_path / "truth.csv"
+    write(30_000, data, truth, seed=11)
+    people = list(csv.DictReader(data.open(encoding="utf-8")))
+    person = {p["id"]: p["id"] for p in people}
+    for link in csv.DictReader(truth.open(encoding="utf-8")):
+        person[link["id_r"]] = person[link["id_l"]]
+    by_mailbox: dict[str, dict[str, set[tuple[str, str]]]] = {}
+    for p in people:
+        if p["email"]:
+            homes = by_mailbox.setdefault(mailbox_key(p["email"]), {}).setdefault(person[p["id"]], set())
+            homes.add((p["street"], p["postcode"]))
+    shared = {box: owners for box, owners in by_mailbox.items() if len(owners) > 1}
+    assert shared, "some households share a mailbox"
+    for box, owners in shared.items():
+        homes = list(owners.values())
+        assert any(homes[i] & homes[j] for i in range(len(homes)) for j in range(i + 1, len(homes))), box
+    assert len(shared) < 0.02 * len(people)

@@ -13,6 +13,7 @@ from itertools import accumulate
 
 from kundebase.core.identifiers import fold, org_number_key
 from kundebase.demo import numbers
+from kundebase.demo.mailboxes import SHARED_MAILBOX_SHARE, Mailboxes
 from kundebase.demo.places import COUNTRIES, Country, Place
 from kundebase.demo.pools import Pools, street_line
 
@@ -113,6 +114,9 @@ class CustomerFactory:
         self.now = now
         self.first_birth = dt.date(today.year - 88, 1, 1).toordinal()
         self.last_birth = dt.date(today.year - 18, 1, 1).toordinal()
+        self.mailboxes = Mailboxes()
+        self.households: list[Customer] = []
+        """Recent persons with a mailbox and a home, whose partner may come next and share both."""
 
     def since(self) -> dt.datetime:
         """When the customer was first registered: up to ten years ago, most within the last four."""
@@ -121,7 +125,8 @@ class CustomerFactory:
 
     def person(self, party_id: int, number: str) -> Customer:
         rng = self.rng
-        country = pick_country(rng)
+        partner = rng.choice(self.households) if self.households and rng.random() < SHARED_MAILBOX_SHARE else None
+        country = partner.country if partner else pick_country(rng)
         pools = self.pools[country.code]
         r = rng.random()
         gender = "female" if r < 0.49 else "male" if r < 0.975 else "diverse" if r < 0.985 else ""
@@ -129,22 +134,28 @@ class CustomerFactory:
         given = rng.choice(names)
         if rng.random() < 0.08:
             given = f"{given} {rng.choice(names)}" if country.code != "HU" else given
-        family = rng.choice(pools.family)
-        if country.code in ("NO", "DK") and rng.random() < 0.06:
+        family = partner.family if partner and rng.random() < 0.5 else rng.choice(pools.family)
+        if not partner and country.code in ("NO", "DK") and rng.random() < 0.06:
             joiner = " " if country.code == "DK" else "-"
             family = f"{rng.choice(pools.family)}{joiner}{family}"
         birth = dt.date.fromordinal(rng.randrange(self.first_birth, self.last_birth)) if rng.random() < 0.85 else None
         c = Customer(id=party_id, number=number, country=country, kind="person", since=self.since(),
                      name=f"{given} {family}", given=given, family=family, birth=birth, gender=gender)
-        if rng.random() < 0.9:
-            c.email = email_for(rng, country, given, family, birth)
+        if partner:  # a household's shared mailbox, at the shared home
+            c.email, c.place, c.street = partner.email, partner.place, partner.street
+        elif rng.random() < 0.9:
+            c.email = self.mailboxes.claim(rng, email_for(rng, country, given, family, birth))
         if rng.random() < 0.85:
             c.mobile = numbers.phone(rng, country)
         if rng.random() < 0.15:
             c.phone = numbers.phone(rng, country, mobile=False)
-        if rng.random() < 0.97:
+        if not partner and rng.random() < 0.97:
             c.place = rng.choice(country.places)
             c.street = random_street(rng, country, pools)
+        if not partner and c.email and c.place:
+            self.households.append(c)
+            if len(self.households) > 400:
+                del self.households[:200]
         return c
 
     def company(self, party_id: int, number: str, parent: Customer | None, parent_stem: str | None) -> tuple[

@@ -14,6 +14,7 @@ import random
 
 from kundebase.demo import numbers
 from kundebase.demo.customers import Customer, ascii_word, random_street
+from kundebase.demo.mailboxes import Mailboxes, mailbox_key
 from kundebase.demo.pools import Pools
 
 NICKNAMES = {
@@ -51,7 +52,9 @@ def typo(rng: random.Random, word: str) -> str:
     return word[:i] + word[i] + word[i:]
 
 
-def email_variant(rng: random.Random, c: Customer) -> str:
+def email_variant(rng: random.Random, c: Customer, mailboxes: Mailboxes | None = None) -> str:
+    """The same mailbox spelled otherwise, or another mailbox of the same person (claimed in ``mailboxes``,
+    so it is nobody else's)."""
     local, domain = c.email.split("@", 1)
     r = rng.random()
     if r < 0.3:
@@ -59,12 +62,16 @@ def email_variant(rng: random.Random, c: Customer) -> str:
     if r < 0.55:
         return f"{local.capitalize()}@{domain.upper()}"
     if r < 0.8:
-        return f"{local}@{rng.choice(c.country.email_domains)}"
-    return f"{ascii_word(c.given.split()[0]) or 'x'}.{ascii_word(c.family) or 'y'}@{domain}"
+        other = f"{local}@{rng.choice(c.country.email_domains)}"
+    else:
+        other = f"{ascii_word(c.given.split()[0]) or 'x'}.{ascii_word(c.family) or 'y'}@{domain}"
+    if mailboxes is None or mailbox_key(other) == mailbox_key(c.email):
+        return other
+    return mailboxes.claim(rng, other)
 
 
 def make(rng: random.Random, original: Customer, party_id: int, number: str, pools: Pools,
-         since: dt.datetime, home: str) -> tuple[Customer, list[str], str]:
+         since: dt.datetime, home: str, mailboxes: Mailboxes | None = None) -> tuple[Customer, list[str], str]:
     """The duplicate, the tags of its changes, and the phone spelling to store (empty: the E.164 form)."""
     count = 1 if rng.random() < 0.55 else 2 if rng.random() < 0.8 else 3
     chosen: list[str] = []
@@ -95,7 +102,7 @@ def make(rng: random.Random, original: Customer, party_id: int, number: str, poo
         elif change == "email_variant":
             if not dup.email:
                 continue
-            dup.email = email_variant(rng, dup)
+            dup.email = email_variant(rng, dup, mailboxes)
         elif change == "nickname":
             first = dup.given.split()[0]
             if first not in NICKNAMES:

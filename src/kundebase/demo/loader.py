@@ -179,7 +179,7 @@ class Loader:
                 original = rng.choice(originals[-200:])
                 dup, changes, spelled = duplicates.make(rng, original, party_id, number,
                                                         self.pools[original.country.code], factory.since(),
-                                                        settings.KUNDEBASE_DEFAULT_COUNTRY)
+                                                        settings.KUNDEBASE_DEFAULT_COUNTRY, factory.mailboxes)
                 out.truth.append((original.number, dup.number, ";".join(changes)))
                 self._person_rows(dup, out, spelled)
                 generated.append(dup)

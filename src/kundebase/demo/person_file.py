@@ -55,7 +55,7 @@ def write(count: int, data: Path, truth: Path, *, seed: int = 42, home: str = "N
             if originals and rng.random() < DUPLICATE_SHARE_OF_PERSONS:
                 original = rng.choice(originals[-200:])
                 dup, _changes, spelled = duplicates.make(rng, original, i, number, factory.pools[original.country.code],
-                                                         factory.since(), home)
+                                                         factory.since(), home, factory.mailboxes)
                 groups.setdefault(original.number, [original.number]).append(number)
                 writer.writerow(_row(dup, spelled))
             else:
