@@ -61,6 +61,29 @@ def debug_cursor() -> Iterator[None]:
     connection_created.disconnect(dispatch_uid="kundebase-tests-debug-cursor")
 
 
+def _stamp(path: Any) -> tuple[float, int] | None:
+    try:
+        found = path.stat()
+    except FileNotFoundError:
+        return None
+    return found.st_mtime, found.st_size
+
+
+@pytest.fixture(autouse=True)
+def mirror_follows_the_rollback() -> Iterator[None]:
+    """A test's writes are rolled back, so an analytics mirror it loaded mirrors nothing any more: the next
+    test would read the rolled-back customers from it (within ``MAX_STALENESS`` no refresh happens).  A mirror
+    the test created or changed in the shared data folder is removed after it; the next reader loads a new one."""
+    from kundebase.analytics import engine
+
+    path = engine.mirror_path()
+    before = _stamp(path)
+    yield
+    if _stamp(path) != before:
+        for leftover in (path, path.with_name(path.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+
+
 @pytest.fixture
 def backend() -> str:
     from django.db import connection

@@ -118,10 +118,28 @@ def screen_text(text: str) -> list[Finding]:
     """Every special-category trigger in ``text``, in order of position (one per span and category).
 
     Import code calls this on each free-text column and quarantines the row when the list is not empty.
+    Texts repeat (a shop's page titles, a campaign's subject): the answer for a short text is remembered,
+    so a batch of tracking events screens each distinct title once.
     """
     if not text:
         return []
-    source = unicodedata.normalize("NFC", str(text)[:MAX_TEXT])
+    text = str(text)
+    if len(text) <= _REMEMBERED_LENGTH:
+        return list(_screen_remembered(text))
+    return _screen(text)
+
+
+_REMEMBERED_LENGTH = 300
+"""Texts up to this length are remembered; longer ones (bodies of e-mails, notes) rarely repeat."""
+
+
+@lru_cache(maxsize=4096)
+def _screen_remembered(text: str) -> tuple[Finding, ...]:
+    return tuple(_screen(text))
+
+
+def _screen(text: str) -> list[Finding]:
+    source = unicodedata.normalize("NFC", text[:MAX_TEXT])
     lowered = _normalise(source)
     rules, exclude = _compiled()
     masked = exclude.sub(lambda m: " " * len(m.group(0)), lowered) if exclude.pattern else lowered
