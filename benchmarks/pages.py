@@ -30,6 +30,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from benchmarks.party_rows import insert_parties
+
 GIVEN = ["Kari", "Ola", "Åse", "Øystein", "Bjørn", "Ingrid", "Lars", "Sofie", "Jørgen", "Mette", "Henrik", "Silje",
          "Knut", "Ragnhild", "Frode", "Tone", "Anders", "Hanne", "Sigurd", "Marit", "Søren", "Ágnes", "Jürgen", "Emma"]
 FAMILY = ["Nordmann", "Hansen", "Johansen", "Olsen", "Larsen", "Andersen", "Pedersen", "Nilsen", "Kristiansen",
@@ -81,19 +83,7 @@ def generate(customers: int, interactions: int, seed: int = 7) -> None:
                 addrs.append((now, now, pid, "postal", f"Gate {pid % 300}", f"{rng.randint(1, 9999):04d}", city, "",
                               "", "NO", True, None))
             with transaction.atomic():
-                cur.executemany(
-                    "INSERT INTO parties_party (id, created_at, updated_at, version, kind, customer_number, status, "
-                    "display_name, search_name, preferred_language, custom_fields, merged_into_id, erased_at, "
-                    "restricted_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)", rows)
-                if people:
-                    cur.executemany("INSERT INTO parties_person (party_ptr_id, given_name, family_name, birth_date, "
-                                    "gender) VALUES (%s, %s, %s, %s, %s)", people)
-                if firms:
-                    cur.executemany(
-                        "INSERT INTO parties_company (party_ptr_id, legal_name, org_number, org_number_key, "
-                        "org_country, parent_id, industry_code, employees, annual_revenue, bank_account, "
-                        "payment_terms_days, credit_limit, dunning_status) "
-                        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)", firms)
+                insert_parties(cur, rows, people, firms)
                 cur.executemany(
                     "INSERT INTO parties_contactpoint (created_at, updated_at, party_id, kind, value, normalised, "
                     "label, is_primary, is_verified) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)", cps)

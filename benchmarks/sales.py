@@ -34,6 +34,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from benchmarks.party_rows import insert_parties
+
 TARGET_P99_MS = 300.0
 BATCH = 20_000
 
@@ -68,19 +70,7 @@ def generate_customers(customers: int, seed: int = 7) -> None:
                 rows.append((pid, now, now, 1, "company" if is_company else "person", str(100000 + pid), "active",
                              name, name.lower(), "", "{}", None, None, None))
             with transaction.atomic():
-                cur.executemany(
-                    "INSERT INTO parties_party (id, created_at, updated_at, version, kind, customer_number, status, "
-                    "display_name, search_name, preferred_language, custom_fields, merged_into_id, erased_at, "
-                    "restricted_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)", rows)
-                if people:
-                    cur.executemany("INSERT INTO parties_person (party_ptr_id, given_name, family_name, birth_date, "
-                                    "gender) VALUES (%s, %s, %s, %s, %s)", people)
-                if firms:
-                    cur.executemany(
-                        "INSERT INTO parties_company (party_ptr_id, legal_name, org_number, org_number_key, "
-                        "org_country, parent_id, industry_code, employees, annual_revenue, bank_account, "
-                        "payment_terms_days, credit_limit, dunning_status) "
-                        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)", firms)
+                insert_parties(cur, rows, people, firms)
             bar.update(len(rows))
     bump_past("customer_number", 100000 + customers)
 

@@ -133,7 +133,8 @@ def _append(*, action: str, actor: object, entity: str, record_id: int | None, p
         entry = _entry(action=action, actor=actor, entity=entity, record_id=record_id, party_id=party_id,
                        channel=channel, fields=fields, note=note, occurred_at=timezone.now(),
                        previous_hash=_claim(1))
-        entry.entry_hash = _digest(entry, named)
+        if named:  # ``_entry`` hashed the entry alone; the named records are part of its content
+            entry.entry_hash = _digest(entry, named)
         entry.save()
         AuditRecord.objects.bulk_create(AuditRecord(entry=entry, entity=e, record_id=r, party_id=p)
                                         for e, r, p in named)
