@@ -118,7 +118,7 @@ def merge(*, survivor_id: int, merged_id: int, actor: object = None, channel: st
         if not rows:
             continue
         snapshot["moved"].append({"model": _label(model), "field": attname, "rows": _dump(rows)})
-        model._default_manager.filter(**{attname: merged_id}).update(**{attname: survivor_id})
+        lifecycle.repoint(model, attname, merged_id, survivor_id)
     # one primary contact point and address per kind: the survivor's stay primary
     moved_ids = {label: [row["pk"] for entry in snapshot["moved"] if entry["model"] == label for row in entry["rows"]]
                  for label in ("parties.contactpoint", "parties.address")}
@@ -196,8 +196,7 @@ def unmerge(*, merge_id: int, actor: object = None, channel: str = "api") -> Mer
         model = apps.get_model(entry["model"])
         existing = set(model._default_manager.filter(pk__in=[r["pk"] for r in entry["rows"]])
                        .values_list("pk", flat=True))
-        for obj in _load([r for r in entry["rows"] if r["pk"] in existing]):
-            obj.save()
+        lifecycle.restore(_load([r for r in entry["rows"] if r["pk"] in existing]))
         moved_pks.setdefault(f"{entry['model']}.{entry['field']}", set()).update(r["pk"] for r in entry["rows"])
     Observation.objects.filter(pk__in=snap.get("observations", [])).update(record_id=merged_id)
     # 2. rows added to the survivor since the merge: the restored record's identifiers take theirs back
@@ -208,7 +207,7 @@ def unmerge(*, merge_id: int, actor: object = None, channel: str = "api") -> Mer
         for obj in model._default_manager.filter(**{attname: survivor_id}).exclude(pk__in=before):
             keys = {obj.normalised} if isinstance(obj, ContactPoint) else _text_identifiers(obj)
             if keys & only_restored:
-                model._default_manager.filter(pk=obj.pk).update(**{attname: merged_id})
+                lifecycle.repoint(model, attname, survivor_id, merged_id, pks=[obj.pk])
                 moved_back.append(f"{label}:{obj.pk}")
     # 3. both parties' rows as they were, except fields of the survivor changed since the merge
     survivor_now = {row["model"]: row["fields"] for row in _party_rows(survivor_id, kind)}
@@ -221,8 +220,7 @@ def unmerge(*, merge_id: int, actor: object = None, channel: str = "api") -> Mer
                 fields[name] = value  # changed by someone after the merge: keep the newer value
         rows.append({**row, "fields": fields})
     versions = dict(Party.objects.filter(pk__in=[survivor_id, merged_id]).values_list("pk", "version"))
-    for obj in _load([*rows, *snap["merged"]]):
-        obj.save()
+    lifecycle.restore(_load([*rows, *snap["merged"]]))
     lifecycle.advance_versions(versions)
     consent.restore_after_unmerge(survivor_id=survivor_id, written=snap.get("consents_written", []), actor=actor)
     for fn in hooks.after_unmerge:

@@ -30,6 +30,22 @@ def activate_many(party_ids: Iterable[int]) -> None:
 # --- merge -------------------------------------------------------------------------------------------------
 
 
+def repoint(model: Any, attname: str, from_id: int, to_id: int, pks: Iterable[Any] | None = None) -> int:
+    """Rows of any app that point at one customer now point at another: a merge moves the merged customer's
+    contact points, addresses, orders, timeline … to the survivor; an unmerge takes back the ones that were the
+    restored customer's (``pks``).  Returns how many rows moved."""
+    rows = model._default_manager.filter(**{attname: from_id})
+    if pks is not None:
+        rows = rows.filter(pk__in=list(pks))
+    return int(rows.update(**{attname: to_id}))
+
+
+def restore(objects: Iterable[Any]) -> None:
+    """Rows written back exactly as a merge's snapshot holds them (deserialised objects): an unmerge."""
+    for obj in objects:
+        obj.save()
+
+
 def demote_primaries(contact_point_ids: Iterable[int], address_ids: Iterable[int]) -> None:
     """Rows moved to a surviving customer are not primary: the survivor's own stay the primary ones."""
     ContactPoint.objects.filter(pk__in=list(contact_point_ids), is_primary=True).update(is_primary=False)
