@@ -50,7 +50,8 @@ def extracted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Ca
             call_command("makemessages", locale=["nb"], keep_pot=True, no_obsolete=True, verbosity=0)
             pot = copy / app / "locale" / "django.pot"
             # The template's header has placeholders for the plural rule; English's rule reads it.
-            pot.write_text(pot.read_text().replace("nplurals=INTEGER; plural=EXPRESSION", "nplurals=2; plural=(n != 1)"))
+            pot.write_text(pot.read_text().replace("nplurals=INTEGER; plural=EXPRESSION",
+                                                   "nplurals=2; plural=(n != 1)"))
             templates[app] = _read(pot)
     finally:
         os.chdir(here)

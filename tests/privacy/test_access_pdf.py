@@ -68,3 +68,15 @@ def test_the_cli_writes_the_pdf_to_a_file(make_person, tmp_path):
     target = tmp_path / "report.pdf"
     call_command("privacy", "access", str(person.pk), "--format", "pdf", "--output", str(target))
     assert "Utskrift" in _text(target.read_bytes())
+
+
+def test_a_danish_speaker_gets_the_report_in_danish(api, make_person):
+    person = make_person("Søren", "Møller", email="soren@example.dk", country="DK", postcode="8000", city="Aarhus",
+                         street="Åboulevarden 1", language="da")
+    text = _flat(_text(api.post(f"/api/v1/privacy/persons/{person.pk}/access?format=pdf").content))
+    for danish in ("Det har vi registreret om dig", "Kontaktoplysninger", "Hvorfor vi har oplysningerne",
+                   "klage til Datatilsynet"):
+        assert danish in text, danish
+    assert "Søren" in text and "Åboulevarden 1" in text and "What we hold about you" not in text
+    html = api.post(f"/api/v1/privacy/persons/{person.pk}/access?format=html").content.decode()
+    assert "Det har vi registreret om dig" in html

@@ -31,3 +31,31 @@ def test_unknown_language_is_ignored(client_as):
     client = client_as("sales")
     client.post("/i18n/setlang/", {"language": "xx", "next": "/"})
     assert '<html lang="en">' in client.get("/").content.decode()
+
+
+def test_switching_to_danish_translates_the_pages_and_formats(client_as, seeded):
+    client = client_as("sales")
+    page = client.get(f"/customers/{seeded.kari.pk}/").content.decode()
+    assert "12/31/1980" in page and "NOK 7,200" in page
+    res = client.post("/i18n/setlang/", {"language": "da", "next": f"/customers/{seeded.kari.pk}/"})
+    assert res.status_code == 302
+    page = client.get(f"/customers/{seeded.kari.pk}/").content.decode()
+    assert '<html lang="da">' in page
+    for text in ("Nøgletal", "Tidslinje", "Registrér en kontakt", "Roller i virksomheder", "Mulig dublet",
+                 "Fødselsdato", "Opkald", "Seneste ordrer"):
+        assert text in page, text
+    # Danish number, date and currency formats: thousands with a point, decimals with a comma, day first.
+    for text in ("7.200 NOK", "2.400,00 NOK", "31.12.1980"):
+        assert text in page, text
+    assert "Key figures" not in page and "Nøkkeltall" not in page
+    res = client.post("/customers/new/person/", {"family_name": "", "mobile": "12", "status": "prospect"})
+    assert "Dette felt er påkrævet" in res.content.decode()
+    dashboard = client.get("/").content.decode()
+    assert "Omsætning denne måned" in dashboard
+
+
+def test_the_switcher_offers_every_language_in_its_own_name(client_as):
+    page = client_as("sales").get("/").content.decode()
+    for code, name in (("en", "English"), ("nb", "norsk (bokmål)"), ("da", "dansk"), ("de", "Deutsch"),
+                       ("hu", "Magyar")):
+        assert f'<option value="{code}"' in page and f'lang="{code}">{name}</option>' in page, code
