@@ -62,3 +62,14 @@ def test_a_campaign_speaks_to_each_recipient_in_their_language(smtp, purposes) -
     assert "Afmeld mig" in html_part(mette) and "Afmeld mig" in text_part(mette)
     assert "Hei Kari" in html_part(kari) and "Meld meg av" in html_part(kari)
     assert "Hello Anna" in html_part(anna) and "Unsubscribe" in html_part(anna)
+
+
+@pytest.mark.django_db
+def test_the_sign_up_form_offers_every_language_and_starts_in_the_readers(client) -> None:
+    Newsletter.objects.create(key="nyheder", name="Nyhedsbrev")
+    page = client.get("/newsletter/nyheder/subscribe", HTTP_ACCEPT_LANGUAGE="da-DK,da;q=0.9").content.decode()
+    assert '<html lang="da">' in page and "Abonnér" in page
+    for code, name in (("en", "English"), ("nb", "Norsk (bokmål)"), ("da", "Dansk"), ("de", "Deutsch"),
+                       ("hu", "Magyar")):
+        assert f'<option value="{code}" lang="{code}"' in page and f">{name}</option>" in page, code
+    assert '<option value="da" lang="da" selected>' in page
