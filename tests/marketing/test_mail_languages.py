@@ -73,3 +73,15 @@ def test_the_sign_up_form_offers_every_language_and_starts_in_the_readers(client
                        ("hu", "Magyar")):
         assert f'<option value="{code}" lang="{code}"' in page and f">{name}</option>" in page, code
     assert '<option value="da" lang="da" selected>' in page
+
+
+@pytest.mark.django_db
+def test_reply_templates_in_the_customers_language_come_first() -> None:
+    from kundebase.service import replies
+    from kundebase.service.models import ReplyTemplate
+
+    for language, body in (("nb", "Takk"), ("en", "Thanks"), ("da", "Tak")):
+        ReplyTemplate.objects.create(name="Thanks", language=language, body=body)
+    mette = parties.create_person(data={"given_name": "Mette", "family_name": "Holm", "preferred_language": "da"})
+    assert replies.customer_context(mette.pk)["language"] == "da"
+    assert [t.language for t in replies.templates_for(mette.pk)][0] == "da"
