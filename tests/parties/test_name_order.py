@@ -77,3 +77,16 @@ def test_migration_rewrites_stored_hungarian_names(api, person_payload):
     assert Party.objects.get(pk=norwegian).display_name == "Kari Nordmann"
     migration.given_first(apps, None)
     assert Party.objects.get(pk=hungarian).display_name == "István Nagy"
+
+
+@pytest.mark.django_db
+def test_without_a_language_the_installations_country_decides(api, settings):
+    settings.KUNDEBASE_DEFAULT_COUNTRY = "HU"
+    unknown = api.post("/api/v1/persons", HUNGARIAN | {"preferred_language": ""})
+    assert unknown.json()["display_name"] == "Nagy István"
+    norwegian = api.post("/api/v1/persons", {"given_name": "Kari", "family_name": "Nordmann",
+                                             "preferred_language": "nb"})
+    assert norwegian.json()["display_name"] == "Kari Nordmann"
+    settings.KUNDEBASE_DEFAULT_COUNTRY = "NO"
+    assert api.post("/api/v1/persons", {"given_name": "Ola", "family_name": "Nordmann"}).json()["display_name"] \
+        == "Ola Nordmann"

@@ -1,18 +1,22 @@
 """Customers who prefer Hungarian are shown family name first (Nagy István), as new writes now store them.
 
+So are customers with no preferred language when the installation's country (``KUNDEBASE_DEFAULT_COUNTRY``)
+writes names family first.
+
 Only the derived ``display_name`` and its folded ``search_name`` change; the name parts stay as they were.
 """
 
 from django.db import migrations
 
 from kundebase.core.identifiers import fold
-from kundebase.parties.names import FAMILY_NAME_FIRST
+from kundebase.parties.names import FAMILY_NAME_FIRST, family_name_first
 
 
 def _rename(apps, family_first: bool) -> None:
     Party = apps.get_model("parties", "Party")
     Person = apps.get_model("parties", "Person")
-    rows = (Person.objects.filter(preferred_language__in=sorted(FAMILY_NAME_FIRST), erased_at__isnull=True)
+    languages = sorted(FAMILY_NAME_FIRST) + ([""] if family_name_first("") else [])
+    rows = (Person.objects.filter(preferred_language__in=languages, erased_at__isnull=True)
             .values_list("pk", "given_name", "family_name").iterator(chunk_size=2000))
     for pk, given, family in rows:
         parts = (family, given) if family_first else (given, family)
