@@ -89,6 +89,8 @@ GET    /exports/{export_id}                                    ASM-N
 GET    /exports/{export_id}/file                               ASM-N
 GET    /health                                                 public
 GET    /imports/{job_id}                                       A----
+POST   /imports/{job_id}/pause                                 A----
+POST   /imports/{job_id}/resume                                A----
 GET    /interactions                                           ASMVN
 POST   /interactions                                           AS-V-
 DELETE /interactions/{interaction_id}                          AS-V-
@@ -270,6 +272,7 @@ PAGES_TABLE = """
 /import/<int:job_id>/                                        A----
 /import/<int:job_id>/errors.csv                              A----
 /import/<int:job_id>/mapping                                 A----
+/import/<int:job_id>/pause                                   A----
 /import/<int:job_id>/progress                                A----
 /import/<int:job_id>/start                                   A----
 /import/new                                                  A----

@@ -19,6 +19,7 @@ urlpatterns = [
     path("import/<int:job_id>/", views.job_detail, name="import-detail"),
     path("import/<int:job_id>/mapping", views.job_mapping, name="import-mapping"),
     path("import/<int:job_id>/start", views.job_start, name="import-start"),
+    path("import/<int:job_id>/pause", views.job_pause, name="import-pause"),
     path("import/<int:job_id>/progress", views.job_progress, name="import-progress"),
     path("import/<int:job_id>/errors.csv", views.job_errors, name="import-errors"),
     path("import/sources", views.sources, name="import-sources"),
