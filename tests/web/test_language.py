@@ -61,3 +61,14 @@ def test_the_switcher_offers_every_language_in_its_own_name(client_as):
     for code, name in (("en", "English"), ("nb", "norsk (bokmål)"), ("da", "dansk"), ("de", "Deutsch"),
                        ("hu", "Magyar")):
         assert f'<option value="{code}"' in page and f'lang="{code}">{name}</option>' in page, code
+
+
+@pytest.mark.parametrize(("language", "words"), [
+    ("de", ("Kennzahlen", "Zeitleiste")), ("hu", ("Kulcsmutatók", "Idővonal"))])
+def test_german_and_hungarian_can_be_chosen_in_the_switcher(client_as, seeded, language, words):
+    client = client_as("sales")
+    assert client.post("/i18n/setlang/", {"language": language, "next": "/"}).status_code == 302
+    page = client.get(f"/customers/{seeded.kari.pk}/").content.decode()
+    assert f'<html lang="{language}">' in page
+    for word in words:
+        assert word in page, word
