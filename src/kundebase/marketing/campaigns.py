@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from kundebase.core import audit
 from kundebase.core.errors import ErrorCollector, NotFound, ValidationFailed
+from kundebase.core.languages import ui_languages
 from kundebase.interactions.models import Interaction
 from kundebase.marketing import audience, exports, personalise
 from kundebase.marketing.mailer import Mailer, RateLimiter
@@ -67,7 +68,7 @@ def create_campaign(*, data: dict[str, Any], actor: object = None, channel: str 
     if kind == Campaign.Channel.EMAIL and not (data.get("subject") and data.get("body")):
         errors.add("body", _("An e-mail campaign needs a subject and a body"), "required")
     blocks = data.get("text_blocks") or {}
-    if not isinstance(blocks, dict) or any(k not in personalise.LANGUAGES or not isinstance(v, dict)
+    if not isinstance(blocks, dict) or any(k not in ui_languages() or not isinstance(v, dict)
                                            for k, v in blocks.items()):
         errors.add("text_blocks", _('Give text blocks per language, e.g. {"nb": {"intro": "…"}, "en": {…}}'))
     offers = data.get("offers") or []
