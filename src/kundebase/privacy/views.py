@@ -15,7 +15,8 @@ from django.views.decorators.http import require_http_methods
 
 from kundebase.core import audit
 from kundebase.core.errors import DomainError
-from kundebase.privacy import access, consent, erasure, quarantine, registers, subjects
+from kundebase.parties import identify
+from kundebase.privacy import access, consent, erasure, quarantine, registers
 from kundebase.privacy.forms import ConsentForm, PersonActionForm, ReviewForm
 from kundebase.privacy.models import Channel, DataSubjectRequest, Purpose, Quarantine
 from kundebase.privacy.purposes import CAMPAIGN_DEFAULT
@@ -36,7 +37,7 @@ def home(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             who = form.cleaned_data["requested_by"]
             try:
-                pid = subjects.find(form.cleaned_data["customer"]).pk
+                pid = identify.find(form.cleaned_data["customer"]).pk
                 if action in ("access_json", "access_html", "access_pdf"):
                     fmt = action.split("_")[1]
                     body, _req = access.access_request(party_id=pid, actor=request.user, channel="web", fmt=fmt,
@@ -58,7 +59,7 @@ def home(request: HttpRequest) -> HttpResponse:
     subject = None
     if named and form.is_valid():
         try:
-            subject = subjects.find(named)
+            subject = identify.find(named)
         except DomainError as exc:
             form_errors(form, exc)
         else:

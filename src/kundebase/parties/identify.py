@@ -1,4 +1,4 @@
-"""Finding the data subject a privacy form is about, as people name them: customer number, e-mail, phone or name.
+"""Finding the customer a form is about, as people name them: customer number, e-mail, phone or name.
 
 The pages never ask for an internal id.  An identifier (customer number, e-mail, phone) is an exact match
 through the look-up the call centre uses; otherwise the name search of the search page.  Exactly one customer
