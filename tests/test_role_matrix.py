@@ -282,7 +282,9 @@ PAGES_TABLE = """
 /m/o/<str:token>                                             public
 /m/u/<str:token>                                             public
 /marketing/campaigns/                                        ASM-N
+/marketing/campaigns/<int:campaign_id>/                      A-M--
 /marketing/campaigns/<int:campaign_id>/send                  A-M--
+/marketing/campaigns/new                                      A-M--
 /marketing/exports/<int:export_id>/                          ASM-N
 /marketing/exports/<int:export_id>/file                      ASM-N
 /marketing/newsletters/<slug:key>/embed                      ASM-N
@@ -301,6 +303,7 @@ PAGES_TABLE = """
 /newsletter/confirm/<str:token>                              public
 /privacy/                                                    A----
 /privacy/persons/<int:party_id>/                             ASMV-
+/privacy/persons/<int:party_id>/erase/                       A----
 /privacy/quarantine/                                         A----
 /ready                                                       public
 /sales/                                                      AS---

@@ -64,6 +64,12 @@ def test_anonymous_visitors_are_sent_to_sign_in(seeded):
     ("service", "/customers/{kari}/log/", "get", 200),
     ("sales", "/customers/new/company/", "get", 200),
     ("administrator", "/customers/new/person/", "get", 200),
+    ("administrator", "/privacy/persons/{kari}/erase/", "get", 200),
+    ("sales", "/privacy/persons/{kari}/erase/", "get", 403),
+    ("marketing", "/privacy/persons/{kari}/erase/", "post", 403),
+    ("marketing", "/marketing/campaigns/new", "get", 200),
+    ("sales", "/marketing/campaigns/new", "get", 403),
+    ("service", "/marketing/campaigns/new", "post", 403),
 ])
 def test_role_permissions(client_as, seeded, role, path, method, status):
     client = client_as(role)
