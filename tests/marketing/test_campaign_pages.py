@@ -127,3 +127,12 @@ def test_campaign_pages_follow_the_apis_roles(as_role, segment, role, status):
     res = client.post("/marketing/campaigns/new", _form(segment, name="By " + role))
     assert res.status_code == (302 if status == 200 else 403)
     assert Campaign.objects.filter(name="By " + role).exists() == (status == 200)
+
+
+def test_the_campaign_form_speaks_norwegian(as_role, segment, ingrid):
+    client = as_role("marketing")
+    client.post("/i18n/setlang/", {"language": "nb", "next": "/"})
+    page = client.get("/marketing/campaigns/new").content.decode()
+    assert "Ny kampanje" in page and "Vis forhåndsvisning" in page and "Send en test til meg" in page
+    res = client.post("/marketing/campaigns/new", _form(segment, action="preview", preview_customer="Ingen Slik"))
+    assert "Ingen kunde funnet" in res.content.decode()

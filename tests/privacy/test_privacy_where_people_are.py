@@ -129,3 +129,18 @@ def test_the_summary_reads_counts_as_sentences():
                      "2 other records about the person deleted"]
     with translation.override("en"):
         assert describe("") == ["Nothing was stored about the person beyond the record itself."]
+
+
+def test_the_erasure_page_and_its_summary_speak_norwegian(as_role, make_person):
+    person = make_person("Sigrid", "Haugland")
+    admin = as_role("administrator")
+    admin.post("/i18n/setlang/", {"language": "nb", "next": "/"})
+    url = f"/privacy/persons/{person.pk}/erase/"
+    page = admin.get(url).content.decode()
+    assert "Dette kan ikke angres" in page and "Slett for godt" in page
+    res = admin.post(url, {"confirmation": "feil", "verified": "on"})
+    assert f"Skriv kundenummeret {person.customer_number} eller navnet" in res.content.decode()
+    admin.post(url, {"confirmation": person.customer_number, "verified": "on"})
+    summary = admin.get(url).content.decode()
+    assert "Personen ble slettet" in summary and "1 postadresse slettet" in summary
+    assert "Denne personen ble slettet" in admin.get(f"/customers/{person.pk}/").content.decode()
