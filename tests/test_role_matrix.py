@@ -288,6 +288,8 @@ PAGES_TABLE = """
 /marketing/exports/<int:export_id>/                          ASM-N
 /marketing/exports/<int:export_id>/file                      ASM-N
 /marketing/newsletters/<slug:key>/embed                      ASM-N
+/marketing/loyalty/                                          ASM-N
+/marketing/triggers/                                         ASM-N
 /marketing/offers/                                           A-M--
 /marketing/offers/<int:offer_id>/                            A-M--
 /marketing/offers/new                                        A-M--

@@ -70,6 +70,10 @@ def test_anonymous_visitors_are_sent_to_sign_in(seeded):
     ("marketing", "/marketing/campaigns/new", "get", 200),
     ("sales", "/marketing/campaigns/new", "get", 403),
     ("service", "/marketing/campaigns/new", "post", 403),
+    ("sales", "/marketing/triggers/", "post", 403),
+    ("marketing", "/marketing/triggers/", "get", 200),
+    ("analyst", "/marketing/loyalty/", "post", 403),
+    ("service", "/marketing/loyalty/", "get", 403),
 ])
 def test_role_permissions(client_as, seeded, role, path, method, status):
     client = client_as(role)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from kundebase.marketing import views, views_campaigns
+from kundebase.marketing import views, views_campaigns, views_setup
 
 app_name = "marketing"
 
@@ -18,6 +18,8 @@ urlpatterns = [
     path("marketing/campaigns/new", views_campaigns.campaign_new, name="campaign-new"),
     path("marketing/campaigns/<int:campaign_id>/", views_campaigns.campaign_edit, name="campaign"),
     path("marketing/campaigns/<int:campaign_id>/send", views.campaign_send, name="campaign-send"),
+    path("marketing/triggers/", views_setup.triggers, name="triggers"),
+    path("marketing/loyalty/", views_setup.loyalty_setup, name="loyalty"),
     path("marketing/newsletters/<slug:key>/embed", views.newsletter_embed, name="newsletter-embed"),
     path("m/u/<str:token>", views.unsubscribe, name="unsubscribe"),
     path("m/o/<str:token>", views.track_open, name="open"),
