@@ -274,6 +274,9 @@ PAGES_TABLE = """
 /import/<int:job_id>/start                                   A----
 /import/new                                                  A----
 /import/sources                                              A----
+/import/sources/<int:source_id>/                             A----
+/import/sources/<int:source_id>/templates/<int:template_id>/ A----
+/import/sources/<int:source_id>/templates/new                A----
 /login/                                                      public
 /logout/                                                     ASMVN
 /logout/everywhere/                                          ASMVN
@@ -418,7 +421,12 @@ def world(make_user: Any, smtp: Any) -> dict[str, Any]:  # noqa: F811  (the impo
     case = intake.receive(mailbox, f"From: <{EMAIL}>\r\nSubject: Delivery\r\nMessage-ID: <matrix-1@example.org>"
                                    "\r\n\r\nWhen does it come?".encode()).case
     intake.receive(mailbox, b"From: matrix.lead@example.net\r\nSubject: Hello\r\n\r\nNew here")
-    values = {"case_id": case.pk, "proposal_id": LeadProposal.objects.get().pk,
+    from kundebase.ingest import services as ingest
+
+    source = ingest.add_source(name="Matrix shop")[0]
+    template = ingest.save_template(source=source, name="Matrix", entity="persons", columns={"E-post": "email"})
+    values = {"source_id": source.pk, "template_id": template.pk,
+              "case_id": case.pk, "proposal_id": LeadProposal.objects.get().pk,
               "party_id": person.pk, "cp_id": person.contact_points.first().pk,
               "address_id": person.addresses.first().pk, "role_id": role.pk, "interaction_id": interaction.pk,
               "order_id": order.pk, "segment_id": segment.pk, "export_id": export.pk, "campaign_id": campaign.pk,

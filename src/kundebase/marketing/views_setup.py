@@ -69,8 +69,9 @@ def loyalty_setup(request: HttpRequest) -> HttpResponse:
                              "expiry_months": current.expiry_months}}
     forms_by_key = {key: cls(request.POST if key == bound else None, initial=initial.get(key), prefix=key)
                     for key, (cls, _perms) in LOYALTY_FORMS.items()}
+    if request.method == "POST":  # a post naming no form of the page is refused like a change of the tiers
+        require(request, *LOYALTY_FORMS.get(bound, LOYALTY_FORMS["tier"])[1])
     if bound in LOYALTY_FORMS:
-        require(request, *LOYALTY_FORMS[bound][1])
         form = forms_by_key[bound]
         if form.is_valid():
             try:
