@@ -96,7 +96,8 @@ def save_template(*, source: Source, name: str, entity: str, columns: dict[str, 
         template = MappingTemplate.objects.filter(source=source, name=name).first()
     if not name or len(name) > 120:
         errors.add("name", _("Give a name of at most 120 characters"), "required")
-    elif MappingTemplate.objects.filter(source=source, name=name).exclude(pk=getattr(template, "pk", None)).exists():
+    elif MappingTemplate.objects.filter(source=source, name=name).exclude(
+            pk__in=[template.pk] if template is not None else []).exists():
         errors.add("name", _("This source already has a template named %(n)s") % {"n": name}, "duplicate")
     if not columns:
         errors.add("mapping", _("Map at least one file column to a field"), "required")
