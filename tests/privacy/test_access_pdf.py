@@ -53,7 +53,7 @@ def test_the_pdf_is_downloaded_from_the_privacy_page_and_logged(admin_client, ma
     from kundebase.privacy.models import DataSubjectRequest
 
     person = make_person("Per", "Hansen")
-    res = admin_client.post("/privacy/", {"party_id": person.pk, "action": "access_pdf"})
+    res = admin_client.post("/privacy/", {"customer": person.customer_number, "action": "access_pdf"})
     assert res.status_code == 200 and res["Content-Type"] == "application/pdf"
     assert f'filename="access-{person.pk}.pdf"' in res["Content-Disposition"]
     assert "Hansen" in _text(res.content)

@@ -62,11 +62,12 @@ def source_ref(source: Source) -> SourceRef:
 
 
 def save_template(*, source: Source, name: str, entity: str, columns: dict[str, str]) -> MappingTemplate:
-    """Keep a mapping for the next file from the same source (replacing one of the same name)."""
-    check_columns(entity, columns)
-    template, _created = MappingTemplate.objects.update_or_create(
-        source=source, name=name, defaults={"entity": entity, "columns": columns})
-    return template
+    """Keep a mapping for the next file from the same source (replacing one of the same name); the one write
+    path of templates is ``services.save_template``."""
+    from kundebase.ingest import services
+
+    return services.save_template(source=source, name=name, entity=entity, columns=columns, replace=True,
+                                  channel="import")
 
 
 def check_columns(entity: str, columns: dict[str, str]) -> None:

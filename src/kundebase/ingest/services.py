@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kundebase.core import audit
-from kundebase.core.errors import ValidationFailed
-from kundebase.ingest.models import ImportJob, Source
+from kundebase.core.errors import ErrorCollector, ValidationFailed
+from kundebase.ingest.models import ImportJob, MappingTemplate, Source
 
 
 @transaction.atomic
@@ -112,3 +112,54 @@ def resume(job: ImportJob, *, actor: object = None, channel: str = "api", stale:
     audit.record(action="change", actor=actor, entity="import", record_id=job.pk, channel=channel,
                  fields=["status"])
     return job
+
+@transaction.atomic
+def update_source(*, source: Source, changes: dict[str, object], actor: object = None,
+                  channel: str = "api") -> Source:
+    """Change how much a source is trusted (priority 0–100, verified) and whether it may send events (active)."""
+    errors = ErrorCollector()
+    priority = changes.get("priority", source.priority)
+    if not isinstance(priority, int) or isinstance(priority, bool) or not 0 <= priority <= 100:
+        errors.add("priority", _("Must be between 0 and 100"))
+    errors.raise_if_any()
+    assert isinstance(priority, int)  # refused above otherwise
+    source.priority = priority
+    source.verified = bool(changes.get("verified", source.verified))
+    source.active = bool(changes.get("active", source.active))
+    source.save(update_fields=["priority", "verified", "active", "updated_at"])
+    audit.record(action="change", actor=actor, entity="source", record_id=source.pk, channel=channel,
+                 fields=["priority", "verified", "active"])
+    return source
+
+
+@transaction.atomic
+def save_template(*, source: Source, name: str, entity: str, columns: dict[str, str],
+                  template: MappingTemplate | None = None, replace: bool = False, actor: object = None,
+                  channel: str = "api") -> MappingTemplate:
+    """Create or change a source's mapping template (file column → field), with the checks an import applies.
+    With ``replace`` (an import keeping its mapping under a name), a template of the same name is overwritten."""
+    from kundebase.ingest import importer
+
+    errors = ErrorCollector()
+    name = (name or "").strip()
+    if replace and template is None:
+        template = MappingTemplate.objects.filter(source=source, name=name).first()
+    if not name or len(name) > 120:
+        errors.add("name", _("Give a name of at most 120 characters"), "required")
+    elif MappingTemplate.objects.filter(source=source, name=name).exclude(
+            pk__in=[template.pk] if template is not None else []).exists():
+        errors.add("name", _("This source already has a template named %(n)s") % {"n": name}, "duplicate")
+    if not columns:
+        errors.add("mapping", _("Map at least one file column to a field"), "required")
+    try:
+        importer.check_columns(entity, columns)
+    except ValidationFailed as exc:
+        errors.errors.extend(exc.errors)
+    errors.raise_if_any()
+    if template is None:
+        template = MappingTemplate(source=source)
+    template.name, template.entity, template.columns = name, entity, columns
+    template.save()
+    audit.record(action="change", actor=actor, entity="mapping_template", record_id=template.pk, channel=channel,
+                 fields=["name", "entity", "columns"])
+    return template
