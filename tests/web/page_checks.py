@@ -48,6 +48,25 @@ PAGE_TEXT = """() => {
 
 SIDEWAYS = "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
 
+WIDE = """() => {
+  const width = document.documentElement.clientWidth;
+  const out = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    const box = el.getBoundingClientRect();
+    if (box.right <= width + 1 || !box.width) continue;
+    if ([...el.children].some(child => child.getBoundingClientRect().right > width + 1)) continue;
+    let name = el.tagName.toLowerCase();
+    if (el.id) name += "#" + el.id;
+    if (el.className && typeof el.className === "string") name += "." + el.className.trim().split(/\\s+/).join(".");
+    const parent = el.parentElement;
+    const where = parent ? parent.tagName.toLowerCase() + (parent.className ? "." + parent.className : "") : "";
+    out.push(`${where} > ${name} (right ${Math.round(box.right)})`);
+    if (out.length >= 3) break;
+  }
+  return out;
+}"""
+"""The innermost elements that reach past the window's right edge: where the sideways scrolling comes from."""
+
 
 def raw_codes(texts: list[tuple[str, str]]) -> list[str]:
     """The codes in the page's text: known ones and any snake_case identifier."""
