@@ -16,9 +16,10 @@ RAW_CODES = frozenset({
 })
 """Codes people have been shown instead of words (issue 20); any other snake_case word is caught by the pattern."""
 
-SNAKE_CASE = re.compile(r"(?<![\w@./:=?&#%{-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w@./{}-])")
+SNAKE_CASE = re.compile(r"(?<![\w@./:=?&#%{-])[a-z]+(?:_[a-z]+)+(?![\w@./{}-])")
 """An identifier like ``consent_events`` standing as a word of its own (not inside an e-mail, a URL or a file
-name): program text, not a person's word."""
+name, and not a generated value with digits such as a token's prefix ``kb_s61xn``): program text, not a
+person's word."""
 
 PAGE_TEXT = """() => {
   const out = [];
@@ -83,10 +84,12 @@ def catalogue(language: str) -> dict[str, str]:
     Django's own), where the translation differs from the English."""
     from django.utils.translation import trans_real
 
+    translation = trans_real.translation(language)
     out: dict[str, str] = {}
-    for msgid, msgstr in trans_real.translation(language)._catalog.items():
-        if not isinstance(msgid, str) or "\x04" in msgid or not isinstance(msgstr, str):
+    for msgid, _msgstr in translation._catalog.items():
+        if not isinstance(msgid, str) or "\x04" in msgid:
             continue
+        msgstr = translation.gettext(msgid)  # what a page gets (the first catalogue that has the message)
         if msgstr and msgstr != msgid and re.search(r"[A-Za-z]{2}", msgid) and "%" not in msgid \
                 and "{" not in msgid:
             out[msgid] = msgstr
