@@ -31,7 +31,7 @@ PAGE_TEXT = """() => {
     const el = node.parentElement;
     if (!text || !el || el.closest(skip)) continue;
     const lang = el.closest("[lang]");
-    out.push([text, lang ? lang.getAttribute("lang") : ""]);
+    out.push([text, lang ? lang.getAttribute("lang") : "", el.tagName.toLowerCase()]);
   }
   for (const el of document.body.querySelectorAll("[placeholder], [aria-label], [title], [alt], input[type=submit]")) {
     if (el.closest(skip)) continue;
@@ -39,7 +39,7 @@ PAGE_TEXT = """() => {
     for (const name of ["placeholder", "aria-label", "title", "alt", "value"]) {
       if (name === "value" && el.type !== "submit") continue;
       const text = (el.getAttribute(name) || "").replace(/\\s+/g, " ").trim();
-      if (text) out.push([text, lang ? lang.getAttribute("lang") : ""]);
+      if (text) out.push([text, lang ? lang.getAttribute("lang") : "", el.tagName.toLowerCase() + "@" + name]);
     }
   }
   return out;
@@ -69,12 +69,13 @@ WIDE = """() => {
 """The innermost elements that reach past the window's right edge: where the sideways scrolling comes from."""
 
 
-def raw_codes(texts: list[tuple[str, str]]) -> list[str]:
-    """The codes in the page's text: known ones and any snake_case identifier."""
+def raw_codes(texts: list[tuple[str, str, str]]) -> list[str]:
+    """The codes in the page's text: known ones and any snake_case identifier (an API token's prefix,
+    ``kb_…``, is a value shown so that a person can tell tokens apart)."""
     found: set[str] = set()
-    for text, _lang in texts:
-        found.update(SNAKE_CASE.findall(text))
-        found.update(word for word in RAW_CODES if word in text)
+    for text, _lang, where in texts:
+        found.update(f"{code} (in {where})" for code in SNAKE_CASE.findall(text) if not code.startswith("kb_"))
+        found.update(f"{word} (in {where})" for word in RAW_CODES if word in text)
     return sorted(found)
 
 
@@ -96,11 +97,14 @@ def catalogue(language: str) -> dict[str, str]:
     return out
 
 
-def untranslated(texts: list[tuple[str, str]], language: str, allowed: frozenset[str] = frozenset()) -> list[str]:
+def untranslated(texts: list[tuple[str, str, str]], language: str, allowed: frozenset[str] | set[str] = frozenset()
+                 ) -> list[str]:
     """Texts of a page in ``language`` that are exactly an English message whose translation differs: the page
-    forgot to translate them. Text marked as another language (``lang="en"`` on a language's own name) and
+    forgot to translate them. Text marked as another language (``lang="en"`` on a language's own name), the
+    labels drawn in a chart (``<text>`` in an SVG: the data's own values, such as a phrase customers wrote) and
     the data the test seeded (``allowed``) are not judged."""
     messages = catalogue(language)
     base = language.split("-")[0]
-    return sorted({text for text, lang in texts
-                   if text in messages and text not in allowed and (not lang or lang.split("-")[0] == base)})
+    return sorted({f"{text} (in {where})" for text, lang, where in texts
+                   if text in messages and text not in allowed and where != "text"
+                   and (not lang or lang.split("-")[0] == base)})
