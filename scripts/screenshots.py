@@ -3,7 +3,7 @@
 ``.venv/bin/python scripts/screenshots.py [--out docs/screenshots]``: creates a throwaway SQLite
 register in a temporary folder, seeds it through the services (the same data the web tests use),
 serves it with ``kundebase serve`` and photographs the main pages with Chromium at desktop
-(1280×800) and phone (390×844) size.
+(1280×800) and phone (390×844) size, the menu open at both sizes included.
 """
 
 from __future__ import annotations
@@ -96,8 +96,9 @@ def main(argv: list[str] | None = None) -> int:
            "DJANGO_SETTINGS_MODULE": "kundebase.settings"}
     ids = _seed(env)
     port = _free_port()
-    server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "kundebase"), "serve", "--port", str(port),
-                               "--workers", "1"], env=dict(os.environ, **env))
+    # This checkout's code, whichever environment runs the script.
+    server = subprocess.Popen([sys.executable, "-m", "kundebase", "serve", "--port", str(port), "--workers", "1"],
+                              env=dict(os.environ, **env, PYTHONPATH=str(ROOT / "src")))
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -133,6 +134,14 @@ def _shoot(base: str, ids: dict[str, int], out: Path) -> None:
             page.get_by_role("button", name="Sign in").click()
             page.wait_for_url(base + "/")
             snap("dashboard")
+            if size == "phone":  # the header folds behind the menu button; open, it lists the groups
+                page.get_by_role("button", name="Menu").click()
+                page.get_by_role("navigation", name="Main menu").get_by_text("Sales", exact=True).click()
+            else:  # a group of the menu open
+                page.get_by_role("navigation", name="Main menu").get_by_text("Sales", exact=True).click()
+            page.wait_for_timeout(200)
+            page.screenshot(path=str(out / f"menu-{size}.png"))
+            page.keyboard.press("Escape")
             page.goto(base + "/search/")
             page.get_by_label("Name, e-mail, phone, organisation number or customer number").press_sequentially(
                 "nord", delay=30)

@@ -12,6 +12,7 @@ class AnalyticsConfig(AppConfig):
         from kundebase.web.navigation import NavItem, register
 
         signals.connect()
-        register(NavItem(_("Dashboard"), "analytics:dashboard", "analytics.view_reports", order=20))
-        register(NavItem(_("Reports"), "analytics:reports", "analytics.view_reports", order=21))
-        register(NavItem(_("Customer intelligence"), "analytics:text", "analytics.view_reports", order=22))
+        register(NavItem(_("Overview"), "analytics:dashboard", "analytics.view_reports", order=20, group="analysis"))
+        register(NavItem(_("Reports"), "analytics:reports", "analytics.view_reports", order=21, group="analysis"))
+        register(NavItem(_("Customer intelligence"), "analytics:text", "analytics.view_reports", order=22,
+                         group="analysis"))

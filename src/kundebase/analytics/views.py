@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kundebase.analytics import charts, dashboard, exports, keyfigures, presentation, reports, segments
@@ -26,8 +27,22 @@ from kundebase.web.redirects import back
 VIEW = "analytics.view_reports"
 
 
+GEO_WORDS = {"country": gettext_lazy("Country"), "region": gettext_lazy("Region"),
+             "municipality": gettext_lazy("Municipality"), "postcode": gettext_lazy("Postcode")}
+"""The geography report's levels (``GEO_LEVELS``) as the filter shows them."""
+
+
+def _channel_words() -> list[tuple[str, str]]:
+    """The order channels the reports filter on, by the names the order form gives them."""
+    from kundebase.orders.models import Order
+
+    names = dict(Order.Channel.choices)
+    return [(code, str(names.get(code, code))) for code in CHANNEL_CHOICES]
+
+
 def _filter_context(request: HttpRequest) -> dict[str, Any]:
-    return {"params": request.GET, "channels": CHANNEL_CHOICES, "levels": GEO_LEVELS,
+    return {"params": request.GET, "channels": _channel_words(),
+            "levels": [(level, GEO_WORDS[level]) for level in GEO_LEVELS],
             "segment_choices": segments.available(), "formats": list(exports.EXPORT_FORMATS),
             "query": request.GET.urlencode()}
 

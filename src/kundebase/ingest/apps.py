@@ -11,6 +11,6 @@ class IngestConfig(AppConfig):
         from kundebase.web.navigation import NavItem, register
 
         register(NavItem(label=_("Import"), url_name="ingest:imports", permission="ingest.view_importjob",
-                         order=60))
+                         order=70, group="admin"))
         register(NavItem(label=_("Sources"), url_name="ingest:import-sources", permission="ingest.view_source",
-                         order=61))
+                         order=71, group="admin"))

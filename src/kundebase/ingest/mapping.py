@@ -11,10 +11,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
+from django.utils.translation import gettext_lazy as _
+
 from kundebase.core import identifiers
 from kundebase.ingest import shapes
 
 ENTITIES = ("persons", "companies", "roles", "interactions", "orders")
+ENTITY_WORDS = {"persons": _("People"), "companies": _("Companies"), "roles": _("Contact persons at companies"),
+                "interactions": _("Contacts (calls, e-mails, visits)"), "orders": _("Orders")}
+"""What each kind of file holds, as the upload form offers it."""
 
 # Fields each entity accepts; the reference fields (customer_number, email, org_number …) find the customer.
 TARGETS: dict[str, tuple[str, ...]] = {

@@ -58,7 +58,8 @@ def upload(request: HttpRequest) -> HttpResponse:
             finally:
                 Path(tmp.name).unlink(missing_ok=True)
     return render(request, "ingest/upload.html", {
-        "errors": errors, "entities": mapping.ENTITIES, "sources": Source.objects.all(),
+        "errors": errors, "entities": [(e, mapping.ENTITY_WORDS[e]) for e in mapping.ENTITIES],
+        "sources": Source.objects.all(),
         "templates": MappingTemplate.objects.select_related("source"), "values": request.POST,
     }, status=400 if errors else 200)
 

@@ -15,5 +15,5 @@ class MarketingConfig(AppConfig):
         if move_to_survivor not in hooks.after_merge:
             hooks.after_merge.append(move_to_survivor)
 
-        register(NavItem(_("Segments"), "marketing:segments", "marketing.view_segment", order=50))
-        register(NavItem(_("Campaigns"), "marketing:campaigns", "marketing.view_campaign", order=51))
+        register(NavItem(_("Segments"), "marketing:segments", "marketing.view_segment", order=50, group="marketing"))
+        register(NavItem(_("Campaigns"), "marketing:campaigns", "marketing.view_campaign", order=51, group="marketing"))

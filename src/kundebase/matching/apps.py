@@ -14,4 +14,5 @@ class MatchingConfig(AppConfig):
 
         if store.on_parties_saved not in hooks.party_saved:
             hooks.party_saved.append(store.on_parties_saved)
-        register(NavItem(_("Duplicates"), "matching:review", "matching.view_reviewpair", order=60))
+        register(NavItem(_("Duplicates"), "matching:review", "matching.view_reviewpair", order=12,
+                         group="customers"))

@@ -18,4 +18,4 @@ class OffersConfig(AppConfig):
         freshness.connect()
         if freshness.parties_saved not in hooks.party_saved:
             hooks.party_saved.append(freshness.parties_saved)
-        register(NavItem(_("Offers"), "offers:list", "offers.add_offer", order=52))
+        register(NavItem(_("Offers"), "offers:list", "offers.add_offer", order=52, group="marketing"))

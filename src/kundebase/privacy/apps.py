@@ -25,6 +25,7 @@ class PrivacyConfig(AppConfig):
         add(hooks.identity_blocked, suppression.identities_blocked)
         add(hooks.party_saved, guards.refuse_restricted)
         add(hooks.party_saved, registers.refresh_on_save)
-        register(NavItem(_("Privacy"), "privacy:home", "privacy.view_datasubjectrequest", order=80))
-        register(NavItem(_("Quarantine"), "privacy:quarantine", "privacy.view_quarantine", order=81))
+        register(NavItem(_("Privacy"), "privacy:home", "privacy.view_datasubjectrequest", order=80,
+                         group="admin"))
+        register(NavItem(_("Quarantine"), "privacy:quarantine", "privacy.view_quarantine", order=81, group="admin"))
         panel.register()

@@ -95,7 +95,7 @@ def person(request: HttpRequest, party_id: int) -> HttpResponse:
         allowed, reason = registers.marketing_allowed(party_id, channel, CAMPAIGN_DEFAULT)
         decisions.append({"channel": channel, "allowed": allowed, "reason": reason})
     context = {"party": party, "form": form, "events": consent.ledger(party_id),
-               "state": sorted(consent.current_state(party_id).items()), "decisions": decisions}
+               "state": _state_in_words(consent.current_state(party_id), dict(purposes)), "decisions": decisions}
     return render(request, "privacy/person.html", context, status=422 if form.errors else 200)
 
 
@@ -120,3 +120,8 @@ def quarantine_list(request: HttpRequest) -> HttpResponse:
     items = list(Quarantine.objects.filter(status=Quarantine.Status.PENDING).order_by("created_at")[:100])
     rows = [{"item": item, "form": errors.get(item.pk) or ReviewForm()} for item in items]
     return render(request, "privacy/quarantine.html", {"rows": rows}, status=422 if errors else 200)
+
+
+def _state_in_words(state: dict[tuple[str, str], str], names: dict[str, str]) -> list[tuple[tuple[str, str], str]]:
+    """The current consents with each purpose by its name (``Direct marketing``), not its key."""
+    return sorted(((names.get(purpose, purpose), channel), status) for (purpose, channel), status in state.items())

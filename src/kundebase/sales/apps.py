@@ -19,9 +19,12 @@ class SalesConfig(AppConfig):
             hooks.new_business.append(order_check)
         if move_to_survivor not in hooks.after_merge:
             hooks.after_merge.append(move_to_survivor)
-        register(NavItem(_("Deals"), "sales:board", "sales.view_deal", order=40))
-        register(NavItem(_("Tasks"), "sales:tasks", "sales.view_task", order=41))
-        register(NavItem(_("Sales reports"), "sales:reports", "sales.view_deal", order=42))
-        register(NavItem(_("Credit settings"), "sales:credit-settings", "sales.change_dunningrule", order=43))
+        register(NavItem(_("Deals"), "sales:board", "sales.view_deal", order=40, group="sales"))
+        register(NavItem(_("Tasks"), "sales:tasks", "sales.view_task", order=41, group="sales"))
+        register(NavItem(_("Sales reports"), "sales:reports", "sales.view_deal", order=42, group="sales"))
+        register(NavItem(_("Sales teams"), "sales:teams", "sales.change_teammembership", order=84, group="admin"))
+        register(NavItem(_("Ledger"), "sales:ledger", "sales.add_invoice", order=85, group="admin"))
+        register(NavItem(_("Credit settings"), "sales:credit-settings", "sales.change_dunningrule", order=86,
+                         group="admin"))
         register_panel()
         register_customer_panel()

@@ -16,4 +16,4 @@ class ServiceConfig(AppConfig):
             access.access_sections.append(personal_data.access_section)
         if personal_data.erase_mail not in erasure.on_erase:
             erasure.on_erase.append(personal_data.erase_mail)
-        register(NavItem(_("Cases"), "service:cases", "service.view_case", order=15))
+        register(NavItem(_("Cases"), "service:cases", "service.view_case", order=15, group="service"))

@@ -11,5 +11,4 @@ class WebConfig(AppConfig):
         from kundebase.web.navigation import NavItem, register
 
         register(NavItem(_("Home"), "dashboard", order=0))
-        register(NavItem(_("Customers"), "customer-list", "parties.view_contactpoint", order=10))
-        register(NavItem(_("Search"), "search", "parties.view_contactpoint", order=11))
+        register(NavItem(_("Customers"), "customer-list", "parties.view_contactpoint", order=10, group="customers"))

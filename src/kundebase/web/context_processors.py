@@ -1,4 +1,4 @@
-"""Template context every page gets: the menu the signed-in user may see."""
+"""Template context every page gets: the menu the signed-in user may see, with the current page marked."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from kundebase.web.navigation import visible_to
+from kundebase.web.navigation import menu_for, visible_to
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    return {"nav_items": visible_to(getattr(request, "user", None))}
+    user = getattr(request, "user", None)
+    return {"nav_items": visible_to(user), "menu": menu_for(user, request.path)}

@@ -19,9 +19,25 @@ from kundebase.interactions.models import Interaction
 from kundebase.parties.models import Gender, PartyStatus
 from kundebase.parties.validation import LANGUAGES
 
-LANGUAGE_CHOICES = [("", "—"), ("nb", "norsk bokmål"), ("nn", "norsk nynorsk"), ("da", "dansk"),
-                    ("sv", "svenska"), ("de", "Deutsch"), ("hu", "magyar"), ("en", "English"),
-                    *[(code, code) for code in sorted(LANGUAGES - {"nb", "nn", "da", "sv", "de", "hu", "en"})]]
+
+class EndonymSelect(forms.Select):
+    """A list of languages each named in itself (``dansk``, ``English``): each option says which language its
+    name is in (``lang``), so a screen reader pronounces it right and nobody mistakes it for untranslated text."""
+
+    def create_option(self, name: str, value: Any, label: Any, selected: Any, index: int,
+                      subindex: int | None = None, attrs: dict[str, Any] | None = None) -> dict[str, Any]:
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if value:
+            option["attrs"]["lang"] = str(value)
+        return option
+
+
+ENDONYMS = {"nb": "norsk bokmål", "nn": "norsk nynorsk", "no": "norsk", "da": "dansk", "sv": "svenska",
+            "de": "Deutsch", "hu": "magyar", "en": "English", "fi": "suomi", "fr": "français", "es": "español",
+            "it": "italiano", "nl": "Nederlands", "pl": "polski"}
+"""Each supported language by its own name, as people who speak it look for it."""
+LANGUAGE_CHOICES = [("", "—"), *[(code, ENDONYMS[code]) for code in ENDONYMS if code in LANGUAGES],
+                    *[(code, code) for code in sorted(LANGUAGES - set(ENDONYMS))]]
 
 
 def _text(label: Any, **attrs: Any) -> forms.CharField:
@@ -66,7 +82,8 @@ class PersonForm(PartyForm):
     family_name = _text(_("Family name (required)"), autocomplete="family-name")
     birth_date = forms.CharField(label=_("Birth date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     gender = forms.ChoiceField(label=_("Gender"), required=False, choices=[("", "—"), *Gender.choices])
-    preferred_language = forms.ChoiceField(label=_("Preferred language"), required=False, choices=LANGUAGE_CHOICES)
+    preferred_language = forms.ChoiceField(label=_("Preferred language"), required=False, choices=LANGUAGE_CHOICES,
+                                           widget=EndonymSelect)
     mobile = _text(_("Mobile"), type="tel", autocomplete="tel")
 
     PARTY_FIELDS = ("given_name", "family_name", "birth_date", "gender", "preferred_language", "status",

@@ -48,6 +48,7 @@
 
   function condition(node) {
     var attrSelect = el("select", {className: "attr"});
+    attrSelect.setAttribute("aria-label", labels.attr);
     var groups = {};
     language.attributes.forEach(function (a) {
       if (!groups[a.group]) {
@@ -58,11 +59,14 @@
     });
     attrSelect.value = node.attr || "kind";
     var opSelect = el("select", {className: "op"});
+    opSelect.setAttribute("aria-label", labels.op);
     var valueInput = el("input", {className: "value", value: showValue(node.value)});
+    valueInput.setAttribute("aria-label", labels.value);
     var extra = {};
     Object.keys(node).forEach(function (k) { if (["attr", "op", "value"].indexOf(k) < 0) extra[k] = node[k]; });
     var extraInput = el("input", {className: "extra", placeholder: '{"window": {"days": 365}}',
                                   value: Object.keys(extra).length ? JSON.stringify(extra) : ""});
+    extraInput.setAttribute("aria-label", labels.extra);
     function fillOps() {
       var a = attrs[attrSelect.value];
       opSelect.innerHTML = "";
@@ -95,6 +99,7 @@
     var logicSelect = el("select", {className: "logic"}, ["and", "or", "not"].map(function (k) {
       return el("option", {value: k, textContent: labels[k]});
     }));
+    logicSelect.setAttribute("aria-label", labels.logic);
     logicSelect.value = logic;
     var list = el("div", {className: "children"});
     function add(child) {
