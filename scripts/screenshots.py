@@ -93,6 +93,20 @@ def _seed(env: dict[str, str]) -> dict[str, int]:
         deal = sales.create_deal(data=fields, actor=user)
         if stage:
             sales.move_deal(deal_id=deal.pk, stage_id=stages[stage].pk, actor=user)
+    for title, amount, won in (("Varmepumpe hytta", "28000", True), ("Fjernvarme", "150000", False),
+                               ("Strøm til kontoret", "56000", True)):
+        deal = sales.create_deal(data={"title": title, "party_id": data.company.pk, "amount": amount}, actor=user)
+        if won:
+            sales.win_deal(deal_id=deal.pk, actor=user)
+        else:
+            sales.lose_deal(deal_id=deal.pk, reason="price", actor=user)
+    from kundebase.sales import credit
+
+    credit.import_ledger([{"party_id": data.company.pk, "invoice_number": f"F-{n}", "amount": amount,
+                           "issued_on": (today - dt.timedelta(days=days + 30)).isoformat(),
+                           "due_on": (today - dt.timedelta(days=days)).isoformat()}
+                          for n, (days, amount) in enumerate(((12, "18000"), (45, "9500"), (75, "4200"),
+                                                              (120, "2600")), start=1)])
     return {"kari": data.kari.pk, "company": data.company.pk}
 
 
