@@ -1,6 +1,7 @@
 """Make the screenshots in ``docs/screenshots/`` from a freshly seeded database.
 
-``.venv/bin/python scripts/screenshots.py [--out docs/screenshots]``: creates a throwaway SQLite
+``.venv/bin/python scripts/screenshots.py [--out docs/screenshots]`` (the interpreter that runs it also serves the
+pages): creates a throwaway SQLite
 register in a temporary folder, seeds it through the services (the same data the web tests use),
 serves it with ``kundebase serve`` and photographs the main pages with Chromium at desktop
 (1280×800) and phone (390×844) size, the menu open at both sizes included.
@@ -70,17 +71,42 @@ def _seed(env: dict[str, str]) -> dict[str, int]:
             ("Jonas Ny <jonas.ny@example.net>", "Pris på solcellepanel?", "Hva koster et anlegg til en enebolig?")):
         intake.receive(box, (f"From: {sender}\r\nSubject: {subject}\r\nContent-Type: text/plain; charset=utf-8"
                              f"\r\n\r\n{text}").encode())
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from kundebase.orders import services as orders
     from kundebase.sales import services as sales
 
+    panel = orders.create_product(data={"sku": "SOL-400", "name": "Solcellepanel 400 W", "list_price": "4250"})
     stages = list(sales.default_pipeline().stages.order_by("position"))
-    for title, party, amount, stage in (("Strømavtale 3 år", data.company, "240000", 0),
-                                        ("Solcelleanlegg", data.kari, "85000", 1),
-                                        ("Fastpris bedrift", data.company, "120000", 2),
-                                        ("Varmepumpe", data.ola, "32000", 2), ("Lading borettslag", data.parent,
-                                                                                "410000", 3)):
-        deal = sales.create_deal(data={"title": title, "party_id": party.pk, "amount": amount}, actor=user)
+    today = timezone.localdate()
+    for title, party, amount, stage, months in (("Strømavtale 3 år", data.company, "240000", 0, 5),
+                                                ("Solcelleanlegg", data.kari, None, 1, 1),
+                                                ("Fastpris bedrift", data.company, "120000", 2, 2),
+                                                ("Varmepumpe", data.ola, "32000", 2, 0),
+                                                ("Lading borettslag", data.parent, "410000", 3, 3),
+                                                ("Serviceavtale", data.company, "64000", 1, 4)):
+        close = (today + dt.timedelta(days=30 * months + 1)).isoformat()
+        fields = {"title": title, "party_id": party.pk, "expected_close_on": close}
+        fields.update({"amount": amount} if amount else {"lines": [{"product_id": panel.pk, "quantity": 20}]})
+        deal = sales.create_deal(data=fields, actor=user)
         if stage:
             sales.move_deal(deal_id=deal.pk, stage_id=stages[stage].pk, actor=user)
+    for title, amount, won in (("Varmepumpe hytta", "28000", True), ("Fjernvarme", "150000", False),
+                               ("Strøm til kontoret", "56000", True)):
+        deal = sales.create_deal(data={"title": title, "party_id": data.company.pk, "amount": amount}, actor=user)
+        if won:
+            sales.win_deal(deal_id=deal.pk, actor=user)
+        else:
+            sales.lose_deal(deal_id=deal.pk, reason="price", actor=user)
+    from kundebase.sales import credit
+
+    credit.import_ledger([{"party_id": data.company.pk, "invoice_number": f"F-{n}", "amount": amount,
+                           "issued_on": (today - dt.timedelta(days=days + 30)).isoformat(),
+                           "due_on": (today - dt.timedelta(days=days)).isoformat()}
+                          for n, (days, amount) in enumerate(((12, "18000"), (45, "9500"), (75, "4200"),
+                                                              (120, "2600")), start=1)])
     return {"kari": data.kari.pk, "company": data.company.pk}
 
 
@@ -170,6 +196,8 @@ def _shoot(base: str, ids: dict[str, int], out: Path) -> None:
             snap("compose")
             page.goto(base + "/sales/")
             snap("sales-board")
+            page.goto(base + "/sales/reports/")
+            snap("sales-forecast")
             page.context.close()
         browser.close()
 

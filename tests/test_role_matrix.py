@@ -65,11 +65,15 @@ GET    /credit/{party_id}                                      AS---
 GET    /credit-policy                                          AS---
 PUT    /credit-policy                                          A----
 GET    /custom-fields                                          ASMV-
+GET    /deal-views                                             AS---
+POST   /deal-views                                             AS---
+DELETE /deal-views/{view_id}                                   AS---
 GET    /deals                                                  AS---
 POST   /deals                                                  AS---
 GET    /deals/{deal_id}                                        AS---
 PATCH  /deals/{deal_id}                                        AS---
 POST   /deals/{deal_id}/lose                                   AS---
+PUT    /deals/{deal_id}/lines                                  AS---
 POST   /deals/{deal_id}/move                                   AS---
 POST   /deals/{deal_id}/win                                    AS---
 GET    /dunning-rules                                          AS---
@@ -321,10 +325,14 @@ PAGES_TABLE = """
 /sales/credit/rules/<str:country>/delete/                    A----
 /sales/deals/                                                AS---
 /sales/deals/<int:deal_id>/                                  AS---
+/sales/deals/<int:deal_id>/lines/                            AS---
+/sales/deals/<int:deal_id>/lines/<int:line_id>/remove/       AS---
 /sales/deals/<int:deal_id>/lose/                             AS---
 /sales/deals/<int:deal_id>/move/                             AS---
 /sales/deals/<int:deal_id>/win/                              AS---
 /sales/deals/new/                                            AS---
+/sales/deals/views/                                          AS---
+/sales/deals/views/<int:view_id>/delete/                     AS---
 /sales/ledger/                                               A----
 /sales/reports/                                              AS---
 /sales/teams/                                                A----
@@ -438,7 +446,8 @@ def world(make_user: Any, smtp: Any) -> dict[str, Any]:  # noqa: F811  (the impo
               "profile_ref": person.customer_number, "offer_id": offer.pk,
               "deal_id": deal.pk, "task_id": task.pk, "pipeline_id": deal.pipeline_id, "stage_id": deal.stage_id,
               "currency": "EUR", "country": "ZZ", "secret": "x", "object_id": users["sales"].pk,
-              "id": users["sales"].pk, "member_id": users["service"].pk}
+              "id": users["sales"].pk, "member_id": users["service"].pk,
+              "view_id": 999999, "line_id": 999999}
     return {"users": users, "tokens": tokens, "values": values, "person": person}
 
 
@@ -471,6 +480,8 @@ BODIES: dict[tuple[str, str], str] = {
     ("POST", "/deals"): '{"title": "Matrix", "party_id": {party_id}}',
     ("POST", "/deals/{deal_id}/move"): '{"stage_id": {stage_id}}',
     ("POST", "/deals/{deal_id}/lose"): '{"reason": "price"}',
+    ("PUT", "/deals/{deal_id}/lines"): '{"lines": []}',
+    ("POST", "/deal-views"): '{"name": "Matrix view", "filters": {"status": "open"}}',
     ("PUT", "/exchange-rates/{currency}"): '{"rate": "11.5"}',
     ("POST", "/pipelines"): '{"name": "Matrix", "stages": [{"name": "A", "probability": 10}]}',
     ("POST", "/pipelines/{pipeline_id}/stages"): '{"name": "Matrix", "probability": 20}',

@@ -38,6 +38,7 @@ ROUTERS = [
     ("sales-credit", "kundebase.sales.api_credit"),
     ("sales-reports", "kundebase.sales.api_reports"),
     ("sales-teams", "kundebase.sales.api_teams"),
+    ("sales-views", "kundebase.sales.api_deal_views"),
 ]
 """Each app's router, mounted at the root of /api/v1; each app names its own paths."""
 

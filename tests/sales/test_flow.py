@@ -34,3 +34,23 @@ def test_conversion_and_days_per_stage(world, api):
     assert flow[qualified.pk]["average_days"] == 6.0
     assert (flow[proposal.pk]["entered"], flow[proposal.pk]["moved_on"], flow[proposal.pk]["average_days"]) == (
         1, 0, None)
+
+
+def test_conversion_is_counted_in_the_database_not_in_python(world):
+    """The history grows with every move of every deal: the report groups it in SQL and fetches one row per
+    stage, however many changes there are."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kundebase.sales.flow import stage_flow
+
+    _lead, qualified, proposal, _negotiation = world.stages
+    for i in range(5):
+        deal = services.create_deal(data={"title": f"D{i}", "party_id": world.person.pk}, actor=world.admin)
+        services.move_deal(deal_id=deal.pk, stage_id=qualified.pk, actor=world.admin)
+        services.move_deal(deal_id=deal.pk, stage_id=proposal.pk, actor=world.admin)
+    with CaptureQueriesContext(connection) as ctx:
+        flow = stage_flow(world.pipeline)
+    history = [q["sql"] for q in ctx.captured_queries if "sales_stagechange" in q["sql"]]
+    assert history and all("GROUP BY" in sql.upper() for sql in history)
+    assert [(f.entered, f.moved_on) for f in flow] == [(5, 5), (5, 5), (5, 0), (0, 0)]

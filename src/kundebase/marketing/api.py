@@ -10,7 +10,7 @@ from typing import Any
 
 from django.http import FileResponse, HttpRequest
 from ninja import Router, Schema, Status
-from pydantic import StrictInt
+from pydantic import Field, StrictInt
 
 from kundebase.core.api_auth import require
 from kundebase.core.errors import NotFound
@@ -277,7 +277,8 @@ def earn_action(request: HttpRequest, party_id: int, payload: ActionIn):
 def list_triggers(request: HttpRequest):
     require(request, "marketing.view_triggerrule")
     return [{"id": r.pk, "name": r.name, "event": r.event, "days": r.days, "action": r.action,
-             "campaign_id": r.campaign_id, "assignee_id": r.assignee_id, "active": r.active}
+             "campaign_id": r.campaign_id, "assignee_id": r.assignee_id, "assign_to": r.assign_to,
+             "task_due_days": r.task_due_days, "active": r.active}
             for r in TriggerRule.objects.order_by("pk")]
 
 
@@ -289,6 +290,11 @@ class TriggerIn(Schema):
     campaign_id: StrictInt | None = None
     assignee_id: StrictInt | None = None
     task_text: str = ""
+    task_due_days: StrictInt = Field(0, description="The task is due this many days after the event fires "
+                                                    "(0 to 365)")
+    assign_to: str = Field("user", description="``user``: the rule's salesperson (``assignee_id``); "
+                                               "``deal_owner``: the owner of the customer's open deal, else "
+                                               "the rule's salesperson")
 
 
 class NewsletterIn(Schema):

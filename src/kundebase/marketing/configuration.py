@@ -45,6 +45,11 @@ def create_trigger(*, data: dict[str, Any], actor: object = None, channel: str =
         errors.add("action", _("Must be one of %(c)s") % {"c": ", ".join(TriggerRule.Action.values)},
                    "invalid_choice")
     days = _int(data, "days", errors, 0, 3650, 0)
+    due_days = _int(data, "task_due_days", errors, 0, 365, 0)
+    assign_to = data.get("assign_to") or TriggerRule.AssignTo.USER
+    if assign_to not in TriggerRule.AssignTo.values:
+        errors.add("assign_to", _("Must be one of %(c)s") % {"c": ", ".join(TriggerRule.AssignTo.values)},
+                   "invalid_choice")
     campaign_id, assignee_id = data.get("campaign_id"), data.get("assignee_id")
     campaign = Campaign.objects.filter(pk=campaign_id).first() if campaign_id else None
     if action == TriggerRule.Action.CAMPAIGN and (campaign is None or campaign.channel != Campaign.Channel.EMAIL):
@@ -54,7 +59,8 @@ def create_trigger(*, data: dict[str, Any], actor: object = None, channel: str =
         errors.add("assignee_id", _("Name the salesperson who gets the task"), "required")
     errors.raise_if_any()
     rule = TriggerRule.objects.create(name=name, event=event, days=days, action=action, campaign=campaign,
-                                      assignee=assignee, task_text=str(data.get("task_text") or "")[:300])
+                                      assignee=assignee, task_text=str(data.get("task_text") or "")[:300],
+                                      task_due_days=due_days, assign_to=assign_to)
     audit.record(action="create", actor=actor, entity="trigger_rule", record_id=rule.pk, channel=channel)
     return rule
 

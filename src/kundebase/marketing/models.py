@@ -246,6 +246,10 @@ class TriggerRule(models.Model):
         CAMPAIGN = "campaign", _("Send a campaign message")
         TASK = "task", _("Create a task for a salesperson")
 
+    class AssignTo(models.TextChoices):
+        USER = "user", _("The rule's salesperson")
+        DEAL_OWNER = "deal_owner", _("The owner of the customer's open deal (else the rule's salesperson)")
+
     name = models.CharField(max_length=150)
     event = models.CharField(max_length=20, choices=Event.choices)
     days = models.PositiveIntegerField(default=0)
@@ -254,6 +258,10 @@ class TriggerRule(models.Model):
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="+")
     task_text = models.CharField(max_length=300, blank=True)
+    # A task is due this many days after the event fires, and goes to the rule's salesperson or the customer's
+    # deal owner (who knows the customer best; the salesperson when the customer has no open deal).
+    task_due_days = models.PositiveSmallIntegerField(default=0)
+    assign_to = models.CharField(max_length=10, choices=AssignTo.choices, default=AssignTo.USER)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, Min, OuterRef
+from django.db.models import Exists, F, Min, OuterRef
 from django.utils import timezone
 
 from kundebase.core.dialect import for_connection
@@ -65,17 +65,34 @@ def _events(rule: TriggerRule, now: dt.datetime) -> Iterator[tuple[int, str]]:
             yield pid, f"tier:{tier_id}:{changed:%Y-%m-%dT%H:%M:%S}"
 
 
+def _task_owner(rule: TriggerRule, party_id: int) -> object:
+    """Who gets the rule's task: the rule's salesperson, or the owner of the customer's open deal (the one
+    expected to close first) when the rule says so and there is one."""
+    if rule.assign_to == TriggerRule.AssignTo.DEAL_OWNER:
+        from kundebase.sales.models import Deal
+
+        deal = (Deal.objects.filter(party_id=party_id, status=Deal.Status.OPEN, owner__isnull=False,
+                                    owner__is_active=True)
+                .select_related("owner").order_by(F("expected_close_on").asc(nulls_last=True), "id").first())
+        if deal is not None:
+            return deal.owner
+    return rule.assignee
+
+
 def _act(rule: TriggerRule, party_id: int, today: dt.date) -> None:
     if rule.action == TriggerRule.Action.CAMPAIGN and rule.campaign_id:
         from kundebase.marketing.campaign_steps import send_single
 
         send_single(campaign_id=rule.campaign_id, party_id=party_id)
         return
+    # A note on the timeline with a follow-up date: the sales app keeps a task for it (due that day, for whoever
+    # handled the note), and completing the task closes the follow-up.
+    due = today + dt.timedelta(days=rule.task_due_days)
     interactions.log_interaction(
         party_id=party_id,
         data={"kind": "note", "direction": "internal", "channel": "other",
-              "subject": (rule.task_text or rule.name)[:300], "follow_up_on": today.isoformat()},
-        actor=rule.assignee, channel="trigger", source_record_id=f"trigger:{rule.pk}")
+              "subject": (rule.task_text or rule.name)[:300], "follow_up_on": due.isoformat()},
+        actor=_task_owner(rule, party_id), channel="trigger", source_record_id=f"trigger:{rule.pk}")
 
 
 def run(*, now: dt.datetime | None = None) -> dict[str, int]:

@@ -12,7 +12,7 @@ from pydantic import ConfigDict, Field, StrictInt
 from kundebase.core import pagination
 from kundebase.core.api_auth import require
 from kundebase.core.problems import Problem
-from kundebase.sales import credit, services
+from kundebase.sales import credit, deal_lines, deal_views, services
 from kundebase.sales.access import deal_or_404, deals_for, task_or_404, tasks_for
 from kundebase.sales.models import Deal, ExchangeRate, Pipeline
 
@@ -69,6 +69,35 @@ class RateOut(Schema):
     updated_at: dt.datetime
 
 
+class DealLineIn(Strict):
+    product_id: StrictInt
+    quantity: Decimal = Field(Decimal(1), description="Greater than zero (up to three decimals)")
+    unit_price: Decimal | None = Field(None, description="In the deal's currency; default the product's list "
+                                                         "price")
+
+
+class DealLineOut(Schema):
+    id: int
+    product_id: int
+    sku: str
+    name: str
+    quantity: Decimal
+    unit_price: Decimal
+    amount: Decimal
+
+    @staticmethod
+    def resolve_sku(obj: object) -> str:
+        return obj.product.sku  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_name(obj: object) -> str:
+        return obj.product.name  # type: ignore[attr-defined]
+
+
+class LinesIn(Strict):
+    lines: list[DealLineIn] = Field(max_length=100)
+
+
 class DealIn(Strict):
     title: str = Field(max_length=200)
     party_id: StrictInt
@@ -81,6 +110,9 @@ class DealIn(Strict):
     probability: StrictInt | None = None
     owner_id: StrictInt | None = None
     campaign_id: StrictInt | None = None
+    lines: list[DealLineIn] | None = Field(None, max_length=100,
+                                           description="Products on the deal; the amount becomes their sum (an "
+                                                       "amount given beside them must be that sum)")
 
 
 class DealPatch(Strict):
@@ -140,12 +172,17 @@ class DealOut(Schema):
 
 class DealDetail(DealOut):
     history: list[StageChangeOut]
+    lines: list[DealLineOut]
     credit_warning: str = Field(description="Set when the customer's open balance plus this open deal passes "
                                             "its credit limit, or the customer is in debt collection")
 
     @staticmethod
     def resolve_history(obj: Deal) -> list[object]:
         return list(obj.stage_changes.all())
+
+    @staticmethod
+    def resolve_lines(obj: Deal) -> list[object]:
+        return list(obj.lines.select_related("product"))
 
     @staticmethod
     def resolve_credit_warning(obj: Deal) -> str:
@@ -259,10 +296,13 @@ def set_rate(request: HttpRequest, currency: str, payload: RateIn):
 @router.get("/deals", response={200: DealList, **ERRORS})
 def list_deals(request: HttpRequest, pipeline_id: int | None = None, stage_id: int | None = None,
                status: str | None = None, owner_id: int | None = None, party_id: int | None = None,
-               cursor: str | None = None, limit: int = 50):
-    """Deals the caller may see (a salesperson: their own), with filters, in the order they were made."""
+               view_id: int | None = None, cursor: str | None = None, limit: int = 50):
+    """Deals the caller may see (a salesperson: their own), with filters, in the order they were made;
+    ``view_id`` applies a saved view's filters (see ``/deal-views``), the other parameters narrow further."""
     require(request, "sales.view_deal")
     qs = deals_for(request.user)
+    if view_id is not None:
+        qs = deal_views.apply_filters(qs, deal_views.view_or_404(request.user, view_id).filters)
     for key, value in (("pipeline_id", pipeline_id), ("stage_id", stage_id), ("status", status),
                        ("owner_id", owner_id), ("party_id", party_id)):
         if value is not None:
@@ -289,6 +329,15 @@ def update_deal(request: HttpRequest, deal_id: int, payload: DealPatch):
     require(request, "sales.change_deal")
     return services.update_deal(deal_id=deal_id, changes=payload.model_dump(exclude_unset=True),
                                 actor=request.user)
+
+
+@router.put("/deals/{int:deal_id}/lines", response={200: DealDetail, **ERRORS})
+def set_lines(request: HttpRequest, deal_id: int, payload: LinesIn):
+    """Replace an open deal's products; its amount becomes the sum of quantity × unit price (an empty list
+    removes them and leaves the amount to be typed)."""
+    require(request, "sales.change_deal")
+    return deal_lines.set_deal_lines(deal_id=deal_id, lines=[line.model_dump() for line in payload.lines],
+                                     actor=request.user)
 
 
 @router.post("/deals/{int:deal_id}/move", response={200: DealDetail, **ERRORS})

@@ -2,15 +2,32 @@
 
 For each stage: how many deals entered it, how many of those went on (to a later stage, or won), the
 conversion between the two, and the average days a deal spent in it before its next change.
+
+The history grows with every move of every deal, so it is never fetched: one grouped query per pipeline
+counts and averages in the database. A row's "next change" and "a later change that goes on" are correlated
+subqueries on the deal's history (index ``stagechange_deal``: deal, time), ordered by time then id as the
+history is written.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from kundebase.sales.models import Pipeline, StageChange
+from django.db.models import (
+    Avg,
+    Count,
+    DateTimeField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+)
+
+from kundebase.sales.models import Deal, Pipeline, StageChange
 
 
 @dataclass
@@ -23,35 +40,42 @@ class StageFlow:
     average_days: float | None
 
 
+def _after_outer_row() -> Q:
+    """Rows of the same deal after the outer row, in the order the history was written."""
+    return Q(deal_id=OuterRef("deal_id")) & (
+        Q(changed_at__gt=OuterRef("changed_at")) | Q(changed_at=OuterRef("changed_at"), id__gt=OuterRef("id")))
+
+
 def stage_flow(pipeline: Pipeline, deals: Any = None) -> list[StageFlow]:
     """``deals``: the deals to count (a salesperson's own); default every deal of the pipeline."""
     stages = list(pipeline.stages.order_by("position", "id"))
-    position = {s.pk: s.position for s in stages}
-    changes = StageChange.objects.filter(deal__pipeline=pipeline)
+    later = StageChange.objects.filter(_after_outer_row())
+    next_at = Subquery(later.order_by("changed_at", "id").values("changed_at")[:1], output_field=DateTimeField())
+    goes_on = Exists(later.filter(Q(status=Deal.Status.WON)
+                                  | Q(to_stage__position__gt=OuterRef("to_stage__position"))))
+    entries = StageChange.objects.filter(deal__pipeline=pipeline, to_stage__pipeline=pipeline,
+                                         status=Deal.Status.OPEN)
     if deals is not None:
-        changes = changes.filter(deal__in=deals)
-    by_deal: dict[int, list[tuple[Any, int | None, str]]] = defaultdict(list)
-    for deal_id, at, to_stage, status in changes.order_by("deal_id", "changed_at", "id").values_list(
-            "deal_id", "changed_at", "to_stage_id", "status"):
-        by_deal[deal_id].append((at, to_stage, status))
-    entered: dict[int, set[int]] = defaultdict(set)
-    moved_on: dict[int, set[int]] = defaultdict(set)
-    days: dict[int, list[float]] = defaultdict(list)
-    for deal_id, rows in by_deal.items():
-        for i, (at, stage_id, status) in enumerate(rows):
-            if stage_id is None or status != "open":
-                continue
-            entered[stage_id].add(deal_id)
-            later = rows[i + 1:]
-            if later:
-                days[stage_id].append((later[0][0] - at).total_seconds() / 86400)
-            if any(s == "won" or (st is not None and position.get(st, 0) > position.get(stage_id, 0))
-                   for _at, st, s in later):
-                moved_on[stage_id].add(deal_id)
+        entries = entries.filter(deal__in=deals)
+    stay = ExpressionWrapper(next_at - F("changed_at"), output_field=DurationField())
+    rows = {r["to_stage_id"]: r for r in entries.values("to_stage_id").annotate(
+        entered=Count("deal_id", distinct=True),
+        moved_on=Count("deal_id", distinct=True, filter=goes_on),
+        stay=Avg(stay)).order_by()}
     out = []
     for stage in stages:
-        n, m, d = len(entered[stage.pk]), len(moved_on[stage.pk]), days[stage.pk]
+        row = rows.get(stage.pk, {})
+        n, m, stay_avg = row.get("entered", 0), row.get("moved_on", 0), row.get("stay")
         out.append(StageFlow(stage_id=stage.pk, name=stage.label, entered=n, moved_on=m,
                              conversion=round(m / n, 4) if n else None,
-                             average_days=round(sum(d) / len(d), 2) if d else None))
+                             average_days=round(_days(stay_avg), 2) if stay_avg is not None else None))
     return out
+
+
+def _days(value: Any) -> float:
+    """An average duration: a timedelta (PostgreSQL, SQLite through Django) or microseconds."""
+    import datetime as dt
+
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds() / 86400
+    return float(value) / 86_400_000_000

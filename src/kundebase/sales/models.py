@@ -308,3 +308,48 @@ class TeamMembership(models.Model):
         verbose_name_plural = _("team memberships")
         constraints = [models.CheckConstraint(condition=~models.Q(member=models.F("manager")),
                                               name="team_member_is_not_own_manager")]
+
+
+class DealLine(models.Model):
+    """A product on a deal: quantity times unit price (in the deal's currency). A deal with lines has their sum
+    as its amount, kept by the service that writes the lines."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="lines", verbose_name=_("deal"))
+    product = models.ForeignKey("orders.Product", on_delete=models.PROTECT, related_name="deal_lines",
+                                verbose_name=_("product"))
+    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=3)
+    unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=2)
+    position = models.PositiveSmallIntegerField(_("position"))
+
+    class Meta:
+        verbose_name = _("deal line")
+        verbose_name_plural = _("deal lines")
+        ordering = ["deal", "position", "id"]
+        constraints = [models.CheckConstraint(condition=models.Q(quantity__gt=0), name="deal_line_quantity_positive"),
+                       models.CheckConstraint(condition=models.Q(unit_price__gte=0),
+                                              name="deal_line_price_not_negative")]
+
+    @property
+    def amount(self) -> Decimal:
+        return (self.quantity * self.unit_price).quantize(Decimal("0.01"))
+
+
+class SavedDealView(models.Model):
+    """A named set of deal-list filters a user saved to come back to; shared ones are offered to everyone who
+    reads deals (each still sees only the deals they may see)."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_deal_views",
+                              verbose_name=_("owner"))
+    name = models.CharField(_("name"), max_length=80)
+    filters = models.JSONField(_("filters"), default=dict)
+    shared = models.BooleanField(_("shared with everyone"), default=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("saved deal view")
+        verbose_name_plural = _("saved deal views")
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["owner", "name"], name="saved_deal_view_name_per_owner")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -23,6 +23,7 @@ from kundebase.sales.access import deal_or_404, may_act_for, task_or_404
 from kundebase.sales.models import (
     CalendarFeed,
     Deal,
+    DealLine,
     ExchangeRate,
     LostReason,
     Pipeline,
@@ -79,12 +80,6 @@ def _int(value: Any, key: str, errors: ErrorCollector) -> int | None:
     except (TypeError, ValueError):
         errors.add(key, _("%(v)s is not a whole number") % {"v": value})
         return None
-
-
-
-
-
-
 
 
 def _probability(value: Any, key: str, errors: ErrorCollector) -> int | None:
@@ -305,8 +300,11 @@ def _clean_deal(data: dict[str, Any], errors: ErrorCollector, deal: Deal | None)
 @transaction.atomic
 def create_deal(*, data: dict[str, Any], actor: Any = None, channel: str = "api") -> Deal:
     from kundebase.parties.services import refuse_erased
+    from kundebase.sales.deal_lines import amount_from_lines
 
     errors = ErrorCollector()
+    data = dict(data)
+    lines = amount_from_lines(data, errors)  # with products, the amount is their sum
     cleaned = _clean_deal(data, errors, None)
     if "owner_id" not in cleaned:
         cleaned["owner_id"] = getattr(_user(actor), "pk", None)
@@ -321,6 +319,9 @@ def create_deal(*, data: dict[str, Any], actor: Any = None, channel: str = "api"
     if cleaned.get("probability") is None:
         cleaned["probability"] = stage.probability
     deal = Deal.objects.create(**cleaned, stage_entered_at=timezone.now())
+    for line in lines or []:
+        line.deal = deal
+    DealLine.objects.bulk_create(lines or [])
     _history(deal, None, actor)
     _timeline(deal, _("Deal created: %(t)s (%(s)s)") % {"t": deal.title, "s": stage.name}, actor, channel)
     return deal
@@ -333,8 +334,11 @@ def update_deal(*, deal_id: int, changes: dict[str, Any], actor: Any = None, cha
         if key in changes:
             raise ValidationFailed.one(key, _("Cannot be changed here; move or close the deal instead"),
                                        "read_only")
+    from kundebase.sales.deal_lines import refuse_amount_beside_lines
+
     errors = ErrorCollector()
     cleaned = _clean_deal(changes, errors, deal)
+    refuse_amount_beside_lines(deal, changes, errors)
     if "owner_id" in cleaned and not may_act_for(actor, cleaned["owner_id"]):
         errors.add("owner_id", _("Only an administrator, or the manager of both, hands a deal to someone else"),
                    "forbidden_owner")

@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from kundebase.sales import views, views_credit, views_ledger, views_reports, views_tasks, views_teams
+from kundebase.sales import (
+    views,
+    views_credit,
+    views_deal_lines,
+    views_deal_views,
+    views_ledger,
+    views_reports,
+    views_tasks,
+    views_teams,
+)
 
 app_name = "sales"
 
@@ -11,10 +20,15 @@ urlpatterns = [
     path("sales/pipelines/<int:pipeline_id>/", views.board, name="pipeline-board"),
     path("sales/deals/", views.deal_list, name="deals"),
     path("sales/deals/new/", views.deal_new, name="deal-new"),
+    path("sales/deals/views/", views_deal_views.view_save, name="deal-view-save"),
+    path("sales/deals/views/<int:view_id>/delete/", views_deal_views.view_delete, name="deal-view-delete"),
     path("sales/deals/<int:deal_id>/", views.deal_page, name="deal"),
     path("sales/deals/<int:deal_id>/move/", views.deal_move, name="deal-move"),
     path("sales/deals/<int:deal_id>/win/", views.deal_win, name="deal-win"),
     path("sales/deals/<int:deal_id>/lose/", views.deal_lose, name="deal-lose"),
+    path("sales/deals/<int:deal_id>/lines/", views_deal_lines.line_add, name="deal-line-add"),
+    path("sales/deals/<int:deal_id>/lines/<int:line_id>/remove/", views_deal_lines.line_remove,
+         name="deal-line-remove"),
     path("sales/teams/", views_teams.sales_teams, name="teams"),
     path("sales/reports/", views_reports.sales_reports, name="reports"),
     path("sales/ledger/", views_ledger.ledger_upload, name="ledger"),

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kundebase.core.errors import DomainError
-from kundebase.sales import credit, services
+from kundebase.orders.models import Product
+from kundebase.sales import credit, deal_views, services
 from kundebase.sales.access import deal_or_404, deals_for, sees_others
 from kundebase.sales.board import board as board_columns
 from kundebase.sales.forms import DealForm, LoseForm, TaskForm
@@ -52,20 +53,20 @@ def board(request: HttpRequest, pipeline_id: int) -> HttpResponse:
 
 @requires("sales.view_deal")
 def deal_list(request: HttpRequest) -> HttpResponse:
-    qs = deals_for(request.user).select_related("party", "stage", "owner", "pipeline").order_by(
-        "expected_close_on", "-id")
-    filters = {k: request.GET.get(k, "") for k in ("status", "pipeline", "stage", "owner", "q")}
-    if filters["status"] in Deal.Status.values:
-        qs = qs.filter(status=filters["status"])
-    for key, column in (("pipeline", "pipeline_id"), ("stage", "stage_id"), ("owner", "owner_id")):
-        if filters[key].isdigit():
-            qs = qs.filter(**{column: int(filters[key])})
-    if filters["q"]:
-        qs = qs.filter(title__icontains=filters["q"][:200])
+    """The deal list with its filters; ``?view=<id>`` applies a saved view (the user's own or a shared one)."""
+    view = None
+    if request.GET.get("view", "").isdigit():
+        view = deal_views.view_or_404(request.user, int(request.GET["view"]))  # not visible: the 404 page
+        filters = dict(view.filters)
+    else:
+        filters = deal_views.from_query(request.GET)
+    qs = deal_views.apply_filters(deals_for(request.user), filters).select_related(
+        "party", "stage", "owner", "pipeline").order_by("expected_close_on", "-id")
+    shown = {key: str(filters.get(key, "")) for key in deal_views.FILTERS}
     return render(request, "sales/deal_list.html", {
-        "deals": list(qs[:PAGE]), "filters": filters, "statuses": Deal.Status.choices,
+        "deals": list(qs[:PAGE]), "filters": shown, "statuses": Deal.Status.choices,
         "pipelines": Pipeline.objects.all(), "stages": Stage.objects.select_related("pipeline"),
-        "limit": PAGE})
+        "saved_views": list(deal_views.visible_views(request.user)), "view": view, "limit": PAGE})
 
 
 @requires("sales.view_deal")
@@ -77,6 +78,8 @@ def deal_page(request: HttpRequest, deal_id: int) -> HttpResponse:
         "credit_warning": credit.warning(deal.party_id, deal.amount_base) if deal.status == "open" else "",
         "stages": deal.pipeline.stages.order_by("position", "id"),
         "tasks": deal.tasks.select_related("assigned_to").order_by("completed_at", "due_at"),
+        "lines": deal.lines.select_related("product"),
+        "products": Product.objects.filter(active=True).order_by("name")[:500],
         "lose_form": LoseForm(), "task_form": TaskForm(initial={"deal_id": deal.pk}),
         "next": request.get_full_path()})
 
