@@ -166,6 +166,7 @@ KUNDEBASE_PROFILE_RATE = CONFIG.profile_rate
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("nb", _("Norwegian Bokmål"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["kundebase.web.formats"]  # English dates as Europeans write them (25/10/2026)
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = CONFIG.time_zone

@@ -56,7 +56,13 @@ def home(request: HttpRequest) -> HttpResponse:
                 form_errors(form, exc)
             except ValueError:
                 pass
-    recent = DataSubjectRequest.objects.order_by("-received_at")[:50]
+    from kundebase.parties.models import Party
+
+    recent = list(DataSubjectRequest.objects.order_by("-received_at")[:50])
+    names = dict(Party.objects.filter(pk__in={r.party_id_at_request for r in recent if r.party_id_at_request})
+                 .values_list("pk", "display_name"))
+    for r in recent:
+        r.party_name = names.get(r.party_id_at_request, "")  # type: ignore[attr-defined]
     return render(request, "privacy/home.html", {"form": form, "requests": recent},
                   status=422 if form.errors else 200)
 

@@ -1,0 +1,26 @@
+"""English as written in Europe: day before month (``25/10/2026``, ``25 Oct 2026``) and the 24-hour clock.
+
+Django's ``en`` formats are American (``10/25/2026``, ``2:30 p.m.``); the product's English readers are in
+Norway, Denmark, Germany and Hungary, so English pages use the British conventions with a 24-hour clock.
+"""
+
+from django.conf.locale.en_GB.formats import (
+    DATE_INPUT_FORMATS,
+    DATETIME_INPUT_FORMATS,
+    DECIMAL_SEPARATOR,
+    FIRST_DAY_OF_WEEK,
+    MONTH_DAY_FORMAT,
+    NUMBER_GROUPING,
+    THOUSAND_SEPARATOR,
+    YEAR_MONTH_FORMAT,
+)
+
+DATE_FORMAT = "j M Y"  # 25 Oct 2026
+TIME_FORMAT = "H:i"  # 14:30
+DATETIME_FORMAT = "j M Y, H:i"  # 25 Oct 2026, 14:30
+SHORT_DATE_FORMAT = "d/m/Y"  # 25/10/2026
+SHORT_DATETIME_FORMAT = "d/m/Y H:i"  # 25/10/2026 14:30
+
+__all__ = ["DATE_FORMAT", "DATE_INPUT_FORMATS", "DATETIME_FORMAT", "DATETIME_INPUT_FORMATS", "DECIMAL_SEPARATOR",
+           "FIRST_DAY_OF_WEEK", "MONTH_DAY_FORMAT", "NUMBER_GROUPING", "SHORT_DATE_FORMAT", "SHORT_DATETIME_FORMAT",
+           "THOUSAND_SEPARATOR", "TIME_FORMAT", "YEAR_MONTH_FORMAT"]
