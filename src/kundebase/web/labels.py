@@ -125,10 +125,14 @@ def day(value: Any) -> str:
 
 
 def language_name(code: Any) -> str:
-    """``da`` → ``Danish`` (in the reader's language), through Django's list of language names; then Babel's."""
+    """``da`` → ``Danish`` (in the reader's language): the product's own languages by the names in
+    ``settings.LANGUAGES``, others through Django's list of language names, then Babel's."""
     text = str(code or "").strip()
     if not text:
         return ""
+    own = dict(settings.LANGUAGES).get(text.lower())
+    if own is not None:
+        return str(own)
     try:
         return str(get_language_info(text.lower())["name_translated"])
     except KeyError:

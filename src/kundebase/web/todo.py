@@ -90,8 +90,9 @@ def _imports(user: Any) -> Todo | None:
         return None
     text = ngettext("%(n)s import with errors in the last 30 days", "%(n)s imports with errors in the last 30 days",
                     len(jobs)) % {"n": _many(len(jobs))}
-    return Todo("imports", text, reverse("ingest:imports"), urgent=True,
-                examples=[(j["file_name"], reverse("ingest:import-detail", args=[j["pk"]])) for j in jobs[:EXAMPLES]])
+    examples = [(j["file_name"], reverse("ingest:import-detail", args=[j["pk"]])) for j in jobs[:EXAMPLES]]
+    href = examples[0][1] if len(jobs) == 1 else reverse("ingest:imports")
+    return Todo("imports", text, href, urgent=True, examples=examples)
 
 
 def _consents(user: Any) -> Todo | None:
