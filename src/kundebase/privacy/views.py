@@ -17,6 +17,7 @@ from kundebase.privacy import access, consent, erasure, quarantine, registers
 from kundebase.privacy.forms import ConsentForm, PersonActionForm, ReviewForm
 from kundebase.privacy.models import Channel, DataSubjectRequest, Purpose, Quarantine
 from kundebase.privacy.purposes import CAMPAIGN_DEFAULT
+from kundebase.web import labels
 from kundebase.web.access import require, requires
 from kundebase.web.page_errors import form_errors
 
@@ -44,7 +45,8 @@ def home(request: HttpRequest) -> HttpResponse:
                         form.add_error("confirm", _("Confirm that you verified the person's identity"))
                         raise ValueError
                     req = erasure.erase(party_id=pid, actor=request.user, channel="web", requested_by=who)
-                    messages.success(request, _("Customer %(id)s was erased (%(o)s)") % {"id": pid, "o": req.outcome})
+                    messages.success(request, _("Customer %(id)s was erased (%(o)s)")
+                                     % {"id": pid, "o": labels.outcome_text(req.outcome)})
                     return redirect("privacy:home")
                 if action in ("restrict", "lift"):
                     erasure.restrict(party_id=pid, actor=request.user, channel="web", lift=action == "lift",

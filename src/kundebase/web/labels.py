@@ -19,7 +19,14 @@ from babel import Locale, UnknownLocaleError
 from babel.numbers import format_currency, format_percent
 from django.conf import settings
 from django.utils import formats
-from django.utils.translation import get_language, get_language_info, gettext_lazy, ngettext, pgettext_lazy
+from django.utils.translation import (
+    get_language,
+    get_language_info,
+    gettext_lazy,
+    ngettext,
+    ngettext_lazy,
+    pgettext_lazy,
+)
 from django.utils.translation import gettext as _
 
 from kundebase.web.nace import section_for
@@ -265,16 +272,23 @@ CHOICES: dict[str, Any] = {
 """Values of the segment language's choice attributes that are not consent states."""
 
 ERASED: dict[str, Any] = {
-    "suppression_hashes": gettext_lazy("identity fingerprints kept so that the person is not imported again"),
-    "contact_points": gettext_lazy("phone numbers and e-mail addresses deleted"),
-    "addresses": gettext_lazy("addresses deleted"), "roles": gettext_lazy("contact roles deleted"),
-    "interactions": gettext_lazy("contacts emptied of their text"),
-    "orders_anonymised": gettext_lazy("orders kept for bookkeeping without the person"),
-    "observations": gettext_lazy("imported values deleted"), "consent_events": gettext_lazy("consents deleted"),
-    "product_interests": gettext_lazy("product interests deleted"),
-    "fields": gettext_lazy("fields of the customer record emptied"),
+    "suppression_hashes": ngettext_lazy(
+        "%(n)s identity fingerprint kept so that the person is not imported again",
+        "%(n)s identity fingerprints kept so that the person is not imported again", "n"),
+    "contact_points": ngettext_lazy("%(n)s phone number or e-mail address deleted",
+                                    "%(n)s phone numbers and e-mail addresses deleted", "n"),
+    "addresses": ngettext_lazy("%(n)s address deleted", "%(n)s addresses deleted", "n"),
+    "roles": ngettext_lazy("%(n)s contact role deleted", "%(n)s contact roles deleted", "n"),
+    "interactions": ngettext_lazy("%(n)s contact emptied of its text", "%(n)s contacts emptied of their text", "n"),
+    "orders_anonymised": ngettext_lazy("%(n)s order kept for bookkeeping without the person",
+                                       "%(n)s orders kept for bookkeeping without the person", "n"),
+    "observations": ngettext_lazy("%(n)s imported value deleted", "%(n)s imported values deleted", "n"),
+    "consent_events": ngettext_lazy("%(n)s consent deleted", "%(n)s consents deleted", "n"),
+    "product_interests": ngettext_lazy("%(n)s product interest deleted", "%(n)s product interests deleted", "n"),
+    "fields": ngettext_lazy("%(n)s field of the customer record emptied",
+                            "%(n)s fields of the customer record emptied", "n"),
 }
-"""The parts an erasure touches (``privacy/erasure.py``), each as the end of a sentence after its number."""
+"""The parts an erasure touches (``privacy/erasure.py``), each as a sentence with its number."""
 
 
 def _lookup(table: dict[str, Any], code: Any) -> str:
@@ -346,7 +360,7 @@ def erasure_sentences(counts: dict[str, int] | str) -> list[str]:
                                 "%(n)s records of other parts of the product removed", n) % {"n": count(n)})
             continue
         what = ERASED.get(key)
-        out.append(f"{count(n)} {what}" if what is not None else f"{field_label(key)}: {count(n)}")
+        out.append(what % {"n": n} if what is not None else f"{field_label(key)}: {count(n)}")
     return out or [_("There was nothing to erase beyond the customer record.")]
 
 
