@@ -153,3 +153,14 @@ def test_segment_builder_gets_words_for_fields_operators_and_choices(client_as, 
     assert language["choice_labels"]["withdrawn"] == "Withdrawn"
     assert all(language["labels"][a["name"]] != a["name"] for a in language["attributes"]
                if not a["name"].startswith("custom.")), "every built-in attribute has a label"
+
+
+def test_access_report_names_fields_countries_and_channels(seeded):
+    from kundebase.privacy import access
+
+    _expiring_consent(seeded.kari.pk)
+    body, _request = access.access_request(party_id=seeded.kari.pk, actor=None, channel="web", fmt="html")
+    report = html.unescape(body.decode() if isinstance(body, bytes) else body)  # in Kari's language, Norwegian
+    assert "Norge</li>" in report and ", NO</li>" not in report
+    assert "<td>email</td>" not in report and "<td>granted</td>" not in report
+    assert '<th scope="row">given_name</th>' not in report and '<th scope="row">Fornavn</th>' in report

@@ -268,6 +268,8 @@ CHOICES: dict[str, Any] = {
     "active": gettext_lazy("Active"), "inactive": gettext_lazy("Inactive"), "female": gettext_lazy("Female"),
     "male": gettext_lazy("Male"), "diverse": gettext_lazy("Diverse"), "reminder_1": gettext_lazy("First reminder"),
     "reminder_2": gettext_lazy("Second reminder"), "debt_collection": gettext_lazy("Debt collection"),
+    "letter": gettext_lazy("Letters"), "mailing_house": gettext_lazy("Mailing house"),
+    "call": gettext_lazy("Phone calls"),
 }
 """Values of the segment language's choice attributes that are not consent states."""
 
@@ -311,7 +313,18 @@ def reason_label(code: Any) -> str:
 def choice_label(code: Any) -> str:
     """A stored choice (``person``, ``withdrawn``, ``reminder_1``) in words."""
     text = "" if code is None else str(code)
-    return _lookup(CHOICES, text) if text in CHOICES else _lookup(MARKETING_REASONS, text)
+    for table in (CHOICES, MARKETING_REASONS, CHANNELS):
+        if text in table:
+            return str(table[text])
+    return text
+
+
+def contact_kind_label(code: Any) -> str:
+    """A logged contact's kind (``call``, ``web_visit``) by the words of the contacts' own choices."""
+    from kundebase.interactions.models import Interaction
+
+    text = "" if code is None else str(code)
+    return str(dict(Interaction.Kind.choices).get(text, text))
 
 
 def channel_label(code: Any) -> str:
