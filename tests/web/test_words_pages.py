@@ -164,3 +164,13 @@ def test_access_report_names_fields_countries_and_channels(seeded):
     assert "Norge</li>" in report and ", NO</li>" not in report
     assert "<td>email</td>" not in report and "<td>granted</td>" not in report
     assert '<th scope="row">given_name</th>' not in report and '<th scope="row">Fornavn</th>' in report
+
+
+def test_privacy_requests_due_are_listed_for_those_who_handle_them(client_as, seeded):
+    from kundebase.privacy.models import DataSubjectRequest
+    from kundebase.privacy.requests import open_request
+
+    request = open_request(kind=DataSubjectRequest.Kind.ACCESS, party_id=seeded.ola.pk, actor=None, requested_by="")
+    DataSubjectRequest.objects.filter(pk=request.pk).update(due_at=timezone.now() + dt.timedelta(days=2))
+    assert "1 privacy request due within a week" in _page(client_as("administrator"), "/")
+    assert "privacy request" not in _page(client_as("sales"), "/")

@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, ngettext_lazy
 
 EXPIRY_AHEAD = dt.timedelta(days=30)
 IMPORTS_SINCE = dt.timedelta(days=30)
@@ -64,15 +64,18 @@ def for_user(user: Any) -> list[Todo]:
     return out
 
 
+def _counted(key: str, rows: Any, text: Any, url: str, *, urgent: bool = False) -> Todo | None:
+    """A line that is a count of ``rows`` (one query); ``text`` a lazy plural message with ``%(n)s``."""
+    n = rows.count()
+    return Todo(key, text % {"n": n}, reverse(url), urgent=urgent) if n else None
+
+
 def _duplicates(user: Any) -> Todo | None:
     from kundebase.matching.models import ReviewPair
 
-    n = ReviewPair.objects.filter(status=ReviewPair.Status.OPEN).count()
-    if not n:
-        return None
-    text = ngettext("%(n)s possible duplicate waiting for review", "%(n)s possible duplicates waiting for review",
-                    n) % {"n": n}
-    return Todo("duplicates", text, reverse("matching:review"))
+    return _counted("duplicates", ReviewPair.objects.filter(status=ReviewPair.Status.OPEN), ngettext_lazy(
+        "%(n)s possible duplicate waiting for review", "%(n)s possible duplicates waiting for review", "n"),
+        "matching:review")
 
 
 def _many(n: int) -> str:
@@ -131,24 +134,19 @@ def _cases(user: Any) -> Todo | None:
 def _requests(user: Any) -> Todo | None:
     from kundebase.privacy.models import DataSubjectRequest
 
-    n = DataSubjectRequest.objects.filter(status=DataSubjectRequest.Status.OPEN,
-                                          due_at__lte=timezone.now() + REQUESTS_AHEAD).count()
-    if not n:
-        return None
-    text = ngettext("%(n)s privacy request due within a week", "%(n)s privacy requests due within a week",
-                    n) % {"n": n}
-    return Todo("requests", text, reverse("privacy:home"), urgent=True)
+    due = DataSubjectRequest.objects.filter(status=DataSubjectRequest.Status.OPEN,
+                                            due_at__lte=timezone.now() + REQUESTS_AHEAD)
+    return _counted("requests", due, ngettext_lazy(
+        "%(n)s privacy request due within a week", "%(n)s privacy requests due within a week", "n"),
+        "privacy:home", urgent=True)
 
 
 def _quarantine(user: Any) -> Todo | None:
     from kundebase.privacy.models import Quarantine
 
-    n = Quarantine.objects.filter(status=Quarantine.Status.PENDING).count()
-    if not n:
-        return None
-    text = ngettext("%(n)s imported row held back for review", "%(n)s imported rows held back for review",
-                    n) % {"n": n}
-    return Todo("quarantine", text, reverse("privacy:quarantine"))
+    return _counted("quarantine", Quarantine.objects.filter(status=Quarantine.Status.PENDING), ngettext_lazy(
+        "%(n)s imported row held back for review", "%(n)s imported rows held back for review", "n"),
+        "privacy:quarantine")
 
 
 for _source in (
