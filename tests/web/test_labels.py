@@ -93,3 +93,17 @@ def test_filters_are_available_to_templates() -> None:
     with translation.override("en"):
         text = page.render(Context({"c": "DK", "n": Decimal("2466.00"), "s": 0.5, "r": "no_consent"}))
     assert text == "Denmark 2,466 50% No consent recorded"
+
+
+def test_english_dates_are_european_and_date_inputs_stay_iso() -> None:
+    import datetime as dt
+
+    from django import forms
+    from django.utils import formats
+
+    with translation.override("en"):
+        assert formats.date_format(dt.date(2026, 10, 25), "SHORT_DATE_FORMAT") == "25/10/2026"
+        assert formats.date_format(dt.datetime(2026, 10, 25, 14, 30), "DATETIME_FORMAT") == "25 Oct 2026, 14:30"
+        assert labels.day("2026-10-25T10:00:00") == "25/10/2026"
+        assert forms.DateInput(attrs={"type": "date"}).format_value(dt.date(2026, 10, 25)) == "2026-10-25"
+        assert forms.DateField().clean("25/10/2026") == dt.date(2026, 10, 25)

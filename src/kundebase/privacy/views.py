@@ -64,7 +64,7 @@ def home(request: HttpRequest) -> HttpResponse:
     names = dict(Party.objects.filter(pk__in={r.party_id_at_request for r in recent if r.party_id_at_request})
                  .values_list("pk", "display_name"))
     for r in recent:
-        r.party_name = names.get(r.party_id_at_request, "")  # type: ignore[attr-defined]
+        r.party_name = names.get(r.party_id_at_request or 0, "")  # type: ignore[attr-defined]
     return render(request, "privacy/home.html", {"form": form, "requests": recent},
                   status=422 if form.errors else 200)
 

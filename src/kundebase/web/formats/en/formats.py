@@ -1,20 +1,19 @@
 """English as written in Europe: day before month (``25/10/2026``, ``25 Oct 2026``) and the 24-hour clock.
 
 Django's ``en`` formats are American (``10/25/2026``, ``2:30 p.m.``); the product's English readers are in
-Norway, Denmark, Germany and Hungary, so English pages use the British conventions with a 24-hour clock.
+Norway, Denmark, Germany and Hungary, so English pages use Django's ``en_GB`` conventions with a 24-hour clock.
 """
 
-from django.conf.locale.en_GB.formats import (
-    DATE_INPUT_FORMATS,
-    DATETIME_INPUT_FORMATS,
-    DECIMAL_SEPARATOR,
-    FIRST_DAY_OF_WEEK,
-    MONTH_DAY_FORMAT,
-    NUMBER_GROUPING,
-    THOUSAND_SEPARATOR,
-    YEAR_MONTH_FORMAT,
-)
-
+# ISO first: date inputs (<input type="date">) are filled with the first input format, and browsers read ISO only.
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y"]  # 2026-10-25, 25/10/2026, 25/10/26
+DATETIME_INPUT_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M:%S",
+                          "%d/%m/%Y %H:%M:%S.%f", "%d/%m/%Y %H:%M", "%d/%m/%y %H:%M:%S", "%d/%m/%y %H:%M"]
+DECIMAL_SEPARATOR = "."
+THOUSAND_SEPARATOR = ","
+NUMBER_GROUPING = 3
+FIRST_DAY_OF_WEEK = 1  # Monday
+YEAR_MONTH_FORMAT = "F Y"  # October 2026
+MONTH_DAY_FORMAT = "j F"  # 25 October
 DATE_FORMAT = "j M Y"  # 25 Oct 2026
 TIME_FORMAT = "H:i"  # 14:30
 DATETIME_FORMAT = "j M Y, H:i"  # 25 Oct 2026, 14:30
