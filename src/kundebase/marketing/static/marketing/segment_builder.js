@@ -151,7 +151,7 @@
           output.textContent = "";
           data.errors.forEach(function (e) { errorList.appendChild(el("li", {textContent: e.field + ": " + e.message})); });
         } else {
-          output.textContent = data.count + " " + output.getAttribute("data-label");
+          output.textContent = new Intl.NumberFormat(document.documentElement.lang || undefined).format(data.count) + " " + output.getAttribute("data-label");
         }
       })
       .catch(function () { output.textContent = ""; });
