@@ -89,6 +89,8 @@ GET    /exports/{export_id}                                    ASM-N
 GET    /exports/{export_id}/file                               ASM-N
 GET    /health                                                 public
 GET    /imports/{job_id}                                       A----
+POST   /imports/{job_id}/pause                                 A----
+POST   /imports/{job_id}/resume                                A----
 GET    /interactions                                           ASMVN
 POST   /interactions                                           AS-V-
 DELETE /interactions/{interaction_id}                          AS-V-
@@ -270,10 +272,14 @@ PAGES_TABLE = """
 /import/<int:job_id>/                                        A----
 /import/<int:job_id>/errors.csv                              A----
 /import/<int:job_id>/mapping                                 A----
+/import/<int:job_id>/pause                                   A----
 /import/<int:job_id>/progress                                A----
 /import/<int:job_id>/start                                   A----
 /import/new                                                  A----
 /import/sources                                              A----
+/import/sources/<int:source_id>/                             A----
+/import/sources/<int:source_id>/templates/<int:template_id>/ A----
+/import/sources/<int:source_id>/templates/new                A----
 /login/                                                      public
 /logout/                                                     ASMVN
 /logout/everywhere/                                          ASMVN
@@ -282,10 +288,14 @@ PAGES_TABLE = """
 /m/o/<str:token>                                             public
 /m/u/<str:token>                                             public
 /marketing/campaigns/                                        ASM-N
+/marketing/campaigns/<int:campaign_id>/                      A-M--
 /marketing/campaigns/<int:campaign_id>/send                  A-M--
+/marketing/campaigns/new                                      A-M--
 /marketing/exports/<int:export_id>/                          ASM-N
 /marketing/exports/<int:export_id>/file                      ASM-N
 /marketing/newsletters/<slug:key>/embed                      ASM-N
+/marketing/loyalty/                                          ASM-N
+/marketing/triggers/                                         ASM-N
 /marketing/offers/                                           A-M--
 /marketing/offers/<int:offer_id>/                            A-M--
 /marketing/offers/new                                        A-M--
@@ -301,6 +311,7 @@ PAGES_TABLE = """
 /newsletter/confirm/<str:token>                              public
 /privacy/                                                    A----
 /privacy/persons/<int:party_id>/                             ASMV-
+/privacy/persons/<int:party_id>/erase/                       A----
 /privacy/quarantine/                                         A----
 /ready                                                       public
 /sales/                                                      AS---
@@ -413,7 +424,12 @@ def world(make_user: Any, smtp: Any) -> dict[str, Any]:  # noqa: F811  (the impo
     case = intake.receive(mailbox, f"From: <{EMAIL}>\r\nSubject: Delivery\r\nMessage-ID: <matrix-1@example.org>"
                                    "\r\n\r\nWhen does it come?".encode()).case
     intake.receive(mailbox, b"From: matrix.lead@example.net\r\nSubject: Hello\r\n\r\nNew here")
-    values = {"case_id": case.pk, "proposal_id": LeadProposal.objects.get().pk,
+    from kundebase.ingest import services as ingest
+
+    source = ingest.add_source(name="Matrix shop")[0]
+    template = ingest.save_template(source=source, name="Matrix", entity="persons", columns={"E-post": "email"})
+    values = {"source_id": source.pk, "template_id": template.pk,
+              "case_id": case.pk, "proposal_id": LeadProposal.objects.get().pk,
               "party_id": person.pk, "cp_id": person.contact_points.first().pk,
               "address_id": person.addresses.first().pk, "role_id": role.pk, "interaction_id": interaction.pk,
               "order_id": order.pk, "segment_id": segment.pk, "export_id": export.pk, "campaign_id": campaign.pk,

@@ -164,7 +164,8 @@ KUNDEBASE_MAIL_ATTACHMENT_TYPES = CONFIG.mail_attachment_types
 KUNDEBASE_PROFILE_RATE = CONFIG.profile_rate
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("nb", _("Norwegian Bokmål"))]
+LANGUAGES = [("en", _("English")), ("nb", _("Norwegian Bokmål")), ("da", _("Danish")), ("de", _("German")),
+             ("hu", _("Hungarian"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 FORMAT_MODULE_PATH = ["kundebase.web.formats"]  # English dates as Europeans write them (25/10/2026)
 USE_I18N = True

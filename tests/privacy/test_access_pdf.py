@@ -53,7 +53,7 @@ def test_the_pdf_is_downloaded_from_the_privacy_page_and_logged(admin_client, ma
     from kundebase.privacy.models import DataSubjectRequest
 
     person = make_person("Per", "Hansen")
-    res = admin_client.post("/privacy/", {"party_id": person.pk, "action": "access_pdf"})
+    res = admin_client.post("/privacy/", {"customer": person.customer_number, "action": "access_pdf"})
     assert res.status_code == 200 and res["Content-Type"] == "application/pdf"
     assert f'filename="access-{person.pk}.pdf"' in res["Content-Disposition"]
     assert "Hansen" in _text(res.content)
@@ -68,3 +68,20 @@ def test_the_cli_writes_the_pdf_to_a_file(make_person, tmp_path):
     target = tmp_path / "report.pdf"
     call_command("privacy", "access", str(person.pk), "--format", "pdf", "--output", str(target))
     assert "Utskrift" in _text(target.read_bytes())
+
+
+def test_a_danish_speaker_gets_the_report_in_danish(api, make_person, make_order):
+    from django.utils import timezone
+
+    person = make_person("Søren", "Møller", email="soren@example.dk", country="DK", postcode="8000", city="Aarhus",
+                         street="Åboulevarden 1", language="da")
+    order = make_order(person.pk, "1234.50")
+    text = _flat(_text(api.post(f"/api/v1/privacy/persons/{person.pk}/access?format=pdf").content))
+    for danish in ("Det har vi registreret om dig", "Kontaktoplysninger", "Hvorfor vi har oplysningerne",
+                   "klage til Datatilsynet"):
+        assert danish in text, danish
+    assert "Søren" in text and "Åboulevarden 1" in text and "What we hold about you" not in text
+    ordered = timezone.localtime(order.ordered_at)
+    assert ordered.strftime("%d.%m.%Y %H:%M") in text  # the order's time as Danes write it
+    html = api.post(f"/api/v1/privacy/persons/{person.pk}/access?format=html").content.decode()
+    assert "Det har vi registreret om dig" in html and ordered.strftime("%d.%m.%Y") in html

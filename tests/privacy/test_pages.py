@@ -26,7 +26,7 @@ def test_pages_refuse_roles_without_permission(make_user, make_person):
     sales = Client()
     sales.force_login(make_user("sam", "sales"))
     assert sales.get(f"/privacy/persons/{person.pk}/").status_code == 200
-    assert sales.post("/privacy/", {"party_id": person.pk, "action": "erase", "confirm": "on"}).status_code == 403
+    assert sales.post("/privacy/", {"customer": person.customer_number, "action": "erase"}).status_code == 403
 
 
 def test_menu_entries_are_registered(admin_client):
@@ -58,13 +58,16 @@ def test_access_download_erasure_and_errors_from_the_requests_page(admin_client,
     from kundebase.parties.models import Person
 
     person = make_person()
-    res = admin_client.post("/privacy/", {"party_id": person.pk, "action": "access_html"})
+    res = admin_client.post("/privacy/", {"customer": person.customer_number, "action": "access_html"})
     assert res.status_code == 200 and "attachment" in res["Content-Disposition"]
-    res = admin_client.post("/privacy/", {"party_id": person.pk, "action": "erase"})
-    assert res.status_code == 422 and "Confirm that you verified" in res.content.decode()
-    res = admin_client.post("/privacy/", {"party_id": 999999, "action": "erase", "confirm": "on"})
+    res = admin_client.post("/privacy/", {"customer": "999999", "action": "erase"})
     assert res.status_code == 422 and "does not exist" in res.content.decode()
-    res = admin_client.post("/privacy/", {"party_id": person.pk, "action": "erase", "confirm": "on"})
+    res = admin_client.post("/privacy/", {"customer": person.customer_number, "action": "erase"})
+    assert res.status_code == 302 and res["Location"].startswith(f"/privacy/persons/{person.pk}/erase/")
+    res = admin_client.post(f"/privacy/persons/{person.pk}/erase/", {"confirmation": person.customer_number})
+    assert res.status_code == 422 and "Confirm that you verified" in res.content.decode()
+    res = admin_client.post(f"/privacy/persons/{person.pk}/erase/",
+                            {"confirmation": person.customer_number, "verified": "on"})
     assert res.status_code == 302
     assert Person.objects.get(pk=person.pk).erased_at is not None
     assert "Erasure" in admin_client.get("/privacy/").content.decode()

@@ -69,3 +69,11 @@ def test_refused_recipient_and_bad_options_exit_non_zero(due, smtp):  # noqa: F8
         call_command("sales", "digest", stdout=io.StringIO())
     with pytest.raises(CommandError, match="--language"):
         call_command("sales", "digest", "--language", "sv", stdout=io.StringIO())
+
+
+def test_the_digest_in_danish(due, smtp):  # noqa: F811
+    call_command("sales", "digest", "--language", "da", "--from", "crm@example.org", stdout=io.StringIO())
+    [message] = smtp.to("selma@example.org")
+    text = body(message)
+    assert "Forfaldne (1)" in text and "Forfalder i dag (1)" in text and "Dine opgaver:" in text
+    assert "Godmorgen" in text and "Overdue" not in text

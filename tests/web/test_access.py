@@ -64,10 +64,27 @@ def test_anonymous_visitors_are_sent_to_sign_in(seeded):
     ("service", "/customers/{kari}/log/", "get", 200),
     ("sales", "/customers/new/company/", "get", 200),
     ("administrator", "/customers/new/person/", "get", 200),
+    ("administrator", "/privacy/persons/{kari}/erase/", "get", 200),
+    ("sales", "/privacy/persons/{kari}/erase/", "get", 403),
+    ("marketing", "/privacy/persons/{kari}/erase/", "post", 403),
+    ("marketing", "/marketing/campaigns/new", "get", 200),
+    ("sales", "/marketing/campaigns/new", "get", 403),
+    ("service", "/marketing/campaigns/new", "post", 403),
+    ("sales", "/marketing/triggers/", "post", 403),
+    ("marketing", "/marketing/triggers/", "get", 200),
+    ("analyst", "/marketing/loyalty/", "post", 403),
+    ("service", "/marketing/loyalty/", "get", 403),
+    ("administrator", "/import/sources/{source}/", "get", 200),
+    ("marketing", "/import/sources/{source}/", "post", 403),
+    ("sales", "/import/sources/{source}/templates/new", "get", 403),
 ])
 def test_role_permissions(client_as, seeded, role, path, method, status):
     client = client_as(role)
-    res = getattr(client, method)(path.format(kari=seeded.kari.pk), {"subject": "x"} if method == "post" else None)
+    from kundebase.ingest.importer import get_source
+
+    source = get_source("shop", create=True).pk
+    res = getattr(client, method)(path.format(kari=seeded.kari.pk, source=source),
+                                  {"subject": "x"} if method == "post" else None)
     assert res.status_code == status
     if status == 403:
         assert "You may not open this page" in res.content.decode()

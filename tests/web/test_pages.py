@@ -91,3 +91,16 @@ def test_360_view_is_audited(client_as, seeded):
     client.get(f"/customers/{seeded.ola.pk}/")
     assert AuditEntry.objects.filter(action="view", party_id=seeded.ola.pk, channel="web",
                                      actor=client.user.username).exists()
+
+
+def test_new_customer_buttons_stand_where_people_look_for_them(client_as, seeded):
+    """The customer list and the search page (with or without hits) offer New customer to the roles that may
+    create one, and not to the others."""
+    sales = client_as("sales")
+    for path in ("/customers/", "/search/", "/search/?q=Nobodyxyz", "/search/?q=Kari"):
+        page = sales.get(path).content.decode()
+        assert 'href="/customers/new/person/"' in page and 'href="/customers/new/company/"' in page, path
+    assert "Not a customer yet?" in sales.get("/search/?q=Nobodyxyz").content.decode()
+    marketing = client_as("marketing")
+    for path in ("/customers/", "/search/?q=Nobodyxyz"):
+        assert "/customers/new/" not in marketing.get(path).content.decode(), path

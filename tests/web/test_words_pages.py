@@ -49,7 +49,7 @@ def test_erasure_outcome_is_told_in_sentences(client_as, seeded, make_user):
 
     erasure.erase(party_id=seeded.ola.pk, actor=make_user("dpo", "administrator"), channel="web")
     page = _page(client_as("administrator"), "/privacy/")
-    assert "1 address deleted" in page and "phone number" in page
+    assert "1 postal address deleted" in page and "phone number" in page
     for code in ("addresses: 1", "consent_events", "contact_points", "suppression_hashes"):
         assert code not in page, code
 

@@ -16,6 +16,7 @@ from kundebase.demo import numbers
 from kundebase.demo.mailboxes import SHARED_MAILBOX_SHARE, Mailboxes
 from kundebase.demo.places import COUNTRIES, Country, Place
 from kundebase.demo.pools import Pools, street_line
+from kundebase.parties.names import person_name
 
 CUMULATIVE = tuple(accumulate(c.weight for c in COUNTRIES))
 COMPANY_SHARE = 0.10
@@ -140,7 +141,8 @@ class CustomerFactory:
             family = f"{rng.choice(pools.family)}{joiner}{family}"
         birth = dt.date.fromordinal(rng.randrange(self.first_birth, self.last_birth)) if rng.random() < 0.85 else None
         c = Customer(id=party_id, number=number, country=country, kind="person", since=self.since(),
-                     name=f"{given} {family}", given=given, family=family, birth=birth, gender=gender)
+                     name=person_name(given, family, country.language), given=given, family=family, birth=birth,
+                     gender=gender)
         if partner:  # a household's shared mailbox, at the shared home
             c.email, c.place, c.street = partner.email, partner.place, partner.street
         elif rng.random() < 0.9:

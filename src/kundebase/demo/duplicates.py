@@ -16,6 +16,7 @@ from kundebase.demo import numbers
 from kundebase.demo.customers import Customer, ascii_word, random_street
 from kundebase.demo.mailboxes import Mailboxes, mailbox_key
 from kundebase.demo.pools import Pools
+from kundebase.parties.names import person_name
 
 NICKNAMES = {
     "Katarina": "Kari", "Karin": "Kari", "Kristine": "Kine", "Johannes": "Hans", "Johan": "Jo", "Jan": "Jens",
@@ -115,7 +116,7 @@ def make(rng: random.Random, original: Customer, party_id: int, number: str, poo
     if rng.random() < 0.3 and "email_variant" not in done:
         dup.email = ""
         done.append("email_missing")
-    dup.name = f"{dup.given} {dup.family}".strip()
+    dup.name = person_name(dup.given, dup.family, dup.country.language)
     return dup, done, spelled
 
 

@@ -29,10 +29,33 @@ def provenance(request: HttpRequest, entity: str, record_id: int) -> list[dict[s
 @router.get("/imports/{job_id}", summary="Progress and counts of an import")
 def import_progress(request: HttpRequest, job_id: int) -> dict[str, Any]:
     from kundebase.ingest.importer import progress
-    from kundebase.ingest.models import ImportJob
 
     require(request, "ingest.view_importjob")
+    return progress(_job(job_id))
+
+
+def _job(job_id: int) -> Any:
+    from kundebase.ingest.models import ImportJob
+
     job = ImportJob.objects.filter(pk=job_id).first()
     if job is None:
         raise NotFound("Import", job_id)
-    return progress(job)
+    return job
+
+
+@router.post("/imports/{job_id}/pause", summary="Pause an import after the chunk it is writing")
+def import_pause(request: HttpRequest, job_id: int) -> dict[str, Any]:
+    from kundebase.ingest import services
+    from kundebase.ingest.importer import progress
+
+    require(request, "ingest.add_importjob")
+    return progress(services.pause(_job(job_id), actor=request.user))
+
+
+@router.post("/imports/{job_id}/resume", summary="Resume a paused import where it stopped")
+def import_resume(request: HttpRequest, job_id: int) -> dict[str, Any]:
+    from kundebase.ingest import services
+    from kundebase.ingest.importer import progress
+
+    require(request, "ingest.add_importjob")
+    return progress(services.resume(_job(job_id), actor=request.user))

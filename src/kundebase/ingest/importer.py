@@ -62,11 +62,12 @@ def source_ref(source: Source) -> SourceRef:
 
 
 def save_template(*, source: Source, name: str, entity: str, columns: dict[str, str]) -> MappingTemplate:
-    """Keep a mapping for the next file from the same source (replacing one of the same name)."""
-    check_columns(entity, columns)
-    template, _created = MappingTemplate.objects.update_or_create(
-        source=source, name=name, defaults={"entity": entity, "columns": columns})
-    return template
+    """Keep a mapping for the next file from the same source (replacing one of the same name); the one write
+    path of templates is ``services.save_template``."""
+    from kundebase.ingest import services
+
+    return services.save_template(source=source, name=name, entity=entity, columns=columns, replace=True,
+                                  channel="import")
 
 
 def check_columns(entity: str, columns: dict[str, str]) -> None:
@@ -302,13 +303,19 @@ def run_job(job_id: int, *, actor: object = None, progress: Callable[[int], obje
     job = ImportJob.objects.select_related("source").get(pk=job_id)
     if job.status == ImportJob.Status.DONE:
         return job
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, heartbeat_at=timezone.now())
+    now = timezone.now()
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, heartbeat_at=now,
+                                               phase=ImportJob.Phase.WRITING, run_started_at=now,
+                                               run_rows_start=job.rows_done)
     try:
         rows = readers.open_rows(Path(job.file_path), _info(job), start_after=job.rows_done)
         for chunk in _chunks(rows, chunk_size):
             process_chunk(job, chunk, actor=actor)
             if progress:
                 progress(len(chunk))
+            if _paused(job):
+                job.refresh_from_db()
+                return job
     except readers.UnreadableFile as exc:  # a limit reached part-way: the rows before it are stored
         ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.FAILED, message=str(exc)[:2000])
         raise ValidationFailed.one("file", str(exc), "unreadable") from exc
@@ -316,21 +323,38 @@ def run_job(job_id: int, *, actor: object = None, progress: Callable[[int], obje
         log.exception("import %s failed", job.pk)
         ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.FAILED, message=str(exc)[:2000])
         raise
+    ImportJob.objects.filter(pk=job.pk).update(phase=ImportJob.Phase.FINISHING)
     job.refresh_from_db()
     kept = limits.Limits.current().error_rows
     note = "" if job.error_count <= kept else (
         _("%(n)s rows had errors; the first %(kept)s are kept for the error file, the rest were counted only "
           "(KUNDEBASE_IMPORT_MAX_ERROR_ROWS)") % {"n": job.error_count, "kept": kept})
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.DONE, finished_at=timezone.now(),
-                                               message=note)
+                                               phase=ImportJob.Phase.DONE, message=note)
     job.refresh_from_db()
     return job
 
 
+def _paused(job: ImportJob) -> bool:
+    """Whether someone asked the job to pause (checked between chunks, so a pause never splits one)."""
+    return ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PAUSED).exists()
+
+
 def progress(job: ImportJob) -> dict[str, Any]:
-    """Where a job stands, as its page polls it and ``GET /api/v1/imports/{id}`` answers."""
-    return {"id": job.pk, "status": job.status, "rows_done": job.rows_done, "total_rows": job.total_rows,
-            "progress": round(job.progress, 4), "created": job.created_count, "updated": job.updated_count,
+    """Where a job stands, as its page polls it and ``GET /api/v1/imports/{id}`` answers.
+
+    ``rows_per_second`` and ``seconds_left`` are the current run's (a resumed job starts counting again),
+    ``None`` until it has written its first chunk; ``phase`` says what it is doing.
+    """
+    now = timezone.now()
+    rate = job.rate(now)
+    left = job.seconds_left(now)
+    return {"id": job.pk, "status": job.status, "status_label": str(job.get_status_display()),
+            "phase": job.phase, "phase_label": str(job.get_phase_display()),
+            "rows_done": job.rows_done, "total_rows": job.total_rows,
+            "progress": round(job.progress, 4), "rows_per_second": round(rate, 1) if rate is not None else None,
+            "seconds_left": round(left) if left is not None else None,
+            "created": job.created_count, "updated": job.updated_count,
             "unchanged": job.unchanged_count, "review": job.review_count, "errors": job.error_count,
             "quarantined": job.quarantine_count, "message": job.message}
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
@@ -78,8 +79,17 @@ class ImportJob(TimeStamped):
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")
         RUNNING = "running", _("Running")
+        PAUSED = "paused", _("Paused")
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
+
+    class Phase(models.TextChoices):
+        """What the running import is doing now, as its page and the command line say it."""
+
+        READING = "reading", _("Reading the file")
+        WRITING = "writing", _("Checking for duplicates and writing")
+        FINISHING = "finishing", _("Summing up")
+        DONE = "done", _("Finished")
 
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="imports")
     entity = models.CharField(_("entity"), max_length=20)
@@ -100,6 +110,10 @@ class ImportJob(TimeStamped):
     quarantine_count = models.PositiveIntegerField(_("quarantined"), default=0)
     message = models.TextField(blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    phase = models.CharField(_("phase"), max_length=10, choices=Phase.choices, default=Phase.READING)
+    run_started_at = models.DateTimeField(null=True, blank=True)
+    run_rows_start = models.PositiveIntegerField(default=0)
+    """Where the current run (the first, or a resumption) began: the rate and the time left are this run's."""
     finished_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
 
@@ -118,6 +132,20 @@ class ImportJob(TimeStamped):
         if not self.total_rows:
             return 1.0 if self.status == self.Status.DONE else 0.0
         return min(1.0, self.rows_done / self.total_rows)
+
+    def rate(self, now: datetime | None = None) -> float | None:
+        """Rows per second of the current run, or ``None`` before a chunk of it was written."""
+        if self.run_started_at is None or self.rows_done <= self.run_rows_start:
+            return None
+        seconds = ((now or timezone.now()) - self.run_started_at).total_seconds()
+        return (self.rows_done - self.run_rows_start) / seconds if seconds > 0 else None
+
+    def seconds_left(self, now: datetime | None = None) -> float | None:
+        """The time left at the current run's rate, while it runs."""
+        rate = self.rate(now)
+        if self.status != self.Status.RUNNING or not rate or self.total_rows is None:
+            return None
+        return max(0.0, (self.total_rows - self.rows_done) / rate)
 
 
 class ImportRow(models.Model):

@@ -21,6 +21,7 @@ from kundebase.core.errors import ErrorCollector
 from kundebase.core.models import CustomFieldDefinition
 from kundebase.ingest import shapes
 from kundebase.parties import validation
+from kundebase.parties.names import split_full_name
 
 
 @dataclass
@@ -91,14 +92,6 @@ def _add_address(rec: Record, mapped: dict[str, Any], reverse: dict[str, str], c
         rec.addresses.append(address)
 
 
-def _split_name(full: str) -> tuple[str, str]:
-    if "," in full:  # "Nordmann, Kari"
-        family, _c, given = full.partition(",")
-        return given.strip(), family.strip()
-    given, _sp, family = full.strip().rpartition(" ")
-    return given, family
-
-
 CUSTOM = "custom_fields."
 """Targets ``custom_fields.<key>`` carry a column into one of the administrator's custom fields."""
 CUSTOM_ENTITY = {"persons": "person", "companies": "company"}
@@ -154,7 +147,8 @@ def _person(rec: Record, mapped: dict[str, Any], reverse: dict[str, str], countr
     data: dict[str, Any] = {k: mapped[k] for k in ("given_name", "family_name", "gender", "preferred_language",
                                                    "status", "customer_number") if k in mapped}
     if "full_name" in mapped and not data.get("family_name"):
-        data["given_name"], data["family_name"] = _split_name(_str(mapped["full_name"]))
+        data["given_name"], data["family_name"] = split_full_name(_str(mapped["full_name"]),
+                                                                  _str(mapped.get("preferred_language")))
         reverse.setdefault("family_name", reverse["full_name"])
         reverse.setdefault("given_name", reverse["full_name"])
     if "gender" in data:

@@ -21,6 +21,10 @@ EVENTS_QUEUE = "events"
 @task()
 def run_import(job_id: int, actor_id: int | None = None) -> None:
     """Run (or resume) one import job; a failure is recorded on the job for its page, as FAILED."""
+    from kundebase.ingest.models import ImportJob
+
+    if ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PAUSED).exists():
+        return  # paused before the worker reached it: it waits for "resume", which queues it again
     actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id is not None else None
     try:
         importer.run_job(job_id, actor=actor)

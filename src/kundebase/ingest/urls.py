@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from kundebase.ingest import tracking, views
+from kundebase.ingest import tracking, views, views_sources
 
 app_name = "ingest"
 
@@ -19,8 +19,13 @@ urlpatterns = [
     path("import/<int:job_id>/", views.job_detail, name="import-detail"),
     path("import/<int:job_id>/mapping", views.job_mapping, name="import-mapping"),
     path("import/<int:job_id>/start", views.job_start, name="import-start"),
+    path("import/<int:job_id>/pause", views.job_pause, name="import-pause"),
     path("import/<int:job_id>/progress", views.job_progress, name="import-progress"),
     path("import/<int:job_id>/errors.csv", views.job_errors, name="import-errors"),
     path("import/sources", views.sources, name="import-sources"),
+    path("import/sources/<int:source_id>/", views_sources.source_detail, name="import-source"),
+    path("import/sources/<int:source_id>/templates/new", views_sources.template_new, name="import-template-new"),
+    path("import/sources/<int:source_id>/templates/<int:template_id>/", views_sources.template_edit,
+         name="import-template"),
     path("import/events/dead-letters", views.dead_letter_list, name="dead-letters"),
 ]

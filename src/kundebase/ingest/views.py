@@ -15,24 +15,13 @@ from pathlib import Path
 
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kundebase.core.errors import DomainError
-from kundebase.ingest import importer, mapping, readers, services, tasks
+from kundebase.ingest import importer, mapping, readers, services
 from kundebase.ingest.models import ImportJob, MappingTemplate, Source
 from kundebase.web.access import require, requires
-
-STALE_SECONDS = 60
-
-
-
-
-def _stale(job: ImportJob) -> bool:
-    return job.status in (ImportJob.Status.RUNNING, ImportJob.Status.FAILED) and (
-        job.heartbeat_at is None or (timezone.now() - job.heartbeat_at).total_seconds() > STALE_SECONDS
-        or job.status == ImportJob.Status.FAILED)
 
 
 @requires("ingest.view_importjob")
@@ -77,7 +66,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 @requires("ingest.view_importjob")
 def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     job = get_object_or_404(ImportJob.objects.select_related("source"), pk=job_id)
-    return render(request, "ingest/detail.html", {"job": job, "stale": _stale(job)})
+    return render(request, "ingest/detail.html", {"job": job, "stale": services.stalled(job)})
 
 
 @requires("ingest.add_importjob")
@@ -115,9 +104,24 @@ def job_mapping(request: HttpRequest, job_id: int) -> HttpResponse:
 @requires("ingest.add_importjob")
 @require_POST
 def job_start(request: HttpRequest, job_id: int) -> HttpResponse:
+    """Start a waiting import, or resume a paused or stalled one (the same button on its page)."""
     job = get_object_or_404(ImportJob, pk=job_id)
-    if services.claim_for_start(job, stale=_stale(job)):
-        tasks.start_import(job.pk, actor=request.user)
+    try:
+        services.resume(job, actor=request.user, channel="web", stale=services.stalled(job))
+    except DomainError:
+        pass  # already running or finished (a second click): its page shows which
+    return redirect("ingest:import-detail", job_id=job.pk)
+
+
+@requires("ingest.add_importjob")
+@require_POST
+def job_pause(request: HttpRequest, job_id: int) -> HttpResponse:
+    """Pause a running import after its current chunk; a finished one is left as it is (its page says so)."""
+    job = get_object_or_404(ImportJob, pk=job_id)
+    try:
+        services.pause(job, actor=request.user, channel="web")
+    except DomainError:
+        pass  # finished or paused meanwhile: the page shows the state it is in
     return redirect("ingest:import-detail", job_id=job.pk)
 
 

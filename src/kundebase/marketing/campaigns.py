@@ -21,7 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kundebase.core import audit
-from kundebase.core.errors import ErrorCollector, NotFound, ValidationFailed
+from kundebase.core.errors import Conflict, ErrorCollector, NotFound, ValidationFailed
+from kundebase.core.languages import ui_languages
 from kundebase.interactions.models import Interaction
 from kundebase.marketing import audience, exports, personalise
 from kundebase.marketing.mailer import Mailer, RateLimiter
@@ -43,8 +44,9 @@ def get_campaign(campaign_id: int) -> Campaign:
     return campaign
 
 
-@transaction.atomic
-def create_campaign(*, data: dict[str, Any], actor: object = None, channel: str = "api") -> Campaign:
+def validated(data: dict[str, Any]) -> dict[str, Any]:
+    """The campaign's fields from ``data`` as they will be stored, or a :class:`ValidationFailed` naming every
+    field at fault: the one set of rules for creating, changing, previewing and test-sending a campaign."""
     errors = ErrorCollector()
     name = str(data.get("name") or "").strip()
     if not name or len(name) > 150:
@@ -67,7 +69,7 @@ def create_campaign(*, data: dict[str, Any], actor: object = None, channel: str 
     if kind == Campaign.Channel.EMAIL and not (data.get("subject") and data.get("body")):
         errors.add("body", _("An e-mail campaign needs a subject and a body"), "required")
     blocks = data.get("text_blocks") or {}
-    if not isinstance(blocks, dict) or any(k not in personalise.LANGUAGES or not isinstance(v, dict)
+    if not isinstance(blocks, dict) or any(k not in ui_languages() or not isinstance(v, dict)
                                            for k, v in blocks.items()):
         errors.add("text_blocks", _('Give text blocks per language, e.g. {"nb": {"intro": "…"}, "en": {…}}'))
     offers = data.get("offers") or []
@@ -81,13 +83,39 @@ def create_campaign(*, data: dict[str, Any], actor: object = None, channel: str 
         errors.add("conversion_days", _("From 1 to 365 days"))
     errors.raise_if_any()
     assert isinstance(segment_id, int)  # refused above otherwise
-    campaign = Campaign.objects.create(
-        name=name, segment_id=segment_id, channel=kind, purpose=purpose,
-        from_email=str(data.get("from_email") or "news@kundebase.invalid")[:200],
-        subject=str(data.get("subject") or "")[:300], body=str(data.get("body") or ""),
-        call_script=str(data.get("call_script") or ""), text_blocks=blocks, offers=offers,
-        rate_per_second=float(rate), conversion_days=days, created_by=getattr(actor, "username", "") or "")
+    return {"name": name, "segment_id": segment_id, "channel": kind, "purpose": purpose,
+            "from_email": str(data.get("from_email") or "news@kundebase.invalid")[:200],
+            "subject": str(data.get("subject") or "")[:300], "body": str(data.get("body") or ""),
+            "call_script": str(data.get("call_script") or ""), "text_blocks": blocks, "offers": offers,
+            "rate_per_second": float(rate), "conversion_days": days}
+
+
+@transaction.atomic
+def create_campaign(*, data: dict[str, Any], actor: object = None, channel: str = "api") -> Campaign:
+    campaign = Campaign.objects.create(**validated(data), created_by=getattr(actor, "username", "") or "")
     audit.record(action="create", actor=actor, entity="campaign", record_id=campaign.pk, channel=channel)
+    return campaign
+
+
+EDITABLE = ("name", "segment_id", "channel", "purpose", "from_email", "subject", "body", "call_script",
+            "text_blocks", "offers", "rate_per_second", "conversion_days")
+
+
+@transaction.atomic
+def update_campaign(*, campaign_id: int, changes: dict[str, Any], actor: object = None,
+                    channel: str = "api") -> Campaign:
+    """Change a draft (the same rules as creating it); a campaign that has started sending is kept as sent."""
+    campaign = Campaign.objects.select_for_update().get(pk=get_campaign(campaign_id).pk)
+    if campaign.status != Campaign.Status.DRAFT:
+        raise Conflict(_("The campaign was already started and can no longer be changed"), code="already_started")
+    current = {field: getattr(campaign, field) for field in EDITABLE}
+    values = validated({**current, **{k: v for k, v in changes.items() if k in EDITABLE}})
+    changed = sorted(k for k, v in values.items() if current[k] != v)
+    for field in changed:
+        setattr(campaign, field, values[field])
+    campaign.save(update_fields=[*changed] or None)
+    audit.record(action="update", actor=actor, entity="campaign", record_id=campaign.pk, channel=channel,
+                 fields=changed)
     return campaign
 
 

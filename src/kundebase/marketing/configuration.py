@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -11,7 +12,14 @@ from django.utils.translation import gettext as _
 
 from kundebase.core import audit
 from kundebase.core.errors import ErrorCollector
-from kundebase.marketing.models import Campaign, LoyaltyActionRule, LoyaltyTier, Newsletter, TriggerRule
+from kundebase.marketing.models import (
+    Campaign,
+    LoyaltyActionRule,
+    LoyaltyProgramme,
+    LoyaltyTier,
+    Newsletter,
+    TriggerRule,
+)
 from kundebase.privacy import purposes
 
 
@@ -94,3 +102,28 @@ def set_action_rule(*, action: str, points: Any, actor: object = None, channel: 
     rule, _created = LoyaltyActionRule.objects.update_or_create(action=key, defaults={"points": value})
     audit.record(action="change", actor=actor, entity="loyalty_rule", record_id=rule.pk, channel=channel)
     return rule
+
+
+@transaction.atomic
+def set_programme(*, data: dict[str, Any], actor: object = None, channel: str = "api") -> LoyaltyProgramme:
+    """The programme's name, points earned per currency unit and how many months points live."""
+    from kundebase.marketing.loyalty import programme
+
+    errors = ErrorCollector()
+    name = str(data.get("name") or "").strip()
+    if not name or len(name) > 150:
+        errors.add("name", _("Give a name of at most 150 characters"), "required")
+    try:
+        per_unit = Decimal(str(data.get("points_per_unit", "")).replace(",", "."))
+    except InvalidOperation:
+        per_unit = Decimal(-1)
+    if not per_unit.is_finite() or not 0 <= per_unit <= 1000 or per_unit.as_tuple().exponent < -4:  # type: ignore[operator]
+        errors.add("points_per_unit", _("A number from 0 to 1000 with at most four decimals"), "invalid")
+    months = _int(data, "expiry_months", errors, 1, 240, 24)
+    errors.raise_if_any()
+    current = programme()
+    current.name, current.points_per_unit, current.expiry_months = name, per_unit, months
+    current.save(update_fields=["name", "points_per_unit", "expiry_months"])
+    audit.record(action="change", actor=actor, entity="loyalty_programme", record_id=current.pk, channel=channel,
+                 fields=["name", "points_per_unit", "expiry_months"])
+    return current

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from kundebase.core import audit, identifiers
 from kundebase.core.errors import DomainError, NotFound, ValidationFailed
+from kundebase.core.languages import language_for
 from kundebase.marketing.mailer import Mailer
 from kundebase.marketing.models import Newsletter, NewsletterSignup
 from kundebase.marketing.personalise import absolute
@@ -103,7 +104,7 @@ def request_signup(*, key: str, email: str, name: str = "", language: str = "", 
                                              client_key=hashlib.sha256(client.encode()).hexdigest())
     token = signing.dumps({"s": signup.pk}, salt=CONFIRM_SALT)
     link = absolute(reverse("marketing:newsletter-confirm", args=[token]))
-    with translation.override("nb" if language in ("nb", "nn", "no") else "en"):
+    with translation.override(language_for(language)):
         message = EmailMessage()
         message["From"] = newsletter.from_email
         message["To"] = normalised

@@ -27,13 +27,13 @@ from django.utils.html import escape
 from django.utils.translation import gettext
 
 from kundebase.core.errors import ValidationFailed
+from kundebase.core.languages import language_for
 
 ENGINE = Engine(dirs=[], app_dirs=False, libraries={}, autoescape=True)
 UNSUBSCRIBE_SALT = "kundebase.marketing.unsubscribe"
 OPEN_SALT = "kundebase.marketing.open"
 CLICK_SALT = "kundebase.marketing.click"
 HREF_RE = re.compile(r'href="(https?://[^"]+)"')
-LANGUAGES = ("nb", "en")
 
 
 def compile_template(source: str, field: str) -> Template:
@@ -75,8 +75,8 @@ def unsubscribe_url(recipient_id: int) -> str:
 
 
 def language_of(value: str | None) -> str:
-    value = (value or "").lower()
-    return "nb" if value in ("nb", "nn", "no") else "en"
+    """The language a message to this person is written in (see ``core.languages``)."""
+    return language_for(value)
 
 
 def context_for(row: dict[str, Any], *, text_blocks: dict[str, Any], offers: list[Any],

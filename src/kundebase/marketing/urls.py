@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from kundebase.marketing import views
+from kundebase.marketing import views, views_campaigns, views_setup
 
 app_name = "marketing"
 
@@ -15,7 +15,11 @@ urlpatterns = [
     path("marketing/exports/<int:export_id>/", views.export_detail, name="export"),
     path("marketing/exports/<int:export_id>/file", views.export_file, name="export-file"),
     path("marketing/campaigns/", views.campaign_list, name="campaigns"),
+    path("marketing/campaigns/new", views_campaigns.campaign_new, name="campaign-new"),
+    path("marketing/campaigns/<int:campaign_id>/", views_campaigns.campaign_edit, name="campaign"),
     path("marketing/campaigns/<int:campaign_id>/send", views.campaign_send, name="campaign-send"),
+    path("marketing/triggers/", views_setup.triggers, name="triggers"),
+    path("marketing/loyalty/", views_setup.loyalty_setup, name="loyalty"),
     path("marketing/newsletters/<slug:key>/embed", views.newsletter_embed, name="newsletter-embed"),
     path("m/u/<str:token>", views.unsubscribe, name="unsubscribe"),
     path("m/o/<str:token>", views.track_open, name="open"),

@@ -19,12 +19,12 @@ from django.utils.translation import gettext as _
 
 from kundebase.core import audit
 from kundebase.core.errors import NotFound
+from kundebase.core.languages import language_for
 from kundebase.core.models import AuditEntry, CustomFieldDefinition, Observation
 from kundebase.privacy.declarations import DECLARATIONS
 from kundebase.privacy.models import ConsentEvent, DataSubjectRequest
 from kundebase.privacy.requests import close_request, open_request
 
-REPORT_LANGUAGES = {"nb": "nb", "no": "nb", "nn": "nb", "en": "en"}
 FORMATS = {"json": "application/json", "html": "text/html; charset=utf-8", "pdf": "application/pdf"}
 """The report's formats and their media types."""
 
@@ -34,8 +34,8 @@ that app holds about the person (segments, campaign messages, loyalty points …
 
 
 def report_language(preferred: str) -> str:
-    """The person's language where we have a translation (nb/en), else English."""
-    return REPORT_LANGUAGES.get((preferred or "").lower().split("-")[0], "en")
+    """The person's language where we have a catalogue (en, nb, da, de, hu), else English."""
+    return language_for(preferred)
 
 
 def _rows(qs: Any, fields: tuple[str, ...]) -> list[dict[str, Any]]:

@@ -7,11 +7,12 @@ Danish, German and Hungarian names (``ø``, ``ß``, ``ő``) print as typed.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
 from typing import Any
 
-from django.utils import translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 FONT = "KundebaseSans"
@@ -40,8 +41,11 @@ def _register_fonts() -> tuple[str, str]:
 def _text(value: Any) -> str:
     if value is None:
         return ""
-    if hasattr(value, "strftime"):
-        return value.strftime("%Y-%m-%d %H:%M") if hasattr(value, "hour") else value.strftime("%Y-%m-%d")
+    if isinstance(value, dt.datetime):  # in the installation's time zone, as the report's language writes it
+        return formats.date_format(timezone.localtime(value) if timezone.is_aware(value) else value,
+                                   "SHORT_DATETIME_FORMAT")
+    if isinstance(value, dt.date):
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
     if isinstance(value, list | tuple):
         return ", ".join(_text(v) for v in value)
     if isinstance(value, dict):

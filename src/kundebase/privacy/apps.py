@@ -12,7 +12,7 @@ class PrivacyConfig(AppConfig):
         from kundebase.core import custom_fields, hooks
         from kundebase.core import services as core_services
         from kundebase.interactions import services as interaction_services
-        from kundebase.privacy import guards, registers, suppression
+        from kundebase.privacy import guards, panel, registers, suppression
         from kundebase.web.navigation import NavItem, register
 
         def add(target: list, fn: object) -> None:
@@ -27,3 +27,4 @@ class PrivacyConfig(AppConfig):
         add(hooks.party_saved, registers.refresh_on_save)
         register(NavItem(_("Privacy"), "privacy:home", "privacy.view_datasubjectrequest", order=80))
         register(NavItem(_("Quarantine"), "privacy:quarantine", "privacy.view_quarantine", order=81))
+        panel.register()

@@ -31,9 +31,17 @@ class ConsentForm(forms.Form):
 
 
 class PersonActionForm(forms.Form):
-    party_id = forms.IntegerField(label=_("Customer id"), min_value=1)
+    customer = forms.CharField(label=_("Customer number, name or e-mail"), max_length=320, required=False)
     requested_by = forms.CharField(label=_("Requested by"), required=False, max_length=150)
-    confirm = forms.BooleanField(label=_("I have verified the person's identity"), required=False)
+
+
+class ErasureForm(forms.Form):
+    """Erasure cannot be undone: the person at the desk types the customer number or the name to confirm."""
+
+    confirmation = forms.CharField(label=_("Type the customer number or the full name to confirm"), max_length=320,
+                                   required=False, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    verified = forms.BooleanField(label=_("I have verified the person's identity"), required=False)
+    requested_by = forms.CharField(label=_("Requested by"), required=False, max_length=150)
 
 
 class ReviewForm(forms.Form):

@@ -8,16 +8,18 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kundebase.core import audit
 from kundebase.core.errors import DomainError
+from kundebase.parties import identify
 from kundebase.privacy import access, consent, erasure, quarantine, registers
 from kundebase.privacy.forms import ConsentForm, PersonActionForm, ReviewForm
 from kundebase.privacy.models import Channel, DataSubjectRequest, Purpose, Quarantine
 from kundebase.privacy.purposes import CAMPAIGN_DEFAULT
-from kundebase.web import labels
 from kundebase.web.access import require, requires
 from kundebase.web.page_errors import form_errors
 
@@ -25,14 +27,17 @@ from kundebase.web.page_errors import form_errors
 @requires("privacy.view_datasubjectrequest")
 @require_http_methods(["GET", "POST"])
 def home(request: HttpRequest) -> HttpResponse:
-    """Requests of data subjects: start an access, erasure or restriction; see the open ones and their due dates."""
-    form = PersonActionForm(request.POST or None)
+    """Requests of data subjects: start an access, erasure or restriction for a customer named by number, name or
+    e-mail; see the open ones and their due dates (only that customer's when one is named in the address)."""
+    named = request.GET.get("customer", "") if request.method == "GET" else ""
+    form = PersonActionForm(request.POST if request.method == "POST" else ({"customer": named} if named else None))
     if request.method == "POST":
         require(request, "privacy.add_datasubjectrequest")
         action = request.POST.get("action", "")
         if form.is_valid():
-            pid, who = form.cleaned_data["party_id"], form.cleaned_data["requested_by"]
+            who = form.cleaned_data["requested_by"]
             try:
+                pid = identify.find(form.cleaned_data["customer"]).pk
                 if action in ("access_json", "access_html", "access_pdf"):
                     fmt = action.split("_")[1]
                     body, _req = access.access_request(party_id=pid, actor=request.user, channel="web", fmt=fmt,
@@ -40,14 +45,8 @@ def home(request: HttpRequest) -> HttpResponse:
                     response = HttpResponse(body, content_type=access.FORMATS[fmt])
                     response["Content-Disposition"] = f'attachment; filename="access-{pid}.{fmt}"'
                     return response
-                if action == "erase":
-                    if not form.cleaned_data["confirm"]:
-                        form.add_error("confirm", _("Confirm that you verified the person's identity"))
-                        raise ValueError
-                    req = erasure.erase(party_id=pid, actor=request.user, channel="web", requested_by=who)
-                    messages.success(request, _("Customer %(id)s was erased (%(o)s)")
-                                     % {"id": pid, "o": labels.outcome_text(req.outcome)})
-                    return redirect("privacy:home")
+                if action == "erase":  # erasure asks for a typed confirmation on its own page
+                    return redirect(reverse("privacy:erase", args=[pid]) + "?" + urlencode({"requested_by": who}))
                 if action in ("restrict", "lift"):
                     erasure.restrict(party_id=pid, actor=request.user, channel="web", lift=action == "lift",
                                      requested_by=who)
@@ -56,16 +55,23 @@ def home(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, _("Unknown action"))
             except DomainError as exc:
                 form_errors(form, exc)
-            except ValueError:
-                pass
     from kundebase.parties.models import Party
 
-    recent = list(DataSubjectRequest.objects.order_by("-received_at")[:50])
-    names = dict(Party.objects.filter(pk__in={r.party_id_at_request for r in recent if r.party_id_at_request})
+    recent = DataSubjectRequest.objects.order_by("-received_at")
+    subject = None
+    if named and form.is_valid():
+        try:
+            subject = identify.find(named)
+        except DomainError as exc:
+            form_errors(form, exc)
+        else:
+            recent = recent.filter(party_id_at_request=subject.pk)
+    shown = list(recent[:50])
+    names = dict(Party.objects.filter(pk__in={r.party_id_at_request for r in shown if r.party_id_at_request})
                  .values_list("pk", "display_name"))
-    for r in recent:
+    for r in shown:
         r.party_name = names.get(r.party_id_at_request or 0, "")  # type: ignore[attr-defined]
-    return render(request, "privacy/home.html", {"form": form, "requests": recent},
+    return render(request, "privacy/home.html", {"form": form, "requests": shown, "subject": subject},
                   status=422 if form.errors else 200)
 
 
@@ -80,7 +86,9 @@ def person(request: HttpRequest, party_id: int) -> HttpResponse:
     form = ConsentForm(request.POST or None, purposes=purposes)
     if request.method == "POST":
         require(request, "privacy.add_consentevent")
-        if form.is_valid():
+        if party.erased_at is not None:
+            form.add_error(None, _("This person was erased: no consent can be recorded for the record."))
+        elif form.is_valid():
             data = dict(form.cleaned_data)
             try:
                 consent.record(party_id=party_id, actor=request.user, channel_of_request="web", **data)

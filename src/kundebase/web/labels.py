@@ -23,8 +23,6 @@ from django.utils.translation import (
     get_language,
     get_language_info,
     gettext_lazy,
-    ngettext,
-    ngettext_lazy,
     pgettext_lazy,
 )
 from django.utils.translation import gettext as _
@@ -273,26 +271,6 @@ CHOICES: dict[str, Any] = {
 }
 """Values of the segment language's choice attributes that are not consent states."""
 
-ERASED: dict[str, Any] = {
-    "suppression_hashes": ngettext_lazy(
-        "%(n)s identity fingerprint kept so that the person is not imported again",
-        "%(n)s identity fingerprints kept so that the person is not imported again", "n"),
-    "contact_points": ngettext_lazy("%(n)s phone number or e-mail address deleted",
-                                    "%(n)s phone numbers and e-mail addresses deleted", "n"),
-    "addresses": ngettext_lazy("%(n)s address deleted", "%(n)s addresses deleted", "n"),
-    "roles": ngettext_lazy("%(n)s contact role deleted", "%(n)s contact roles deleted", "n"),
-    "interactions": ngettext_lazy("%(n)s contact emptied of its text", "%(n)s contacts emptied of their text", "n"),
-    "orders_anonymised": ngettext_lazy("%(n)s order kept for bookkeeping without the person",
-                                       "%(n)s orders kept for bookkeeping without the person", "n"),
-    "observations": ngettext_lazy("%(n)s imported value deleted", "%(n)s imported values deleted", "n"),
-    "consent_events": ngettext_lazy("%(n)s consent deleted", "%(n)s consents deleted", "n"),
-    "product_interests": ngettext_lazy("%(n)s product interest deleted", "%(n)s product interests deleted", "n"),
-    "fields": ngettext_lazy("%(n)s field of the customer record emptied",
-                            "%(n)s fields of the customer record emptied", "n"),
-}
-"""The parts an erasure touches (``privacy/erasure.py``), each as a sentence with its number."""
-
-
 def _lookup(table: dict[str, Any], code: Any) -> str:
     text = "" if code is None else str(code)
     found = table.get(text)
@@ -344,43 +322,21 @@ def operator_label(code: Any) -> str:
 
 # ---------------------------------------------------------------- erasure summaries
 
-SUMMARY_ITEM = re.compile(r"\s*([\w.:]+):\s*(\d+)\s*")
+
+def erasure_sentences(outcome: Any) -> list[str]:
+    """What an erasure did, one sentence per part it touched (``privacy/erasure_summary.py`` words them);
+    an outcome that is not an erasure's counts is returned as written."""
+    from kundebase.privacy import erasure_summary
+
+    text = str(outcome or "")
+    if not erasure_summary.parse(text):
+        return [text] if text else []
+    return erasure_summary.describe(text)
 
 
-def parse_summary(text: str) -> dict[str, int] | None:
-    """``addresses: 1, consent_events: 0`` as a mapping, or None when the text is not such a summary."""
-    parts = [p for p in str(text or "").split(",") if p.strip()]
-    found: dict[str, int] = {}
-    for part in parts:
-        match = SUMMARY_ITEM.fullmatch(part)
-        if match is None:
-            return None
-        found[match.group(1)] = int(match.group(2))
-    return found or None
-
-
-def erasure_sentences(counts: dict[str, int] | str) -> list[str]:
-    """What an erasure did, one sentence per part it touched (parts with nothing to do are left out)."""
-    table = parse_summary(counts) if isinstance(counts, str) else counts
-    if table is None:
-        return [str(counts)] if counts else []
-    out = []
-    for key, n in table.items():
-        if not n:
-            continue
-        if key.startswith("other:"):
-            out.append(ngettext("%(n)s record of another part of the product removed",
-                                "%(n)s records of other parts of the product removed", n) % {"n": count(n)})
-            continue
-        what = ERASED.get(key)
-        out.append(what % {"n": n} if what is not None else f"{field_label(key)}: {count(n)}")
-    return out or [_("There was nothing to erase beyond the customer record.")]
-
-
-def outcome_text(text: Any) -> str:
+def outcome_text(outcome: Any) -> str:
     """A request's stored outcome in words: erasure counts as sentences, anything else as written."""
-    sentences = erasure_sentences(str(text or ""))
-    return "; ".join(sentences) if parse_summary(str(text or "")) is not None else str(text or "")
+    return "; ".join(erasure_sentences(outcome))
 
 
 def words(values: Iterable[Any], label: Any = str) -> str:

@@ -14,6 +14,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 from kundebase.core import identifiers
+from kundebase.parties.names import split_full_name as split_full_name
 
 NICKNAME_FILE = Path(__file__).with_name("data") / "nicknames.csv"
 
@@ -89,24 +90,6 @@ def same_person_name(a: str, b: str) -> bool:
         return True
     groups = _nickname_groups()
     return bool(groups.get(ka, frozenset()) & groups.get(kb, frozenset()))
-
-
-FAMILY_FIRST_LANGUAGES = frozenset({"hu"})
-"""Languages that write the family name first (``Nagy István``)."""
-
-
-def split_full_name(full: str, language: str = "") -> tuple[str, str]:
-    """(given, family) from one text field.  ``Nordmann, Kari`` and Hungarian ``Nagy István`` are handled."""
-    text = (full or "").strip()
-    if "," in text:
-        family, given = (p.strip() for p in text.split(",", 1))
-        return given, family
-    parts = text.split()
-    if len(parts) < 2:
-        return "", text
-    if language.lower()[:2] in FAMILY_FIRST_LANGUAGES:
-        return " ".join(parts[1:]), parts[0]
-    return " ".join(parts[:-1]), parts[-1]
 
 
 def swapped(given_a: str, family_a: str, given_b: str, family_b: str) -> bool:

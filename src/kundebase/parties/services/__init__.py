@@ -20,6 +20,7 @@ fails when one does).
 from __future__ import annotations
 
 from kundebase.parties.lookup import lookup
+from kundebase.parties.names import person_name
 from kundebase.parties.services.children import (
     add_address,
     add_contact_point,
@@ -39,7 +40,7 @@ from kundebase.parties.services.creation import (
     create_persons,
 )
 from kundebase.parties.services.reading import get_company, get_party, get_person, group_tree, search
-from kundebase.parties.services.rules import MAX_GROUP_DEPTH, erased_conflict, person_name, refuse_erased
+from kundebase.parties.services.rules import MAX_GROUP_DEPTH, erased_conflict, refuse_erased
 from kundebase.parties.services.updates import Card, delete_party, update_company, update_person, update_persons
 
 __all__ = ["MAX_GROUP_DEPTH", "Card", "NewCustomer", "add_address", "add_contact_point", "add_role",

@@ -28,6 +28,7 @@ from kundebase.core.models import Observation
 from kundebase.core.provenance import SourceRef
 from kundebase.parties import validation
 from kundebase.parties.models import Address, Company, ContactPoint, Party, Person
+from kundebase.parties.names import person_name
 from kundebase.parties.services import rules
 
 PERSON, COMPANY = str(Party.Kind.PERSON.value), str(Party.Kind.COMPANY.value)
@@ -108,7 +109,7 @@ def _prepare(kind: str, records: Sequence[NewCustomer], allow_duplicate: bool) -
 
 def _party_row(kind: str, rec: NewCustomer, number: str, now: Any) -> dict[str, Any]:
     c = rec.cleaned
-    name = (rules.person_name(c["given_name"], c["family_name"]) if kind == PERSON
+    name = (person_name(c["given_name"], c["family_name"], c.get("preferred_language")) if kind == PERSON
             else c["legal_name"])
     return {"created_at": now, "updated_at": now, "version": 1, "kind": kind, "customer_number": number,
             "status": c.get("status") or "prospect", "display_name": name, "search_name": identifiers.fold(name),

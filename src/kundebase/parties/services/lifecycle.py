@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from kundebase.core import identifiers
 from kundebase.parties.models import Address, Company, ContactPoint, ContactRole, Party, PartyStatus, Person
+from kundebase.parties.names import person_name
 
 
 def activate(party_id: int) -> None:
@@ -61,7 +62,7 @@ def apply_values(party_id: int, values: dict[str, Any]) -> None:
     for key, value in values.items():
         setattr(party, key, value)
     if isinstance(party, Person):
-        party.display_name = " ".join(p for p in (party.given_name, party.family_name) if p)
+        party.display_name = person_name(party.given_name, party.family_name, party.preferred_language)
     else:
         party.display_name = party.legal_name
     party.search_name = identifiers.fold(party.display_name)

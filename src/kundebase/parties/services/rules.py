@@ -22,10 +22,6 @@ from kundebase.parties.models import Company, Party
 MAX_GROUP_DEPTH = 50
 
 
-def person_name(given_name: str, family_name: str) -> str:
-    return " ".join(p for p in (given_name, family_name) if p).strip()
-
-
 def source_for(source: SourceRef | None, channel: str, actor: object) -> SourceRef:
     return source or SourceRef.for_user(channel, actor)
 

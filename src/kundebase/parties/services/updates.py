@@ -20,6 +20,7 @@ from kundebase.core.errors import Conflict, ErrorCollector
 from kundebase.core.provenance import SourceRef, observe
 from kundebase.parties import validation
 from kundebase.parties.models import Address, Company, ContactPoint, Party, Person
+from kundebase.parties.names import person_name
 from kundebase.parties.services import children, rules
 from kundebase.parties.services.reading import get_company, get_party, get_person
 
@@ -84,8 +85,8 @@ def _clean_card(party: Party, cleaned: dict[str, Any], card: Card, errors: Error
 def _write_fields(party: Person | Company, cleaned: dict[str, Any]) -> list[str]:
     party.refresh_from_db()
     changed = rules.apply(party, cleaned)
-    if isinstance(party, Person) and {"given_name", "family_name"} & set(changed):
-        party.display_name = rules.person_name(party.given_name, party.family_name)
+    if isinstance(party, Person) and {"given_name", "family_name", "preferred_language"} & set(changed):
+        party.display_name = person_name(party.given_name, party.family_name, party.preferred_language)
         party.search_name = identifiers.fold(party.display_name)
         changed += ["display_name", "search_name"]
     if isinstance(party, Company):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -54,9 +53,11 @@ class Command(BaseCommand):
                 job = self._run(job, opts)
         except DomainError as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(f"import {job.pk}: {job.created_count} new, {job.updated_count} updated, "
-                          f"{job.unchanged_count} unchanged, {job.review_count} possible duplicates, "
-                          f"{job.error_count} errors, {job.quarantine_count} quarantined")
+        from kundebase.ingest.management.commands.imports import paused_note, summary
+
+        self.stdout.write(summary(job))
+        if job.status == job.Status.PAUSED:
+            self.stderr.write(paused_note(job))
         if job.message:
             self.stderr.write(job.message)
         if opts["errors"]:
@@ -65,11 +66,9 @@ class Command(BaseCommand):
             self.stderr.write(f"{count} rows not stored written to {opts['errors']}")
 
     def _run(self, job: Any, opts: dict[str, Any]) -> Any:
-        from tqdm import tqdm
+        from kundebase.ingest.management.commands.imports import run_with_progress
 
-        with tqdm(total=job.total_rows, initial=job.rows_done, unit="rows", file=sys.stderr,
-                  disable=opts["no_progress"], desc=job.file_name[:30]) as bar:
-            return importer.run_job(job.pk, progress=bar.update, chunk_size=opts["chunk_size"])
+        return run_with_progress(job, chunk_size=opts["chunk_size"], quiet=opts["no_progress"])
 
     def _dry_run(self, path: Path, opts: dict[str, Any], columns: dict[str, str] | None) -> None:
         from kundebase.ingest.models import Source

@@ -1,0 +1,90 @@
+"""``kundebase imports list`` · ``imports show ID`` · ``imports pause ID`` · ``imports resume ID``.
+
+Pausing is a request the running import (in the worker, or another ``kundebase import``) honours after the chunk
+it is writing; resuming here goes on in the foreground, with the same progress line as ``kundebase import``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from kundebase.core.errors import DomainError
+from kundebase.ingest import importer, services
+from kundebase.ingest.models import ImportJob
+
+
+def run_with_progress(job: ImportJob, *, chunk_size: int = importer.CHUNK, quiet: bool = False) -> ImportJob:
+    """Run (or resume) a job with a progress line on stderr (rows, rows/s, time left, phase).
+
+    Ctrl-C pauses the job instead of leaving it half-running: the chunk being written is rolled back and the
+    job resumes from the last one written (``kundebase imports resume ID``).
+    """
+    from tqdm import tqdm
+
+    with tqdm(total=job.total_rows, initial=job.rows_done, unit="rows", file=sys.stderr, disable=quiet,
+              desc=job.file_name[:30], postfix={"phase": str(ImportJob.Phase.WRITING.label)}) as bar:
+        try:
+            job = importer.run_job(job.pk, progress=bar.update, chunk_size=chunk_size)
+        except KeyboardInterrupt:
+            ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.PAUSED)
+            job.refresh_from_db()
+        bar.set_postfix(phase=str(job.get_phase_display()))
+    return job
+
+
+def summary(job: ImportJob) -> str:
+    return (f"import {job.pk}: {job.created_count} new, {job.updated_count} updated, "
+            f"{job.unchanged_count} unchanged, {job.review_count} possible duplicates, "
+            f"{job.error_count} errors, {job.quarantine_count} quarantined")
+
+
+def paused_note(job: ImportJob) -> str:
+    return (f"import {job.pk} paused after {job.rows_done} of {job.total_rows} rows; "
+            f"go on with: kundebase imports resume {job.pk}")
+
+
+class Command(BaseCommand):
+    help = "List imports, show one's progress, pause a running import or resume a paused one."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        sub.add_parser("list", help="the latest imports with their state")
+        for name, text in (("show", "progress and counts of one import, as JSON"),
+                           ("pause", "pause a running import after the chunk it is writing"),
+                           ("resume", "resume a paused (or stalled) import here, with progress")):
+            action = sub.add_parser(name, help=text)
+            action.add_argument("id", type=int)
+            if name == "resume":
+                action.add_argument("--no-progress", action="store_true")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        if opts["action"] == "list":
+            for listed in ImportJob.objects.select_related("source")[:50]:
+                self.stdout.write(f"{listed.pk}\t{listed.get_status_display()}\t{listed.rows_done}/"
+                                  f"{listed.total_rows}\t{listed.source.name}\t{listed.file_name}")
+            return
+        found = ImportJob.objects.filter(pk=opts["id"]).first()
+        if found is None:
+            raise CommandError(f"no import {opts['id']}")
+        job = found
+        try:
+            if opts["action"] == "show":
+                self.stdout.write(json.dumps(importer.progress(job), ensure_ascii=False, indent=2))
+            elif opts["action"] == "pause":
+                job = services.pause(job, channel="cli")
+                self.stdout.write(f"import {job.pk} will pause after the chunk it is writing")
+            else:
+                if not services.claim_for_start(job, stale=services.stalled(job)):
+                    job.refresh_from_db()
+                    raise CommandError(f"import {job.pk} is {job.get_status_display().lower()}: nothing to resume")
+                job = run_with_progress(job, quiet=opts["no_progress"])
+                self.stdout.write(summary(job))
+                if job.status == ImportJob.Status.PAUSED:
+                    self.stderr.write(paused_note(job))
+        except DomainError as exc:
+            raise CommandError(str(exc)) from exc
+
