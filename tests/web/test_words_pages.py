@@ -78,7 +78,8 @@ def test_empty_lists_say_what_they_are_for_and_offer_the_first_step(client_as, d
     admin = client_as("administrator")
     for path, first_step in (("/marketing/segments/", "/marketing/segments/new"),
                              ("/import/", "/import/new"), ("/marketing/offers/", "/marketing/offers/new"),
-                             ("/sales/deals/", "/sales/deals/new"), ("/customers/", "/customers/new/person/")):
+                             ("/sales/deals/", "/sales/deals/new"), ("/customers/", "/customers/new/person/"),
+                             ("/marketing/campaigns/", "/marketing/campaigns/new")):
         page = _page(admin, path)
         assert 'class="empty-state"' in page, path
         assert f'href="{first_step}' in page, (path, first_step)
