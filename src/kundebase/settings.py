@@ -167,6 +167,7 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("nb", _("Norwegian Bokmål")), ("da", _("Danish")), ("de", _("German")),
              ("hu", _("Hungarian"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["kundebase.web.formats"]  # English dates as Europeans write them (25/10/2026)
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = CONFIG.time_zone

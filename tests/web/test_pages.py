@@ -66,7 +66,7 @@ def test_360_person_shows_everything(client_as, seeded):
     page = client.get(f"/customers/{seeded.kari.pk}/").content.decode()
     for text in ("Kari Nordmann", "+4741234567", "kari.nordmann@example.no", "Storgata 1", "Fjordkraft Service AS",
                  "Innkjøpssjef", "Spørsmål om faktura", "Ring tilbake om fornyelse", "Possible duplicate",
-                 "Kari Nordman<", "NOK 7,200", "NOK 1,800"):
+                 "Kari Nordman<", "NOK\xa07,200", "NOK\xa01,800"):
         assert text in page, text
     # newest first
     assert page.index("Spørsmål om faktura") < page.index("Tilbud sendt") < page.index("Årlig gjennomgang")
@@ -78,7 +78,7 @@ def test_360_company_shows_group_and_contact_persons(client_as, seeded):
     client = client_as("sales")
     page = client.get(f"/customers/{seeded.company.pk}/").content.decode()
     for text in ("Fjordkraft Service AS", "923609016", "Nordlys Holding AS", "Kari Nordmann", "Corporate group",
-                 "NOK 250,000", "NOK 70,000"):
+                 "NOK\xa0250,000", "NOK\xa070,000"):
         assert text in page, text
     assert "Possible duplicate" not in page
     assert client.get("/customers/999999/").status_code == 404

@@ -6,11 +6,13 @@ import datetime as dt
 from typing import Any
 
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from kundebase.analytics import engine, reports, sql
 from kundebase.analytics.sql import Filters
 from kundebase.core.dialect import DUCKDB
+from kundebase.web.labels import count, field_label, money, number, percent
 
 
 def default_period(f: Filters) -> Filters:
@@ -49,31 +51,29 @@ def headlines(f: Filters) -> dict[str, Any]:
     }
 
 
-def _pct(value: float) -> str:
-    return f"{value * 100:.1f} %"
-
-
 def summary_lines(key: str, data: dict[str, Any]) -> list[tuple[str, str]]:
-    """The report's headline figures as label/value pairs."""
+    """The report's headline figures as label/value pairs, written as the reader's language writes numbers."""
     if key == "pareto":
-        return [(_("Customers"), str(data["customers"])), (_("Revenue"), f"{data['revenue']:,.2f}"),
-                (_("Share of revenue from the top %(p)d %%") % {"p": data["top_pct"]}, _pct(data["revenue_share_top"])),
-                (_("Share of margin from the top %(p)d %%") % {"p": data["top_pct"]}, _pct(data["margin_share_top"])),
-                (_("Gini coefficient"), f"{data['gini']:.3f}")]
+        top = {"p": data["top_pct"]}
+        return [(_("Customers"), count(data["customers"])), (_("Revenue"), money(data["revenue"])),
+                (_("Share of revenue from the top %(p)d %%") % top, percent(data["revenue_share_top"])),
+                (_("Share of margin from the top %(p)d %%") % top, percent(data["margin_share_top"])),
+                (_("Gini coefficient"), number(data["gini"], 3))]
     if key == "quadrant":
         q = data["quadrants"]
-        return [(_("Frequent means at least this many orders"), str(data["threshold"] or "—")),
-                (_("Frequent and profitable"), str(q["frequent_profitable"]["customers"])),
-                (_("Frequent but unprofitable"), str(q["frequent_unprofitable"]["customers"])),
-                (_("Occasional and profitable"), str(q["occasional_profitable"]["customers"])),
-                (_("Occasional and unprofitable"), str(q["occasional_unprofitable"]["customers"]))]
+        return [(_("Frequent means at least this many orders"), count(data["threshold"] or None)),
+                (_("Frequent and profitable"), count(q["frequent_profitable"]["customers"])),
+                (_("Frequent but unprofitable"), count(q["frequent_unprofitable"]["customers"])),
+                (_("Occasional and profitable"), count(q["occasional_profitable"]["customers"])),
+                (_("Occasional and unprofitable"), count(q["occasional_unprofitable"]["customers"]))]
     if key == "rfm":
-        return [(_("As of"), data["as_of"][:10]),
-                (_("Customers scored"), str(sum(s["customers"] for s in data["segments"])))]
+        as_of = dt.date.fromisoformat(data["as_of"][:10])
+        return [(_("As of"), date_format(as_of, "SHORT_DATE_FORMAT")),
+                (_("Customers scored"), count(sum(s["customers"] for s in data["segments"])))]
     if key == "cohorts":
-        return [(_("Cohorts"), str(len(data["rows"]))), (_("Months followed"), str(data["months"]))]
+        return [(_("Cohorts"), count(len(data["rows"]))), (_("Months followed"), count(data["months"]))]
     if key == "geography":
-        return [(_("Level"), data["level"]), (_("Places"), str(len(data["rows"])))]
+        return [(_("Level"), field_label(data["level"])), (_("Places"), count(len(data["rows"])))]
     if key == "sources":
-        return [(_("Channels and sources"), str(len(data["rows"])))]
+        return [(_("Channels and sources"), count(len(data["rows"])))]
     return []

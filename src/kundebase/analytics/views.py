@@ -13,10 +13,9 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from kundebase.analytics import charts, dashboard, exports, keyfigures, presentation, reports, segments
+from kundebase.analytics import charts, dashboard, display, exports, keyfigures, presentation, reports, segments
 from kundebase.analytics.sql import CHANNEL_CHOICES, GEO_LEVELS
 from kundebase.analytics.text import analysis, overview
 from kundebase.core.errors import DomainError
@@ -27,22 +26,8 @@ from kundebase.web.redirects import back
 VIEW = "analytics.view_reports"
 
 
-GEO_WORDS = {"country": gettext_lazy("Country"), "region": gettext_lazy("Region"),
-             "municipality": gettext_lazy("Municipality"), "postcode": gettext_lazy("Postcode")}
-"""The geography report's levels (``GEO_LEVELS``) as the filter shows them."""
-
-
-def _channel_words() -> list[tuple[str, str]]:
-    """The order channels the reports filter on, by the names the order form gives them."""
-    from kundebase.orders.models import Order
-
-    names = dict(Order.Channel.choices)
-    return [(code, str(names.get(code, code))) for code in CHANNEL_CHOICES]
-
-
 def _filter_context(request: HttpRequest) -> dict[str, Any]:
-    return {"params": request.GET, "channels": _channel_words(),
-            "levels": [(level, GEO_WORDS[level]) for level in GEO_LEVELS],
+    return {"params": request.GET, "channels": CHANNEL_CHOICES, "levels": GEO_LEVELS,
             "segment_choices": segments.available(), "formats": list(exports.EXPORT_FORMATS),
             "query": request.GET.urlencode()}
 
@@ -58,6 +43,8 @@ def _parse(request: HttpRequest) -> tuple[Any, list[str]]:
 def dashboard_view(request: HttpRequest) -> HttpResponse:
     filters, errors = _parse(request)
     data = presentation.for_viewer(dashboard.headlines(filters), request.user)
+    names = display.customer_names(data["top_customers"])
+    data["top_customers"] = [{**r, "name": names.get(r["party_id"], "")} for r in data["top_customers"]]
     context = {
         **_filter_context(request), "errors": errors, "data": data,
         "revenue_chart": charts.columns([(m["month"], m["revenue"]) for m in data["months"]], _("Revenue by month")),
@@ -99,14 +86,6 @@ def _options(request: HttpRequest, key: str) -> dict[str, Any]:
     return opts
 
 
-def _display(value: Any) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, float):
-        return f"{value:,.2f}".replace(",", "\u202f")
-    return str(value)
-
-
 @requires(VIEW)
 def report_view(request: HttpRequest, key: str) -> HttpResponse:
     if key not in reports.REPORTS:
@@ -122,7 +101,9 @@ def report_view(request: HttpRequest, key: str) -> HttpResponse:
     if fmt in exports.EXPORT_FORMATS:
         return exports.report_file(key, data, fmt)
     headers, rows = presentation.table(key, data)
-    rows = [[_display(cell) for cell in row] for row in rows]
+    columns = [k for k, _label in presentation.COLUMNS[key]]
+    columns += [f"month_{n}" for n in range(len(headers) - len(columns))]
+    rows = display.page_rows(columns, rows, data.get("rows", []))
     context = {**_filter_context(request), "key": key, "report": reports.REPORTS[key], "errors": errors,
                "data": data, "chart": _chart(key, data), "headers": headers, "rows": rows,
                "summary": dashboard.summary_lines(key, data), "labels": reports.SEGMENT_LABELS}

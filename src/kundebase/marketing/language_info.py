@@ -32,3 +32,16 @@ def describe() -> dict[str, Any]:
             attrs.append(_describe(found))
     return {"attributes": attrs, "groups": {k: str(v) for k, v in GROUPS.items()},
             "logic": ["and", "or", "not"]}
+
+
+def for_people() -> dict[str, Any]:
+    """:func:`describe` with the words the visual builder shows: each attribute's and operator's label and the
+    choices of an attribute by name (consent states, customer kinds) instead of their codes."""
+    from kundebase.web import labels
+
+    info = describe()
+    ops = {op for a in info["attributes"] for op in a["operators"]}
+    info["labels"] = {a["name"]: labels.field_label(a["name"]) for a in info["attributes"]}
+    info["operator_labels"] = {op: labels.operator_label(op) for op in sorted(ops)}
+    info["choice_labels"] = {c: labels.choice_label(c) for a in info["attributes"] for c in a["choices"]}
+    return info

@@ -57,7 +57,7 @@ def _builder(request: HttpRequest, segment: Segment | None) -> HttpResponse:
     rule_errors = [e for e in errors if e["field"].startswith("rule")]
     return render(request, "marketing/segment_builder.html", {
         "segment": segment, "values": values, "field_errors": field_errors, "rule_errors": rule_errors,
-        "language": language_info.describe(), "uses": list(exports.USES), "kinds": Segment.Kind.choices,
+        "language": language_info.for_people(), "uses": list(exports.USES), "kinds": Segment.Kind.choices,
     }, status=422 if errors else 200)
 
 

@@ -55,6 +55,8 @@ def home(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, _("Unknown action"))
             except DomainError as exc:
                 form_errors(form, exc)
+    from kundebase.parties.models import Party
+
     recent = DataSubjectRequest.objects.order_by("-received_at")
     subject = None
     if named and form.is_valid():
@@ -64,7 +66,12 @@ def home(request: HttpRequest) -> HttpResponse:
             form_errors(form, exc)
         else:
             recent = recent.filter(party_id_at_request=subject.pk)
-    return render(request, "privacy/home.html", {"form": form, "requests": recent[:50], "subject": subject},
+    shown = list(recent[:50])
+    names = dict(Party.objects.filter(pk__in={r.party_id_at_request for r in shown if r.party_id_at_request})
+                 .values_list("pk", "display_name"))
+    for r in shown:
+        r.party_name = names.get(r.party_id_at_request or 0, "")  # type: ignore[attr-defined]
+    return render(request, "privacy/home.html", {"form": form, "requests": shown, "subject": subject},
                   status=422 if form.errors else 200)
 
 

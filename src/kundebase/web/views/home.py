@@ -13,7 +13,7 @@ from kundebase.interactions.models import Interaction
 from kundebase.interactions.services import open_follow_ups
 from kundebase.orders.models import Order
 from kundebase.parties.models import Party
-from kundebase.web import panels
+from kundebase.web import panels, todo
 from kundebase.web.access import requires, signed_in_user
 
 DUE_AHEAD = dt.timedelta(days=7)
@@ -47,4 +47,5 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         week_ago = timezone.now() - dt.timedelta(days=7)
         ctx["logged_this_week"] = Interaction.objects.filter(created_at__gte=week_ago).count()
     ctx["panels"] = panels.for_request(request)
+    ctx["todo"] = todo.for_user(user)
     return render(request, "web/dashboard.html", ctx)

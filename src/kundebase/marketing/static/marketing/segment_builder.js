@@ -39,6 +39,11 @@
     return text;
   }
 
+  function word(table, code) {
+    // People's words for a code (labels sent by the page), the code itself when none is known.
+    return (language[table] && language[table][code]) || code;
+  }
+
   function showValue(value) {
     if (value === undefined || value === null) return "";
     if (Array.isArray(value)) return value.join(", ");
@@ -55,7 +60,7 @@
         groups[a.group] = el("optgroup", {label: language.groups[a.group] || a.group});
         attrSelect.appendChild(groups[a.group]);
       }
-      groups[a.group].appendChild(el("option", {value: a.name, textContent: a.name}));
+      groups[a.group].appendChild(el("option", {value: a.name, textContent: word("labels", a.name)}));
     });
     attrSelect.value = node.attr || "kind";
     var opSelect = el("select", {className: "op"});
@@ -70,11 +75,11 @@
     function fillOps() {
       var a = attrs[attrSelect.value];
       opSelect.innerHTML = "";
-      Object.keys(a.operators).forEach(function (op) { opSelect.appendChild(el("option", {value: op, textContent: op})); });
+      Object.keys(a.operators).forEach(function (op) { opSelect.appendChild(el("option", {value: op, textContent: word("operator_labels", op)})); });
       if (node.op && a.operators[node.op]) opSelect.value = node.op;
       extraInput.hidden = a.qualifiers.length === 0;
       valueInput.setAttribute("list", "");
-      valueInput.title = a.choices.join(", ");
+      valueInput.title = a.choices.map(function (c) { return c + " = " + word("choice_labels", c); }).join(", ");
     }
     fillOps();
     var row = el("div", {className: "condition"}, [attrSelect, opSelect, valueInput, extraInput]);
@@ -151,7 +156,7 @@
           output.textContent = "";
           data.errors.forEach(function (e) { errorList.appendChild(el("li", {textContent: e.field + ": " + e.message})); });
         } else {
-          output.textContent = data.count + " " + output.getAttribute("data-label");
+          output.textContent = new Intl.NumberFormat(document.documentElement.lang || undefined).format(data.count) + " " + output.getAttribute("data-label");
         }
       })
       .catch(function () { output.textContent = ""; });
