@@ -64,17 +64,22 @@ def data_key(data: dict[str, Any]) -> str:
 
 def key_figures(party_id: int) -> dict[str, Any]:
     """Revenue, cost, margins, service cost, counts, dates, predicted value and churn risk of one customer."""
+    with engine.reading() as con:
+        return figures_from(con, party_id)
+
+
+def figures_from(con: duckdb.DuckDBPyConnection, party_id: int) -> dict[str, Any]:
+    """:func:`key_figures` on a mirror connection the caller already holds (the profile reads more from it)."""
     if not 0 < party_id < 2**63:
         raise NotFound("Customer", party_id)
-    with engine.reading() as con:
-        exists = con.execute("SELECT COUNT(*) FROM customers WHERE id = ?", [party_id]).fetchall()[0][0]
-        if not exists:
-            raise NotFound("Customer", party_id)
-        text, params = sql.customer_orders(DUCKDB, party_id)
-        orders, revenue, cost, first_at, last_at, first_revenue = con.execute(text, params).fetchall()[0]
-        text, params = sql.customer_contacts(DUCKDB, party_id)
-        contacts = dict(con.execute(text, params).fetchall())
-        model = fit_model(con) if orders else None
+    exists = con.execute("SELECT COUNT(*) FROM customers WHERE id = ?", [party_id]).fetchall()[0][0]
+    if not exists:
+        raise NotFound("Customer", party_id)
+    text, params = sql.customer_orders(DUCKDB, party_id)
+    orders, revenue, cost, first_at, last_at, first_revenue = con.execute(text, params).fetchall()[0]
+    text, params = sql.customer_contacts(DUCKDB, party_id)
+    contacts = dict(con.execute(text, params).fetchall())
+    model = fit_model(con) if orders else None
     rates = service_costs()
     service = sum((rates.get(kind, Decimal(0)) * n for kind, n in contacts.items()), Decimal(0))
     revenue, cost = Decimal(revenue or 0), Decimal(cost or 0)

@@ -512,6 +512,7 @@ class Batch(events.Direct):
 
     def write(self) -> None:
         """Everything the batch collected, a bulk statement per table, and one audit entry naming it all."""
+        from kundebase.analytics import rfm_lookup
         from kundebase.core import audit, sequences
         from kundebase.core.bulk import insert_rows
         from kundebase.core.models import Observation
@@ -550,6 +551,7 @@ class Batch(events.Direct):
         buyers = {o.party_id for o in orders}
         if buyers:
             lifecycle.activate_many(buyers)
+            rfm_lookup.forget()  # bulk inserts fire no signal: RFM boundaries held by this process may move
         named += [("order", o.pk, o.party_id) for o in orders]
         interactions = []
         for _event, party, interaction, used in self.interactions:
@@ -573,6 +575,13 @@ class Batch(events.Direct):
                            fields=fields, note=f"{len(self.batch)} events from {', '.join(sources)}: "
                                                f"{len(orders)} orders, {len(interactions)} timeline entries, "
                                                f"{sum(1 for p in self.new_persons if p[0].pk)} persons")
-        touched = {as_id(p) for p, _e in self.results.values() if p} | {as_id(p) for p in self.joined_stored.values()}
-        touched |= {pid for _e, pid, _r in named if pid}
-        freshness.mark(touched)
+        # each profile is marked with what changed: an order re-reads its key figures, a page view only the
+        # timeline; an identify (new traits, joined identities) may change anything
+        freshness.mark(buyers, freshness.ORDERS | freshness.IDENTITY | freshness.INTERACTIONS)
+        freshness.mark({i.party_id for i in interactions} - buyers, freshness.INTERACTIONS)
+        kinds = {e.pk: e.type for e in self.batch}
+        rest = {as_id(p) for pk, (p, _e) in self.results.items() if p and kinds.get(pk) not in ("page", "track",
+                                                                                               "screen")}
+        rest |= {as_id(p) for p in self.joined_stored.values()}
+        rest |= {pid for kind, pid, _r in named if pid and kind == "person"}
+        freshness.mark(rest)
