@@ -138,7 +138,6 @@ def _eligible(offer: Offer, party_id: int) -> bool:
 @transaction.atomic
 def _record_shown(party_id: int, offers: list[Offer], segment: str, channel: str, actor: object) -> None:
     from kundebase.interactions.services import log_interaction
-
     from kundebase.offers import freshness
 
     now = timezone.now()
