@@ -84,6 +84,24 @@ def mark(party_ids: Iterable[int | None], sources: int = EVERYTHING) -> None:
                                                         stale_parts=F("stale_parts").bitor(sources))
 
 
+def mark_each(changes: dict[int, int]) -> None:
+    """Mark each customer's profile with its own sources (``{party_id: sources}``), in one statement."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    from kundebase.offers.models import Profile
+
+    by_sources: dict[int, list[int]] = {}
+    for pid, sources in changes.items():
+        if pid and sources:
+            by_sources.setdefault(sources, []).append(int(pid))
+    if not by_sources:
+        return
+    bits = Case(*(When(party_id__in=ids, then=Value(sources)) for sources, ids in by_sources.items()),
+                default=Value(0), output_field=IntegerField())
+    Profile.objects.filter(party_id__in=[pid for ids in by_sources.values() for pid in ids]).update(
+        generation=F("generation") + 1, stale_parts=F("stale_parts").bitor(bits))
+
+
 def mark_all() -> None:
     """Every profile's segments are out of date (a segment's definition changed, so anyone's membership may)."""
     from kundebase.offers.models import Profile
