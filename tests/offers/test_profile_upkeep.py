@@ -132,3 +132,22 @@ def test_a_role_changed_elsewhere_is_seen_within_the_ttl(api_as, shop, monkeypat
     assert api.get(f"/api/v1/profiles/{number}/offers").status_code == 200  # still the cached set
     monkeypatch.setattr(permission_cache, "TTL", 0.0)
     assert api.get(f"/api/v1/profiles/{number}/offers").status_code == 403
+
+
+def test_a_cold_build_opens_the_mirror_once_and_reads_the_consent_ledger_once(api_as, shop, monkeypatch):
+    from kundebase.analytics import engine
+
+    opened: list[int] = []
+    real_open = engine.Mirror.open
+
+    def counted(self: Any) -> Any:
+        opened.append(1)
+        return real_open(self)
+
+    monkeypatch.setattr(engine.Mirror, "open", counted)
+    res, sql = _queries(lambda: _profile(api_as("sales"), shop["kari"].customer_number))
+    body = res.json()
+    assert body["key_figures"]["orders"] == 2 and body["key_figures"]["rfm_segment"]
+    assert set(body["consent"]) == {"email", "sms", "phone", "post", "profiling"}
+    assert len(opened) == 1
+    assert sum("privacy_consentevent" in q for q in sql) == 1, [q for q in sql if "privacy_consentevent" in q]

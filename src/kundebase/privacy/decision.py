@@ -123,10 +123,11 @@ def decide_channels(party_id: int, *, channels: Iterable[str], purpose: str) -> 
     """
     wanted = list(dict.fromkeys(channels))
     now = timezone.now()
-    facts = gather([party_id], channel=wanted[0], purpose=purpose, now=now).get(party_id) if wanted else None
+    ledger = _ledger([party_id], purpose, wanted, now) if wanted else {}
+    facts = gather([party_id], channel=wanted[0], purpose=purpose, now=now, consents={}).get(party_id) \
+        if wanted else None
     if facts is None:
         return {channel: (False, "unknown") for channel in wanted}
-    ledger = _ledger([party_id], purpose, wanted, now)
     policy = policy_in(policies(), facts.country)
     return {channel: decide(replace(facts, consent=ledger.get((party_id, channel))), channel=channel,
                             purpose=purpose, policy=policy, now=now) for channel in wanted}
@@ -145,9 +146,10 @@ def _countries(ids: list[int]) -> dict[int, str]:
     return out
 
 
-def gather(party_ids: Iterable[int], *, channel: str, purpose: str,
-           now: dt.datetime | None = None) -> dict[int, Facts]:
-    """:class:`Facts` for the given customers (missing ids are left out), in a handful of queries."""
+def gather(party_ids: Iterable[int], *, channel: str, purpose: str, now: dt.datetime | None = None,
+           consents: dict[int, str] | None = None) -> dict[int, Facts]:
+    """:class:`Facts` for the given customers (missing ids are left out), in a handful of queries; ``consents``
+    (the ledger status per customer) when the caller has read the ledger already."""
     from kundebase.orders.models import Order
     from kundebase.parties.models import Party
     from kundebase.privacy.registers import _hits, _party_hashes
@@ -158,7 +160,8 @@ def gather(party_ids: Iterable[int], *, channel: str, purpose: str,
     now = now or timezone.now()
     parties = {row[0]: row for row in Party.objects.filter(pk__in=ids).values_list(
         "pk", "kind", "erased_at", "merged_into_id", "restricted_at")}
-    consents = _consents(ids, purpose, channel, now)
+    if consents is None:
+        consents = _consents(ids, purpose, channel, now)
     countries = _countries(ids)
     last_orders = dict(Order.objects.filter(party_id__in=ids).values("party_id").annotate(last=Max("ordered_at"))
                        .values_list("party_id", "last"))
