@@ -1,5 +1,6 @@
 """No downtime: `kundebase serve --workers 2` keeps answering profiles while a file import, a matching run or
-reports run, and a stopping server drains (``/ready`` 503, every other request still served) before it lets go of its connections."""
+reports run, and a stopping server drains (``/ready`` 503, every other request still served) before it lets go
+of its connections."""
 
 from __future__ import annotations
 
