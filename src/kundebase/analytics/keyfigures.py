@@ -8,6 +8,7 @@ them at once); a customer's figures use the stored fit, so the card answers in m
 from __future__ import annotations
 
 import json
+import math
 import time
 from decimal import Decimal
 from typing import Any
@@ -48,6 +49,8 @@ def fit_model(con: duckdb.DuckDBPyConnection, *, force: bool = False) -> clv.Clv
             if spend.q <= 1:
                 spend = None
         model = clv.ClvModel(purchases, spend)
+        if not model.finite():
+            model = None  # value and churn are reported as unknown, as with too few customers
     con.execute("INSERT OR REPLACE INTO _models VALUES ('clv', ?, ?)",
                 [time.time(), json.dumps(model.as_dict() if model else {})])
     return model
@@ -103,8 +106,9 @@ def figures_from(con: duckdb.DuckDBPyConnection, party_id: int) -> dict[str, Any
         mean_repeat = float((revenue - Decimal(first_revenue or 0)) / x) if x > 0 else 0.0
         prediction = model.predict(x=x, t_x=days(first_at, last_at) / 7.0, T=max(days(first_at, now) / 7.0, 1e-6),
                                    mean_value=mean_repeat, horizon_weeks=HORIZON_WEEKS)
-        out.update({"predicted_value_12m": round(prediction["predicted_value"], 2),
-                    "expected_orders_12m": round(prediction["expected_purchases"], 3),
-                    "p_alive": round(prediction["p_alive"], 4), "churn_risk": round(1 - prediction["p_alive"], 4),
-                    "model": model.as_dict()})
+        if all(math.isfinite(v) for v in prediction.values()):  # else unknown: JSON has no NaN
+            out.update({"predicted_value_12m": round(prediction["predicted_value"], 2),
+                        "expected_orders_12m": round(prediction["expected_purchases"], 3),
+                        "p_alive": round(prediction["p_alive"], 4),
+                        "churn_risk": round(1 - prediction["p_alive"], 4), "model": model.as_dict()})
     return out
