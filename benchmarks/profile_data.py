@@ -85,11 +85,13 @@ def build_parts(party_ids: list[int]) -> dict[str, list[float]]:
     import time
 
     from kundebase.offers import profiles
+    from kundebase.offers.freshness import EVERYTHING
 
     parts = {"identity": profiles._identity_part, "consent": profiles.consent_part,
-             "segments": profiles._segments_part, "key figures, RFM and lifetime value": profiles._figures_part,
+             "segments": lambda party_id: profiles._segments_part(party_id, EVERYTHING, None),
+             "key figures, RFM and lifetime value": profiles._figures_part,
              "loyalty": profiles._loyalty_part, "last interactions": profiles._interactions_part,
-             "interests": profiles._interests_part}
+             "interests": profiles._interests_part, "offer counters": profiles._offers_part}
     out: dict[str, list[float]] = {name: [] for name in parts}
     for n, party_id in enumerate(party_ids):
         for name, part in parts.items():

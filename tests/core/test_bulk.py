@@ -54,3 +54,24 @@ def test_a_conflict_is_skipped_only_when_asked() -> None:
     with pytest.raises(IntegrityError), transaction.atomic():
         insert_rows(PendingParty, [{"party_id": 9, "queued_at": now}, {"party_id": 7, "queued_at": now}])
     assert sorted(PendingParty.objects.values_list("party_id", flat=True)) == [7, 8]  # nothing half-written
+
+
+def test_update_rows_gives_each_row_its_own_values_across_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kundebase.core import bulk
+    from kundebase.ingest.models import Event
+
+    source = Source.objects.create(name="update test")
+    now = timezone.now()
+    events = Event.objects.bulk_create(Event(source=source, message_id=f"m{n}", type="page", payload={"n": n},
+                                             received_at=now, claimed_by="w1", claimed_at=now) for n in range(7))
+    party = Party.objects.create(kind="person", display_name="P")
+    monkeypatch.setattr(bulk, "UPDATE_CHUNK", 3)  # the last chunk has no party at all: NULL still has a type
+    done = now + dt.timedelta(seconds=5)
+    rows = [{"id": e.pk, "processed_at": done, "party_id": party.pk if n < 3 else None, "error": f"e{n}",
+             "claimed_by": "", "claimed_at": None} for n, e in enumerate(events)]
+    assert bulk.update_rows(Event, rows) == 7
+    got = {e.pk: e for e in Event.objects.filter(source=source)}
+    for n, event in enumerate(events):
+        row = got[event.pk]
+        assert row.processed_at == done and row.error == f"e{n}" and row.claimed_by == "" and row.claimed_at is None
+        assert row.party_id == (party.pk if n < 3 else None)

@@ -173,3 +173,26 @@ def test_an_oversized_register_upload_is_refused_before_it_is_read(api, settings
     with pytest.raises(CommandError, match="KUNDEBASE_IMPORT_MAX_FILE_MB"):
         call_command("privacy", "registers", "import", str(path), "--register", "dk_robinson")
     assert not OptOutEntry.objects.exists()
+
+
+def test_every_channel_at_once_answers_as_each_channel_alone(make_person, make_order):
+    """The profile decides five channels from one reading of the facts; it must agree with the one rule."""
+    from kundebase.privacy import consent, decision
+    from kundebase.privacy.registers import import_register
+
+    on_list = make_person("Ola", "Nordmann", phone="+4741234567", street="Kirkeveien 3", postcode="0368")
+    customer = make_person("Per", "Hansen", phone="+4790000001", street="Parkveien 1", postcode="0350")
+    german = make_person("Jonas", "Weber", phone="+4798765432", street="Hauptstraße 5", postcode="10115",
+                         city="Berlin", country="DE")
+    make_order(customer.pk, days_ago=30)
+    import_register(register="no_reservasjon", content=NO_FILE)
+    consent.record(party_id=on_list.pk, purpose="direct_marketing", channel="email", status="granted")
+    consent.record(party_id=customer.pk, purpose="direct_marketing", channel="sms", status="withdrawn")
+    consent.record(party_id=german.pk, purpose="direct_marketing", channel="profiling", status="granted")
+    channels = ("email", "sms", "phone", "post", "profiling")
+    for person in (on_list, customer, german):
+        alone = {ch: decision.decide_many([person.pk], channel=ch, purpose="direct_marketing")[person.pk]
+                 for ch in channels}
+        assert decision.decide_channels(person.pk, channels=channels, purpose="direct_marketing") == alone
+    assert decision.decide_channels(10**12, channels=channels, purpose="direct_marketing")["email"] == \
+        (False, "unknown")

@@ -67,15 +67,17 @@ class BgNbd:
 
 
 def _bgnbd_nll(log_params: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray, w: np.ndarray) -> float:
-    r, alpha, a, b = np.exp(log_params)
-    a1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
-    a2 = gammaln(a + b) + gammaln(b + x) - gammaln(b) - gammaln(a + b + x)
-    a3 = -(r + x) * np.log(alpha + T)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # A step far out (data without a time span, every order in one instant, sends the search there) overflows:
+    # such parameters are infinitely unlikely rather than an error.
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        r, alpha, a, b = np.exp(log_params)
+        a1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
+        a2 = gammaln(a + b) + gammaln(b + x) - gammaln(b) - gammaln(a + b + x)
+        a3 = -(r + x) * np.log(alpha + T)
         a4 = np.where(x > 0, np.log(a) - np.log(np.maximum(b + x - 1, 1e-300)) - (r + x) * np.log(alpha + t_x),
                       -np.inf)
-    ll = a1 + a2 + np.logaddexp(a3, a4)
-    return float(-(w * ll).sum())
+        total = float(-(w * (a1 + a2 + np.logaddexp(a3, a4))).sum())
+    return total if np.isfinite(total) else float("inf")
 
 
 def fit_bgnbd(x: np.ndarray, t_x: np.ndarray, T: np.ndarray, weights: np.ndarray | None = None) -> BgNbd:
@@ -127,6 +129,12 @@ class ClvModel:
 
     def as_dict(self) -> dict[str, object]:
         return {"purchases": asdict(self.purchases), "spend": asdict(self.spend) if self.spend else None}
+
+    def finite(self) -> bool:
+        """Whether every fitted parameter is a finite number (a fit on data without a time span, every order in
+        the same instant, runs off to infinity and predicts nothing)."""
+        values = [*asdict(self.purchases).values(), *(asdict(self.spend).values() if self.spend else ())]
+        return bool(np.all(np.isfinite(values)))
 
     @classmethod
     def from_dict(cls, data: dict[str, dict[str, float]]) -> ClvModel:

@@ -22,8 +22,9 @@ customers concerned in a temporary ``_touched`` table, and the end of a refresh 
 rows, so the table is as fresh as the orders themselves at the cost of one indexed pass over the few
 customers that changed; reports over whole histories (RFM for everyone) read it instead of every order.
 
-Every read calls :func:`reading`, which refreshes first when the mirror is older than
-``MAX_STALENESS`` seconds; ``kundebase analytics refresh`` does the same from the command line.
+Every read calls :func:`reading`, which refreshes first when the source has new rows or change marks (one
+indexed probe of the newest ids, :meth:`Mirror.behind`) or when the mirror is older than ``MAX_STALENESS``
+seconds; ``kundebase analytics refresh`` does the same from the command line.
 DuckDB lets one process write a database file at a time, so each use opens the file under an
 exclusive file lock and closes it again — cheap, and safe with several web workers.
 """
@@ -148,6 +149,31 @@ class Mirror:
             return float("inf")
         return time.time() - rows[0][0]
 
+    def probe(self) -> str:
+        """The source's newest row ids and change mark, in one indexed query (``MAX`` of primary keys)."""
+        from kundebase.analytics.models import ChangeMark
+
+        newest = [f"(SELECT MAX(id) FROM {SOURCE_TABLES[table]})" for table in MIRROR_COLUMNS]
+        newest.append(f"(SELECT MAX(id) FROM {ChangeMark._meta.db_table})")
+        with connections[self.alias].cursor() as cur:
+            cur.execute("SELECT " + ", ".join(newest))
+            return ",".join(str(value) for value in cur.fetchone())
+
+    def behind(self, con: duckdb.DuckDBPyConnection, tables: Sequence[str] | None = None) -> bool:
+        """Whether the source has rows or change marks the mirror has not read: its probe differs from the one
+        taken when the mirror last refreshed.  Anything committed after that probe changes it, so a new order
+        makes the very next read refresh (and a read with nothing new costs one indexed query).  ``tables``
+        limits the new rows that count to those tables (change marks always count)."""
+        stored = con.execute("SELECT value FROM _meta WHERE key = 'probe'").fetchall()
+        if not stored:
+            return True
+        now, then = self.probe().split(","), stored[0][0].split(",")
+        if len(now) != len(then):
+            return True
+        names = [*MIRROR_COLUMNS, "changes"]
+        wanted = set(tables or MIRROR_COLUMNS) | {"changes"}
+        return any(a != b for name, a, b in zip(names, now, then, strict=True) if name in wanted)
+
     def refresh(self, con: duckdb.DuckDBPyConnection, *, reconcile: bool = False,
                 progress: Any = None) -> RefreshStats:
         """Bring the mirror up to date; ``reconcile`` forces the key comparison on every table.
@@ -155,9 +181,11 @@ class Mirror:
         One DuckDB transaction: a refresh that fails half-way leaves the mirror (and the totals
         derived from it) as they were, so the next refresh starts again from the same watermarks.
         """
+        seen = self.probe()
         con.begin()
         try:
             stats = self._refresh(con, reconcile=reconcile, progress=progress)
+            con.execute("INSERT OR REPLACE INTO _meta VALUES ('probe', ?)", [seen])
         except BaseException:
             con.rollback()
             raise
@@ -207,6 +235,10 @@ class Mirror:
             new_max = con.execute(f"SELECT MAX(id) FROM {table}").fetchall()[0][0] or 0
             con.execute("INSERT OR REPLACE INTO _sync VALUES (?, ?, ?, ?, ?)",
                         [table, new_max, last_change, time.time(), reconciled_at or time.time()])
+        buyers_changed = stats.full or any(stats.deleted.values()) or stats.loaded.get("orders") \
+            or bool(stats.reconciled)
+        if buyers_changed:  # what RFM scores everyone by may have moved (rfm_lookup caches by this stamp)
+            con.execute("INSERT OR REPLACE INTO _meta VALUES ('buyers_changed', ?)", [repr(time.time())])
         if checked or stats.full:
             cutoff = timezone.now() - dt.timedelta(seconds=KEEP_MARKS)
             ChangeMark.objects.using(self.alias).filter(at__lt=cutoff).delete()
@@ -326,12 +358,16 @@ def mirror() -> Mirror:
 
 
 @contextmanager
-def reading(max_staleness: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """An open mirror connection, refreshed first when older than ``max_staleness`` seconds."""
+def reading(max_staleness: float | None = None, *, follow: Sequence[str] | None = None
+            ) -> Iterator[duckdb.DuckDBPyConnection]:
+    """An open mirror connection, refreshed first when the source has rows or changes the mirror has not read
+    (:meth:`Mirror.behind`: new orders show in the very next report) or when it is older than
+    ``max_staleness`` seconds (which lets the periodic reconciliation find writes that bypass the services).
+    ``follow`` names the tables whose new rows matter to the reader (default: all)."""
     m = mirror()
     limit = MAX_STALENESS if max_staleness is None else max_staleness
     with m.open() as con:
-        if m.age(con) > limit:
+        if m.age(con) > limit or m.behind(con, follow):
             m.refresh(con)
         yield con
 

@@ -8,6 +8,7 @@ them at once); a customer's figures use the stored fit, so the card answers in m
 from __future__ import annotations
 
 import json
+import math
 import time
 from decimal import Decimal
 from typing import Any
@@ -48,6 +49,8 @@ def fit_model(con: duckdb.DuckDBPyConnection, *, force: bool = False) -> clv.Clv
             if spend.q <= 1:
                 spend = None
         model = clv.ClvModel(purchases, spend)
+        if not model.finite():
+            model = None  # value and churn are reported as unknown, as with too few customers
     con.execute("INSERT OR REPLACE INTO _models VALUES ('clv', ?, ?)",
                 [time.time(), json.dumps(model.as_dict() if model else {})])
     return model
@@ -64,17 +67,22 @@ def data_key(data: dict[str, Any]) -> str:
 
 def key_figures(party_id: int) -> dict[str, Any]:
     """Revenue, cost, margins, service cost, counts, dates, predicted value and churn risk of one customer."""
+    with engine.reading() as con:
+        return figures_from(con, party_id)
+
+
+def figures_from(con: duckdb.DuckDBPyConnection, party_id: int) -> dict[str, Any]:
+    """:func:`key_figures` on a mirror connection the caller already holds (the profile reads more from it)."""
     if not 0 < party_id < 2**63:
         raise NotFound("Customer", party_id)
-    with engine.reading() as con:
-        exists = con.execute("SELECT COUNT(*) FROM customers WHERE id = ?", [party_id]).fetchall()[0][0]
-        if not exists:
-            raise NotFound("Customer", party_id)
-        text, params = sql.customer_orders(DUCKDB, party_id)
-        orders, revenue, cost, first_at, last_at, first_revenue = con.execute(text, params).fetchall()[0]
-        text, params = sql.customer_contacts(DUCKDB, party_id)
-        contacts = dict(con.execute(text, params).fetchall())
-        model = fit_model(con) if orders else None
+    exists = con.execute("SELECT COUNT(*) FROM customers WHERE id = ?", [party_id]).fetchall()[0][0]
+    if not exists:
+        raise NotFound("Customer", party_id)
+    text, params = sql.customer_orders(DUCKDB, party_id)
+    orders, revenue, cost, first_at, last_at, first_revenue = con.execute(text, params).fetchall()[0]
+    text, params = sql.customer_contacts(DUCKDB, party_id)
+    contacts = dict(con.execute(text, params).fetchall())
+    model = fit_model(con) if orders else None
     rates = service_costs()
     service = sum((rates.get(kind, Decimal(0)) * n for kind, n in contacts.items()), Decimal(0))
     revenue, cost = Decimal(revenue or 0), Decimal(cost or 0)
@@ -98,8 +106,9 @@ def key_figures(party_id: int) -> dict[str, Any]:
         mean_repeat = float((revenue - Decimal(first_revenue or 0)) / x) if x > 0 else 0.0
         prediction = model.predict(x=x, t_x=days(first_at, last_at) / 7.0, T=max(days(first_at, now) / 7.0, 1e-6),
                                    mean_value=mean_repeat, horizon_weeks=HORIZON_WEEKS)
-        out.update({"predicted_value_12m": round(prediction["predicted_value"], 2),
-                    "expected_orders_12m": round(prediction["expected_purchases"], 3),
-                    "p_alive": round(prediction["p_alive"], 4), "churn_risk": round(1 - prediction["p_alive"], 4),
-                    "model": model.as_dict()})
+        if all(math.isfinite(v) for v in prediction.values()):  # else unknown: JSON has no NaN
+            out.update({"predicted_value_12m": round(prediction["predicted_value"], 2),
+                        "expected_orders_12m": round(prediction["expected_purchases"], 3),
+                        "p_alive": round(prediction["p_alive"], 4),
+                        "churn_risk": round(1 - prediction["p_alive"], 4), "model": model.as_dict()})
     return out

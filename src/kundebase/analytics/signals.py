@@ -20,11 +20,17 @@ def _mark(table: str, row_id: int | None) -> None:
 
 
 def _order_saved(sender: Any, instance: Any, created: bool = False, **kw: Any) -> None:
+    from kundebase.analytics import rfm_lookup
+
+    rfm_lookup.forget()  # RFM boundaries held by this process may have moved
     if not created:
         _mark("orders", instance.pk)
 
 
 def _order_deleted(sender: Any, instance: Any, **kw: Any) -> None:
+    from kundebase.analytics import rfm_lookup
+
+    rfm_lookup.forget()
     _mark("orders", instance.pk)
 
 

@@ -11,7 +11,8 @@ class CoreConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from django.db.models.signals import pre_save
 
-        from kundebase.core import roles  # noqa: F401  (connects post_migrate)
+        from kundebase.core import permission_cache, roles  # noqa: F401  (roles connects post_migrate)
         from kundebase.core.usernames import normalise_on_save
 
+        permission_cache.connect()
         pre_save.connect(normalise_on_save, sender=get_user_model(), dispatch_uid="kundebase-canonical-username")

@@ -136,8 +136,9 @@ def _append(*, action: str, actor: object, entity: str, record_id: int | None, p
         if named:  # ``_entry`` hashed the entry alone; the named records are part of its content
             entry.entry_hash = _digest(entry, named)
         entry.save()
-        AuditRecord.objects.bulk_create(AuditRecord(entry=entry, entity=e, record_id=r, party_id=p)
-                                        for e, r, p in named)
+        # one multi-row INSERT (COPY on PostgreSQL) without a model object per row: the chain's lock is held
+        insert_rows(AuditRecord, [{"entry_id": entry.pk, "entity": e, "record_id": r, "party_id": p}
+                                  for e, r, p in named])
     return entry
 
 

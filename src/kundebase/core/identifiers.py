@@ -100,11 +100,17 @@ def email(value: str) -> str:
     if not raw:
         raise ValueError(_("Enter an e-mail address"))
     try:
-        result = validate_email(raw, check_deliverability=False)
+        return _normalised_email(raw)
     except EmailNotValidError as exc:
         raise ValueError(_("%(value)s is not a valid e-mail address: %(reason)s")
                          % {"value": raw, "reason": str(exc)}) from exc
-    return str(result.normalized)
+
+
+@lru_cache(maxsize=8192)
+def _normalised_email(raw: str) -> str:
+    """email-validator's checks cost about a millisecond an address (IDNA tables); the event stream and imports
+    repeat the same addresses, so valid ones are remembered (a refused one raises again each time)."""
+    return str(validate_email(raw, check_deliverability=False).normalized)
 
 
 def email_key(value: str) -> str:

@@ -35,3 +35,14 @@ class CanonicalNameBackend(ModelBackend):
         if username is not None:
             username = canonical_username(username)
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+    def get_all_permissions(self, user_obj: Any, obj: Any = None) -> set[str]:
+        """Django's answer, kept for a short while per user (:mod:`kundebase.core.permission_cache`)."""
+        from kundebase.core import permission_cache
+
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return super().get_all_permissions(user_obj, obj)
+        if not hasattr(user_obj, "_perm_cache"):
+            user_obj._perm_cache = permission_cache.get(
+                user_obj.pk, lambda: ModelBackend.get_all_permissions(self, user_obj))
+        return user_obj._perm_cache

@@ -512,8 +512,9 @@ class Batch(events.Direct):
 
     def write(self) -> None:
         """Everything the batch collected, a bulk statement per table, and one audit entry naming it all."""
+        from kundebase.analytics import rfm_lookup
         from kundebase.core import audit, sequences
-        from kundebase.core.bulk import insert_rows
+        from kundebase.core.bulk import insert_rows, update_rows
         from kundebase.core.models import Observation
         from kundebase.interactions.models import Interaction
         from kundebase.offers import freshness
@@ -550,6 +551,7 @@ class Batch(events.Direct):
         buyers = {o.party_id for o in orders}
         if buyers:
             lifecycle.activate_many(buyers)
+            rfm_lookup.forget()  # bulk inserts fire no signal: RFM boundaries held by this process may move
         named += [("order", o.pk, o.party_id) for o in orders]
         interactions = []
         for _event, party, interaction, used in self.interactions:
@@ -559,12 +561,9 @@ class Batch(events.Direct):
         Interaction.objects.bulk_create(interactions)
         named += [("interaction", i.pk, i.party_id) for i in interactions]
         named += [("person", p.pk, p.pk) for p, *_rest in self.new_persons if p.pk]
+        update_rows(Event, [{"id": pk, "processed_at": now, "party_id": as_id(party), "error": error,
+                             "claimed_by": "", "claimed_at": None} for pk, (party, error) in self.results.items()])
         with connection.cursor() as cursor:
-            cursor.executemany(
-                "UPDATE ingest_event SET processed_at = %s, party_id = %s, error = %s, claimed_by = '', "
-                "claimed_at = NULL WHERE id = %s",
-                [(connection.ops.adapt_datetimefield_value(now), as_id(party), error, pk)
-                 for pk, (party, error) in self.results.items()])
             if self.joined_stored:
                 cursor.executemany("UPDATE ingest_event SET party_id = %s WHERE id = %s",
                                    [(as_id(p), pk) for pk, p in self.joined_stored.items()])
@@ -573,6 +572,14 @@ class Batch(events.Direct):
                            fields=fields, note=f"{len(self.batch)} events from {', '.join(sources)}: "
                                                f"{len(orders)} orders, {len(interactions)} timeline entries, "
                                                f"{sum(1 for p in self.new_persons if p[0].pk)} persons")
-        touched = {as_id(p) for p, _e in self.results.values() if p} | {as_id(p) for p in self.joined_stored.values()}
-        touched |= {pid for _e, pid, _r in named if pid}
-        freshness.mark(touched)
+        # each profile is marked with what changed: an order re-reads its key figures, a page view only the
+        # timeline; an identify (new traits, joined identities) may change anything
+        kinds = {e.pk: e.type for e in self.batch}
+        changes = dict.fromkeys((i.party_id for i in interactions), freshness.INTERACTIONS)
+        changes.update(dict.fromkeys(buyers, freshness.ORDERS | freshness.IDENTITY | freshness.INTERACTIONS))
+        rest = {as_id(p) for pk, (p, _e) in self.results.items() if p and kinds.get(pk) not in ("page", "track",
+                                                                                               "screen")}
+        rest |= {as_id(p) for p in self.joined_stored.values()}
+        rest |= {pid for kind, pid, _r in named if pid and kind == "person"}
+        changes.update(dict.fromkeys(rest, freshness.EVERYTHING))
+        freshness.mark_each(changes)

@@ -27,6 +27,7 @@ class ProfileOut(Schema):
     loyalty: dict[str, Any]
     last_interactions: list[dict[str, Any]]
     interests: list[dict[str, Any]]
+    offers: dict[str, Any] = {}
 
 
 class OfferOut(Schema):
@@ -120,7 +121,7 @@ def get_profile(request: HttpRequest, response: HttpResponse, profile_ref: str):
     ratelimit.check(request)
     from kundebase.privacy.masking import is_pseudonymised
 
-    profile = profiles.current(profiles.resolve(profile_ref, user=request.user))
+    profile = profiles.find(profile_ref, user=request.user)
     tag = profiles.etag(profile, masked=is_pseudonymised(request.user))
     if tag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
         not_modified = HttpResponse(status=304)

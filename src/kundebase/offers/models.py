@@ -12,9 +12,10 @@ from kundebase.core.models import TimeStamped
 class Profile(models.Model):
     """One customer's profile as the profile API serves it, computed once per change instead of per request.
 
-    Every write that changes what the profile shows raises ``generation`` (:mod:`kundebase.offers.freshness`);
-    a read finds ``built_generation`` behind and rebuilds once.  A write that lands while a rebuild runs raises
-    the generation again, so the rebuilt row is still seen as stale and no change is lost.
+    Every write that changes what the profile shows sets the bit of its source in ``stale_parts`` and raises
+    ``generation`` (:mod:`kundebase.offers.freshness`); a read rebuilds just the parts that depend on the marked
+    sources and clears the bits only if the generation is still the one it started from, so a write that lands
+    while a rebuild runs leaves its bit set and no change is lost.
     """
 
     party_id = models.BigIntegerField(primary_key=True)
@@ -23,6 +24,8 @@ class Profile(models.Model):
     """Grows by one on each rebuild: the ETag."""
     generation = models.PositiveBigIntegerField(default=1)
     built_generation = models.PositiveBigIntegerField(default=0)
+    stale_parts = models.PositiveIntegerField(default=255)
+    """Bit set of the sources changed since the last build (``freshness.IDENTITY`` …); a new row: all."""
     computed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -31,7 +34,7 @@ class Profile(models.Model):
 
     @property
     def stale(self) -> bool:
-        return self.built_generation != self.generation
+        return self.stale_parts != 0
 
 
 class Offer(TimeStamped):

@@ -38,11 +38,9 @@ def _looks_identifying(text: str) -> bool:
     return "@" in text or sum(ch.isdigit() for ch in text) >= 5
 
 
-def resolve(ref: str, *, user: Any) -> int:
-    """The customer an id names: a customer number, a user id or anonymous id from the event API, an e-mail or
-    a phone.  404 when nobody matches; 403 when the caller's role may not look people up by that form."""
-    from kundebase.parties.lookup import lookup
-    from kundebase.parties.models import Party
+def _form(ref: str, *, user: Any) -> tuple[str, str, bool]:
+    """``(form, text, may_identify)`` of an id: the form named by its prefix ('' when none); 404 for an id that
+    cannot name anyone, 403 for a form the caller's role may not use."""
     from kundebase.privacy.masking import identifies_people
 
     text = (ref or "").strip()
@@ -55,10 +53,29 @@ def resolve(ref: str, *, user: Any) -> int:
     may_identify = identifies_people(user)
     if form in IDENTIFYING_FORMS and not may_identify:
         raise Forbidden(_("Your role sees pseudonymised data only and cannot look people up by e-mail or phone"))
-    party_id: int | None = None
+    return form, text, may_identify
+
+
+def resolve(ref: str, *, user: Any) -> int:
+    """The customer an id names: a customer number, a user id or anonymous id from the event API, an e-mail or
+    a phone.  404 when nobody matches; 403 when the caller's role may not look people up by that form."""
+    from kundebase.parties.models import Party
+
+    form, text, may_identify = _form(ref, user=user)
     if form in ("", "customer"):
-        party_id = Party.objects.filter(customer_number=text).values_list("pk", flat=True).first()
-    if party_id is None and form in ("", "user"):
+        row = Party.objects.filter(customer_number=text).values_list("pk", "merged_into_id", "erased_at").first()
+        if row is not None:
+            if row[1] is None and row[2] is None:
+                return int(row[0])  # the usual case: a live customer, found and checked in one query
+            return _live(row[0], ref)
+    return _live(_other_forms(ref, form, text, may_identify), ref)
+
+
+def _other_forms(ref: str, form: str, text: str, may_identify: bool) -> int | None:
+    from kundebase.parties.lookup import lookup
+
+    party_id: int | None = None
+    if form in ("", "user"):
         party_id = _identity("user", text)
     if party_id is None and form in ("", "anonymous"):
         party_id = _identity("anonymous", text)
@@ -69,7 +86,28 @@ def resolve(ref: str, *, user: Any) -> int:
         if form != "email" or "@" in text:
             found = lookup(text, limit=1)
             party_id = found[0] if found else None
-    return _live(party_id, ref)
+    return party_id
+
+
+BY_NUMBER = ("SELECT p.id AS party_id, p.merged_into_id AS merged_into, p.erased_at AS erased, pr.data, "
+             "pr.version, pr.generation, pr.built_generation, pr.stale_parts, pr.computed_at "
+             "FROM parties_party p LEFT JOIN offers_profile pr ON pr.party_id = p.id WHERE p.customer_number = %s")
+"""A customer number, whether the customer is live, and their profile row: a cached read in one query."""
+
+
+def find(ref: str, *, user: Any) -> Profile:
+    """:func:`current` of :func:`resolve`, folded: for a customer number one query finds the customer, checks
+    that they are live and reads their profile row; the other forms add their own look-up."""
+    form, text, _may = _form(ref, user=user)
+    if form in ("", "customer"):
+        rows = list(Profile.objects.raw(BY_NUMBER, [text]))
+        if rows:
+            row = rows[0]
+            if row.merged_into is None and row.erased is None:
+                if row.version is not None and not row.stale_parts:
+                    return row
+                return current(row.party_id)
+    return current(resolve(ref, user=user))
 
 
 def _live(party_id: int | None, ref: str) -> int:
@@ -110,16 +148,13 @@ def _identity_part(party_id: int) -> dict[str, Any]:
 
 
 def consent_part(party_id: int) -> dict[str, dict[str, Any]]:
-    """Per channel: may we market to the customer (direct marketing), and why — privacy's one rule."""
+    """Per channel: may we market to the customer (direct marketing), and why — privacy's one rule, its facts
+    read once for every channel."""
     from kundebase.privacy import decision, purposes
     from kundebase.privacy.models import Channel
 
-    out: dict[str, dict[str, Any]] = {}
-    for channel in Channel.values:
-        allowed, reason = decision.decide_many([party_id], channel=channel,
-                                               purpose=purposes.DIRECT_MARKETING).get(party_id, (False, "unknown"))
-        out[channel] = {"allowed": allowed, "reason": reason}
-    return out
+    decided = decision.decide_channels(party_id, channels=Channel.values, purpose=purposes.DIRECT_MARKETING)
+    return {channel: {"allowed": allowed, "reason": reason} for channel, (allowed, reason) in decided.items()}
 
 
 def member_of(rule: Any, party_id: int, *, segment_id: int | None = None) -> bool:
@@ -134,20 +169,33 @@ def member_of(rule: Any, party_id: int, *, segment_id: int | None = None) -> boo
         return cursor.fetchone() is not None
 
 
-def _segments_part(party_id: int) -> list[dict[str, Any]]:
+def _segments_part(party_id: int, changed: int, before: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """The saved segments the customer is in.  Only segments whose rule reads a changed source are evaluated
+    again; the others keep the answer the profile already holds (``before``)."""
     from kundebase.core.errors import ValidationFailed
     from kundebase.marketing.models import Segment, SegmentMember
+    from kundebase.offers.freshness import SEGMENTS, rule_sources
 
+    everything = before is None or bool(changed & SEGMENTS)
+    was_in = {row["id"] for row in before or ()}
+    static: set[int] | None = None
     out = []
-    static = set(SegmentMember.objects.filter(party_id=party_id).values_list("segment_id", flat=True))
     for segment in Segment.objects.order_by("name"):
         if segment.kind == Segment.Kind.STATIC:
-            inside = segment.pk in static
-        else:
+            if everything:
+                if static is None:
+                    static = set(SegmentMember.objects.filter(party_id=party_id)
+                                 .values_list("segment_id", flat=True))
+                inside = segment.pk in static
+            else:
+                inside = segment.pk in was_in
+        elif everything or rule_sources(segment.rule) & changed:
             try:
                 inside = member_of(segment.rule, party_id, segment_id=segment.pk)
             except ValidationFailed:  # a saved rule that no longer compiles names nobody
                 inside = False
+        else:
+            inside = segment.pk in was_in
         if inside:
             out.append({"id": segment.pk, "name": segment.name})
     return out
@@ -155,32 +203,27 @@ def _segments_part(party_id: int) -> list[dict[str, Any]]:
 
 def rfm_segment(party_id: int) -> str:
     """The customer's RFM segment as the RFM report names it ('' for someone who never bought)."""
-    from kundebase.analytics import engine, sql
-    from kundebase.core.dialect import DUCKDB
+    from kundebase.analytics import engine, rfm_lookup
 
-    now, filters = timezone.now(), sql.Filters()
-    with engine.reading() as con:
-        latest = con.execute("SELECT MAX(ordered_at) FROM orders").fetchall()[0][0]
-        # the per-customer totals answer the same RFM without scanning every order (sql.totals_cover)
-        text, params = sql.rfm_customers(DUCKDB, filters, now, totals=sql.totals_cover(filters, now, latest))
-        rows = con.execute(f"SELECT segment FROM ({text}) rfm_all WHERE party_id = ?", [*params, party_id]
-                           ).fetchall()
-    return str(rows[0][0]) if rows else ""
+    with engine.reading(follow=("customers", "orders")) as con:  # new timeline rows do not move RFM scores
+        return rfm_lookup.segment(con, party_id, timezone.now(), path=str(engine.mirror_path()))
 
 
 def _figures_part(party_id: int) -> dict[str, Any]:
-    from kundebase.analytics import engine, keyfigures
+    """Key figures and RFM segment from one opening of the analytics mirror, brought up to the write that made
+    them stale first (the mirror refreshes when its source has rows it has not seen)."""
+    from kundebase.analytics import engine, keyfigures, rfm_lookup
 
-    with engine.reading(max_staleness=0):
-        pass  # bring the mirror up to the write that made this profile stale
-    try:
-        figures = keyfigures.key_figures(party_id)
-    except NotFound:
-        figures = {}
     keep = ("orders", "revenue", "gross_margin", "gross_margin_pct", "average_order", "first_order_at",
             "last_order_at", "recency_days", "predicted_value_12m", "expected_orders_12m", "p_alive", "churn_risk")
-    out = {key: figures.get(key) for key in keep}
-    out["rfm_segment"] = rfm_segment(party_id) if figures.get("orders") else ""
+    with engine.reading() as con:
+        try:
+            figures = keyfigures.figures_from(con, party_id)
+        except NotFound:
+            figures = {}
+        out = {key: figures.get(key) for key in keep}
+        out["rfm_segment"] = rfm_lookup.segment(con, party_id, timezone.now(), path=str(engine.mirror_path())) \
+            if figures.get("orders") else ""
     return out
 
 
@@ -211,18 +254,55 @@ def _interests_part(party_id: int) -> list[dict[str, Any]]:
              "source": r["source"]} for r in rows]
 
 
-def build(party_id: int) -> dict[str, Any]:
-    """Every part of one customer's profile, as stored in the cache row (unmasked)."""
-    return {"identity": _identity_part(party_id), "consent": consent_part(party_id),
-            "segments": _segments_part(party_id), "key_figures": _figures_part(party_id),
-            "loyalty": _loyalty_part(party_id), "last_interactions": _interactions_part(party_id),
-            "interests": _interests_part(party_id)}
+def _offers_part(party_id: int) -> dict[str, Any]:
+    """How often the customer was shown offers and accepted them, and which offers they redeemed."""
+    from django.db.models import Count
+
+    from kundebase.offers.models import OfferEvent
+
+    counts = {"shown": 0, "accepted": 0}
+    redeemed: list[int] = []
+    for row in (OfferEvent.objects.filter(party_id=party_id).values("offer_id", "kind").annotate(n=Count("id"))
+                .order_by("offer_id")):
+        counts[row["kind"]] = counts.get(row["kind"], 0) + row["n"]
+        if row["kind"] == OfferEvent.Kind.ACCEPTED:
+            redeemed.append(row["offer_id"])
+    return {**counts, "redeemed": redeemed}
+
+
+PARTS = {"identity": _identity_part, "consent": consent_part, "key_figures": _figures_part,
+         "loyalty": _loyalty_part, "last_interactions": _interactions_part, "interests": _interests_part,
+         "offers": _offers_part}
+
+
+def build(party_id: int, *, changed: int | None = None, before: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The parts of one customer's profile (unmasked) that depend on the ``changed`` sources, the others taken
+    from ``before``; everything when ``changed`` is ``None`` or a part was never built."""
+    from kundebase.offers.freshness import EVERYTHING, PART_SOURCES
+
+    changed = EVERYTHING if changed is None else changed
+    before = before or {}
+    data: dict[str, Any] = {}
+    for name, compute in PARTS.items():
+        data[name] = compute(party_id) if name not in before or PART_SOURCES[name] & changed else before[name]
+    figures = data["key_figures"]
+    if figures is before.get("key_figures") and figures.get("orders"):
+        # scores are quintiles over everyone: other customers' orders move them, so every rebuild scores the
+        # customer again — from the boundaries this process holds when they are recent, else from the mirror
+        from kundebase.analytics import engine, rfm_lookup
+
+        again = rfm_lookup.segment_from_figures(figures, party_id, timezone.now(), path=str(engine.mirror_path()))
+        data["key_figures"] = {**figures, "rfm_segment": rfm_segment(party_id) if again is None else again}
+    data["segments"] = _segments_part(party_id, changed, before.get("segments"))
+    return data
 
 
 # --- the cache row --------------------------------------------------------------------------------------------------
 
 def current(party_id: int) -> Profile:
-    """The customer's profile row, rebuilt first when a write has marked it (or it was never built)."""
+    """The customer's profile row, its marked parts rebuilt first (every part when it was never built)."""
+    from django.db.models import F
+
     profile = Profile.objects.filter(party_id=party_id).first()
     if profile is not None and not profile.stale:
         return profile
@@ -232,11 +312,13 @@ def current(party_id: int) -> Profile:
                 profile = Profile.objects.create(party_id=party_id)
         except IntegrityError:  # another request created it meanwhile
             profile = Profile.objects.get(party_id=party_id)
-    generation = profile.generation
-    data = build(party_id)
+    generation, changed = profile.generation, profile.stale_parts
+    data = build(party_id, changed=changed, before=profile.data if profile.built_generation else None)
     now = timezone.now()
-    Profile.objects.filter(party_id=party_id).update(data=data, built_generation=generation, computed_at=now,
-                                                     version=profile.version + 1)
+    done = Profile.objects.filter(party_id=party_id, generation=generation).update(
+        data=data, built_generation=generation, stale_parts=0, computed_at=now, version=F("version") + 1)
+    if not done:  # a write landed meanwhile: keep its marks (and ours) so the next read builds again
+        Profile.objects.filter(party_id=party_id).update(data=data, computed_at=now, version=F("version") + 1)
     profile.refresh_from_db()
     return profile
 

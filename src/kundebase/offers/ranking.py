@@ -138,10 +138,12 @@ def _eligible(offer: Offer, party_id: int) -> bool:
 @transaction.atomic
 def _record_shown(party_id: int, offers: list[Offer], segment: str, channel: str, actor: object) -> None:
     from kundebase.interactions.services import log_interaction
+    from kundebase.offers import freshness
 
     now = timezone.now()
     OfferEvent.objects.bulk_create([OfferEvent(offer=o, party_id=party_id, kind=OfferEvent.Kind.SHOWN,
                                                segment=segment, occurred_at=now) for o in offers])
+    freshness.mark([party_id], freshness.OFFERS)
     log_interaction(party_id=party_id, actor=actor, channel="api", data={
         "kind": "campaign", "direction": "out", "channel": TIMELINE_CHANNEL[channel], "occurred_at": now,
         "subject": (_("Offers shown: %(names)s") % {"names": ", ".join(o.name for o in offers)})[:300],
@@ -153,6 +155,7 @@ def accept(party_id: int, offer_id: int, *, actor: object = None, event_id: int 
            timeline: bool = True) -> OfferEvent:
     """Record that the customer accepted (redeemed) the offer; refused when already redeemed or capped."""
     from kundebase.interactions.services import log_interaction
+    from kundebase.offers import freshness
 
     offer = get_offer(offer_id)
     if OfferEvent.objects.filter(offer=offer, party_id=party_id, kind=OfferEvent.Kind.ACCEPTED).exists():
@@ -162,6 +165,7 @@ def accept(party_id: int, offer_id: int, *, actor: object = None, event_id: int 
         raise Conflict(_("The offer has reached its cap of acceptances"), code="capped")
     event = OfferEvent.objects.create(offer=offer, party_id=party_id, kind=OfferEvent.Kind.ACCEPTED,
                                       segment=_segment(party_id), event_id=event_id)
+    freshness.mark([party_id], freshness.OFFERS)
     if timeline:
         log_interaction(party_id=party_id, actor=actor, channel="api", data={
             "kind": "campaign", "direction": "in", "channel": TIMELINE_CHANNEL[offer.channel],
