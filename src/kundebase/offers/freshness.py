@@ -99,7 +99,7 @@ def mark_each(changes: dict[int, int]) -> None:
     bits = Case(*(When(party_id__in=ids, then=Value(sources)) for sources, ids in by_sources.items()),
                 default=Value(0), output_field=IntegerField())
     Profile.objects.filter(party_id__in=[pid for ids in by_sources.values() for pid in ids]).update(
-        generation=F("generation") + 1, stale_parts=F("stale_parts").bitor(bits))
+        generation=F("generation") + 1, stale_parts=F("stale_parts").bitor(bits))  # type: ignore[arg-type]
 
 
 def mark_all() -> None:

@@ -102,7 +102,7 @@ def find(ref: str, *, user: Any) -> Profile:
     if form in ("", "customer"):
         rows = list(Profile.objects.raw(BY_NUMBER, [text]))
         if rows:
-            row = rows[0]
+            row: Any = rows[0]  # the raw query adds the customer's merged_into and erased columns
             if row.merged_into is None and row.erased is None:
                 if row.version is not None and not row.stale_parts:
                     return row
@@ -285,7 +285,7 @@ def build(party_id: int, *, changed: int | None = None, before: dict[str, Any] |
     data: dict[str, Any] = {}
     for name, compute in PARTS.items():
         data[name] = compute(party_id) if name not in before or PART_SOURCES[name] & changed else before[name]
-    figures = data["key_figures"]
+    figures: dict[str, Any] = data["key_figures"] or {}
     if figures is before.get("key_figures") and figures.get("orders"):
         # scores are quintiles over everyone: other customers' orders move them, so every rebuild scores the
         # customer again — from the boundaries this process holds when they are recent, else from the mirror

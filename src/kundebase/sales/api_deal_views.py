@@ -29,7 +29,7 @@ class DealFilters(Schema):
 class SavedViewIn(Schema):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(max_length=80)
-    filters: DealFilters = Field(default_factory=DealFilters)
+    filters: DealFilters = Field(default_factory=DealFilters)  # type: ignore[arg-type]
     shared: bool = False
 
 

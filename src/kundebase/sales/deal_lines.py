@@ -53,7 +53,7 @@ def clean_lines(lines: Any, errors: ErrorCollector, *, prefix: str = "lines") ->
         if not isinstance(line, dict):
             errors.add(f"{prefix}[{i}]", _("A line needs a product and a quantity"), "invalid")
             continue
-        product = products.get(line.get("product_id"))  # type: ignore[arg-type]
+        product = products.get(line.get("product_id"))
         if line.get("product_id") in (None, ""):
             errors.add(at + "product_id", _("Required"), "required")
         elif product is None:

@@ -64,7 +64,7 @@ def stage_flow(pipeline: Pipeline, deals: Any = None) -> list[StageFlow]:
         stay=Avg(stay)).order_by()}
     out = []
     for stage in stages:
-        row = rows.get(stage.pk, {})
+        row: Any = rows.get(stage.pk, {})
         n, m, stay_avg = row.get("entered", 0), row.get("moved_on", 0), row.get("stay")
         out.append(StageFlow(stage_id=stage.pk, name=stage.label, entered=n, moved_on=m,
                              conversion=round(m / n, 4) if n else None,
