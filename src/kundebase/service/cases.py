@@ -112,7 +112,7 @@ def update_case(*, case_id: int, changes: dict[str, Any], actor: object = None, 
 
 
 def case_list(*, status: str = "", assigned_to: int | None = None, category: str = "", priority: str = "",
-              overdue: bool = False, party_id: int | None = None) -> QuerySet[Case]:
+              overdue: bool = False, party_id: int | None = None, escalated: bool = False) -> QuerySet[Case]:
     """Cases for the list page and the API, soonest due first; ``status="active"`` is open or pending."""
     qs = Case.objects.select_related("party", "assigned_to")
     if status == "active":
@@ -129,4 +129,6 @@ def case_list(*, status: str = "", assigned_to: int | None = None, category: str
         qs = qs.filter(party_id=party_id)
     if overdue:
         qs = qs.filter(due_at__lt=timezone.now()).exclude(status=Case.Status.CLOSED)
+    if escalated:
+        qs = qs.filter(escalated_at__isnull=False)
     return qs.order_by("due_at", "id")

@@ -4,7 +4,9 @@ IMAP remembers the folder's UIDVALIDITY and the last UID stored; each message is
 ``last_uid`` advanced in the same transaction, so a fetch that breaks off half-way resumes after the last
 message it stored: nothing is lost and nothing is fetched twice.  When the server renumbers its folder (a new
 UIDVALIDITY) the whole folder is read again and the Message-ID keeps what was stored from being stored twice.
-A failed connection leaves the state as it was; the caller retries with back-off.
+A failed connection leaves the state as it was and sets the mailbox's ``retry_at``: the periodic fetch
+(:func:`fetch_due`, queued by the worker every ``KUNDEBASE_MAIL_FETCH_SECONDS``) leaves the mailbox alone until
+then, waiting twice as long after each failure in a row (at most an hour), and fetches again once it is up.
 """
 
 from __future__ import annotations
@@ -14,12 +16,15 @@ import ipaddress
 import mailbox as maildir_lib
 import re
 import ssl
+import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -157,12 +162,36 @@ def fetch(mailbox: Mailbox, *, limit: int | None = None) -> FetchResult:
         else:
             _imap(mailbox, result, limit)
     except MailboxDown as exc:
-        Mailbox.objects.filter(pk=mailbox.pk).update(last_error=str(exc)[:2000], failures=mailbox.failures + 1)
         mailbox.failures += 1
+        mailbox.retry_at = timezone.now() + dt.timedelta(
+            seconds=backoff(mailbox.failures, base=float(settings.KUNDEBASE_MAIL_FETCH_SECONDS), cap=RETRY_CAP))
+        Mailbox.objects.filter(pk=mailbox.pk).update(last_error=str(exc)[:2000], failures=mailbox.failures,
+                                                     retry_at=mailbox.retry_at)
         raise
-    Mailbox.objects.filter(pk=mailbox.pk).update(last_fetched_at=timezone.now(), last_error="", failures=0)
-    mailbox.failures = 0
+    Mailbox.objects.filter(pk=mailbox.pk).update(last_fetched_at=timezone.now(), last_error="", failures=0,
+                                                 retry_at=None)
+    mailbox.failures, mailbox.retry_at = 0, None
     return result
+
+
+RETRY_CAP = 3600.0
+"""The longest wait between tries of a mailbox that is down, in seconds."""
+
+
+def fetch_due(*, now: dt.datetime | None = None) -> list[FetchResult]:
+    """One periodic round: fetch every active mailbox that is not waiting out a back-off after failures.
+
+    A mailbox that is down is tried once (its ``retry_at`` moves further out each time); the others are fetched
+    as usual.  Nothing is raised, so one broken mailbox never stops the rest."""
+    now = now or timezone.now()
+    results = []
+    due = Mailbox.objects.filter(active=True).filter(Q(retry_at__isnull=True) | Q(retry_at__lte=now))
+    for box in due.order_by("name"):
+        try:
+            results.append(fetch(box))
+        except MailboxDown as exc:
+            results.append(FetchResult(mailbox=box.name, error=str(exc)))
+    return results
 
 
 def backoff(failures: int, base: float = 1.0, cap: float = 300.0) -> float:

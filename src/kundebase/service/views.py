@@ -34,7 +34,7 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
     status = params.get("status", "active")
     qs = cases.case_list(status=status, assigned_to=request.user.pk if mine else None,
                          category=params.get("category", ""), priority=params.get("priority", ""),
-                         overdue=params.get("overdue") == "1")
+                         overdue=params.get("overdue") == "1", escalated=params.get("escalated") == "1")
     leads_open = (LeadProposal.objects.filter(status=LeadProposal.Status.OPEN)[:50]
                   if request.user.has_perm("service.view_leadproposal") else [])
     return render(request, "service/cases.html", {
