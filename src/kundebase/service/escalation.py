@@ -20,6 +20,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from kundebase.core import audit
+from kundebase.core.errors import DomainError
 from kundebase.service.models import Case, Priority
 
 log = logging.getLogger(__name__)
@@ -56,8 +57,11 @@ def escalate_due(*, now: dt.datetime | None = None) -> list[int]:
     owner = escalation_owner()
     done = []
     for case_id in list(due_for_escalation(now).order_by("due_at", "id").values_list("pk", flat=True)):
-        if _escalate_one(case_id, now, owner):
-            done.append(case_id)
+        try:
+            if _escalate_one(case_id, now, owner):
+                done.append(case_id)
+        except DomainError:  # e.g. the customer was erased meanwhile: the next run tries again
+            log.exception("case %s could not be escalated", case_id)
     return done
 
 
@@ -91,5 +95,5 @@ def _on_timeline(case: Case, note: str) -> None:
     if not Party.objects.filter(pk=case.party_id, erased_at__isnull=True).exists():
         return
     log_interaction(party_id=case.party_id, actor="escalation", channel="job", source_record_id=f"case:{case.pk}",
-                    data={"kind": "note", "subject": case.subject[:200] or _("Case #%(id)s") % {"id": case.pk},
+                    data={"kind": "note", "subject": _("Case #%(id)s escalated") % {"id": case.pk},
                           "body": note, "occurred_at": timezone.now(), "source": "service:escalation"})

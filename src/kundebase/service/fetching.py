@@ -11,12 +11,12 @@ then, waiting twice as long after each failure in a row (at most an hour), and f
 
 from __future__ import annotations
 
+import datetime as dt
 import imaplib
 import ipaddress
 import mailbox as maildir_lib
 import re
 import ssl
-import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
