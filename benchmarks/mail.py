@@ -92,6 +92,7 @@ def run_measure(port: int, user: str, customers: int, profile: str = "") -> dict
     intake_seconds = time.perf_counter() - start
     if profiler is not None:
         profiler.disable()
+        os.makedirs(os.path.dirname(profile), exist_ok=True)
         profiler.dump_stats(profile)
     return {"messages": len(uids), "bytes": fetched, "fetch_seconds": fetch_seconds, "intake_seconds": intake_seconds,
             "stored": result.stored}
