@@ -103,3 +103,29 @@ def test_the_worker_fetches_and_escalates_on_its_own_with_the_mailbox_stopped_th
     assert (box.failures, box.last_uid, box.last_error) == (0, 1, ""), err
     assert list(MailMessage.objects.values_list("message_id", flat=True)) == [first_id]
     assert Case.objects.get(pk=late.pk).priority == "high"
+
+
+@pytest.mark.django_db
+def test_messages_are_stored_in_batches_with_every_audit_entry_chained(
+        inbox: Any, customer: Any, service_levels: None, monkeypatch: Any) -> None:
+    from kundebase.core import audit
+    from kundebase.core.models import AuditEntry
+    from kundebase.service import fetching
+    from kundebase.service.models import Case, MailMessage
+
+    monkeypatch.setattr(fetching, "BATCH", 2)
+    box = inbox.mailbox()
+    ids = []
+    for n in range(5):
+        raw, msg_id = message(subject=f"Sak {n}", body="Varmepumpen bråker.")
+        inbox.append(raw)
+        ids.append(msg_id)
+    before = AuditEntry.objects.count()
+    [result] = fetching.fetch_due()
+    assert (result.stored, result.error) == (5, "")
+    box.refresh_from_db()
+    assert box.last_uid == 5
+    assert sorted(MailMessage.objects.values_list("message_id", flat=True)) == sorted(ids)
+    assert set(Case.objects.values_list("category", flat=True)) == {"heat-pumps"}
+    # one entry per case and per timeline entry, as before batching, and the chain intact
+    assert AuditEntry.objects.count() - before == 10 and audit.verify().ok

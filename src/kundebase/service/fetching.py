@@ -105,15 +105,17 @@ def _imap(mailbox: Mailbox, result: FetchResult, limit: int | None) -> None:
         if mailbox.uidvalidity != validity:
             Mailbox.objects.filter(pk=mailbox.pk).update(uidvalidity=validity, last_uid=0)
             mailbox.uidvalidity, mailbox.last_uid = validity, 0
-        todo = uids[:limit] if limit else uids
-        for start_at in range(0, len(todo), BATCH):
-            batch = []
-            for uid in todo[start_at:start_at + BATCH]:
-                status, parts = client.uid("FETCH", str(uid), "(BODY.PEEK[])")
-                raw = next((p[1] for p in parts or [] if isinstance(p, tuple)), None)
-                if status != "OK" or raw is None:
-                    raise MailboxDown(f"fetch of UID {uid}: {status}")
-                batch.append((uid, str(uid), raw))
+        batch: list[tuple[int | None, str, bytes]] = []
+        for uid in uids[:limit] if limit else uids:
+            status, parts = client.uid("FETCH", str(uid), "(BODY.PEEK[])")
+            raw = next((p[1] for p in parts or [] if isinstance(p, tuple)), None)
+            if status != "OK" or raw is None:
+                raise MailboxDown(f"fetch of UID {uid}: {status}")
+            batch.append((uid, str(uid), raw))
+            if _full(batch):
+                _store(mailbox, batch, result)
+                batch = []
+        if batch:
             _store(mailbox, batch, result)
     except (OSError, imaplib.IMAP4.error) as exc:
         raise MailboxDown(f"{mailbox.host}:{mailbox.port}: {exc}") from exc
@@ -126,6 +128,12 @@ def _imap(mailbox: Mailbox, result: FetchResult, limit: int | None) -> None:
 
 BATCH = 50
 """Messages stored per transaction: one chain lock for their audit entries, one commit (see :func:`_store`)."""
+BATCH_BYTES = 16 * 1024 * 1024
+"""A batch is stored earlier once its messages hold this many bytes, so large attachments never pile up."""
+
+
+def _full(batch: list[tuple[int | None, str, bytes]]) -> bool:
+    return len(batch) >= BATCH or sum(len(raw) for _uid, _name, raw in batch) >= BATCH_BYTES
 
 
 def _store(mailbox: Mailbox, batch: list[tuple[int | None, str, bytes]], result: FetchResult) -> None:
@@ -172,18 +180,21 @@ def _maildir(mailbox: Mailbox, result: FetchResult, limit: int | None) -> None:
     box = maildir_lib.Maildir(mailbox.path, create=False)
     keys = sorted(k for k, m in box.iteritems() if m.get_subdir() == "new")
     todo = keys[:limit] if limit else keys
-    for start_at in range(0, len(todo), BATCH):
-        batch: list[tuple[int | None, str, bytes]] = [(None, key, box.get_bytes(key))
-                                                      for key in todo[start_at:start_at + BATCH]]
+    batch: list[tuple[int | None, str, bytes]] = []
+    for index, key in enumerate(todo):
+        batch.append((None, key, box.get_bytes(key)))
+        if not _full(batch) and index < len(todo) - 1:
+            continue
         try:
             _store(mailbox, batch, result)
         finally:  # the messages stored (those before a refused one, too) are marked read
-            for key in result.stored_names:
-                message = box[key]
+            for name in result.stored_names:
+                message = box[name]
                 message.set_subdir("cur")
                 message.add_flag("S")
-                box[key] = message
+                box[name] = message
             result.stored_names = []
+        batch = []
 
 
 def fetch(mailbox: Mailbox, *, limit: int | None = None) -> FetchResult:
