@@ -13,7 +13,7 @@ import email
 import re
 from dataclasses import dataclass, field
 from email.errors import HeaderParseError
-from email.header import decode_header, make_header
+from email.header import Header, decode_header, make_header
 from email.message import Message
 from email.policy import compat32
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
@@ -54,10 +54,22 @@ class Parsed:
 
 def _unfolded(raw: object) -> str:
     """A raw header value as one line of text (8-bit bytes a sender put in it read as UTF-8)."""
-    text = str(raw) if raw is not None else ""
+    if isinstance(raw, Header):  # 8-bit bytes in a header: compat32 hands them over as "unknown-8bit"
+        text = "".join(_text(chunk, charset) for chunk, charset in decode_header(raw))
+    else:
+        text = str(raw) if raw is not None else ""
     if any("\udc80" <= ch <= "\udcff" for ch in text):  # undecoded 8-bit bytes (surrogate escapes)
         text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     return re.sub(r"\r?\n[ \t]*", " ", text)
+
+
+def _text(chunk: bytes | str, charset: str | None) -> str:
+    if isinstance(chunk, str):
+        return chunk
+    try:
+        return chunk.decode(charset if charset and charset != "unknown-8bit" else "utf-8")
+    except (LookupError, UnicodeError):
+        return chunk.decode("utf-8", "replace")
 
 
 def _decoded_words(text: str, name: str, defects: list[str]) -> str:
