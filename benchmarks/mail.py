@@ -1,13 +1,15 @@
 """Mail intake throughput: messages fetched from a real IMAP server, parsed, matched and stored, per second.
 
-``python -m benchmarks.mail [--messages 10000] [--backends sqlite,postgresql] [--customers 2000]``
+``python -m benchmarks.mail [--messages 10000] [--backends sqlite,postgresql] [--customers 2000] [--profile DIR]``
 
 A throwaway Dovecot (``tests.imapserver``) holds ``--messages`` messages (APPENDed before the clock starts),
 from senders of whom half are customers; a store per backend is migrated and given the customers.  Measured
 in the store's process, each after a fresh start of the folder's reading: *fetch only* — every message's
 bytes by UID over IMAP, nothing else; *intake* — ``kundebase.service.fetching.fetch``: fetched, parsed,
 matched to a customer, threaded, a case opened or updated and the timeline written, one transaction each.
-Reported: messages/s of both and the ratio.  Target: intake at least 100 messages/s.
+Reported: messages/s of both and the ratio, with the load average (1 min) before and after each backend, as
+the machine may be shared.  Target: intake at least 100 messages/s.  ``--profile DIR`` writes the intake's
+cProfile statistics to ``DIR/mail-<backend>.prof`` (read them with ``python -m pstats``).
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ def fill(port: int, user: str, messages: int, customers: int, seed: int) -> None
     client.logout()
 
 
-def run_measure(port: int, user: str, customers: int) -> dict[str, Any]:
+def run_measure(port: int, user: str, customers: int, profile: str = "") -> dict[str, Any]:
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kundebase.settings")
@@ -79,9 +81,19 @@ def run_measure(port: int, user: str, customers: int) -> dict[str, Any]:
         fetched += len(client.uid("FETCH", uid.decode(), "(BODY.PEEK[])")[1][0][1])
     client.logout()
     fetch_seconds = time.perf_counter() - start
+    profiler = None
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     start = time.perf_counter()
     result = fetching.fetch(box)
     intake_seconds = time.perf_counter() - start
+    if profiler is not None:
+        profiler.disable()
+        os.makedirs(os.path.dirname(profile), exist_ok=True)
+        profiler.dump_stats(profile)
     return {"messages": len(uids), "bytes": fetched, "fetch_seconds": fetch_seconds, "intake_seconds": intake_seconds,
             "stored": result.stored}
 
@@ -92,30 +104,36 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=2_000)
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--seed", type=int, default=20261206)
+    parser.add_argument("--profile", default="", help="write the intake's cProfile statistics to this folder")
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--user", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
-        print(json.dumps(run_measure(args.port, args.user, args.customers)))
+        print(json.dumps(run_measure(args.port, args.user, args.customers, args.profile)))
         return
     from tests import imapserver
 
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     server = imapserver.start({f"bench{i}": PASSWORD for i in range(len(backends))})
     try:
-        print("| backend | messages | fetch only msg/s | intake msg/s | intake ÷ fetch | ≥ 100 msg/s |")
-        print("|---|---|---|---|---|---|")
+        print("| backend | messages | fetch only msg/s | intake msg/s | intake ÷ fetch | ≥ 100 msg/s | load (1 min) |")
+        print("|---|---|---|---|---|---|---|")
         for i, backend in enumerate(backends):
             user = f"bench{i}"
             fill(server.port, user, args.messages, args.customers, args.seed)
+            profile = [] if not args.profile else ["--profile", os.path.join(os.path.abspath(args.profile),
+                                                                               f"mail-{backend}.prof")]
             with store(backend) as env:
+                before = os.getloadavg()[0]
                 out = measure(env, "benchmarks.mail", "--port", str(server.port), "--user", user,
-                              "--customers", str(args.customers))
+                              "--customers", str(args.customers), *profile)
+                after = os.getloadavg()[0]
             fetch_rate = out["messages"] / out["fetch_seconds"]
             intake_rate = out["stored"] / out["intake_seconds"]
             print(f"| {backend} | {out['stored']:,} | {fetch_rate:,.0f} | {intake_rate:,.0f} | "
-                  f"{intake_rate / fetch_rate:.2f} | {'yes' if intake_rate >= 100 else 'no'} |")
+                  f"{intake_rate / fetch_rate:.2f} | {'yes' if intake_rate >= 100 else 'no'} | "
+                  f"{before:.1f} → {after:.1f} |")
     finally:
         server.remove()
 

@@ -71,6 +71,12 @@ def _seed(env: dict[str, str]) -> dict[str, int]:
             ("Jonas Ny <jonas.ny@example.net>", "Pris på solcellepanel?", "Hva koster et anlegg til en enebolig?")):
         intake.receive(box, (f"From: {sender}\r\nSubject: {subject}\r\nContent-Type: text/plain; charset=utf-8"
                              f"\r\n\r\n{text}").encode())
+    from kundebase.service import escalation
+
+    intake.receive(box, ("From: Kari Nordmann <kari.nordmann@example.no>\r\nSubject: Faktura stemmer ikke\r\n"
+                         "Date: Mon, 1 Jan 2024 09:00:00 +0100\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+                         "Fakturaen for desember er for høy.").encode())
+    escalation.escalate_due()  # the old inquiry is past its service level: shown as escalated in the list
     import datetime as dt
 
     from django.utils import timezone

@@ -58,6 +58,10 @@ class Config:
     profile_rate: str = "50/s"
     mail_max_attachment: int = 10 * 1024 * 1024
     mail_attachment_types: tuple[str, ...] = MAIL_ATTACHMENT_TYPES
+    mail_retention_days: int = 730
+    mail_fetch_seconds: int = 60
+    escalation_seconds: int = 300
+    escalate_to: str = ""
 
     @property
     def debug(self) -> bool:
@@ -206,6 +210,10 @@ def load() -> Config:
         profile_rate=_profile_rate(),
         mail_max_attachment=_whole_number("KUNDEBASE_MAIL_MAX_ATTACHMENT", 10 * 1024 * 1024),
         mail_attachment_types=_mail_attachment_types(),
+        mail_retention_days=_whole_number("KUNDEBASE_MAIL_RETENTION_DAYS", 730),
+        mail_fetch_seconds=_whole_number("KUNDEBASE_MAIL_FETCH_SECONDS", 60),
+        escalation_seconds=_whole_number("KUNDEBASE_ESCALATION_SECONDS", 300),
+        escalate_to=os.environ.get("KUNDEBASE_ESCALATE_TO", "").strip(),
     )
 
 

@@ -93,3 +93,27 @@ def test_values_never_reach_the_log_only_field_names(api, person_payload):
         assert value not in text
     assert any("family_name" in r["fields"] for r in rows)
     assert {"create", "change", "view"} <= set(AuditEntry.objects.filter(party_id=pid).values_list("action", flat=True))
+
+
+def test_entries_gathered_in_a_block_are_written_once_in_order_and_not_at_all_when_it_fails():
+    from django.db import transaction
+
+    from kundebase.core import audit
+    from kundebase.core.models import AuditEntry, Sequence
+
+    def chain_claims() -> int:
+        return Sequence.objects.filter(name="audit_chain").values_list("next_value", flat=True).first() or 0
+
+    with transaction.atomic(), audit.gathered():
+        for i in range(3):
+            audit.record(action="create", actor="mail", entity="case", record_id=i, party_id=None, channel="mail")
+            assert not AuditEntry.objects.exists()  # kept until the block ends
+    assert list(AuditEntry.objects.order_by("id").values_list("record_id", flat=True)) == [0, 1, 2]
+    assert chain_claims() == 3 and audit.verify().ok
+
+    with pytest.raises(RuntimeError), transaction.atomic(), audit.gathered():
+        audit.record(action="create", actor="mail", entity="case", record_id=9, channel="mail")
+        raise RuntimeError("the batch failed")
+    assert AuditEntry.objects.count() == 3 and audit.verify().ok
+    audit.record(action="view", actor="alice", entity="case", record_id=3, channel="web")  # written at once again
+    assert AuditEntry.objects.count() == 4 and audit.verify().ok

@@ -47,3 +47,17 @@ def test_custom_field_without_purpose_or_legal_basis_is_refused(api, missing):
     assert res.status_code == 422, res.content
     assert missing in {e["field"] for e in res.json()["errors"]}
     assert not CustomFieldDefinition.objects.exists()
+
+
+def test_customer_service_models_join_the_registry_with_every_field_declared(db):
+    from kundebase.privacy.declarations import DECLARED_MODELS, declaration
+
+    for label in ("service.Case", "service.MailMessage", "service.Attachment", "service.LeadProposal",
+                  "service.Mailbox", "service.SlaRule", "service.ReplyTemplate"):
+        assert label in DECLARED_MODELS, label
+    body = declaration("service.MailMessage", "text_body")
+    assert (body.category, body.legal_basis, body.personal_identifier, body.erasure) == (
+        DataCategory.COMMUNICATION, LegalBasis.LEGITIMATE_INTEREST, True, DELETE)
+    assert declaration("service.LeadProposal", "address").category == DataCategory.IDENTITY
+    assert declaration("service.Case", "subject").erasure == DELETE
+    assert declaration("service.Case", "category").erasure == KEEP

@@ -60,6 +60,15 @@ def test_compose_from_the_customer_page_and_answer_a_case(
     answer = [m for m in smtp.to(CUSTOMER) if m["In-Reply-To"]][0]
     assert answer["In-Reply-To"] == first_id and first_id in answer["References"]
 
+    # The customer answers the answer: their message lands on the same case, which is open again.
+    reply, _reply_id = message(subject=f"Re: {answer['Subject']}", body="Takk, i morgen passer fint.",
+                               in_reply_to=answer["Message-ID"], references=f"{first_id} {answer['Message-ID']}")
+    assert intake.receive(box, reply).case_id == case.pk  # type: ignore[union-attr]
+    page.reload()
+    expect(page.locator(".message-in").last).to_contain_text("i morgen passer fint")
+    case.refresh_from_db()
+    assert case.status == "open" and case.messages.count() == 3
+
     hostile_case = Mailbox.objects.get().cases.exclude(pk=case.pk).get()
     page.goto(f"{base}/service/cases/{hostile_case.pk}/")
     expect(page.locator(".mail-html")).to_contain_text("Se her")

@@ -150,3 +150,20 @@ def test_a_message_the_timeline_refuses_stops_the_fetch_with_the_reason(maildir:
     assert "could not be stored" in row.last_error and "outcome_code" in row.last_error
     assert not MailMessage.objects.exists() and not Case.objects.exists()
     assert len(list(Path(box._path, "new").iterdir())) == 1  # still waiting, not lost
+
+
+def test_headers_written_in_raw_utf8_or_encoded_words_read_as_written() -> None:
+    from kundebase.service.parsing import parse
+
+    raw = ("From: Kåre Ås <Kare@Example.no>\r\nTo: support@kundebase.example, \"Berg, Siv\" <siv@example.no>\r\n"
+           "Subject: Varmepumpen bråker\r\n om natta\r\nMessage-ID: <u8@example.org>\r\n"
+           "References: <a@example.org>\r\n <b@example.org>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+           "Hei, æøå\r\n").encode()
+    parsed = parse(raw)
+    assert (parsed.subject, parsed.from_name, parsed.from_address) == (
+        "Varmepumpen bråker om natta", "Kåre Ås", "kare@example.no")
+    assert parsed.to == ["support@kundebase.example", "siv@example.no"]
+    assert parsed.references == ["<a@example.org>", "<b@example.org>"] and parsed.text == "Hei, æøå"
+    encoded = parse(b"From: =?utf-8?q?Kj=C3=A6re_Ingrid?= <i@example.org>\r\n"
+                    b"Subject: =?iso-8859-1?q?bl=E5b=E6r?= =?utf-8?b?w6bDuMOl?=\r\n\r\nhei")
+    assert (encoded.from_name, encoded.subject, encoded.defects) == ("Kjære Ingrid", "blåbæræøå", [])

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -97,7 +99,16 @@ def record(
     fields: Iterable[str] = (),
     note: str = "",
 ) -> AuditEntry:
-    """Append one entry.  Call inside the transaction that makes the change, so both land or neither."""
+    """Append one entry.  Call inside the transaction that makes the change, so both land or neither.
+
+    Inside :func:`gathered` the entry is kept and written with the others when the block ends (the entry
+    returned then is not saved yet)."""
+    pending = _gathering.get()
+    if pending is not None:
+        item = {"action": action, "actor": actor, "entity": entity, "record_id": record_id, "party_id": party_id,
+                "channel": channel, "fields": list(fields), "note": note}
+        pending.append(item)
+        return AuditEntry(**{k: v for k, v in item.items() if k != "actor"})
     return _append(action=action, actor=actor, entity=entity, record_id=record_id, party_id=party_id,
                    channel=channel, fields=fields, note=note, named=())
 
@@ -140,6 +151,30 @@ def _append(*, action: str, actor: object, entity: str, record_id: int | None, p
         insert_rows(AuditRecord, [{"entry_id": entry.pk, "entity": e, "record_id": r, "party_id": p}
                                   for e, r, p in named])
     return entry
+
+
+_gathering: ContextVar[list[dict[str, Any]] | None] = ContextVar("audit_gathering", default=None)
+
+
+@contextmanager
+def gathered() -> Iterator[None]:
+    """Within the block, :func:`record` gathers its entries; they are written in one go at its end.
+
+    For work that stores many records one after another in one transaction (a batch of fetched e-mails): every
+    change keeps its own entry, in order, but the chain's lock is taken and the rows inserted once per block
+    instead of once per entry.  Use inside the transaction that makes the changes, so that the entries land
+    with them or not at all; when the block raises, nothing gathered is written."""
+    outer = _gathering.get()
+    if outer is not None:  # already gathering: the outer block writes them
+        yield
+        return
+    pending: list[dict[str, Any]] = []
+    token = _gathering.set(pending)
+    try:
+        yield
+    finally:
+        _gathering.reset(token)
+    record_many(pending)
 
 
 def record_many(entries: list[dict[str, Any]]) -> int:

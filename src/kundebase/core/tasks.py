@@ -6,7 +6,8 @@ runs it, so a restart loses nothing queued; ``kundebase serve`` starts one worke
 tests run tasks at once where they are enqueued (``KUNDEBASE_TASKS=immediate``).
 
 This module holds the worker: a few threads, each a :class:`django_tasks_db` worker, that stop on SIGTERM or
-Ctrl-C after their current task and put a task that did not finish in time back in the queue.
+Ctrl-C after their current task and put a task that did not finish in time back in the queue.  Its main loop
+also queues the periodic jobs of :mod:`kundebase.core.periodic` (fetching mail, escalating cases) when due.
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ def run_worker(*, threads: int = 2, queues: list[str] | None = None, interval: f
     from django_tasks_db.management.commands.db_worker import Worker
     from django_tasks_db.models import DBTaskResult
 
+    from kundebase.core.periodic import Scheduler
+
     queue_names = queues or list(settings.TASKS["default"].get("QUEUES", ["default"]))
     workers = [Worker(queue_names=queue_names, interval=interval, batch=False, backend_name="default",
                       startup_delay=False, max_tasks=None, excluded_queue_names=[],
@@ -61,9 +64,11 @@ def run_worker(*, threads: int = 2, queues: list[str] | None = None, interval: f
     for thread in running:
         thread.start()
     log.info("worker running %d thread(s) on queues %s", threads, ",".join(queue_names))
+    scheduler = Scheduler(queues=queue_names)
     while not stopping.wait(0.5):
         if parent is not None and os.getppid() != parent:
             break  # the server that started this worker is gone (killed): do not outlive it
+        scheduler.tick()
     for worker in workers:
         worker.running = False
     deadline = time.monotonic() + GRACE_SECONDS

@@ -142,3 +142,10 @@ def open_follow_ups(*, user: User | None = None, due_by: dt.date | None = None) 
     if due_by is not None:
         qs = qs.filter(follow_up_on__lte=due_by)
     return qs.select_related("party").order_by("follow_up_on", "id")
+
+
+def clear_bodies(*, interaction_ids: list[int]) -> int:
+    """Empty the text of these timeline entries, keeping their kind, subject and date: the source they copied
+    (an e-mail) reached the end of its retention period.  Call inside the caller's transaction, which records
+    the audit entry for the batch; returns how many entries were changed."""
+    return Interaction.objects.filter(pk__in=interaction_ids).exclude(body="").update(body="")

@@ -178,6 +178,8 @@ class RetentionOut(Schema):
     bookkeeping_years: int
     orders_kept_until: dt.datetime | None
     expired_orders: int = Field(description="anonymised orders past their bookkeeping period, deleted by --apply")
+    expiring: dict[str, int] = Field(default_factory=dict, description="per kind of record with a retention "
+                                     "period of its own (e-mail bodies), how many are past it and go with --apply")
 
 
 @router.post("/privacy/screen", response={200: ScreenOut})
@@ -307,4 +309,5 @@ def retention_plan(request: HttpRequest):
     plan = retention.plan()
     return {"generated_at": plan.generated_at, "candidates": [c.__dict__ for c in plan.candidates],
             "bookkeeping_country": plan.bookkeeping_country, "bookkeeping_years": plan.bookkeeping_years,
-            "orders_kept_until": plan.orders_kept_until, "expired_orders": len(plan.expired_orders)}
+            "orders_kept_until": plan.orders_kept_until, "expired_orders": len(plan.expired_orders),
+            "expiring": plan.expiring}

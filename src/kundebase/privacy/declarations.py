@@ -173,8 +173,21 @@ _ROWS: list[tuple[str, str, str, str, str, bool, str]] = [
 DECLARATIONS: dict[str, FieldDeclaration] = {row[0] + "." + row[1]: FieldDeclaration(*row) for row in _ROWS}
 """``"app.Model.field"`` → its declaration."""
 
-DECLARED_MODELS = ("parties.Party", "parties.Person", "parties.Company", "parties.ContactPoint", "parties.Address",
-                   "parties.ContactRole", "interactions.Interaction", "orders.Order", "orders.OrderLine")
+DECLARED_MODELS = ["parties.Party", "parties.Person", "parties.Company", "parties.ContactPoint", "parties.Address",
+                   "parties.ContactRole", "interactions.Interaction", "orders.Order", "orders.OrderLine"]
+"""Models whose every concrete field must be declared; apps add theirs with :func:`declare`."""
+
+
+def declare(models: list[str], rows: list[tuple[str, str, str, str, str, bool, str]]) -> None:
+    """Add an app's models and their field declarations (from its ``AppConfig.ready``; idempotent).
+
+    The same rows as ``_ROWS`` above; the test of the registry then covers these models too.  Erasure of an
+    app's rows is the app's own hook (``privacy.erasure.on_erase``), which must honour what it declares here."""
+    for row in rows:
+        DECLARATIONS.setdefault(row[0] + "." + row[1], FieldDeclaration(*row))
+    for label in models:
+        if label not in DECLARED_MODELS:
+            DECLARED_MODELS.append(label)
 
 ROW_DELETED_ON_ERASURE = ("parties.ContactPoint", "parties.Address", "parties.ContactRole")
 """Models whose every field is ``delete``: erasure removes their rows."""

@@ -10,11 +10,16 @@ Bookkeeping: an erased person's orders are anonymised and kept only because book
 the year's end).  The law is that of the company keeping the books, so the policy of
 ``KUNDEBASE_DEFAULT_COUNTRY`` applies.  Once that period is over nothing justifies keeping them: ``apply``
 deletes those anonymised orders with their lines.  Orders of customers who are not erased are not touched.
+
+Records with a retention period of their own (e-mail bodies and attachments: ``KUNDEBASE_MAIL_RETENTION_DAYS``)
+are :class:`Expiry` entries an app appends to :data:`expiries` in its ``AppConfig.ready``: the plan counts what
+each would remove, ``apply_expiries`` removes it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,6 +49,21 @@ class Candidate:
     last_activity: dt.datetime | None
 
 
+@dataclass(frozen=True)
+class Expiry:
+    """A kind of record removed once it is older than its own retention period (not a whole person)."""
+
+    name: str
+    """What goes, for the report: ``"e-mail bodies"``."""
+    count: Callable[[dt.datetime], int]
+    """How many records are past their period at this moment (read only)."""
+    remove: Callable[[dt.datetime, object], int]
+    """Remove what is past its period at this moment (``actor`` for the audit log); returns how many."""
+
+
+expiries: list[Expiry] = []
+
+
 @dataclass
 class RetentionPlan:
     generated_at: dt.datetime
@@ -53,6 +73,8 @@ class RetentionPlan:
     orders_kept_until: dt.datetime | None = None
     """Anonymised orders placed before this moment are past their bookkeeping period."""
     expired_orders: list[int] = field(default_factory=list)
+    expiring: dict[str, int] = field(default_factory=dict)
+    """Per :class:`Expiry` name, how many records are past their own retention period."""
 
     def summary(self) -> dict[tuple[str, str], int]:
         counts: dict[tuple[str, str], int] = {}
@@ -89,6 +111,7 @@ def plan(*, now: dt.datetime | None = None) -> RetentionPlan:
                    | Q(status="inactive", last_activity__lt=_months_ago(now, 12 * shortest_ex)))
     result = RetentionPlan(generated_at=now)
     _plan_bookkeeping(result, policies, fallback, now)
+    result.expiring = {expiry.name: expiry.count(now) for expiry in expiries}
     for pid, status, where, last in qs.values_list("pk", "status", "country", "last_activity").iterator():
         where = where or settings.KUNDEBASE_DEFAULT_COUNTRY
         policy = policies.get(where, fallback)
@@ -150,6 +173,11 @@ def delete_expired_orders(retention_plan: RetentionPlan, *, actor: object = "ret
                               f"({retention_plan.bookkeeping_country}) is over")
             done += count
     return done
+
+
+def apply_expiries(retention_plan: RetentionPlan, *, actor: object = "retention") -> dict[str, int]:
+    """Remove the records past their own retention period (as of the plan's moment); per name, how many."""
+    return {expiry.name: expiry.remove(retention_plan.generated_at, actor) for expiry in expiries}
 
 
 def apply(retention_plan: RetentionPlan, *, actor: object = "retention", progress: Any = None) -> int:

@@ -32,8 +32,9 @@ class MailboxForm(forms.ModelForm):
 @admin.register(Mailbox)
 class MailboxAdmin(admin.ModelAdmin):
     form = MailboxForm
-    list_display = ("name", "address", "kind", "host", "opens_cases", "active", "last_fetched_at", "failures")
-    readonly_fields = ("uidvalidity", "last_uid", "last_fetched_at", "last_error", "failures")
+    list_display = ("name", "address", "kind", "host", "opens_cases", "active", "last_fetched_at", "failures",
+                    "retry_at")
+    readonly_fields = ("uidvalidity", "last_uid", "last_fetched_at", "last_error", "failures", "retry_at")
 
 
 @admin.register(SlaRule)

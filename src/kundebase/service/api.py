@@ -30,6 +30,7 @@ class MessageOut(Schema):
     subject: str
     sent_at: dt.datetime | None
     text_body: str
+    body_removed_at: dt.datetime | None = Field(description="when the retention period for e-mail removed the text")
 
 
 class CaseOut(Schema):
@@ -44,6 +45,7 @@ class CaseOut(Schema):
     assigned_to_id: int | None
     created_at: dt.datetime
     closed_at: dt.datetime | None
+    escalated_at: dt.datetime | None = Field(description="when the case was escalated for passing its due time")
 
 
 class CaseDetail(CaseOut):
@@ -94,10 +96,11 @@ class LeadList(Schema):
 
 @router.get("/service/cases", response={200: CaseList})
 def list_cases(request: HttpRequest, status: str = "", mine: bool = False, category: str = "", priority: str = "",
-               overdue: bool = False, party_id: int | None = None, cursor: str | None = None, limit: int = 50):
+               overdue: bool = False, party_id: int | None = None, cursor: str | None = None, limit: int = 50,
+               escalated: bool = False):
     require(request, "service.view_case")
     qs = cases.case_list(status=status, assigned_to=request.user.pk if mine else None, category=category,
-                         priority=priority, overdue=overdue, party_id=party_id)
+                         priority=priority, overdue=overdue, party_id=party_id, escalated=escalated)
     items, nxt = pagination.page(qs, cursor, limit)
     return {"items": items, "next": nxt}
 

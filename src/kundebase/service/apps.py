@@ -8,12 +8,15 @@ class ServiceConfig(AppConfig):
     verbose_name = _("Customer service")
 
     def ready(self) -> None:
-        from kundebase.privacy import access, erasure
-        from kundebase.service import personal_data
+        from kundebase.core import periodic
+        from kundebase.privacy import retention as privacy_retention
+        from kundebase.service import personal_data, retention, tasks
         from kundebase.web.navigation import NavItem, register
 
-        if personal_data.access_section not in access.access_sections:
-            access.access_sections.append(personal_data.access_section)
-        if personal_data.erase_mail not in erasure.on_erase:
-            erasure.on_erase.append(personal_data.erase_mail)
+        personal_data.register()
+        if not any(e.name == "e-mail bodies" for e in privacy_retention.expiries):
+            privacy_retention.expiries.append(privacy_retention.Expiry(
+                name="e-mail bodies", count=retention.count_expired, remove=retention.remove_expired))
+        periodic.register(tasks.fetch_mail, every=tasks.fetch_every)
+        periodic.register(tasks.escalate_cases, every=tasks.escalate_every)
         register(NavItem(_("Cases"), "service:cases", "service.view_case", order=15, group="service"))

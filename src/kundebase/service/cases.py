@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import transaction
@@ -14,10 +17,30 @@ from kundebase.core import audit
 from kundebase.core.errors import ErrorCollector, NotFound
 from kundebase.service.models import Case, Priority, SlaRule
 
+_remembered: ContextVar[list[tuple[str, str, str, int]] | None] = ContextVar("service_levels", default=None)
+
+
+def _rules() -> list[tuple[str, str, str, int]]:
+    """The service-level table, ``(category, name, priority, hours)`` (read once inside :func:`remembered`)."""
+    rows = _remembered.get()
+    if rows is None:
+        rows = list(SlaRule.objects.order_by("id").values_list("category", "category_name", "priority", "hours"))
+    return rows
+
+
+@contextmanager
+def remembered() -> Iterator[None]:
+    """Within the block the service-level table is read once: a batch of fetched messages opens many cases."""
+    token = _remembered.set(_rules())
+    try:
+        yield
+    finally:
+        _remembered.reset(token)
+
 
 def due_at(category: str, priority: str, start: dt.datetime) -> dt.datetime | None:
     """When an answer is due: the rule for the category and priority, else the priority's rule for any category."""
-    rules = {r.category: r.hours for r in SlaRule.objects.filter(priority=priority, category__in=[category, ""])}
+    rules = {slug: hours for slug, _name, level, hours in _rules() if level == priority and slug in (category, "")}
     hours = rules.get(category, rules.get(""))
     return start + dt.timedelta(hours=hours) if hours is not None else None
 
@@ -25,8 +48,9 @@ def due_at(category: str, priority: str, start: dt.datetime) -> dt.datetime | No
 def categories() -> list[tuple[str, str]]:
     """The categories the service levels name, ``(slug, name)``."""
     seen: dict[str, str] = {}
-    for slug, name in SlaRule.objects.exclude(category="").values_list("category", "category_name"):
-        seen.setdefault(slug, name or slug)
+    for slug, name, _level, _hours in _rules():
+        if slug:
+            seen.setdefault(slug, name or slug)
     return sorted(seen.items())
 
 
@@ -112,7 +136,7 @@ def update_case(*, case_id: int, changes: dict[str, Any], actor: object = None, 
 
 
 def case_list(*, status: str = "", assigned_to: int | None = None, category: str = "", priority: str = "",
-              overdue: bool = False, party_id: int | None = None) -> QuerySet[Case]:
+              overdue: bool = False, party_id: int | None = None, escalated: bool = False) -> QuerySet[Case]:
     """Cases for the list page and the API, soonest due first; ``status="active"`` is open or pending."""
     qs = Case.objects.select_related("party", "assigned_to")
     if status == "active":
@@ -129,4 +153,6 @@ def case_list(*, status: str = "", assigned_to: int | None = None, category: str
         qs = qs.filter(party_id=party_id)
     if overdue:
         qs = qs.filter(due_at__lt=timezone.now()).exclude(status=Case.Status.CLOSED)
+    if escalated:
+        qs = qs.filter(escalated_at__isnull=False)
     return qs.order_by("due_at", "id")

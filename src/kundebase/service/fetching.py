@@ -1,14 +1,17 @@
 """Fetching new messages from a mailbox: IMAP (``imaplib``) or a Maildir folder.
 
-IMAP remembers the folder's UIDVALIDITY and the last UID stored; each message is stored and the mailbox's
-``last_uid`` advanced in the same transaction, so a fetch that breaks off half-way resumes after the last
-message it stored: nothing is lost and nothing is fetched twice.  When the server renumbers its folder (a new
+IMAP remembers the folder's UIDVALIDITY and the last UID stored; messages are stored a batch at a time and the
+mailbox's ``last_uid`` advanced in the same transaction, so a fetch that breaks off half-way resumes after the
+last batch it stored: nothing is lost and nothing is fetched twice.  When the server renumbers its folder (a new
 UIDVALIDITY) the whole folder is read again and the Message-ID keeps what was stored from being stored twice.
-A failed connection leaves the state as it was; the caller retries with back-off.
+A failed connection leaves the state as it was and sets the mailbox's ``retry_at``: the periodic fetch
+(:func:`fetch_due`, queued by the worker every ``KUNDEBASE_MAIL_FETCH_SECONDS``) leaves the mailbox alone until
+then, waiting twice as long after each failure in a row (at most an hour), and fetches again once it is up.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import imaplib
 import ipaddress
 import mailbox as maildir_lib
@@ -16,15 +19,18 @@ import re
 import ssl
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kundebase.core import audit
 from kundebase.core.errors import DomainError, ValidationFailed
-from kundebase.service import intake
+from kundebase.service import cases, intake
 from kundebase.service.models import Mailbox
 
 TIMEOUT = 30
@@ -41,6 +47,8 @@ class FetchResult:
     stored: int = 0
     skipped: int = 0
     error: str = ""
+    stored_names: list[str] = field(default_factory=list)
+    """Names (Maildir keys, UIDs) of the messages stored so far, to mark them read."""
 
 
 def is_loopback(host: str) -> bool:
@@ -97,17 +105,18 @@ def _imap(mailbox: Mailbox, result: FetchResult, limit: int | None) -> None:
         if mailbox.uidvalidity != validity:
             Mailbox.objects.filter(pk=mailbox.pk).update(uidvalidity=validity, last_uid=0)
             mailbox.uidvalidity, mailbox.last_uid = validity, 0
+        batch: list[tuple[int | None, str, bytes]] = []
         for uid in uids[:limit] if limit else uids:
             status, parts = client.uid("FETCH", str(uid), "(BODY.PEEK[])")
             raw = next((p[1] for p in parts or [] if isinstance(p, tuple)), None)
             if status != "OK" or raw is None:
                 raise MailboxDown(f"fetch of UID {uid}: {status}")
-            with transaction.atomic():
-                stored = _receive(mailbox, raw, uid=uid)
-                Mailbox.objects.filter(pk=mailbox.pk).update(last_uid=uid)
-            mailbox.last_uid = uid
-            result.stored += stored is not None
-            result.skipped += stored is None
+            batch.append((uid, str(uid), raw))
+            if _full(batch):
+                _store(mailbox, batch, result)
+                batch = []
+        if batch:
+            _store(mailbox, batch, result)
     except (OSError, imaplib.IMAP4.error) as exc:
         raise MailboxDown(f"{mailbox.host}:{mailbox.port}: {exc}") from exc
     finally:
@@ -115,6 +124,40 @@ def _imap(mailbox: Mailbox, result: FetchResult, limit: int | None) -> None:
             client.logout()
         except (OSError, imaplib.IMAP4.error):
             pass
+
+
+BATCH = 50
+"""Messages stored per transaction: one chain lock for their audit entries, one commit (see :func:`_store`)."""
+BATCH_BYTES = 16 * 1024 * 1024
+"""A batch is stored earlier once its messages hold this many bytes, so large attachments never pile up."""
+
+
+def _full(batch: list[tuple[int | None, str, bytes]]) -> bool:
+    return len(batch) >= BATCH or sum(len(raw) for _uid, _name, raw in batch) >= BATCH_BYTES
+
+
+def _store(mailbox: Mailbox, batch: list[tuple[int | None, str, bytes]], result: FetchResult) -> None:
+    """Store a batch of fetched messages in one transaction, with the mailbox's ``last_uid`` advanced past them.
+
+    The batch lands whole or not at all, so a fetch that breaks off resumes after the last batch stored:
+    nothing is lost and nothing is fetched twice.  When one message is refused, the batch is stored again a
+    message at a time, so those before it are kept and the fetch stops at it with the reason."""
+    try:
+        with transaction.atomic(), audit.gathered(), cases.remembered():
+            outcomes = [_receive(mailbox, raw, uid=uid, name=name) for uid, name, raw in batch]
+            if batch[-1][0] is not None:
+                Mailbox.objects.filter(pk=mailbox.pk).update(last_uid=batch[-1][0])
+    except MailboxDown:
+        if len(batch) == 1:
+            raise
+        for item in batch:
+            _store(mailbox, [item], result)
+        return
+    if batch[-1][0] is not None:
+        mailbox.last_uid = batch[-1][0]
+    result.stored += sum(o is not None for o in outcomes)
+    result.skipped += sum(o is None for o in outcomes)
+    result.stored_names += [name for _uid, name, _raw in batch]
 
 
 def _receive(mailbox: Mailbox, raw: bytes, *, uid: int | None, name: str = "") -> object:
@@ -131,21 +174,27 @@ def _quoted(folder: str) -> str:
 
 
 def _maildir(mailbox: Mailbox, result: FetchResult, limit: int | None) -> None:
-    """New messages (in ``new/``) are stored, then moved to ``cur/`` marked seen, one transaction each."""
+    """New messages (in ``new/``) are stored, then moved to ``cur/`` marked seen, a batch per transaction."""
     if not Path(mailbox.path, "new").is_dir():
         raise MailboxDown(f"{mailbox.path}: not a Maildir folder")
     box = maildir_lib.Maildir(mailbox.path, create=False)
     keys = sorted(k for k, m in box.iteritems() if m.get_subdir() == "new")
-    for key in keys[:limit] if limit else keys:
-        raw = box.get_bytes(key)
-        with transaction.atomic():
-            stored = _receive(mailbox, raw, uid=None, name=key)
-        message = box[key]
-        message.set_subdir("cur")
-        message.add_flag("S")
-        box[key] = message
-        result.stored += stored is not None
-        result.skipped += stored is None
+    todo = keys[:limit] if limit else keys
+    batch: list[tuple[int | None, str, bytes]] = []
+    for index, key in enumerate(todo):
+        batch.append((None, key, box.get_bytes(key)))
+        if not _full(batch) and index < len(todo) - 1:
+            continue
+        try:
+            _store(mailbox, batch, result)
+        finally:  # the messages stored (those before a refused one, too) are marked read
+            for name in result.stored_names:
+                message = box[name]
+                message.set_subdir("cur")
+                message.add_flag("S")
+                box[name] = message
+            result.stored_names = []
+        batch = []
 
 
 def fetch(mailbox: Mailbox, *, limit: int | None = None) -> FetchResult:
@@ -157,12 +206,36 @@ def fetch(mailbox: Mailbox, *, limit: int | None = None) -> FetchResult:
         else:
             _imap(mailbox, result, limit)
     except MailboxDown as exc:
-        Mailbox.objects.filter(pk=mailbox.pk).update(last_error=str(exc)[:2000], failures=mailbox.failures + 1)
         mailbox.failures += 1
+        mailbox.retry_at = timezone.now() + dt.timedelta(
+            seconds=backoff(mailbox.failures, base=float(settings.KUNDEBASE_MAIL_FETCH_SECONDS), cap=RETRY_CAP))
+        Mailbox.objects.filter(pk=mailbox.pk).update(last_error=str(exc)[:2000], failures=mailbox.failures,
+                                                     retry_at=mailbox.retry_at)
         raise
-    Mailbox.objects.filter(pk=mailbox.pk).update(last_fetched_at=timezone.now(), last_error="", failures=0)
-    mailbox.failures = 0
+    Mailbox.objects.filter(pk=mailbox.pk).update(last_fetched_at=timezone.now(), last_error="", failures=0,
+                                                 retry_at=None)
+    mailbox.failures, mailbox.retry_at = 0, None
     return result
+
+
+RETRY_CAP = 3600.0
+"""The longest wait between tries of a mailbox that is down, in seconds."""
+
+
+def fetch_due(*, now: dt.datetime | None = None) -> list[FetchResult]:
+    """One periodic round: fetch every active mailbox that is not waiting out a back-off after failures.
+
+    A mailbox that is down is tried once (its ``retry_at`` moves further out each time); the others are fetched
+    as usual.  Nothing is raised, so one broken mailbox never stops the rest."""
+    now = now or timezone.now()
+    results = []
+    due = Mailbox.objects.filter(active=True).filter(Q(retry_at__isnull=True) | Q(retry_at__lte=now))
+    for box in due.order_by("name"):
+        try:
+            results.append(fetch(box))
+        except MailboxDown as exc:
+            results.append(FetchResult(mailbox=box.name, error=str(exc)))
+    return results
 
 
 def backoff(failures: int, base: float = 1.0, cap: float = 300.0) -> float:

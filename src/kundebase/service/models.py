@@ -35,6 +35,8 @@ class Mailbox(TimeStamped):
     last_fetched_at = models.DateTimeField(_("last fetched"), null=True, blank=True, editable=False)
     last_error = models.TextField(_("last error"), blank=True, editable=False)
     failures = models.PositiveIntegerField(_("failures in a row"), default=0, editable=False)
+    retry_at = models.DateTimeField(_("next try"), null=True, blank=True, editable=False,
+                                    help_text=_("After a failure the periodic fetch waits until then (back-off)."))
 
     class Meta:
         verbose_name = _("mailbox")
@@ -87,6 +89,8 @@ class Case(TimeStamped):
                                     related_name="cases", verbose_name=_("assigned to"))
     mailbox = models.ForeignKey(Mailbox, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True,
+                                        help_text=_("When the case was escalated for passing its answer's due time."))
 
     class Meta:
         verbose_name = _("case")
@@ -125,6 +129,8 @@ class MailMessage(TimeStamped):
     text_body = models.TextField(_("text"), blank=True)
     html_body = models.TextField(_("HTML, sanitised"), blank=True)
     defects = models.TextField(blank=True)
+    body_removed_at = models.DateTimeField(_("text removed"), null=True, blank=True,
+                                           help_text=_("When the retention policy for e-mail removed the text."))
 
     class Meta:
         verbose_name = _("e-mail")

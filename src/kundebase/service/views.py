@@ -34,11 +34,15 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
     status = params.get("status", "active")
     qs = cases.case_list(status=status, assigned_to=request.user.pk if mine else None,
                          category=params.get("category", ""), priority=params.get("priority", ""),
-                         overdue=params.get("overdue") == "1")
+                         overdue=params.get("overdue") == "1", escalated=params.get("escalated") == "1")
     leads_open = (LeadProposal.objects.filter(status=LeadProposal.Status.OPEN)[:50]
                   if request.user.has_perm("service.view_leadproposal") else [])
+    names = dict(cases.categories())
+    listed = list(qs[:200])
+    for case in listed:
+        case.category_label = names.get(case.category, case.category)  # type: ignore[attr-defined]
     return render(request, "service/cases.html", {
-        "cases": qs[:200], "params": params, "mine": mine, "status": status, "statuses": Case.Status.choices,
+        "cases": listed, "params": params, "mine": mine, "status": status, "statuses": Case.Status.choices,
         "priorities": Priority.choices, "categories": cases.categories(), "leads": leads_open})
 
 
@@ -63,7 +67,7 @@ def _case_page(request: HttpRequest, case: Case, form: MessageForm, status: int 
                          categories=cases.categories(), users=_users())
     thread = case.messages.prefetch_related("attachments").order_by("sent_at", "id")
     return render(request, "service/case.html", {
-        "case": case, "thread": thread, "form": form, "case_form": case_form,
+        "case": case, "category_label": dict(cases.categories()).get(case.category, case.category), "thread": thread, "form": form, "case_form": case_form,
         "templates": replies.templates_for(case.party_id)}, status=status)
 
 

@@ -114,12 +114,16 @@ class Command(BaseCommand):
         self.stdout.write(f"bookkeeping ({plan.bookkeeping_country}, {plan.bookkeeping_years} years): "
                           f"{len(plan.expired_orders)} anonymised orders placed before "
                           f"{plan.orders_kept_until:%Y-%m-%d} are past their retention period")
+        for name, count in plan.expiring.items():
+            self.stdout.write(f"{name}: {count} past their retention period")
         if not options["apply"]:
             self.stdout.write(f"dry run: {len(plan.candidates)} persons would be erased and "
                               f"{len(plan.expired_orders)} orders deleted; add --apply to do it")
             return
         orders = retention.delete_expired_orders(plan, actor="retention")
         self.stdout.write(f"deleted {orders} anonymised orders past their bookkeeping period")
+        for name, count in retention.apply_expiries(plan, actor="retention").items():
+            self.stdout.write(f"{name}: {count} removed")
         with tqdm(total=len(plan.candidates), file=sys.stderr, unit="person", disable=not plan.candidates) as bar:
             done = retention.apply(plan, actor="retention", progress=bar.update)
         self.stdout.write(f"erased {done} of {len(plan.candidates)} persons")
