@@ -67,7 +67,8 @@ def _case_page(request: HttpRequest, case: Case, form: MessageForm, status: int 
                          categories=cases.categories(), users=_users())
     thread = case.messages.prefetch_related("attachments").order_by("sent_at", "id")
     return render(request, "service/case.html", {
-        "case": case, "category_label": dict(cases.categories()).get(case.category, case.category), "thread": thread, "form": form, "case_form": case_form,
+        "case": case, "category_label": dict(cases.categories()).get(case.category, case.category),
+        "thread": thread, "form": form, "case_form": case_form,
         "templates": replies.templates_for(case.party_id)}, status=status)
 
 
