@@ -92,8 +92,9 @@ def _on_timeline(case: Case, note: str) -> None:
     from kundebase.interactions.services import log_interaction
     from kundebase.parties.models import Party
 
-    if not Party.objects.filter(pk=case.party_id, erased_at__isnull=True).exists():
+    party_id = case.party_id
+    if party_id is None or not Party.objects.filter(pk=party_id, erased_at__isnull=True).exists():
         return
-    log_interaction(party_id=case.party_id, actor="escalation", channel="job", source_record_id=f"case:{case.pk}",
+    log_interaction(party_id=party_id, actor="escalation", channel="job", source_record_id=f"case:{case.pk}",
                     data={"kind": "note", "subject": _("Case #%(id)s escalated") % {"id": case.pk},
                           "body": note, "occurred_at": timezone.now(), "source": "service:escalation"})
