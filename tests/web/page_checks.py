@@ -102,9 +102,11 @@ def untranslated(texts: list[tuple[str, str, str]], language: str, allowed: froz
     """Texts of a page in ``language`` that are exactly an English message whose translation differs: the page
     forgot to translate them. Text marked as another language (``lang="en"`` on a language's own name), the
     labels drawn in a chart (``<text>`` in an SVG: the data's own values, such as a phrase customers wrote) and
-    the data the test seeded (``allowed``) are not judged."""
+    the data the test seeded (``allowed``) are not judged, nor a text that is itself the language's word for
+    another message (Danish "By" is "City", not the English "By")."""
     messages = catalogue(language)
+    own_words = set(messages.values())
     base = language.split("-")[0]
     return sorted({f"{text} (in {where})" for text, lang, where in texts
-                   if text in messages and text not in allowed and where != "text"
+                   if text in messages and text not in own_words and text not in allowed and where != "text"
                    and (not lang or lang.split("-")[0] == base)})

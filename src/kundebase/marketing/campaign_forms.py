@@ -22,9 +22,8 @@ class CampaignForm(forms.Form):
     from_email = forms.CharField(label=_("Sender address"), required=False, max_length=200,
                                  widget=forms.TextInput(attrs={"type": "email"}))
     subject = forms.CharField(label=_("Subject"), required=False, max_length=300)
-    body = forms.CharField(label=_("Message (HTML; {{ given_name }}, {{ name }}, {{ customer_number }}, "
-                                   "{{ last_purchase.date }} and {{ unsubscribe_url }} are filled in per customer)"),
-                           required=False, widget=forms.Textarea(attrs={"rows": 8}))
+    body = forms.CharField(label=_("Message (HTML)"), required=False,
+                           widget=forms.Textarea(attrs={"rows": 8, "aria-describedby": "body-placeholders"}))
     call_script = forms.CharField(label=_("Call script (call campaigns)"), required=False,
                                   widget=forms.Textarea(attrs={"rows": 3}))
     conversion_days = forms.IntegerField(label=_("Count a purchase as converted within (days)"), initial=14,

@@ -18,6 +18,9 @@ from kundebase.parties import identify
 from kundebase.web.access import require, requires, signed_in_user
 from kundebase.web.page_errors import form_errors
 
+PLACEHOLDERS = ("given_name", "name", "customer_number", "last_purchase.date", "unsubscribe_url")
+"""What a campaign's message may name, filled in per customer (:mod:`kundebase.marketing.personalise`)."""
+
 
 def _editor(request: HttpRequest, campaign: Campaign | None) -> HttpResponse:
     user = signed_in_user(request)
@@ -51,6 +54,7 @@ def _editor(request: HttpRequest, campaign: Campaign | None) -> HttpResponse:
     return render(request, "marketing/campaign_form.html", {
         "form": form, "campaign": campaign, "preview": preview,
         "editable": campaign is None or campaign.status == Campaign.Status.DRAFT,
+        "placeholders": PLACEHOLDERS,
     }, status=422 if form.errors else 200)
 
 
