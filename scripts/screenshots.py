@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -198,7 +199,7 @@ def _shoot(base: str, ids: dict[str, int], out: Path) -> None:
             page.goto(base + "/service/cases/")
             snap("cases")
             page.goto(f"{base}/service/customers/{ids['kari']}/compose/")
-            page.get_by_role("link", name="Takk for henvendelsen (nb)").click()
+            page.get_by_role("link", name=re.compile(r"^Takk for henvendelsen")).click()
             snap("compose")
             page.goto(base + "/sales/")
             snap("sales-board")
