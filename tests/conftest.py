@@ -70,6 +70,16 @@ def _stamp(path: Any) -> tuple[float, int] | None:
 
 
 @pytest.fixture(autouse=True)
+def language_does_not_carry_over() -> Iterator[None]:
+    """A request through the test client activates its language in this thread (as the locale middleware does
+    for every request) and leaves it active; the next test starts in the default language again."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def mirror_follows_the_rollback() -> Iterator[None]:
     """A test's writes are rolled back, so an analytics mirror it loaded mirrors nothing any more: the next
     test would read the rolled-back customers from it (within ``MAX_STALENESS`` no refresh happens).  A mirror

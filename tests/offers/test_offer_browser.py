@@ -26,6 +26,7 @@ def test_marketer_creates_an_offer_in_the_browser(live_server, make_user, client
             blocked: list[str] = []
             page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
             page.goto(f"{live_server.url}/")
+            page.locator("summary", has_text="Marketing").click()  # the menu group opens
             page.click("a[href='/marketing/offers/']")
             page.click("a[href='/marketing/offers/new']")
             page.fill("#f-name", "Vintertilbud")

@@ -148,7 +148,7 @@ def test_settings_page_and_customer_page(world, client_as):
     Company.objects.filter(pk=world.company.pk).update(org_country="AT")
     credit.import_ledger([invoice(world, "A", 45, today=timezone.localdate())])
     html = admin.get(f"/customers/{world.company.pk}/").content.decode()
-    assert 'data-level="debt_collection"' in html and "rules for AT" in html
+    assert 'data-level="debt_collection"' in html and "rules for Austria" in html  # the country by name
     nb = client_as("administrator", "boss-nb", HTTP_ACCEPT_LANGUAGE="nb")
     assert "Betalingsbetingelser" in nb.get(f"/customers/{world.company.pk}/").content.decode()
     assert client_as("sales", "s").get("/sales/credit/").status_code == 403

@@ -38,7 +38,7 @@ def test_campaign_with_preview_and_test_send_then_erasure_from_the_360_page(brow
 
     # A campaign, set up in the browser: preview for one customer, a test to oneself, then saved as a draft.
     page.goto(base + "/marketing/campaigns/")
-    page.get_by_role("link", name="New campaign").click()
+    page.get_by_role("link", name="New campaign").first.click()
     page.wait_for_url(base + "/marketing/campaigns/new")
     page.locator("#id_name").fill("Autumn news")
     page.get_by_label("Segment (who receives it)").select_option(label="Everyone")
