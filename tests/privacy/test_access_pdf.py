@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 
@@ -46,6 +47,9 @@ def test_an_english_speaker_gets_english_and_accents_print_as_typed(api, make_pe
     text = _flat(_text(api.post(f"/api/v1/privacy/persons/{person.pk}/access?format=pdf").content))
     assert "What we hold about you" in text
     assert "Kovács" in text and "Nádor utca 1" in text and "Ődön" in text
+    # Stored codes are printed in words: the address kind, the country, the profile's fields.
+    assert "Postal" in text and "Hungary" in text and "Family name" in text
+    assert not re.findall(r"\b[a-z]+_[a-z_]+\b", text)  # no stored code (family_name, legal_obligation …)
 
 
 def test_the_pdf_is_downloaded_from_the_privacy_page_and_logged(admin_client, make_person):

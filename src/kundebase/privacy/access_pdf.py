@@ -59,37 +59,43 @@ def _xml(value: Any) -> str:
 
 def sections(report: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any]]]]:
     """(heading, column headings, rows) in the HTML report's order; call inside the report's language."""
+    from kundebase.web import labels
+
     orders = [[o["order_number"], o["ordered_at"],
                "\n".join(f"{line['quantity']} × {line['description']} ({line['revenue']})" for line in o["lines"]),
                f"{o['revenue']} {o['currency']}"] for o in report["orders"]]
     return [
-        (_("Profile"), [_("Field"), _("Value")], [[k, v] for k, v in report["profile"].items()]),
+        (_("Profile"), [_("Field"), _("Value")], [[labels.field_label(k), v] for k, v in report["profile"].items()]),
         (_("Additional fields"), [_("Field"), _("Value"), _("Why we store it")],
-         [[f["label"], f["value"], f"{f['purpose']} ({f['legal_basis']})"] for f in report["custom_fields"]]),
-        (_("Contact details"), [_("Type"), _("Value")], [[c.get("kind"), c.get("value")]
+         [[f["label"], f["value"], f"{f['purpose']} ({labels.choice_label(f['legal_basis'])})"]
+          for f in report["custom_fields"]]),
+        (_("Contact details"), [_("Type"), _("Value")], [[labels.field_label(c.get("kind")), c.get("value")]
                                                           for c in report["contact_points"]]),
         (_("Addresses"), [_("Type"), _("Value")],
-         [[a.get("kind"), f"{a.get('street', '')}, {a.get('postcode', '')} {a.get('city', '')}, "
-                          f"{a.get('country', '')}"] for a in report["addresses"]]),
+         [[labels.address_kind_label(a.get("kind")),
+           f"{a.get('street', '')}, {a.get('postcode', '')} {a.get('city', '')}, "
+           f"{labels.country_name(a.get('country', ''))}"] for a in report["addresses"]]),
         (_("Roles at companies"), [_("Value")],
          [[f"{r.get('position', '')} {r.get('department', '')} — {r.get('company_name', '')}"]
           for r in report["roles"]]),
         (_("Contacts with us"), [_("When"), _("Type"), _("Subject"), _("Text")],
-         [[i["occurred_at"], i["kind"], i["subject"], i["body"]] for i in report["interactions"]]),
+         [[i["occurred_at"], labels.contact_kind_label(i["kind"]), i["subject"], i["body"]]
+          for i in report["interactions"]]),
         (_("Orders"), [_("Order"), _("Date"), _("Lines"), _("Amount")], orders),
         (_("Interests"), [_("Value"), _("Source")],
          [[i.get("product__name") or i.get("category__name"), i.get("source")] for i in report["product_interests"]]),
         *[(str(name), [_("Value")], [[row] for row in (rows if isinstance(rows, list) else [rows])])
           for name, rows in report["other"].items()],
         (_("Consents"), [_("Purpose"), _("Channel"), _("Status"), _("When"), _("Source")],
-         [[c["purpose__key"], c["channel"], c["status"], c["captured_at"], c["source"]] for c in report["consents"]]),
+         [[c["purpose__key"], labels.channel_label(c["channel"]), labels.choice_label(c["status"]), c["captured_at"],
+           c["source"]] for c in report["consents"]]),
         (_("Where the information came from"), [_("Field"), _("Value"), _("Source"), _("Received")],
-         [[o["field"], o["value"], o["source"], o["received_at"]] for o in report["provenance"]]),
+         [[labels.field_label(o["field"]), o["value"], o["source"], o["received_at"]] for o in report["provenance"]]),
         (_("Who looked at or changed your information"), [_("When"), _("Who"), _("What"), _("Channel")],
          [[a["occurred_at"], a["actor"], f"{a['action']} {a['entity']}", a["channel"]]
           for a in report["audit_entries"]]),
         (_("Why we hold it"), [_("Record"), _("Purpose"), _("Legal basis")],
-         [[p["record"], p["purpose"], p["legal_basis"]] for p in report["purposes"]]),
+         [[p["record"], p["purpose"], labels.choice_label(p["legal_basis"])] for p in report["purposes"]]),
     ]
 
 

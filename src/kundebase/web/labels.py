@@ -10,6 +10,7 @@ never hides data.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
@@ -290,11 +291,21 @@ def reason_label(code: Any) -> str:
 
 def choice_label(code: Any) -> str:
     """A stored choice (``person``, ``withdrawn``, ``reminder_1``) in words."""
+    from kundebase.core.models import LegalBasis
+
     text = "" if code is None else str(code)
-    for table in (CHOICES, MARKETING_REASONS, CHANNELS):
+    for table in (CHOICES, MARKETING_REASONS, CHANNELS, dict(LegalBasis.choices)):
         if text in table:
             return str(table[text])
     return text
+
+
+def address_kind_label(code: Any) -> str:
+    """An address's kind (``postal``, ``billing``) by the words of the addresses' own choices."""
+    from kundebase.parties.models import Address
+
+    text = "" if code is None else str(code)
+    return str(dict(Address.Kind.choices).get(text, text))
 
 
 def contact_kind_label(code: Any) -> str:
@@ -310,10 +321,29 @@ def channel_label(code: Any) -> str:
 
 
 def field_label(code: Any) -> str:
+    """A stored field's name in words: the table above, else the customer models' own field names (every
+    field of a person or company has a translated ``verbose_name``), else as written."""
     text = "" if code is None else str(code)
     if text.startswith("custom."):
         return text.removeprefix("custom.").replace("_", " ").capitalize()
-    return _lookup(FIELDS, text)
+    if text in FIELDS:
+        return _lookup(FIELDS, text)
+    name = _model_field_names().get(text)
+    return str(name)[:1].upper() + str(name)[1:] if name else text
+
+
+@functools.cache
+def _model_field_names() -> dict[str, Any]:
+    from kundebase.parties.models import Company, Person
+
+    names: dict[str, Any] = {}
+    for model in (Person, Company):
+        for f in model._meta.get_fields():
+            verbose = getattr(f, "verbose_name", None)
+            if verbose is not None:
+                names.setdefault(f.name, verbose)
+                names.setdefault(getattr(f, "attname", f.name), verbose)
+    return names
 
 
 def operator_label(code: Any) -> str:
