@@ -42,7 +42,7 @@ def test_compose_from_the_customer_page_and_answer_a_case(
 
     page.goto(f"{base}/customers/{customer.pk}/")
     page.get_by_role("link", name="Write an e-mail").click()
-    page.get_by_role("link", name="Velkommen (nb)").click()
+    page.get_by_role("link", name="Velkommen (Norwegian Bokmål)").click()  # the template's language by name
     expect(page.get_by_label("Text")).to_have_value(
         "Hei {{ given_name }}, takk for at du valgte oss. Kundenummer: {{ customer_number }}.")
     page.get_by_role("button", name="Send").click()
