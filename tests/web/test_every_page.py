@@ -17,8 +17,6 @@ second size.  About four minutes per database pass on two cores.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -27,12 +25,10 @@ from django.conf import settings
 from tests.marketing.conftest import purposes, smtp  # noqa: F401  (fixtures the seeded world needs)
 from tests.test_role_matrix import PAGES, PUBLIC, ROLES, _paths, world  # noqa: F401
 from tests.web.page_checks import PAGE_TEXT, SIDEWAYS, WIDE, raw_codes, untranslated
+from tests.web.test_browser import browser  # noqa: F401  (the one module-scoped Chromium of the web tests)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run"]
 PHONE = {"width": 360, "height": 800}
 DESKTOP = {"width": 1366, "height": 900}
 PASSWORD = "correct-horse-battery"
@@ -44,19 +40,6 @@ SEEDED_TEXT = frozenset({"Everyone", "Spring", "Hi", "Hello", "Matrix", "Buyer",
                          "default"})
 """Data the matrix seeds in English words (the default name of an API token among them): a person's data is not
 a message to translate."""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not os.path.exists(CHROMIUM):
-        pytest.fail("Chromium is required for the browser tests: apt-get install chromium")
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
@@ -76,7 +59,7 @@ def pages_for(role: str, values: dict[str, Any]) -> list[str]:
     return out
 
 
-def signed_in(browser: Any, base: str, username: str, language: str = "en") -> Any:
+def signed_in(browser: Any, base: str, username: str, language: str = "en") -> Any:  # noqa: F811
     context = browser.new_context(viewport=DESKTOP, locale="en-GB")
     context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": base}])
     page = context.new_page()
@@ -109,7 +92,7 @@ def sideways(page: Any) -> int:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_every_page_fits_reads_as_words_and_passes_axe(browser, site, role):
+def test_every_page_fits_reads_as_words_and_passes_axe(browser, site, role):  # noqa: F811
     from axe_playwright_python.sync_playwright import Axe
 
     axe = Axe()
@@ -146,7 +129,7 @@ LANGUAGES = [code for code, _name in settings.LANGUAGES if code != "en"]
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_every_page_is_translated(browser, site, language):
+def test_every_page_is_translated(browser, site, language):  # noqa: F811
     """Every page the administrator opens (the role that sees the most), in ``language``: no English message
     that the catalogue translates is left in English on the page."""
     from kundebase.privacy.models import Purpose

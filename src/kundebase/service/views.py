@@ -37,13 +37,14 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
                          overdue=params.get("overdue") == "1", escalated=params.get("escalated") == "1")
     leads_open = (LeadProposal.objects.filter(status=LeadProposal.Status.OPEN)[:50]
                   if request.user.has_perm("service.view_leadproposal") else [])
-    names = dict(cases.categories())
+    categories = cases.categories()
+    names = dict(categories)
     listed = list(qs[:200])
     for case in listed:
         case.category_label = names.get(case.category, case.category)  # type: ignore[attr-defined]
     return render(request, "service/cases.html", {
         "cases": listed, "params": params, "mine": mine, "status": status, "statuses": Case.Status.choices,
-        "priorities": Priority.choices, "categories": cases.categories(), "leads": leads_open})
+        "priorities": Priority.choices, "categories": categories, "leads": leads_open})
 
 
 def _template_text(request: HttpRequest) -> tuple[str, str]:
@@ -62,12 +63,13 @@ def case_view(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 def _case_page(request: HttpRequest, case: Case, form: MessageForm, status: int = 200) -> HttpResponse:
+    categories = cases.categories()
     case_form = CaseForm(initial={"status": case.status, "priority": case.priority, "category": case.category,
                                   "assigned_to_id": case.assigned_to_id or ""},
-                         categories=cases.categories(), users=_users())
+                         categories=categories, users=_users())
     thread = case.messages.prefetch_related("attachments").order_by("sent_at", "id")
     return render(request, "service/case.html", {
-        "case": case, "category_label": dict(cases.categories()).get(case.category, case.category),
+        "case": case, "category_label": dict(categories).get(case.category, case.category),
         "thread": thread, "form": form, "case_form": case_form,
         "templates": replies.templates_for(case.party_id)}, status=status)
 
