@@ -83,7 +83,9 @@ def test_key_figures_of_unknown_customer(db: Any) -> None:
         key_figures(999_999)
 
 
-def test_lifetime_value_with_enough_customers(db: Any) -> None:
+@pytest.fixture
+def thirty_buyers(db: Any) -> list[int]:
+    """Thirty customers with one to four orders each, weekly apart: enough to fit the lifetime model."""
     import datetime as dt
 
     from kundebase.orders.services import create_order
@@ -97,6 +99,11 @@ def test_lifetime_value_with_enough_customers(db: Any) -> None:
         for k in range(1 + i % 4):
             create_order(party_id=pid, data={"ordered_at": start + dt.timedelta(days=7 * i + 40 * k)},
                          lines=[{"revenue": str(100 + 10 * i), "cost": "50"}])
+    return ids
+
+
+def test_lifetime_value_with_enough_customers(thirty_buyers: list[int]) -> None:
+    ids = thirty_buyers
     loyal, once = key_figures(ids[27]), key_figures(ids[28])
     assert loyal["orders"] == 4 and once["orders"] == 1
     for data in (loyal, once):
@@ -104,3 +111,38 @@ def test_lifetime_value_with_enough_customers(db: Any) -> None:
         assert 0 <= data["churn_risk"] <= 1
         assert data["churn_risk"] == pytest.approx(1 - data["p_alive"])
     assert once["churn_risk"] == 0.0  # BG/NBD: a customer with no repeat purchase has not yet had a chance to drop
+
+
+def _fitted_at() -> float:
+    from kundebase.analytics import engine
+
+    with engine.mirror().open() as con:
+        return float(con.execute("SELECT fitted_at FROM _models WHERE name = 'clv'").fetchall()[0][0])
+
+
+def test_a_stale_fit_is_used_by_reads_and_renewed_by_the_worker_job(thirty_buyers: list[int]) -> None:
+    from kundebase.analytics import engine, keyfigures, tasks
+
+    first = key_figures(thirty_buyers[27])
+    with engine.mirror().open() as con:  # the fit is a day old
+        con.execute("UPDATE _models SET fitted_at = fitted_at - 86400 WHERE name = 'clv'")
+    stale = _fitted_at()
+    again = key_figures(thirty_buyers[27])
+    assert again["model"] == first["model"] and _fitted_at() == stale  # a read never waits for a refit
+    assert tasks.refit_lifetime_model.call() is True
+    assert _fitted_at() > stale + 86000
+    assert keyfigures.refit_if_stale() is False  # fresh now: nothing to do
+    assert key_figures(thirty_buyers[27])["model"] == first["model"]  # same data, same fit
+
+
+def test_a_big_book_is_fitted_on_a_sample_of_customers(thirty_buyers: list[int],
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from kundebase.analytics import engine, keyfigures
+
+    with engine.reading() as con:
+        everyone = keyfigures.fit_inputs(con)
+        monkeypatch.setattr(keyfigures, "FIT_CUSTOMERS", 12)
+        sample = keyfigures.fit_inputs(con)
+    assert everyone.weights.sum() == 30 and len(everyone.money) == 22  # 22 of them bought again
+    assert 0 < sample.weights.sum() < 30 and len(sample.money) == 12
+    assert set(zip(sample.x, sample.t_x, strict=True)) <= set(zip(everyone.x, everyone.t_x, strict=True))

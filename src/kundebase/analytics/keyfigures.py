@@ -1,8 +1,9 @@
 """Key figures of one customer, from the mirror, with predicted lifetime value and churn risk.
 
-The BG/NBD and Gamma-Gamma parameters are fitted on all customers and kept in the mirror's
-``_models`` table for ``MODEL_MAX_AGE`` seconds (``kundebase analytics refresh --refit`` renews
-them at once); a customer's figures use the stored fit, so the card answers in milliseconds.
+The BG/NBD and Gamma-Gamma parameters are fitted on (a sample of) all customers and kept in the mirror's
+``_models`` table; the worker fits again once the fit is ``MODEL_MAX_AGE`` seconds old (``kundebase analytics
+refresh --refit`` renews it at once). A customer's figures use the stored fit, so the card answers in
+milliseconds: only the very first read of a new mirror waits for a fit.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import time
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -28,32 +30,96 @@ MIN_CUSTOMERS_FOR_MODEL = 20
 HORIZON_WEEKS = 52.0
 
 
-def fit_model(con: duckdb.DuckDBPyConnection, *, force: bool = False) -> clv.ClvModel | None:
-    """The stored fit, or a new one when missing, stale or forced; ``None`` with too little data."""
+FIT_CUSTOMERS = 100_000
+"""At most this many customers, drawn at random, go into a fit: the parameters of four (BG/NBD) and three
+(Gamma-Gamma) numbers are as well determined by a hundred thousand customers as by ten million, and the fit
+then takes seconds whatever the size of the book."""
+
+
+@dataclass
+class FitInputs:
+    """What a fit reads from the mirror: the grouped purchase histories and the repeat customers' spend."""
+
+    x: np.ndarray
+    t_x: np.ndarray
+    t_total: np.ndarray
+    weights: np.ndarray
+    money: list[tuple[Any, Any]]
+
+
+def stored_model(con: duckdb.DuckDBPyConnection) -> tuple[float, clv.ClvModel | None] | None:
+    """(age in seconds, model) of the stored fit; ``None`` when none was ever stored."""
     stored = con.execute("SELECT fitted_at, params FROM _models WHERE name = 'clv'").fetchall()
-    if stored and not force and time.time() - stored[0][0] < MODEL_MAX_AGE:
-        params = json.loads(stored[0][1])
-        return clv.ClvModel.from_dict(params) if params else None
+    if not stored:
+        return None
+    params = json.loads(stored[0][1])
+    return time.time() - stored[0][0], (clv.ClvModel.from_dict(params) if params else None)
+
+
+def fit_inputs(con: duckdb.DuckDBPyConnection, *, seed: int = 7) -> FitInputs:
+    """The fit's data, thinned to :data:`FIT_CUSTOMERS` customers (each group's count drawn binomially, so the
+    sample is one of customers, not of groups)."""
     text, params_in = sql.clv_inputs(DUCKDB, timezone.now())
     data = con.execute(text, params_in).fetchnumpy()
-    model: clv.ClvModel | None = None
-    if len(data["x"]) and float(np.sum(data[data_key(data)])) >= MIN_CUSTOMERS_FOR_MODEL:
-        weights = np.asarray(data[data_key(data)], dtype=float)
-        purchases = clv.fit_bgnbd(np.asarray(data["x"], float), np.asarray(data["t_x"], float),
-                                  np.maximum(np.asarray(data["t_total"], float), 1e-6), weights)
-        text, params_in = sql.clv_monetary(DUCKDB)
-        money = con.execute(text, params_in).fetchall()
-        spend = None
-        if len(money) >= MIN_CUSTOMERS_FOR_MODEL:
-            spend = clv.fit_gamma_gamma(np.array([m[0] for m in money], float), np.array([float(m[1]) for m in money]))
-            if spend.q <= 1:
-                spend = None
-        model = clv.ClvModel(purchases, spend)
-        if not model.finite():
-            model = None  # value and churn are reported as unknown, as with too few customers
+    weights = np.asarray(data[data_key(data)], dtype=float)
+    rng = np.random.default_rng(seed)
+    total = float(weights.sum())
+    keep = np.ones(len(weights), dtype=bool)
+    if total > FIT_CUSTOMERS:
+        weights = rng.binomial(weights.astype(np.int64), FIT_CUSTOMERS / total).astype(float)
+        keep = weights > 0
+    text, params_in = sql.clv_monetary(DUCKDB)
+    money = con.execute(text, params_in).fetchall()
+    if len(money) > FIT_CUSTOMERS:
+        money = [money[i] for i in sorted(rng.choice(len(money), FIT_CUSTOMERS, replace=False))]
+    return FitInputs(np.asarray(data["x"], float)[keep], np.asarray(data["t_x"], float)[keep],
+                     np.maximum(np.asarray(data["t_total"], float)[keep], 1e-6), weights[keep], money)
+
+
+def fit(inputs: FitInputs) -> clv.ClvModel | None:
+    """Both models fitted on ``inputs`` (no mirror needed: a background refit holds no lock meanwhile);
+    ``None`` with too few customers or a fit that predicts nothing."""
+    if not len(inputs.x) or float(inputs.weights.sum()) < MIN_CUSTOMERS_FOR_MODEL:
+        return None
+    purchases = clv.fit_bgnbd(inputs.x, inputs.t_x, inputs.t_total, inputs.weights)
+    spend = None
+    if len(inputs.money) >= MIN_CUSTOMERS_FOR_MODEL:
+        spend = clv.fit_gamma_gamma(np.array([m[0] for m in inputs.money], float),
+                                    np.array([float(m[1]) for m in inputs.money]))
+        if spend.q <= 1:
+            spend = None
+    model = clv.ClvModel(purchases, spend)
+    return model if model.finite() else None  # else value and churn are unknown, as with too few customers
+
+
+def store_model(con: duckdb.DuckDBPyConnection, model: clv.ClvModel | None) -> None:
     con.execute("INSERT OR REPLACE INTO _models VALUES ('clv', ?, ?)",
                 [time.time(), json.dumps(model.as_dict() if model else {})])
+
+
+def fit_model(con: duckdb.DuckDBPyConnection, *, force: bool = False) -> clv.ClvModel | None:
+    """The stored fit, of any age (a stale one is renewed in the background: :func:`refit_if_stale`), or a new
+    one when none is stored yet or when forced."""
+    stored = None if force else stored_model(con)
+    if stored is not None:
+        return stored[1]
+    model = fit(fit_inputs(con))
+    store_model(con, model)
     return model
+
+
+def refit_if_stale(max_age: float = MODEL_MAX_AGE) -> bool:
+    """Fit again when the stored fit is older than ``max_age`` (the worker's periodic job). The data is read
+    under the mirror's lock, the fit runs without it, so reports and profiles are not held up meanwhile."""
+    with engine.reading() as con:
+        stored = stored_model(con)
+        if stored is not None and stored[0] < max_age:
+            return False
+        inputs = fit_inputs(con)
+    model = fit(inputs)
+    with engine.mirror().open() as con:
+        store_model(con, model)
+    return True
 
 
 def days(start: Any, end: Any) -> float:
