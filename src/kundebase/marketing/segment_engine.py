@@ -7,8 +7,9 @@ in a fraction of the time SQLite or PostgreSQL need), provided that
 * the analytics app is installed and its mirror has been loaded (we never trigger a full load from a
   live count: that takes minutes on a large base);
 * the mirror was refreshed within :data:`FRESH_ENOUGH` seconds; it is then brought up to date
-  incrementally (new rows by id, changed rows by change marks) before counting, so the count equals
-  the operational one;
+  incrementally (new rows by id, changed rows by change marks) whenever the source has anything it has not
+  read (:meth:`Mirror.behind`, one indexed query) before counting, so the count equals the operational one
+  even for a customer added a moment ago;
 * the mirror holds every table the compiled rule reads.  The mirror keeps customers (with their
   primary address only), orders (without lines) and interactions; rules on anything else — every
   address, consent, companies, order categories, loyalty, campaigns, static segments — are counted
@@ -85,8 +86,8 @@ def fresh_mirror() -> Iterator[Any]:
         if age > FRESH_ENOUGH:
             yield None
             return
-        if age > engine.MAX_STALENESS:
-            mirror.refresh(con)
+        if age > engine.MAX_STALENESS or mirror.behind(con):
+            mirror.refresh(con)  # new rows or change marks since the last refresh: the count must include them
         yield con
 
 
