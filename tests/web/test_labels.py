@@ -85,6 +85,15 @@ def test_erasure_summary_in_sentences() -> None:
         assert labels.outcome_text("Sent by e-mail") == "Sent by e-mail"
     with translation.override("nb"):
         assert "consent" not in labels.outcome_text("addresses: 2, consent_events: 1")
+        assert labels.erasure_sentences("observations: 12345")[0].startswith("12\xa0345 ")  # grouped as nb writes
+
+
+def test_counts_inside_sentences_are_grouped() -> None:
+    page = Template("{% load i18n kundebase %}{% blocktranslate count n=total with shown=total|count %}"
+                    "{{ shown }} customer found{% plural %}{{ shown }} customers found{% endblocktranslate %}")
+    with translation.override("en"):
+        assert page.render(Context({"total": 12345})) == "12,345 customers found"
+        assert page.render(Context({"total": 1})) == "1 customer found"
 
 
 def test_filters_are_available_to_templates() -> None:

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from kundebase.web.labels import count
+
 PHRASES: dict[str, Callable[[int], str]] = {
     "fields": lambda n: ngettext("%(n)s identifying field emptied or masked",
                                  "%(n)s identifying fields emptied or masked", n),
@@ -46,11 +48,11 @@ def parse(outcome: str) -> dict[str, int]:
 def describe(outcome: str) -> list[str]:
     """One sentence per kind of data the erasure touched, zero counts left out."""
     counts = parse(outcome)
-    lines = [PHRASES[key](counts[key]) % {"n": counts[key]} for key in PHRASES if counts.get(key)]
+    lines = [PHRASES[key](counts[key]) % {"n": count(counts[key])} for key in PHRASES if counts.get(key)]
     other = sum(n for key, n in counts.items() if key not in PHRASES)
     if other:
         lines.append(ngettext("%(n)s other record about the person deleted",
-                              "%(n)s other records about the person deleted", other) % {"n": other})
+                              "%(n)s other records about the person deleted", other) % {"n": count(other)})
     if not lines:
         lines.append(_("Nothing was stored about the person beyond the record itself."))
     return lines

@@ -16,7 +16,9 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import ngettext, ngettext_lazy
+from django.utils.translation import ngettext
+
+from kundebase.web.labels import count
 
 EXPIRY_AHEAD = dt.timedelta(days=30)
 IMPORTS_SINCE = dt.timedelta(days=30)
@@ -64,22 +66,23 @@ def for_user(user: Any) -> list[Todo]:
     return out
 
 
-def _counted(key: str, rows: Any, text: Any, url: str, *, urgent: bool = False) -> Todo | None:
-    """A line that is a count of ``rows`` (one query); ``text`` a lazy plural message with ``%(n)s``."""
+def _counted(key: str, rows: Any, text: Callable[[int], str], url: str, *, urgent: bool = False) -> Todo | None:
+    """A line that is a count of ``rows`` (one query); ``text`` gives the plural message with ``%(n)s`` for a
+    count (the form is chosen by the number, the number is written grouped, as the reader's language does)."""
     n = rows.count()
-    return Todo(key, text % {"n": n}, reverse(url), urgent=urgent) if n else None
+    return Todo(key, text(n) % {"n": count(n)}, reverse(url), urgent=urgent) if n else None
 
 
 def _duplicates(user: Any) -> Todo | None:
     from kundebase.matching.models import ReviewPair
 
-    return _counted("duplicates", ReviewPair.objects.filter(status=ReviewPair.Status.OPEN), ngettext_lazy(
-        "%(n)s possible duplicate waiting for review", "%(n)s possible duplicates waiting for review", "n"),
+    return _counted("duplicates", ReviewPair.objects.filter(status=ReviewPair.Status.OPEN), lambda n: ngettext(
+        "%(n)s possible duplicate waiting for review", "%(n)s possible duplicates waiting for review", n),
         "matching:review")
 
 
 def _many(n: int) -> str:
-    return f"{COUNT_UP_TO}+" if n > COUNT_UP_TO else str(n)
+    return f"{count(COUNT_UP_TO)}+" if n > COUNT_UP_TO else count(n)
 
 
 def _imports(user: Any) -> Todo | None:
@@ -125,9 +128,9 @@ def _cases(user: Any) -> Todo | None:
     if not found["n"]:
         return None
     text = ngettext("%(n)s open case for you or nobody yet", "%(n)s open cases for you or nobody yet",
-                    found["n"]) % {"n": found["n"]}
+                    found["n"]) % {"n": count(found["n"])}
     if found["late"]:
-        text += " · " + ngettext("%(n)s overdue", "%(n)s overdue", found["late"]) % {"n": found["late"]}
+        text += " · " + ngettext("%(n)s overdue", "%(n)s overdue", found["late"]) % {"n": count(found["late"])}
     return Todo("cases", text, reverse("service:cases"), urgent=bool(found["late"]))
 
 
@@ -136,16 +139,16 @@ def _requests(user: Any) -> Todo | None:
 
     due = DataSubjectRequest.objects.filter(status=DataSubjectRequest.Status.OPEN,
                                             due_at__lte=timezone.now() + REQUESTS_AHEAD)
-    return _counted("requests", due, ngettext_lazy(
-        "%(n)s privacy request due within a week", "%(n)s privacy requests due within a week", "n"),
+    return _counted("requests", due, lambda n: ngettext(
+        "%(n)s privacy request due within a week", "%(n)s privacy requests due within a week", n),
         "privacy:home", urgent=True)
 
 
 def _quarantine(user: Any) -> Todo | None:
     from kundebase.privacy.models import Quarantine
 
-    return _counted("quarantine", Quarantine.objects.filter(status=Quarantine.Status.PENDING), ngettext_lazy(
-        "%(n)s imported row held back for review", "%(n)s imported rows held back for review", "n"),
+    return _counted("quarantine", Quarantine.objects.filter(status=Quarantine.Status.PENDING), lambda n: ngettext(
+        "%(n)s imported row held back for review", "%(n)s imported rows held back for review", n),
         "privacy:quarantine")
 
 
