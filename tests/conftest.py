@@ -185,3 +185,12 @@ def person_payload() -> Iterator[dict[str, Any]]:
         ],
         "addresses": [{"street": "Storgata 1", "postcode": "0155", "city": "Oslo", "country": "no"}],
     }
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Chromium, one per test module (:mod:`tests.chromium`): starting it costs about a second."""
+    from tests import chromium
+
+    with chromium.opened() as opened:
+        yield opened

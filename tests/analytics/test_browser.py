@@ -65,7 +65,7 @@ def _rich_book() -> None:
 @pytest.mark.browser
 @pytest.mark.slow
 def test_report_pages_in_chromium(live_server: Any, make_user: Any, client: Any, settings: Any) -> None:
-    from playwright.sync_api import sync_playwright
+    from tests import chromium
 
     _rich_book()
     client.force_login(make_user("chief", "administrator"))
@@ -83,10 +83,7 @@ def test_report_pages_in_chromium(live_server: Any, make_user: Any, client: Any,
         ("text", "/analytics/text/?start=2026-05-01&end=2026-11-20"),
     ]
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # the live server answers from its own thread
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--no-first-run"])
+    with chromium.opened() as browser:
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
         page = context.new_page()
@@ -112,7 +109,6 @@ def test_report_pages_in_chromium(live_server: Any, make_user: Any, client: Any,
         assert page.get_by_text("The interest was added to the customer.").is_visible()
         page.goto(live_server.url + "/analytics/reports/pareto/?channel=web")
         assert page.locator("select[name=channel]").input_value() == "web"
-        browser.close()
     # database checks outside Playwright's event loop: inside it Django would open a second connection
     from kundebase.orders.models import ProductInterest
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,9 +12,6 @@ import requests
 
 from tests.journeys.server import MODES, PASSWORD, Server, new_database_url
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run"]
 CUSTOMERS = 300
 
 
@@ -92,20 +88,6 @@ def api(server: Server, server_errors: ServerErrors) -> Iterator[Api]:
     client = Api(server, server.token, server_errors)
     yield client
     client.http.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Per module: Playwright's sync API keeps an event loop running in this thread while the browser is open,
-    and the tests after the journeys use the ORM, which refuses to run beside a running loop."""
-    if not os.path.exists(CHROMIUM):
-        pytest.fail("Chromium is required for the journeys: apt-get install chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from tests.web.conftest import PASSWORD
-from tests.web.test_browser import VIEWPORTS, browser, sign_in  # noqa: F401  (the Chromium fixture)
+from tests.web.test_browser import VIEWPORTS, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

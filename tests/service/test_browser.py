@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.service.conftest import CUSTOMER, message
-from tests.web.test_browser import VIEWPORTS, browser, sign_in  # noqa: F401  (the Chromium fixture)
+from tests.web.test_browser import VIEWPORTS, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -25,7 +25,6 @@ from django.conf import settings
 from tests.marketing.conftest import purposes, smtp  # noqa: F401  (fixtures the seeded world needs)
 from tests.test_role_matrix import PAGES, PUBLIC, ROLES, _paths, world  # noqa: F401
 from tests.web.page_checks import PAGE_TEXT, SIDEWAYS, WIDE, raw_codes, untranslated
-from tests.web.test_browser import browser  # noqa: F401  (the one module-scoped Chromium of the web tests)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

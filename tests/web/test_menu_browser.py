@@ -7,7 +7,7 @@ import pytest
 
 from tests.web.conftest import PASSWORD
 from tests.web.seed import seed
-from tests.web.test_browser import browser, sign_in  # noqa: F401  (the module's browser)
+from tests.web.test_browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

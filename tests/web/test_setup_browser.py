@@ -10,7 +10,7 @@ import pytest
 
 from tests.marketing.conftest import html_part, purposes, smtp  # noqa: F401  (fixtures used below)
 from tests.web.conftest import PASSWORD
-from tests.web.test_browser import VIEWPORTS, browser, sign_in  # noqa: F401  (the module's Chromium)
+from tests.web.test_browser import VIEWPORTS, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
