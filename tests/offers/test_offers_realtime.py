@@ -62,10 +62,10 @@ def test_a_warm_offers_answer_is_a_few_small_queries_and_the_timeline_follows(ap
     second, sql = _statements(lambda: _next(marketing, number))
     assert _names(second) == ["Tip 11", "Tip 10", "Tip 09"]
     assert {"offer_id": second["excluded"][0]["offer_id"], "reason": "not_eligible"} in second["excluded"]
-    # the token, whether the offers changed, the customer with their profile row, their own showings, the
+    # the token, whether the offers changed, the customer with their profile row, their own showings with the
     # acceptances of the capped offers, the showings; and, when this process queued no round in the last half
     # second, whether one is waiting and the queue entry
-    assert len(sql) <= 6 + 2, sql
+    assert len(sql) <= 5 + 2, sql
     for table in ("privacy_consentevent", "marketing_segment", "ingest_event", "interactions_interaction",
                   "privacy_auditentry", "orders_order"):
         assert not any(table in q for q in sql), (table, sql)

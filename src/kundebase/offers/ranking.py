@@ -15,11 +15,11 @@ offer has reached ``cap_total`` acceptances.
 
 What one answer costs (a warm customer): the customer and their profile row in one query
 (:func:`profiles.find` — consent, RFM segment and eligibility come from the row, which the writes keep current),
-whether the offer definitions changed, this customer's own showings and acceptances, the acceptances of the
-offers that have a total cap, and the write of the showings (one ``INSERT``, the profile's mark, and the
-background round that puts them on the timeline).  The acceptance figures of every offer per segment, the
-part that grows with traffic, are read once per :data:`STATS_SECONDS` per server process (and again at once
-in the process that records an acceptance); the caps never rely on them.
+whether the offer definitions changed, this customer's own showings and acceptances with the acceptances of
+the offers that have a total cap (one query), and one ``INSERT`` of the showings; their timeline entry and the
+profile's mark are written by the background round (:func:`put_shown_on_timeline`).  The acceptance figures of
+every offer per segment, the part that grows with traffic, are read once per :data:`STATS_SECONDS` per server
+process (and again at once in the process that records an acceptance); the caps never rely on them.
 """
 
 from __future__ import annotations
@@ -132,21 +132,23 @@ def _candidates(book: _Book, channel: str) -> list[Offer]:
             and (o.valid_until is None or o.valid_until > now)]
 
 
-def _mine(party_id: int) -> dict[int, dict[str, int]]:
-    """This customer's showings and acceptances per offer (one indexed query, read every answer: the caps)."""
+def _caps(party_id: int, capped: list[int]) -> tuple[dict[int, dict[str, int]], dict[int, int]]:
+    """This customer's showings and acceptances per offer, and the acceptances so far of the offers with a total
+    cap (at most the cap each) — in one indexed query, read every answer: the caps never wait for the figures."""
+    from django.db.models import Q
+
     mine: dict[int, dict[str, int]] = defaultdict(dict)
-    for row in (OfferEvent.objects.filter(party_id=party_id).values("offer_id", "kind").annotate(n=Count("*"))
-                .order_by()):
-        mine[row["offer_id"]][row["kind"]] = row["n"]
-    return mine
-
-
-def _accepted(offer_ids: list[int]) -> dict[int, int]:
-    """Acceptances so far of offers with a total cap (at most the cap each: cheap, and never out of date)."""
-    if not offer_ids:
-        return {}
-    return dict(OfferEvent.objects.filter(offer_id__in=offer_ids, kind=OfferEvent.Kind.ACCEPTED)
-                .values("offer_id").annotate(n=Count("*")).order_by().values_list("offer_id", "n"))
+    accepted: dict[int, int] = {}
+    scope = Q(party_id=party_id)
+    if capped:
+        scope |= Q(offer_id__in=capped, kind=OfferEvent.Kind.ACCEPTED)
+    for row in (OfferEvent.objects.filter(scope).values("offer_id", "kind")
+                .annotate(own=Count("party_id", filter=Q(party_id=party_id)), n=Count("*")).order_by()):
+        if row["own"]:
+            mine[row["offer_id"]][row["kind"]] = row["own"]
+        if row["kind"] == OfferEvent.Kind.ACCEPTED:
+            accepted[row["offer_id"]] = row["n"]
+    return mine, accepted
 
 
 def _segment(party_id: int) -> str:
@@ -195,8 +197,8 @@ def next_best(ref: str | int, *, channel: str, limit: int = 3, actor: object = N
     allowed, reason = bool(decided.get("allowed")), str(decided.get("reason") or "unknown")
     excluded: list[dict[str, Any]] = []
     ranked: list[dict[str, Any]] = []
-    mine = _mine(party_id) if allowed and offers else {}
-    accepted = _accepted([o.pk for o in offers if o.cap_total is not None]) if allowed else {}
+    mine, accepted = _caps(party_id, [o.pk for o in offers if o.cap_total is not None]) \
+        if allowed and offers else ({}, {})
     rules = data.get("_offer_rules") or {}
     for offer in offers:
         why = ""
