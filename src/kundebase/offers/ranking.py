@@ -304,9 +304,9 @@ def put_shown_on_timeline(limit: int = TIMELINE_BATCH) -> int:
                 continue  # a timeline rule refuses it: the showing still counts for caps and rates
             made[caller_id].append(interaction)
             fields.update(used)
-        for caller, interactions in made.items():
+        for by_id, interactions in made.items():
             Interaction.objects.bulk_create(interactions)
-            audit.record_batch(action="create", actor=users.get(caller) if caller else None, entity="interaction",
+            audit.record_batch(action="create", actor=users.get(by_id) if by_id else None, entity="interaction",
                                channel="api", fields=fields,
                                records=[("interaction", i.pk, i.party_id) for i in interactions],
                                note=f"{len(interactions)} offers shown")
