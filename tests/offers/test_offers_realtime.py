@@ -157,3 +157,21 @@ def test_a_consent_that_runs_out_stops_the_offers_once_the_decision_is_taken_aga
     time.sleep(1.2)  # the consent ran out: no write marks the row, the decision's age does
     refused = _next(marketing, ola.customer_number)
     assert refused["offers"] == [] and refused["excluded"][0]["reason"].startswith("no_consent")
+
+
+def test_a_showing_whose_customer_was_erased_meanwhile_leaves_the_queue_without_a_timeline_entry(
+        api_as, shop, settings):
+    from kundebase.interactions.models import Interaction
+    from kundebase.offers.models import OfferEvent
+    from kundebase.offers.tasks import put_shown_on_timeline
+    from kundebase.privacy import erasure
+
+    settings.TASKS = DATABASE_TASKS
+    marketing = api_as("marketing")
+    _offer(marketing, name="Tip")
+    kari = shop["kari"]
+    assert _names(_next(marketing, kari.customer_number)) == ["Tip"]
+    erasure.erase(party_id=kari.pk)
+    put_shown_on_timeline.call()
+    assert not OfferEvent.objects.filter(on_timeline=False).exists()  # nothing stuck behind it
+    assert not Interaction.objects.filter(source="offers", subject__startswith="Offers shown").exists()
