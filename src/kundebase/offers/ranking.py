@@ -343,9 +343,10 @@ def accept(party_id: int, offer_id: int, *, actor: object = None, event_id: int 
 def sync_tracked() -> int:
     """Count ``track "Offer Accepted"`` events from the event API as acceptances (once each).
 
-    The event API has already put the event on the timeline; here it feeds the ranking.  Only events below the
-    oldest one still waiting are read, so one processed out of order is not skipped; the position is kept in a
-    core ``Sequence`` row.
+    The event API has already put the event on the timeline; here it feeds the ranking.  Runs after every round
+    of event processing (the ``events_processed`` hook), not in the offers answer.  Only events below the oldest
+    one still waiting are read, so one processed out of order is not skipped (the round that processes it reads
+    it); the position is kept in a core ``Sequence`` row.
     """
     from kundebase.core.models import Sequence
     from kundebase.ingest.models import Event
