@@ -11,13 +11,16 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def private_mirror(settings: Any, tmp_path: Any) -> Any:
-    """Each test gets its own mirror file and empty token buckets: the operational data is rolled back."""
-    from kundebase.offers import ratelimit
+    """Each test gets its own mirror file, empty token buckets and no acceptance figures kept from another test:
+    the operational data is rolled back."""
+    from kundebase.offers import ranking, ratelimit
 
     settings.KUNDEBASE_DATA_DIR = tmp_path
     ratelimit.reset()
+    ranking.forget()
     yield tmp_path
     ratelimit.reset()
+    ranking.forget()
 
 
 @pytest.fixture

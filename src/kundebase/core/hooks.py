@@ -31,3 +31,7 @@ new_business: list[Callable[..., str]] = []
 inside its transaction: a warning to show the user and return in the API (sales: the customer would pass its
 credit limit, or is in debt collection), or ``""``; raises a ``DomainError`` naming ``field`` when the business
 must be refused (sales' credit policy)."""
+
+events_processed: list[Callable[[], Any]] = []
+"""``fn() -> Any`` after a round of tracking events was processed (committed): the offers count the
+``track "Offer Accepted"`` events among them as acceptances."""

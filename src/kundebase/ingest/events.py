@@ -439,13 +439,23 @@ def process(ids: list[int] | None = None, *, limit: int = 500, batch_size: int |
             part = wanted[start:start + size]
             done += event_queue.run(part, len(part), one_by_one=one_by_one)
             start += len(part)
-        return done
+        return _after(done)
     done = 0
     while done < limit:
         count = event_queue.run(None, min(size, limit - done), one_by_one=one_by_one)
         if not count:
             break
         done += count
+    return _after(done)
+
+
+def _after(done: int) -> int:
+    """Run the ``events_processed`` hooks when this call processed anything; return ``done``."""
+    from kundebase.core import hooks
+
+    if done:
+        for hook in hooks.events_processed:
+            hook()
     return done
 
 

@@ -137,8 +137,7 @@ def get_offers(request: HttpRequest, profile_ref: str, channel: str = "web", lim
     the figures behind each; offers left out are listed with the reason.  The shown offers are recorded."""
     require(request, "offers.view_offer")
     ratelimit.check(request)
-    party_id = profiles.resolve(profile_ref, user=request.user)
-    result = ranking.next_best(party_id, channel=channel, limit=limit, actor=request.user)
+    result = ranking.next_best(profile_ref, channel=channel, limit=limit, actor=request.user)
     rates = {r["offer"].pk: {"shown": r["explanation"]["shown"], "accepted": r["explanation"]["accepted"],
                              "rate": round(r["explanation"]["accepted"] / r["explanation"]["shown"], 4)
                              if r["explanation"]["shown"] else None} for r in result["offers"]}

@@ -31,7 +31,9 @@ LOYALTY = 16
 INTERACTIONS = 32
 INTERESTS = 64
 OFFERS = 128
-EVERYTHING = 255
+OFFER_RULES = 256
+"""The offers' eligibility rules (their definitions): every profile's answers to them are evaluated again."""
+EVERYTHING = 511
 
 PART_SOURCES = {
     "identity": IDENTITY,
@@ -107,6 +109,14 @@ def mark_all() -> None:
     from kundebase.offers.models import Profile
 
     Profile.objects.update(generation=F("generation") + 1, stale_parts=F("stale_parts").bitor(SEGMENTS))
+
+
+def mark_offer_rules() -> None:
+    """Every profile's answers to the offers' eligibility rules are out of date (an offer's rule was defined or
+    changed): each is evaluated again on the profile's next read, one indexed query per rule."""
+    from kundebase.offers.models import Profile
+
+    Profile.objects.update(generation=F("generation") + 1, stale_parts=F("stale_parts").bitor(OFFER_RULES))
 
 
 def parties_saved(*, party_ids: list[int], created: bool, **_kw: Any) -> None:

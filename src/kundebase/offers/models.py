@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -24,7 +26,7 @@ class Profile(models.Model):
     """Grows by one on each rebuild: the ETag."""
     generation = models.PositiveBigIntegerField(default=1)
     built_generation = models.PositiveBigIntegerField(default=0)
-    stale_parts = models.PositiveIntegerField(default=255)
+    stale_parts = models.PositiveIntegerField(default=511)
     """Bit set of the sources changed since the last build (``freshness.IDENTITY`` …); a new row: all."""
     computed_at = models.DateTimeField(null=True, blank=True)
 
@@ -77,7 +79,12 @@ class Offer(TimeStamped):
 
 
 class OfferEvent(models.Model):
-    """An offer shown to or accepted by a customer; the propensity model learns from these."""
+    """An offer shown to or accepted by a customer; the propensity model learns from these.
+
+    A showing is written by the offers answer itself (so the customer's cap counts it at once) with
+    ``on_timeline`` false: the background round :func:`kundebase.offers.tasks.put_shown_on_timeline` puts the
+    "Offers shown" entry on the timeline and sets it — the row is the queue entry, so no showing is lost.
+    """
 
     class Kind(models.TextChoices):
         SHOWN = "shown", _("Shown")
@@ -91,7 +98,13 @@ class OfferEvent(models.Model):
     occurred_at = models.DateTimeField(default=timezone.now)
     event_id = models.BigIntegerField(null=True, blank=True, unique=True)
     """The tracking event an acceptance came from (``track "Offer Accepted"``), so it is counted once."""
+    on_timeline = models.BooleanField(default=True, db_default=True)
+    """False while the showing waits for its timeline entry (written in the background, a batch at a time)."""
+    shown_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    """Whose request showed the offer: the timeline entry and its audit entry name them."""
 
     class Meta:
-        indexes = [models.Index(fields=["offer", "party_id", "kind"], name="offerevent_party"),
-                   models.Index(fields=["offer", "kind", "segment"], name="offerevent_segment")]
+        indexes = [models.Index(fields=["party_id", "offer", "kind"], name="offerevent_customer"),
+                   models.Index(fields=["offer", "kind", "segment"], name="offerevent_segment"),
+                   models.Index(fields=["id"], condition=Q(on_timeline=False), name="offerevent_pending")]

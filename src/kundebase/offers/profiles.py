@@ -9,6 +9,8 @@ Nothing here recomputes what another context owns: key figures and lifetime valu
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -95,19 +97,23 @@ BY_NUMBER = ("SELECT p.id AS party_id, p.merged_into_id AS merged_into, p.erased
 """A customer number, whether the customer is live, and their profile row: a cached read in one query."""
 
 
-def find(ref: str, *, user: Any) -> Profile:
+def find(ref: str, *, user: Any, needed: int | None = None) -> Profile:
     """:func:`current` of :func:`resolve`, folded: for a customer number one query finds the customer, checks
-    that they are live and reads their profile row; the other forms add their own look-up."""
+    that they are live and reads their profile row; the other forms add their own look-up.  ``needed``: as in
+    :func:`current`."""
+    from kundebase.offers.freshness import EVERYTHING
+
+    wanted = EVERYTHING if needed is None else needed
     form, text, _may = _form(ref, user=user)
     if form in ("", "customer"):
         rows = list(Profile.objects.raw(BY_NUMBER, [text]))
         if rows:
             row: Any = rows[0]  # the raw query adds the customer's merged_into and erased columns
             if row.merged_into is None and row.erased is None:
-                if row.version is not None and not row.stale_parts:
+                if row.version is not None and row.built_generation and not row.stale_parts & wanted:
                     return row
-                return current(row.party_id)
-    return current(resolve(ref, user=user))
+                return current(row.party_id, needed=needed)
+    return current(resolve(ref, user=user), needed=needed)
 
 
 def _live(party_id: int | None, ref: str) -> int:
@@ -270,6 +276,44 @@ def _offers_part(party_id: int) -> dict[str, Any]:
     return {**counts, "redeemed": redeemed}
 
 
+def rule_key(rule: Any) -> str:
+    """A short fingerprint of a rule: an answer kept for a rule holds only while the rule is the same."""
+    return hashlib.sha1(json.dumps(rule, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def _offer_rules_part(party_id: int, changed: int, before: dict[str, Any] | None) -> dict[str, list[Any]]:
+    """Per active offer with an eligibility rule, ``[rule_key, eligible]``: the offers answer reads it instead
+    of asking the database rule by rule.  A rule is evaluated again when it changed (``rule_key``), when a
+    source it reads changed, or when an offer's rule was defined (:func:`freshness.mark_offer_rules`)."""
+    from kundebase.core.errors import ValidationFailed
+    from kundebase.offers.freshness import OFFER_RULES, rule_sources
+    from kundebase.offers.models import Offer
+
+    out: dict[str, list[Any]] = {}
+    for offer_id, rule in Offer.objects.filter(active=True, eligibility__isnull=False).values_list(
+            "pk", "eligibility"):
+        if not rule:
+            continue
+        key = rule_key(rule)
+        known = (before or {}).get(str(offer_id))
+        if known and known[0] == key and not changed & OFFER_RULES and not rule_sources(rule) & changed:
+            out[str(offer_id)] = known
+            continue
+        try:
+            inside = member_of(rule, party_id)
+        except ValidationFailed:  # a rule that stopped compiling names nobody
+            inside = False
+        out[str(offer_id)] = [key, inside]
+    return out
+
+
+def consent_age(profile: Profile) -> float:
+    """Seconds since the row's consent decision was taken (infinite for a row built before this was kept)."""
+    stamp = (profile.data or {}).get("_consent_at")
+    moment = dt.datetime.fromisoformat(stamp) if isinstance(stamp, str) else None
+    return (timezone.now() - moment).total_seconds() if moment else float("inf")
+
+
 PARTS = {"identity": _identity_part, "consent": consent_part, "key_figures": _figures_part,
          "loyalty": _loyalty_part, "last_interactions": _interactions_part, "interests": _interests_part,
          "offers": _offers_part}
@@ -294,17 +338,27 @@ def build(party_id: int, *, changed: int | None = None, before: dict[str, Any] |
         again = rfm_lookup.segment_from_figures(figures, party_id, timezone.now(), path=str(engine.mirror_path()))
         data["key_figures"] = {**figures, "rfm_segment": rfm_segment(party_id) if again is None else again}
     data["segments"] = _segments_part(party_id, changed, before.get("segments"))
+    data["_offer_rules"] = _offer_rules_part(party_id, changed, before.get("_offer_rules"))
+    data["_consent_at"] = timezone.now().isoformat() if data["consent"] is not before.get("consent") \
+        else before.get("_consent_at")
     return data
 
 
 # --- the cache row --------------------------------------------------------------------------------------------------
 
-def current(party_id: int) -> Profile:
-    """The customer's profile row, its marked parts rebuilt first (every part when it was never built)."""
+def current(party_id: int, *, needed: int | None = None) -> Profile:
+    """The customer's profile row, its marked parts rebuilt first (every part when it was never built).
+
+    ``needed``: the sources (:mod:`freshness` bits) the caller reads; a row marked only in others is returned
+    as it is (the offers answer reads consent, the RFM segment and the offer rules, not the timeline its own
+    showings just marked).  ``None``: every source."""
     from django.db.models import F
 
+    from kundebase.offers.freshness import EVERYTHING
+
+    wanted = EVERYTHING if needed is None else needed
     profile = Profile.objects.filter(party_id=party_id).first()
-    if profile is not None and not profile.stale:
+    if profile is not None and profile.built_generation and not profile.stale_parts & wanted:
         return profile
     if profile is None:
         try:
@@ -332,7 +386,7 @@ def present(profile: Profile, *, user: Any) -> dict[str, Any]:
     exact birth date, and the interactions without their free text."""
     from kundebase.privacy.masking import is_pseudonymised, mask_party, pseudonym
 
-    data = {key: value for key, value in profile.data.items()}
+    data = {key: value for key, value in profile.data.items() if not key.startswith("_")}  # "_": bookkeeping
     identity = dict(data.get("identity") or {})
     masked = is_pseudonymised(user)
     if masked:

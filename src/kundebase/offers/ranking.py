@@ -12,22 +12,33 @@ the figures behind every score are returned with it.  Offers are never returned 
 consent for the channel (privacy's one rule, purpose direct marketing; the web channel needs consent to
 profiling), has already accepted (redeemed) the offer, was shown it ``cap_per_customer`` times, or when the
 offer has reached ``cap_total`` acceptances.
+
+What one answer costs (a warm customer): the customer and their profile row in one query
+(:func:`profiles.find` — consent, RFM segment and eligibility come from the row, which the writes keep current),
+whether the offer definitions changed, this customer's own showings and acceptances with the acceptances of
+the offers that have a total cap (one query), and one ``INSERT`` of the showings; their timeline entry and the
+profile's mark are written by the background round (:func:`put_shown_on_timeline`).  The acceptance figures of
+every offer per segment, the part that grows with traffic, are read once per :data:`STATS_SECONDS` per server
+process (and again at once in the process that records an acceptance); the caps never rely on them.
 """
 
 from __future__ import annotations
 
+import threading
+import time
 from collections import defaultdict
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kundebase.core.errors import Conflict, ValidationFailed
-from kundebase.offers import profiles
-from kundebase.offers.models import Offer, OfferEvent
+from kundebase.offers import freshness, profiles
+from kundebase.offers.models import Offer, OfferEvent, Profile
 from kundebase.offers.services import get_offer, margin_of
 
 BASE_ALPHA, BASE_BETA = 1.0, 9.0
@@ -40,13 +51,15 @@ TIMELINE_CHANNEL = {"web": "web", "email": "email", "sms": "sms", "phone": "phon
 ACCEPT_EVENT = "Offer Accepted"
 WATERMARK = "offers.tracked_events"
 MAX_LIMIT = 20
-
-
-def _consent(party_id: int, channel: str) -> tuple[bool, str]:
-    from kundebase.privacy import decision, purposes
-
-    return decision.decide_many([party_id], channel=CONSENT_CHANNEL[channel],
-                                purpose=purposes.DIRECT_MARKETING).get(party_id, (False, "unknown"))
+STATS_SECONDS = 10.0
+"""How long a server process ranks with the acceptance figures it read: showings and acceptances recorded by
+other processes move the propensities after at most this long (caps and redemptions are read every time)."""
+CONSENT_SECONDS = 300.0
+"""The consent decision on the profile row is taken again when it is older than this, so a consent that runs
+out (its ``valid_until``) or an exemption that ends stops the offers within five minutes; a withdrawal or any
+other write is seen at once (it marks the row)."""
+TIMELINE_BATCH = 500
+"""Showings put on the timeline per transaction by the background round."""
 
 
 def propensity(accepted: int, shown: int, seg_accepted: int, seg_shown: int) -> dict[str, float]:
@@ -58,65 +71,155 @@ def propensity(accepted: int, shown: int, seg_accepted: int, seg_shown: int) -> 
             "prior_alpha": round(alpha, 4), "prior_beta": round(beta, 4), "propensity": round(rate, 6)}
 
 
-def _candidates(channel: str) -> list[Offer]:
+# --- what a server process keeps: the offer definitions and the acceptance figures ----------------------------
+
+@dataclass
+class _Book:
+    version: tuple[Any, ...] = ()
+    offers: list[Offer] = field(default_factory=list)
+    stats_at: float = float("-inf")
+    total: dict[int, dict[str, int]] = field(default_factory=dict)
+    by_segment: dict[tuple[int, str], dict[str, int]] = field(default_factory=dict)
+
+
+_book = _Book()
+_lock = threading.Lock()
+
+
+def forget() -> None:
+    """Read the offer definitions and the acceptance figures again on the next answer."""
+    global _book
+    _book = _Book()
+
+
+def _forget_stats() -> None:
+    _book.stats_at = float("-inf")
+
+
+def _offers_version() -> tuple[Any, ...]:
+    """Changes whenever an offer is created, changed or deleted (one small aggregate)."""
+    row = Offer.objects.aggregate(n=Count("id"), last=Max("updated_at"), top=Max("id"))
+    return (row["n"], row["last"], row["top"])
+
+
+def _current_book() -> _Book:
+    """The offer definitions as they are now (checked every answer), with acceptance figures at most
+    :data:`STATS_SECONDS` old."""
+    global _book
+    version = _offers_version()
+    book = _book
+    if book.version == version and time.monotonic() - book.stats_at <= STATS_SECONDS:
+        return book
+    with _lock:  # one thread of the process reads them; the others wait and use what it read
+        book = _book
+        if book.version != version:
+            book = _Book(version=version, offers=list(Offer.objects.select_related("product").filter(active=True)))
+        if time.monotonic() - book.stats_at > STATS_SECONDS:
+            stamp = time.monotonic()
+            total: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+            by_segment: dict[tuple[int, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+            for row in OfferEvent.objects.values("offer_id", "kind", "segment").annotate(n=Count("*")).order_by():
+                total[row["offer_id"]][row["kind"]] += row["n"]
+                by_segment[(row["offer_id"], row["segment"])][row["kind"]] += row["n"]
+            book = _Book(version=version, offers=book.offers, stats_at=stamp, total=total, by_segment=by_segment)
+        _book = book
+        return book
+
+
+def _candidates(book: _Book, channel: str) -> list[Offer]:
     now = timezone.now()
-    return list(Offer.objects.select_related("product").filter(active=True, channel=channel)
-                .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=now))
-                .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now)))
+    return [o for o in book.offers if o.channel == channel and (o.valid_from is None or o.valid_from <= now)
+            and (o.valid_until is None or o.valid_until > now)]
 
 
-def _stats(offer_ids: list[int], party_id: int) -> tuple[dict, dict, dict]:
-    """Per offer: this customer's counts by kind; every customer's counts by kind and segment."""
+def _caps(party_id: int, capped: list[int]) -> tuple[dict[int, dict[str, int]], dict[int, int]]:
+    """This customer's showings and acceptances per offer, and the acceptances so far of the offers with a total
+    cap (at most the cap each) — in one indexed query, read every answer: the caps never wait for the figures."""
+    from django.db.models import Q
+
     mine: dict[int, dict[str, int]] = defaultdict(dict)
-    for row in (OfferEvent.objects.filter(offer_id__in=offer_ids, party_id=party_id)
-                .values("offer_id", "kind").annotate(n=Count("id"))):
-        mine[row["offer_id"]][row["kind"]] = row["n"]
-    total: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    by_segment: dict[tuple[int, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for row in (OfferEvent.objects.filter(offer_id__in=offer_ids)
-                .values("offer_id", "kind", "segment").annotate(n=Count("id"))):
-        total[row["offer_id"]][row["kind"]] += row["n"]
-        by_segment[(row["offer_id"], row["segment"])][row["kind"]] += row["n"]
-    return mine, total, by_segment
+    accepted: dict[int, int] = {}
+    scope = Q(party_id=party_id)
+    if capped:
+        scope |= Q(offer_id__in=capped, kind=OfferEvent.Kind.ACCEPTED)
+    for row in (OfferEvent.objects.filter(scope).values("offer_id", "kind")
+                .annotate(own=Count("party_id", filter=Q(party_id=party_id)), n=Count("*")).order_by()):
+        if row["own"]:
+            mine[row["offer_id"]][row["kind"]] = row["own"]
+        if row["kind"] == OfferEvent.Kind.ACCEPTED:
+            accepted[row["offer_id"]] = row["n"]
+    return mine, accepted
 
 
 def _segment(party_id: int) -> str:
     return str((profiles.current(party_id).data.get("key_figures") or {}).get("rfm_segment") or "")
 
 
-def next_best(party_id: int, *, channel: str, limit: int = 3, actor: object = None, record: bool = True
-              ) -> dict[str, Any]:
-    """The ranked offers for the customer, the ones left out and why; the shown ones are recorded."""
+def needed_parts(offers: list[Offer]) -> int:
+    """The sources the profile row must be current in for an offers answer: consent (the customer record,
+    consent, orders), the RFM segment (orders), and for offers with an eligibility rule the rules' definitions
+    and what the rules read."""
+    needed = freshness.IDENTITY | freshness.CONSENT | freshness.ORDERS
+    for offer in offers:
+        if offer.eligibility:
+            needed |= freshness.OFFER_RULES | freshness.rule_sources(offer.eligibility)
+    return needed
+
+
+def _profile_for(ref: str | int, *, user: Any, channel_offers: list[Offer]) -> Profile:
+    needed = needed_parts(channel_offers)
+    profile = profiles.find(ref, user=user, needed=needed) if isinstance(ref, str) else \
+        profiles.current(ref, needed=needed)
+    again = freshness.CONSENT if profiles.consent_age(profile) > CONSENT_SECONDS else 0
+    if needed & freshness.OFFER_RULES and "_offer_rules" not in (profile.data or {}):
+        again |= freshness.OFFER_RULES  # a row built before the profile kept the rules' answers
+    if again:
+        freshness.mark([profile.party_id], again)
+        profile = profiles.current(profile.party_id, needed=needed)
+    return profile
+
+
+def next_best(ref: str | int, *, channel: str, limit: int = 3, actor: object = None, record: bool = True,
+              user: Any = None) -> dict[str, Any]:
+    """The ranked offers for the customer (an id as the profile API takes it, or a party id), the ones left
+    out and why; the shown ones are recorded."""
     if channel not in CONSENT_CHANNEL:
         raise ValidationFailed.one("channel", _("Choose one of %(values)s") % {"values": ", ".join(CONSENT_CHANNEL)})
     if not 1 <= limit <= MAX_LIMIT:
         raise ValidationFailed.one("limit", _("Ask for 1 to %(n)s offers") % {"n": MAX_LIMIT})
-    sync_tracked()
-    segment = _segment(party_id)
-    allowed, reason = _consent(party_id, channel)
-    offers = _candidates(channel)
+    book = _current_book()
+    offers = _candidates(book, channel)
+    profile = _profile_for(ref, user=user if user is not None else actor, channel_offers=offers)
+    party_id = profile.party_id
+    data = profile.data or {}
+    segment = str((data.get("key_figures") or {}).get("rfm_segment") or "")
+    decided = (data.get("consent") or {}).get(CONSENT_CHANNEL[channel]) or {}
+    allowed, reason = bool(decided.get("allowed")), str(decided.get("reason") or "unknown")
     excluded: list[dict[str, Any]] = []
     ranked: list[dict[str, Any]] = []
-    mine, total, by_segment = _stats([o.pk for o in offers], party_id)
+    mine, accepted = _caps(party_id, [o.pk for o in offers if o.cap_total is not None]) \
+        if allowed and offers else ({}, {})
+    rules = data.get("_offer_rules") or {}
     for offer in offers:
         why = ""
+        own = mine.get(offer.pk) or {}
         if not allowed:
             why = f"no_consent:{reason}"
-        elif mine[offer.pk].get(OfferEvent.Kind.ACCEPTED):
+        elif own.get(OfferEvent.Kind.ACCEPTED):
             why = "redeemed"
-        elif offer.cap_per_customer is not None and mine[offer.pk].get(OfferEvent.Kind.SHOWN, 0) >= \
-                offer.cap_per_customer:
+        elif offer.cap_per_customer is not None and own.get(OfferEvent.Kind.SHOWN, 0) >= offer.cap_per_customer:
             why = "customer_cap"
-        elif offer.cap_total is not None and total[offer.pk][OfferEvent.Kind.ACCEPTED] >= offer.cap_total:
+        elif offer.cap_total is not None and accepted.get(offer.pk, 0) >= offer.cap_total:
             why = "total_cap"
-        elif offer.eligibility and not _eligible(offer, party_id):
+        elif offer.eligibility and not _eligible(offer, party_id, rules):
             why = "not_eligible"
         if why:
             excluded.append({"offer_id": offer.pk, "reason": why})
             continue
-        seg = by_segment[(offer.pk, segment)]
-        parts = propensity(total[offer.pk][OfferEvent.Kind.ACCEPTED], total[offer.pk][OfferEvent.Kind.SHOWN],
-                           seg[OfferEvent.Kind.ACCEPTED], seg[OfferEvent.Kind.SHOWN])
+        total = book.total.get(offer.pk) or {}
+        seg = book.by_segment.get((offer.pk, segment)) or {}
+        parts = propensity(total.get(OfferEvent.Kind.ACCEPTED, 0), total.get(OfferEvent.Kind.SHOWN, 0),
+                           seg.get(OfferEvent.Kind.ACCEPTED, 0), seg.get(OfferEvent.Kind.SHOWN, 0))
         margin = margin_of(offer)
         value = Decimal(str(parts["propensity"])) * margin
         ranked.append({"offer": offer, "expected_value": round(float(value), 4),
@@ -124,30 +227,94 @@ def next_best(party_id: int, *, channel: str, limit: int = 3, actor: object = No
     ranked.sort(key=lambda r: (-r["expected_value"], -r["offer"].priority, r["offer"].pk))
     chosen = ranked[:limit]
     if record and chosen:
-        _record_shown(party_id, [r["offer"] for r in chosen], segment, channel, actor)
+        _record_shown(party_id, [r["offer"] for r in chosen], segment, actor)
     return {"party_id": party_id, "channel": channel, "segment": segment, "offers": chosen, "excluded": excluded}
 
 
-def _eligible(offer: Offer, party_id: int) -> bool:
+def _eligible(offer: Offer, party_id: int, rules: dict[str, Any]) -> bool:
+    """From the profile row when it holds this rule's answer; else asked of the database (an offer newer than
+    the row's last build)."""
+    known = rules.get(str(offer.pk))
+    if known and known[0] == profiles.rule_key(offer.eligibility):
+        return bool(known[1])
     try:
         return profiles.member_of(offer.eligibility, party_id)
     except ValidationFailed:  # a rule that stopped compiling (an attribute removed) makes nobody eligible
         return False
 
 
-@transaction.atomic
-def _record_shown(party_id: int, offers: list[Offer], segment: str, channel: str, actor: object) -> None:
-    from kundebase.interactions.services import log_interaction
-    from kundebase.offers import freshness
+def _record_shown(party_id: int, offers: list[Offer], segment: str, actor: object) -> None:
+    """The showings, in one statement; their timeline entry, and the profile's mark for it and for the offer
+    counters, are written by the background round."""
+    from django.contrib.auth.models import AbstractBaseUser
+
+    from kundebase.offers import tasks
 
     now = timezone.now()
+    by = actor.pk if isinstance(actor, AbstractBaseUser) and actor.pk else None
     OfferEvent.objects.bulk_create([OfferEvent(offer=o, party_id=party_id, kind=OfferEvent.Kind.SHOWN,
-                                               segment=segment, occurred_at=now) for o in offers])
-    freshness.mark([party_id], freshness.OFFERS)
-    log_interaction(party_id=party_id, actor=actor, channel="api", data={
-        "kind": "campaign", "direction": "out", "channel": TIMELINE_CHANNEL[channel], "occurred_at": now,
-        "subject": (_("Offers shown: %(names)s") % {"names": ", ".join(o.name for o in offers)})[:300],
-        "source": "offers"})
+                                               segment=segment, occurred_at=now, on_timeline=False, shown_by_id=by)
+                                    for o in offers])
+    tasks.timeline_soon()
+
+
+def put_shown_on_timeline(limit: int = TIMELINE_BATCH) -> int:
+    """Write the timeline entries of up to ``limit`` waiting showings — one "Offers shown: …" entry per answer,
+    in bulk, with one audit entry per caller — and mark the rows done; returns how many rows it took.
+
+    Workers may run side by side: on PostgreSQL each takes rows the others have not locked (``SKIP LOCKED``);
+    on SQLite the first statement takes the database's write lock, so one round runs at a time.
+    """
+    from django.contrib.auth import get_user_model
+
+    from kundebase.core import audit, dialect
+    from kundebase.core.errors import DomainError
+    from kundebase.interactions.models import Interaction
+    from kundebase.interactions.services import build_interaction
+    from kundebase.parties.models import Party
+
+    with transaction.atomic():
+        waiting = OfferEvent.objects.filter(on_timeline=False).order_by("id")
+        if dialect.for_connection(connection).skip_locked:
+            waiting = waiting.select_for_update(skip_locked=True, of=("self",))
+        else:
+            OfferEvent.objects.filter(pk=0).update(on_timeline=True)  # SQLite: the write lock, before reading
+        rows = list(waiting.values_list("id", "party_id", "occurred_at", "shown_by_id", "offer__name",
+                                        "offer__channel")[:limit])
+        if not rows:
+            return 0
+        answers: dict[tuple[int, Any, int | None, str], list[str]] = defaultdict(list)
+        for _id, party_id, occurred_at, shown_by, name, channel in rows:
+            answers[(party_id, occurred_at, shown_by, channel)].append(name)
+        live = set(Party.objects.filter(pk__in={key[0] for key in answers}, erased_at__isnull=True)
+                   .values_list("pk", flat=True))
+        users = get_user_model().objects.in_bulk({key[2] for key in answers if key[2]})
+        made: dict[int | None, list[Interaction]] = defaultdict(list)
+        fields: set[str] = set()
+        for (party_id, occurred_at, caller_id, channel), names in answers.items():
+            if party_id not in live:
+                continue  # erased since: nobody to put it on
+            try:
+                caller = users.get(caller_id) if caller_id else None
+                interaction, used = build_interaction(party_id=party_id, actor=caller, data={
+                    "kind": "campaign", "direction": "out", "channel": TIMELINE_CHANNEL.get(channel, channel),
+                    "occurred_at": occurred_at, "source": "offers",
+                    "subject": (_("Offers shown: %(names)s") % {"names": ", ".join(names)})[:300]})
+            except DomainError:
+                continue  # a timeline rule refuses it: the showing still counts for caps and rates
+            made[caller_id].append(interaction)
+            fields.update(used)
+        for by_id, interactions in made.items():
+            Interaction.objects.bulk_create(interactions)
+            audit.record_batch(action="create", actor=users.get(by_id) if by_id else None, entity="interaction",
+                               channel="api", fields=fields,
+                               records=[("interaction", i.pk, i.party_id) for i in interactions],
+                               note=f"{len(interactions)} offers shown")
+        OfferEvent.objects.filter(pk__in=[row[0] for row in rows]).update(on_timeline=True)
+        freshness.mark_each({**dict.fromkeys((key[0] for key in answers), freshness.OFFERS),
+                             **dict.fromkeys((i.party_id for group in made.values() for i in group),
+                                             freshness.OFFERS | freshness.INTERACTIONS)})
+    return len(rows)
 
 
 @transaction.atomic
@@ -155,7 +322,6 @@ def accept(party_id: int, offer_id: int, *, actor: object = None, event_id: int 
            timeline: bool = True) -> OfferEvent:
     """Record that the customer accepted (redeemed) the offer; refused when already redeemed or capped."""
     from kundebase.interactions.services import log_interaction
-    from kundebase.offers import freshness
 
     offer = get_offer(offer_id)
     if OfferEvent.objects.filter(offer=offer, party_id=party_id, kind=OfferEvent.Kind.ACCEPTED).exists():
@@ -163,6 +329,7 @@ def accept(party_id: int, offer_id: int, *, actor: object = None, event_id: int 
     if offer.cap_total is not None and \
             OfferEvent.objects.filter(offer=offer, kind=OfferEvent.Kind.ACCEPTED).count() >= offer.cap_total:
         raise Conflict(_("The offer has reached its cap of acceptances"), code="capped")
+    _forget_stats()  # this process ranks with the new acceptance at once
     event = OfferEvent.objects.create(offer=offer, party_id=party_id, kind=OfferEvent.Kind.ACCEPTED,
                                       segment=_segment(party_id), event_id=event_id)
     freshness.mark([party_id], freshness.OFFERS)
@@ -176,9 +343,10 @@ def accept(party_id: int, offer_id: int, *, actor: object = None, event_id: int 
 def sync_tracked() -> int:
     """Count ``track "Offer Accepted"`` events from the event API as acceptances (once each).
 
-    The event API has already put the event on the timeline; here it feeds the ranking.  Only events below the
-    oldest one still waiting are read, so one processed out of order is not skipped; the position is kept in a
-    core ``Sequence`` row.
+    The event API has already put the event on the timeline; here it feeds the ranking.  Runs after every round
+    of event processing (the ``events_processed`` hook), not in the offers answer.  Only events below the oldest
+    one still waiting are read, so one processed out of order is not skipped (the round that processes it reads
+    it); the position is kept in a core ``Sequence`` row.
     """
     from kundebase.core.models import Sequence
     from kundebase.ingest.models import Event

@@ -148,6 +148,10 @@ def clean(data: dict[str, Any], *, current: Offer | None = None) -> dict[str, An
 @transaction.atomic
 def create_offer(*, data: dict[str, Any], actor: object = None, channel: str = "api") -> Offer:
     offer = Offer.objects.create(**clean(data))
+    if offer.eligibility and offer.active:
+        from kundebase.offers import freshness
+
+        freshness.mark_offer_rules()  # profiles keep each customer's answer to every active offer's rule
     audit.record(action="create", actor=actor, entity="offer", record_id=offer.pk, channel=channel,
                  note=offer.name[:200])
     return offer
@@ -164,9 +168,14 @@ def get_offer(offer_id: int) -> Offer:
 def update_offer(*, offer_id: int, changes: dict[str, Any], actor: object = None, channel: str = "api") -> Offer:
     offer = get_offer(offer_id)
     values = clean(changes, current=offer)
+    rule_before = (offer.eligibility, offer.active)
     for key, value in values.items():
         setattr(offer, key, value)
     offer.save()
+    if offer.eligibility and offer.active and (offer.eligibility, offer.active) != rule_before:
+        from kundebase.offers import freshness
+
+        freshness.mark_offer_rules()  # profiles keep each customer's answer to every active offer's rule
     audit.record(action="update", actor=actor, entity="offer", record_id=offer.pk, channel=channel,
                  fields=sorted(values))
     return offer
