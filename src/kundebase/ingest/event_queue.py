@@ -21,24 +21,21 @@ from django.utils import timezone
 
 from kundebase.core import custom_fields, dialect
 from kundebase.ingest import events
-from kundebase.ingest.event_batch import Batch
+from kundebase.ingest.event_batch import Batch, with_sources
 from kundebase.ingest.models import Event
 
 log = logging.getLogger(__name__)
 
 
 def _claim(ids: list[int] | None, size: int) -> tuple[list[int], str]:
-    """The ids of up to ``size`` waiting events this worker now holds, oldest first, and its claim's token.
-
-    PostgreSQL: row locks taken in the caller's transaction (``FOR UPDATE SKIP LOCKED``: another worker's
-    batch is skipped, not waited for).  SQLite: a claim committed at once, released when the batch is written
-    or fails; one older than ``CLAIM_TIMEOUT`` is a dead worker's and is taken over.
+    """SQLite: the ids of up to ``size`` waiting events this worker now holds, oldest first, and its claim's
+    token — a claim committed at once, released when the batch is written or fails; one older than
+    ``CLAIM_TIMEOUT`` is a dead worker's and is taken over.  (PostgreSQL claims with row locks instead:
+    :func:`_claim_rows`.)
     """
     waiting = Event.objects.filter(processed_at__isnull=True)
     if ids is not None:
         waiting = waiting.filter(pk__in=ids)
-    if dialect.for_connection(connection).skip_locked:
-        return list(waiting.order_by("id").select_for_update(skip_locked=True).values_list("pk", flat=True)[:size]), ""
     token = uuid.uuid4().hex
     now = timezone.now()
     free = Q(claimed_by="") | Q(claimed_at__lt=now - events.CLAIM_TIMEOUT)
@@ -48,6 +45,16 @@ def _claim(ids: list[int] | None, size: int) -> tuple[list[int], str]:
                                                                                    claimed_at=now)
     return list(Event.objects.filter(claimed_by=token, processed_at__isnull=True).order_by("id")
                 .values_list("pk", flat=True)), token
+
+
+def _claim_rows(ids: list[int] | None, size: int) -> list[Event]:
+    """PostgreSQL: up to ``size`` waiting events, oldest first, locked by this transaction and read whole by
+    the same ``SELECT … FOR UPDATE SKIP LOCKED`` that claims them (one statement instead of a claim and a
+    read of 500 ids)."""
+    waiting = Event.objects.filter(processed_at__isnull=True)
+    if ids is not None:
+        waiting = waiting.filter(pk__in=ids)
+    return list(waiting.order_by("id").select_for_update(skip_locked=True)[:size])
 
 
 @contextlib.contextmanager
@@ -69,11 +76,13 @@ def run(ids: list[int] | None, size: int, *, one_by_one: bool = False) -> int:
             if not claimed:
                 return 0
         with transaction.atomic():
-            if locks:  # row locks, held by this transaction
-                claimed, token = _claim(ids, size)
-                if not claimed:
+            if locks:  # row locks, held by this transaction; the rows themselves read by the same statement
+                batch = _claim_rows(ids, size)
+                if not batch:
                     return 0
-            batch = list(Event.objects.filter(pk__in=claimed).select_related("source").order_by("id"))
+            else:
+                batch = list(Event.objects.filter(pk__in=claimed).order_by("id"))
+            with_sources(batch)
             if one_by_one:
                 _one_by_one(batch)
                 return len(batch)
