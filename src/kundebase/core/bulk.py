@@ -122,7 +122,8 @@ def insert_returning(model: type[models.Model], rows: Sequence[dict[str, Any]]) 
     array_values: list[list[Any]] = []
     for field in model._meta.concrete_fields:
         name = field.attname if field.attname in names else field.name if field.name in names else None
-        if field.primary_key and name is None:
+        column = field.column
+        if not column or (field.primary_key and name is None):
             continue
         auto = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
         if name is None or auto:
@@ -140,20 +141,23 @@ def insert_returning(model: type[models.Model], rows: Sequence[dict[str, Any]]) 
             arrays.append("%s::text[]")
             array_values.append([None if v is None else json.dumps(v, cls=field.encoder) for v in values])
             select.append(f"CAST(v.c{len(arrays)} AS {db_type})")
-        else:
+        else:  # validated values: converted as insert_rows converts them, not prepared field by field
+            convert = _converter(field)
             arrays.append(f"%s::{db_type}[]")
-            array_values.append([field.get_db_prep_save(v, connection) for v in values])
+            array_values.append(values if convert is None else
+                                [None if v is None else convert(v) for v in values])
             select.append(f"v.c{len(arrays)}")
-        columns.append(field.column)
+        columns.append(column)
     if arrays:
         source = f"unnest({', '.join(arrays)}) AS v({', '.join(f'c{n + 1}' for n in range(len(arrays)))})"
     else:  # every column the same in every row
         source = f"generate_series(1, {len(rows)}) AS v(c0)"
     quote = connection.ops.quote_name
-    pk = model._meta.pk
-    assert pk is not None
+    key = model._meta.pk.column if model._meta.pk is not None else None
+    if not key:
+        raise ValueError(f"{model.__name__} has no primary key column")
     sql = (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
-           f"SELECT {', '.join(select)} FROM {source} RETURNING {quote(pk.column)}")
+           f"SELECT {', '.join(select)} FROM {source} RETURNING {quote(key)}")
     with connection.cursor() as cursor:  # the constants stand in the SELECT list, before the arrays
         cursor.execute(sql, [*constants, *array_values])
         return [int(row[0]) for row in cursor.fetchall()]

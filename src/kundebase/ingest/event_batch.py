@@ -129,7 +129,8 @@ class Batch(events.Direct):
         self.stored_candidates: dict[int, dict[str, list[Any]]] = {}
         self.observations: list[dict[str, Any]] = []
         self.party_contact_points: dict[int, set[str]] = {}
-        self.priorities: dict[str, int] = {}
+        # the batch's own sources are read already (with_sources): their priorities need no look-up of their own
+        self.priorities: dict[str, int] = {e.source.name: e.source.priority for e in batch}
 
     # -- bookkeeping --
 
