@@ -121,7 +121,7 @@ class Batch(events.Direct):
                                      SourceRef]] = []
         self.unwritten = 0
         self.unwritten_names: set[str] = set()
-        self.persons_written = False
+        self.likely_stale = False
         self.orders: list[tuple[Event, Any, Any, list[dict[str, Any]]]] = []
         self.interactions: list[tuple[Event, Any, dict[str, Any], list[str]]] = []
         self.touched: set[Any] = set()
@@ -226,6 +226,9 @@ class Batch(events.Direct):
         ids = {i for i in ids if i not in self.person_rows}
         if not ids:
             return
+        # the persons the batch wrote are read with the one asked for: a visitor who identifies again later in
+        # the batch asks for their own (three statements each, were they read one by one)
+        ids |= {p.pk for p, *_rest in self.new_persons if p.pk and p.pk not in self.person_rows}
         fields = survivorship.SURVIVING_FIELDS["person"]
         for row in Person.objects.filter(pk__in=ids).values("pk", *fields):
             self.person_rows[row.pop("pk")] = row
@@ -346,9 +349,23 @@ class Batch(events.Direct):
 
     def likely_duplicate(self, event: Event, data: dict[str, Any], cps: list[dict[str, Any]],
                          addresses: list[dict[str, Any]]) -> Any:
-        if event.pk in self.likely and not self.persons_written:
+        if event.pk in self.likely:
+            if self.likely_stale:  # the batch wrote persons since: asked again, for the rest of the batch too
+                self._ask_likely_again(event)
             return self.likely[event.pk]
         return super().likely_duplicate(event, data, cps, addresses)
+
+    def _ask_likely_again(self, event: Event) -> None:
+        """The matching service's answer for this identify and every later one of the batch that may create a
+        person, asked again in one go: the persons the batch wrote (or changed) since the last answers may be the
+        ones they match.  (Each asked on its own, the first batch of a new shop asked once per new visitor.)"""
+        from kundebase.matching import entry
+
+        later = [e for e in self.batch if e.pk in self.likely and e.pk >= event.pk and e.pk not in self.results]
+        found = entry.likely_duplicates_many(kind="person", items=[self.traits[e.pk] for e in later])
+        for other, candidates in zip(later, found, strict=True):
+            self.likely[other.pk] = candidates[0].party_id if candidates and candidates[0].score >= 0.99 else None
+        self.likely_stale = False
 
     def create_person(self, event: Event, data: dict[str, Any], cps: list[dict[str, Any]],
                       addresses: list[dict[str, Any]], source: SourceRef) -> Any:
@@ -402,6 +419,8 @@ class Batch(events.Direct):
         return set(self.party_contact_points[party_id])
 
     def writing(self, needed: bool) -> Any:
+        if needed:  # a known person changes: what the matching service answered before may change with it
+            self.likely_stale = True
         return transaction.atomic() if needed else contextlib.nullcontext()
 
     def changed(self, party_id: int) -> None:
@@ -546,7 +565,7 @@ class Batch(events.Direct):
             self.parties[pk] = False
         self.unwritten = 0
         self.unwritten_names.clear()
-        self.persons_written = True
+        self.likely_stale = True
 
     def write(self) -> None:
         """Everything the batch collected, a bulk statement per table, and one audit entry naming it all."""
