@@ -11,6 +11,7 @@ one transaction; should the database refuse its bulk writes as a whole, it is pr
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import uuid
 from collections.abc import Iterator
@@ -61,6 +62,23 @@ def _claim_rows(ids: list[int] | None, size: int) -> list[Event]:
 
 
 @contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while a batch runs, back on after.
+
+    A batch holds a few hundred thousand young objects (the events' payloads, the rows and values it collects);
+    the collector's full passes over them in the middle of a batch took about a sixth of its time, though they
+    are freed by reference counting as soon as the batch is done.  (Only switched back on if it was on: a
+    second thread's batch meanwhile leaves it as it found it.)"""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
+@contextlib.contextmanager
 def _unit(work: events.Direct) -> Iterator[None]:
     events._units.current = work
     try:
@@ -79,18 +97,19 @@ def run(ids: list[int] | None, size: int, *, one_by_one: bool = False) -> int:
             if not claimed:
                 return 0
         with transaction.atomic():
-            if locks:  # row locks, held by this transaction; the rows themselves read by the same statement
-                batch = _claim_rows(ids, size)
-                if not batch:
-                    return 0
-            else:
-                batch = list(Event.objects.filter(pk__in=claimed).order_by("id"))
-            with_sources(batch)
+            with _collector_paused():
+                if locks:  # row locks, held by this transaction; the rows themselves read by the same statement
+                    batch = _claim_rows(ids, size)
+                    if not batch:
+                        return 0
+                else:
+                    batch = list(Event.objects.filter(pk__in=claimed).order_by("id"))
+                with_sources(batch)
             if one_by_one:
                 _one_by_one(batch)
                 return len(batch)
             try:
-                with transaction.atomic():
+                with transaction.atomic(), _collector_paused():
                     work = Batch(batch)
                     with _unit(work), custom_fields.definitions_held():
                         work.prepare()
