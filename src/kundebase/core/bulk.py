@@ -100,10 +100,11 @@ def insert_returning(model: type[models.Model], rows: Sequence[dict[str, Any]]) 
     object) and return their ids, in the order of ``rows``.
 
     What ``bulk_create`` stores, without a model instance per row and the preparation of every field of every
-    row: a field not given gets its default, an ``auto_now``/``auto_now_add`` field the time of the call, as on
-    save.  On PostgreSQL a column whose value is the same in every row (most of them, for records made by one
-    path) goes as one parameter and every other column as one array (``INSERT … SELECT … FROM unnest(…)
-    RETURNING id``); elsewhere through ``bulk_create``.
+    row: a field not given gets its default (a callable one called once for all rows, unless the field is
+    unique), an ``auto_now``/``auto_now_add`` field the time of the call, as on save.  On PostgreSQL a column
+    whose value is the same in every row (most of them, for records made by one path) goes as one parameter and
+    every other column as one array (``INSERT … SELECT … FROM unnest(…) RETURNING id``); elsewhere through
+    ``bulk_create``.
     """
     if not rows:
         return []
@@ -126,8 +127,10 @@ def insert_returning(model: type[models.Model], rows: Sequence[dict[str, Any]]) 
         if not column or (field.primary_key and name is None):
             continue
         auto = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
-        if name is None or auto:
-            values: list[Any] = [now if auto else field.get_default()]
+        if auto:
+            values: list[Any] = [now]
+        elif name is None:  # the default, once for all rows (a timestamp) unless it must differ (a unique token)
+            values = [field.get_default() for _row in rows] if field.unique else [field.get_default()]
         else:
             values = [row[name] if name in row else field.get_default() for row in rows]
             if name != field.attname:  # a relation given as its object
