@@ -75,3 +75,46 @@ def test_update_rows_gives_each_row_its_own_values_across_chunks(monkeypatch: py
         row = got[event.pk]
         assert row.processed_at == done and row.error == f"e{n}" and row.claimed_by == "" and row.claimed_at is None
         assert row.party_id == (party.pk if n < 3 else None)
+
+
+def test_insert_returning_gives_the_ids_in_order_and_stores_what_bulk_create_would() -> None:
+    from kundebase.core.bulk import insert_returning
+    from kundebase.interactions.models import Interaction
+
+    parties = [Party.objects.create(kind="person", customer_number=f"R{n}", display_name=f"P{n}") for n in range(3)]
+    moment = timezone.now().replace(microsecond=654321)
+    rows = [{"party_id": parties[n % 3].pk, "kind": "web_visit", "channel": "web", "direction": "in",
+             "occurred_at": moment - dt.timedelta(minutes=n), "subject": f"Side «{n}»", "body": "",
+             "source": "shop", "source_record_id": f"m-{n}", "handled_by": None,
+             # varying JSON (one row with a value, the rest empty) and constant text go their own ways
+             "custom_fields": {"vekt": n} if n == 4 else {}} for n in range(5)]
+    ids = insert_returning(Interaction, rows)
+    assert len(ids) == 5 and ids == sorted(ids)
+    stored = {i.pk: i for i in Interaction.objects.filter(pk__in=ids)}
+    for pk, row in zip(ids, rows, strict=True):
+        got = stored[pk]
+        assert (got.party_id, got.subject, got.occurred_at, got.custom_fields, got.source_record_id) == (
+            row["party_id"], row["subject"], row["occurred_at"], row["custom_fields"], row["source_record_id"])
+        assert got.outcome == "" and got.follow_up_on is None and got.handled_by_id is None  # the defaults
+        assert got.created_at is not None and got.updated_at is not None
+    one = insert_returning(Interaction, [rows[0]])  # a single row: every column a constant
+    assert Interaction.objects.get(pk=one[0]).subject == "Side «0»"
+    assert insert_returning(Interaction, []) == []
+
+
+def test_a_batch_marks_its_events_processed_with_their_own_outcome() -> None:
+    from kundebase.ingest.event_batch import record_outcomes
+    from kundebase.ingest.models import Event
+
+    source = Source.objects.create(name="outcome test")
+    now = timezone.now()
+    events = Event.objects.bulk_create(Event(source=source, message_id=f"m{n}", type="page", payload={"n": n},
+                                             received_at=now, claimed_by="w1", claimed_at=now) for n in range(4))
+    party = Party.objects.create(kind="person", display_name="P")
+    done = now + dt.timedelta(seconds=5)
+    record_outcomes({e.pk: (party.pk if n % 2 else None, "" if n < 3 else "Ugyldig «pris»\\ 'x'")
+                     for n, e in enumerate(events)}, done)
+    for n, event in enumerate(Event.objects.filter(source=source).order_by("id")):
+        assert event.processed_at == done and event.claimed_by == "" and event.claimed_at is None
+        assert event.party_id == (party.pk if n % 2 else None)
+        assert event.error == ("" if n < 3 else "Ugyldig «pris»\\ 'x'")

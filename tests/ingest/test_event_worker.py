@@ -86,3 +86,31 @@ def test_worker_processes_stored_events_follows_new_ones_and_stops_on_sigterm(li
 def test_out_of_range_options_are_refused(option, db):
     with pytest.raises(CommandError, match=option[0]):
         call_command("process_events", *option)
+
+
+@pytest.mark.slow
+def test_on_postgresql_new_events_wake_the_waiting_worker_at_once(live_server, settings, tmp_path, backend):
+    if backend != "postgresql":
+        pytest.skip("PostgreSQL notifies the worker (LISTEN/NOTIFY); on SQLite it looks every --interval seconds")
+    from kundebase.ingest import services
+    from kundebase.ingest.models import Event
+
+    settings.KUNDEBASE_EVENT_PROCESSING = "off"
+    key = services.add_source(name="shop")[1]
+    env = dict(os.environ, KUNDEBASE_DATABASE_URL=_test_database_url(), KUNDEBASE_ENV="test",
+               KUNDEBASE_EVENT_PROCESSING="off", KUNDEBASE_DATA_DIR=str(tmp_path / "data"))
+    # it would look at an empty queue only once a minute: what it does sooner, a notification made it do
+    worker = subprocess.Popen([sys.executable, "-m", "kundebase", "process_events", "--follow", "--interval", "60"],
+                              env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        _send(live_server.url, key, [{"type": "page", "userId": "u-1", "messageId": "m-1", "name": "Fjellsko"}])
+        assert _wait(lambda: not Event.objects.filter(processed_at__isnull=True).exists())
+        time.sleep(1)  # the worker has found the queue empty and waits
+        _send(live_server.url, key, [{"type": "page", "userId": "u-1", "messageId": "m-2", "name": "Joggesko"}])
+        assert _wait(lambda: not Event.objects.filter(processed_at__isnull=True).exists(), seconds=15)
+        assert worker.poll() is None
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        out, err = worker.communicate(timeout=120)
+    assert worker.returncode == 0, err
+    assert out.strip().splitlines()[-1] == "2 events processed"

@@ -140,7 +140,9 @@ def record_batch(
 
 def _append(*, action: str, actor: object, entity: str, record_id: int | None, party_id: int | None,
             channel: str, fields: Iterable[str], note: str, named: list[Named] | tuple[()]) -> AuditEntry:
-    with transaction.atomic():
+    # a transaction if the caller has none, but no savepoint of its own inside the caller's: should a statement
+    # here fail, the caller's change fails with it (two round trips fewer for every audited write)
+    with transaction.atomic(savepoint=False):
         entry = _entry(action=action, actor=actor, entity=entity, record_id=record_id, party_id=party_id,
                        channel=channel, fields=fields, note=note, occurred_at=timezone.now(),
                        previous_hash=_claim(1))
@@ -186,7 +188,7 @@ def record_many(entries: list[dict[str, Any]]) -> int:
     """
     if not entries:
         return 0
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # as in ``_append``
         previous = _claim(len(entries))
         now = timezone.now()
         rows = []

@@ -10,6 +10,7 @@ matching queue, import outcomes.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
@@ -92,3 +93,74 @@ def update_rows(model: type[models.Model], rows: Sequence[dict[str, Any]], *, ke
             cursor.execute(f"UPDATE {table} SET {sets} FROM (VALUES {', '.join([width] * len(chunk))}) AS v "
                            f"WHERE {table}.{quote(fields[where][1])} = v.column{where + 1}", params)
     return len(rows)
+
+
+def insert_returning(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Insert new records given as values (field or attribute name → value; a relation may be given as its
+    object) and return their ids, in the order of ``rows``.
+
+    What ``bulk_create`` stores, without a model instance per row and the preparation of every field of every
+    row: a field not given gets its default (a callable one called once for all rows, unless the field is
+    unique), an ``auto_now``/``auto_now_add`` field the time of the call, as on save.  On PostgreSQL a column
+    whose value is the same in every row (most of them, for records made by one path) goes as one parameter and
+    every other column as one array (``INSERT … SELECT … FROM unnest(…) RETURNING id``); elsewhere through
+    ``bulk_create``.
+    """
+    if not rows:
+        return []
+    if not for_connection(connection).has_arrays:
+        objects = [model(**row) for row in rows]
+        model._default_manager.bulk_create(objects)
+        return [int(obj.pk) for obj in objects]
+    from django.utils import timezone
+
+    now = timezone.now()
+    names: set[str] = set().union(*rows)
+    columns: list[str] = []
+    select: list[str] = []
+    constants: list[Any] = []
+    arrays: list[str] = []
+    array_values: list[list[Any]] = []
+    for field in model._meta.concrete_fields:
+        name = field.attname if field.attname in names else field.name if field.name in names else None
+        column = field.column
+        if not column or (field.primary_key and name is None):
+            continue
+        auto = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+        if auto:
+            values: list[Any] = [now]
+        elif name is None:  # the default, once for all rows (a timestamp) unless it must differ (a unique token)
+            values = [field.get_default() for _row in rows] if field.unique else [field.get_default()]
+        else:
+            values = [row[name] if name in row else field.get_default() for row in rows]
+            if name != field.attname:  # a relation given as its object
+                values = [getattr(v, "pk", v) for v in values]
+        db_type = field.db_type(connection)
+        first = values[0]
+        if len(values) == 1 or all(v == first and type(v) is type(first) for v in values):
+            select.append(f"CAST(%s AS {db_type})")
+            constants.append(field.get_db_prep_save(first, connection))
+        elif isinstance(field, models.JSONField):  # an array of JSON goes as text, each element read as JSON
+            arrays.append("%s::text[]")
+            array_values.append([None if v is None else json.dumps(v, cls=field.encoder) for v in values])
+            select.append(f"CAST(v.c{len(arrays)} AS {db_type})")
+        else:  # validated values: converted as insert_rows converts them, not prepared field by field
+            convert = _converter(field)
+            arrays.append(f"%s::{db_type}[]")
+            array_values.append(values if convert is None else
+                                [None if v is None else convert(v) for v in values])
+            select.append(f"v.c{len(arrays)}")
+        columns.append(column)
+    if arrays:
+        source = f"unnest({', '.join(arrays)}) AS v({', '.join(f'c{n + 1}' for n in range(len(arrays)))})"
+    else:  # every column the same in every row
+        source = f"generate_series(1, {len(rows)}) AS v(c0)"
+    quote = connection.ops.quote_name
+    key = model._meta.pk.column if model._meta.pk is not None else None
+    if not key:
+        raise ValueError(f"{model.__name__} has no primary key column")
+    sql = (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
+           f"SELECT {', '.join(select)} FROM {source} RETURNING {quote(key)}")
+    with connection.cursor() as cursor:  # the constants stand in the SELECT list, before the arrays
+        cursor.execute(sql, [*constants, *array_values])
+        return [int(row[0]) for row in cursor.fetchall()]

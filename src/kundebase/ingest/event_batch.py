@@ -24,14 +24,15 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kundebase.core import identifiers
+from kundebase.core import dialect, identifiers
 from kundebase.core.errors import ErrorCollector, NotFound
 from kundebase.core.provenance import SourceRef
 from kundebase.ingest import events
 from kundebase.ingest.event_persons import create_persons
-from kundebase.ingest.models import Event, Identity
+from kundebase.ingest.models import Event, Identity, Source
 
 log = logging.getLogger(__name__)
+IDENTITY_KINDS = tuple(Identity.Kind.values)
 DIRECT_TYPES = ("group",)
 """Events whose handling writes through the services (companies, roles): each runs in a savepoint of its own.
 An identify's writes to a known person have theirs (:meth:`Batch.writing`); everything else only collects
@@ -58,6 +59,39 @@ def as_id(value: Any) -> int | None:
             raise RuntimeError("a new person of the batch was referenced before it was written")
         return value.pk
     return int(value)
+
+
+def with_sources(batch: list[Event]) -> list[Event]:
+    """Give the events their sources, each read once: a batch comes from one source or a few, and a source
+    joined to every row costs a model instance (and its timestamps parsed) per event."""
+    sources = Source.objects.in_bulk({e.source_id for e in batch})
+    cache = Event.source.field.set_cached_value
+    for event in batch:
+        cache(event, sources[event.source_id])
+    return batch
+
+
+def record_outcomes(results: dict[int, tuple[int | None, str]], now: Any) -> None:
+    """Mark the batch's events processed, each with its customer and error (``{event id: (party id, error)}``),
+    and release their claims, in one statement.
+
+    On PostgreSQL the per-event values go as three arrays and the rest as constants: the statement stays the
+    same size for any batch (a ``VALUES`` list of 500 rows × 6 columns is 3,000 parameters to render and parse).
+    """
+    from kundebase.core.bulk import update_rows
+
+    if not results:
+        return
+    if not dialect.for_connection(connection).has_arrays:
+        update_rows(Event, [{"id": pk, "processed_at": now, "party_id": party, "error": error, "claimed_by": "",
+                             "claimed_at": None} for pk, (party, error) in results.items()])
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE ingest_event SET processed_at = %s, party_id = v.party_id, error = v.error, claimed_by = '', "
+            "claimed_at = NULL FROM unnest(%s::bigint[], %s::bigint[], %s::text[]) AS v(id, party_id, error) "
+            "WHERE ingest_event.id = v.id",
+            [now, list(results), [p for p, _e in results.values()], [e for _p, e in results.values()]])
 
 
 # --- the unit of work of one batch ------------------------------------------------------------------------------
@@ -87,15 +121,16 @@ class Batch(events.Direct):
                                      SourceRef]] = []
         self.unwritten = 0
         self.unwritten_names: set[str] = set()
-        self.persons_written = False
+        self.likely_stale = False
         self.orders: list[tuple[Event, Any, Any, list[dict[str, Any]]]] = []
-        self.interactions: list[tuple[Event, Any, Any, list[str]]] = []
+        self.interactions: list[tuple[Event, Any, dict[str, Any], list[str]]] = []
         self.touched: set[Any] = set()
         self.person_rows: dict[int, dict[str, Any] | None] = {}
         self.stored_candidates: dict[int, dict[str, list[Any]]] = {}
         self.observations: list[dict[str, Any]] = []
         self.party_contact_points: dict[int, set[str]] = {}
-        self.priorities: dict[str, int] = {}
+        # the batch's own sources are read already (with_sources): their priorities need no look-up of their own
+        self.priorities: dict[str, int] = {e.source.name: e.source.priority for e in batch}
 
     # -- bookkeeping --
 
@@ -134,7 +169,9 @@ class Batch(events.Direct):
                 self._read_traits(event)
         query = Q()
         for source_id, vals in values.items():
-            query |= Q(source_id=source_id, value__in=vals)
+            # the kinds named too, so the look-up walks the (source, kind, value) index instead of every
+            # identity of the source
+            query |= Q(source_id=source_id, kind__in=IDENTITY_KINDS, value__in=vals)
             self.looked_up.update((source_id, v) for v in vals)
         if values:
             for source_id, kind, value, party_id in Identity.objects.filter(query).values_list(
@@ -145,9 +182,10 @@ class Batch(events.Direct):
             query |= Q(source_id=source_id, anonymous_id__in=vals)
         if anonymous:
             ours = [e.pk for e in self.batch]
-            for event in (Event.objects.filter(query, party_id__isnull=True, processed_at__isnull=False,
-                                               type__in=events.TIMELINE_TYPES, error="").exclude(pk__in=ours)
-                          .order_by("id").select_related("source")):
+            for event in with_sources(list(
+                    Event.objects.filter(query, party_id__isnull=True, processed_at__isnull=False,
+                                         type__in=events.TIMELINE_TYPES, error="").exclude(pk__in=ours)
+                    .order_by("id"))):
                 self.waiting_stored[(event.source_id, event.anonymous_id)].append(event)
         normalised = {cp["normalised"] for _d, cps, _a in self.traits.values() for cp in cps}
         if normalised:
@@ -188,6 +226,9 @@ class Batch(events.Direct):
         ids = {i for i in ids if i not in self.person_rows}
         if not ids:
             return
+        # the persons the batch wrote are read with the one asked for: a visitor who identifies again later in
+        # the batch asks for their own (three statements each, were they read one by one)
+        ids |= {p.pk for p, *_rest in self.new_persons if p.pk and p.pk not in self.person_rows}
         fields = survivorship.SURVIVING_FIELDS["person"]
         for row in Person.objects.filter(pk__in=ids).values("pk", *fields):
             self.person_rows[row.pop("pk")] = row
@@ -289,8 +330,8 @@ class Batch(events.Direct):
             return None
         if (source_id, value) not in self.looked_up:
             self.looked_up.add((source_id, value))
-            for k, party_id in Identity.objects.filter(source_id=source_id, value=value).values_list("kind",
-                                                                                                    "party_id"):
+            for k, party_id in Identity.objects.filter(source_id=source_id, kind__in=IDENTITY_KINDS,
+                                                       value=value).values_list("kind", "party_id"):
                 self.identities[(source_id, k, value)] = self.stored[(source_id, k, value)] = party_id
         return self.identities.get((source_id, kind, value))
 
@@ -308,9 +349,23 @@ class Batch(events.Direct):
 
     def likely_duplicate(self, event: Event, data: dict[str, Any], cps: list[dict[str, Any]],
                          addresses: list[dict[str, Any]]) -> Any:
-        if event.pk in self.likely and not self.persons_written:
+        if event.pk in self.likely:
+            if self.likely_stale:  # the batch wrote persons since: asked again, for the rest of the batch too
+                self._ask_likely_again(event)
             return self.likely[event.pk]
         return super().likely_duplicate(event, data, cps, addresses)
+
+    def _ask_likely_again(self, event: Event) -> None:
+        """The matching service's answer for this identify and every later one of the batch that may create a
+        person, asked again in one go: the persons the batch wrote (or changed) since the last answers may be the
+        ones they match.  (Each asked on its own, the first batch of a new shop asked once per new visitor.)"""
+        from kundebase.matching import entry
+
+        later = [e for e in self.batch if e.pk in self.likely and e.pk >= event.pk and e.pk not in self.results]
+        found = entry.likely_duplicates_many(kind="person", items=[self.traits[e.pk] for e in later])
+        for other, candidates in zip(later, found, strict=True):
+            self.likely[other.pk] = candidates[0].party_id if candidates and candidates[0].score >= 0.99 else None
+        self.likely_stale = False
 
     def create_person(self, event: Event, data: dict[str, Any], cps: list[dict[str, Any]],
                       addresses: list[dict[str, Any]], source: SourceRef) -> Any:
@@ -364,6 +419,8 @@ class Batch(events.Direct):
         return set(self.party_contact_points[party_id])
 
     def writing(self, needed: bool) -> Any:
+        if needed:  # a known person changes: what the matching service answered before may change with it
+            self.likely_stale = True
         return transaction.atomic() if needed else contextlib.nullcontext()
 
     def changed(self, party_id: int) -> None:
@@ -426,11 +483,11 @@ class Batch(events.Direct):
         self._append(self.orders, (event, party_id, order, cleaned))
 
     def add_interaction(self, event: Event, party_id: Any, data: dict[str, Any]) -> None:
-        from kundebase.interactions.services import build_interaction
+        from kundebase.interactions.services import interaction_values
 
         self._check_party(party_id)
-        interaction, fields = build_interaction(party_id=0, data=data, source_record_id=event.message_id)
-        self._append(self.interactions, (event, party_id, interaction, fields))
+        values, fields = interaction_values(party_id=0, data=data, source_record_id=event.message_id)
+        self._append(self.interactions, (event, party_id, values, fields))
 
     def waiting(self, source_id: int, anonymous_id: str, exclude: int) -> list[Event]:
         stored = [e for e in self.waiting_stored.get((source_id, anonymous_id), ())
@@ -508,13 +565,13 @@ class Batch(events.Direct):
             self.parties[pk] = False
         self.unwritten = 0
         self.unwritten_names.clear()
-        self.persons_written = True
+        self.likely_stale = True
 
     def write(self) -> None:
         """Everything the batch collected, a bulk statement per table, and one audit entry naming it all."""
         from kundebase.analytics import rfm_lookup
         from kundebase.core import audit, sequences
-        from kundebase.core.bulk import insert_rows, update_rows
+        from kundebase.core.bulk import insert_returning, insert_rows
         from kundebase.core.models import Observation
         from kundebase.interactions.models import Interaction
         from kundebase.offers import freshness
@@ -554,15 +611,14 @@ class Batch(events.Direct):
             rfm_lookup.forget()  # bulk inserts fire no signal: RFM boundaries held by this process may move
         named += [("order", o.pk, o.party_id) for o in orders]
         interactions = []
-        for _event, party, interaction, used in self.interactions:
-            interaction.party_id = as_id(party)
-            interactions.append(interaction)
+        for _event, party, values, used in self.interactions:
+            values["party_id"] = as_id(party)
+            interactions.append(values)
             fields.update(used)
-        Interaction.objects.bulk_create(interactions)
-        named += [("interaction", i.pk, i.party_id) for i in interactions]
+        ids = insert_returning(Interaction, interactions)
+        named += [("interaction", pk, values["party_id"]) for pk, values in zip(ids, interactions, strict=True)]
         named += [("person", p.pk, p.pk) for p, *_rest in self.new_persons if p.pk]
-        update_rows(Event, [{"id": pk, "processed_at": now, "party_id": as_id(party), "error": error,
-                             "claimed_by": "", "claimed_at": None} for pk, (party, error) in self.results.items()])
+        record_outcomes({pk: (as_id(party), error) for pk, (party, error) in self.results.items()}, now)
         with connection.cursor() as cursor:
             if self.joined_stored:
                 cursor.executemany("UPDATE ingest_event SET party_id = %s WHERE id = %s",
@@ -575,7 +631,7 @@ class Batch(events.Direct):
         # each profile is marked with what changed: an order re-reads its key figures, a page view only the
         # timeline; an identify (new traits, joined identities) may change anything
         kinds = {e.pk: e.type for e in self.batch}
-        changes = dict.fromkeys((i.party_id for i in interactions), freshness.INTERACTIONS)
+        changes = dict.fromkeys((i["party_id"] for i in interactions), freshness.INTERACTIONS)
         changes.update(dict.fromkeys(buyers, freshness.ORDERS | freshness.IDENTITY | freshness.INTERACTIONS))
         rest = {as_id(p) for pk, (p, _e) in self.results.items() if p and kinds.get(pk) not in ("page", "track",
                                                                                                "screen")}

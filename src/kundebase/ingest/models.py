@@ -180,14 +180,17 @@ class Event(models.Model):
     Processed with an ``error``: a dead letter, set aside until it is retried or discarded.
     """
 
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="events")
+    # no index of its own: the unique (source, message_id) and the (source, anonymous_id) indexes both begin
+    # with the source, and every index an event has is written again when it is marked processed
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="events", db_index=False)
     message_id = models.CharField(max_length=200)
     type = models.CharField(max_length=10)
     user_id = models.CharField(max_length=200, blank=True)
     anonymous_id = models.CharField(max_length=200, blank=True)
     payload = models.JSONField()
     received_at = models.DateTimeField(default=timezone.now)
-    processed_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    """Indexed only where it is empty (``event_waiting``): the queue is all that is ever looked up by it."""
     party_id = models.BigIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
     claimed_by = models.CharField(max_length=40, blank=True)
@@ -198,6 +201,9 @@ class Event(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["source", "message_id"], name="uniq_event_message")]
         indexes = [models.Index(fields=["source", "anonymous_id"], name="event_anon"),
+                   # the queue, oldest first: the waiting events only, so a processed event leaves it and the
+                   # claim walks it in order (an index of every event's processed_at grew with the history)
+                   models.Index(fields=["id"], condition=models.Q(processed_at__isnull=True), name="event_waiting"),
                    # the dead letters (events processed with an error): few, listed and retried by id
                    models.Index(fields=["id"], condition=~models.Q(error=""), name="event_dead")]
 

@@ -38,7 +38,9 @@ class Interaction(TimeStamped):
         SOCIAL = "social", _("Social media")
         OTHER = "other", _("Other")
 
-    party = models.ForeignKey("parties.Party", on_delete=models.CASCADE, related_name="interactions")
+    # party and handled_by have no index of their own: ix_party_time and ix_followup begin with them (each index
+    # is one more write per timeline entry, and tracking events write them by the thousand)
+    party = models.ForeignKey("parties.Party", on_delete=models.CASCADE, related_name="interactions", db_index=False)
     contact_person = models.ForeignKey("parties.Person", null=True, blank=True, on_delete=models.SET_NULL,
                                        related_name="interactions_as_contact")
     kind = models.CharField(_("type"), max_length=12, choices=Kind.choices)
@@ -50,7 +52,7 @@ class Interaction(TimeStamped):
     body = models.TextField(_("text"), blank=True)
     outcome = models.CharField(_("outcome"), max_length=300, blank=True)
     handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="interactions", verbose_name=_("handled by"))
+                                   related_name="interactions", verbose_name=_("handled by"), db_index=False)
     follow_up_on = models.DateField(_("follow up on"), null=True, blank=True)
     follow_up_done_at = models.DateTimeField(_("follow-up done"), null=True, blank=True)
     source = models.CharField(_("source"), max_length=120, blank=True)

@@ -70,8 +70,17 @@ def build_interaction(*, party_id: int, data: dict[str, Any], actor: object = No
                       source_record_id: str = "") -> tuple[Interaction, list[str]]:
     """The interaction, validated (the privacy text screens included) but not saved, and the fields given.
 
-    What :func:`log_interaction` stores one at a time, and a batch of tracking events stores in bulk.
-    ``ValidationFailed`` when the data is wrong.
+    What :func:`log_interaction` stores one at a time.  ``ValidationFailed`` when the data is wrong.
+    """
+    values, fields = interaction_values(party_id=party_id, data=data, actor=actor, source_record_id=source_record_id)
+    return Interaction(**values), fields
+
+
+def interaction_values(*, party_id: int, data: dict[str, Any], actor: object = None,
+                       source_record_id: str = "") -> tuple[dict[str, Any], list[str]]:
+    """The interaction's validated values (field name → value, the privacy text screens applied) and the fields
+    given: what :func:`build_interaction` makes its instance of, and what a batch of tracking events inserts as
+    rows (an instance per page view costs more than the checks).  ``ValidationFailed`` when the data is wrong.
     """
     errors = ErrorCollector()
     cleaned = clean(data, errors)
@@ -81,9 +90,9 @@ def build_interaction(*, party_id: int, data: dict[str, Any], actor: object = No
                 "outcome": cleaned.get("outcome", "")}, errors, data)
     errors.raise_if_any()
     handled_by = actor if isinstance(actor, User) and actor.pk else None  # a signed-in person, not a system actor
-    interaction = Interaction(party_id=party_id, handled_by=handled_by, custom_fields=custom,
-                              source_record_id=source_record_id[:200], **cleaned)
-    return interaction, sorted(k for k, v in cleaned.items() if v)
+    values = {"party_id": party_id, "handled_by": handled_by, "custom_fields": custom,
+              "source_record_id": source_record_id[:200], **cleaned}
+    return values, sorted(k for k, v in cleaned.items() if v)
 
 
 @transaction.atomic

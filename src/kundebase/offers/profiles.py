@@ -30,9 +30,12 @@ IDENTIFYING_FORMS = ("email", "phone")
 # --- which customer an id names -----------------------------------------------------------------------------------
 
 def _identity(kind: str, value: str) -> int | None:
-    from kundebase.ingest.models import Identity
+    from kundebase.ingest.models import Identity, Source
 
-    return (Identity.objects.filter(kind=kind, value=value[:200], party_id__isnull=False)
+    # every source named (there are few): the (source, kind, value) index is then probed once per source, where
+    # kind and value alone left PostgreSQL to scan every identity (23 ms at 100,000 of them, per profile read)
+    return (Identity.objects.filter(source_id__in=Source.objects.values("pk"), kind=kind, value=value[:200],
+                                    party_id__isnull=False)
             .order_by("source_id").values_list("party_id", flat=True).first())
 
 

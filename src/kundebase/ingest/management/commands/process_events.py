@@ -16,7 +16,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
-from kundebase.ingest import events
+from kundebase.ingest import event_queue, events
 
 
 class Command(BaseCommand):
@@ -26,12 +26,15 @@ class Command(BaseCommand):
         parser.add_argument("--follow", action="store_true",
                             help="keep running and process events as they arrive (stop with SIGTERM or Ctrl-C)")
         parser.add_argument("--interval", type=float, default=0.5,
-                            help="with --follow: seconds to wait before looking again when the queue is empty")
-        parser.add_argument("--batch", type=int, default=500,
-                            help="events claimed and processed as one batch (1–10,000)")
+                            help="with --follow: seconds to wait before looking again when the queue is empty "
+                                 "(on PostgreSQL the event API wakes the worker at once when events arrive)")
+        parser.add_argument("--batch", type=int, default=None,
+                            help="events claimed and processed as one batch (1–10,000; by default 1,000 on "
+                                 "PostgreSQL, 500 on SQLite)")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        batch, interval = opts["batch"], opts["interval"]
+        batch = events.worker_batch() if opts["batch"] is None else opts["batch"]
+        interval = opts["interval"]
         if not 1 <= batch <= 10_000:
             raise CommandError("--batch must be between 1 and 10,000")
         if not 0.01 <= interval <= 3600:
@@ -64,5 +67,13 @@ class Command(BaseCommand):
             if not done:
                 if not opts["follow"]:
                     break
-                time.sleep(interval)
+                deadline = time.monotonic() + interval
+                while not stopping and time.monotonic() < deadline:  # a second at most between looks at stopping
+                    pause = min(1.0, max(0.0, deadline - time.monotonic()))
+                    try:
+                        if event_queue.wait_for_events(pause):
+                            break
+                    except Exception:  # noqa: BLE001 - the database went away: the next round reconnects or reports
+                        connections.close_all()
+                        time.sleep(pause)
         self.stdout.write(f"{total} events processed")
