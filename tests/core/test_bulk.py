@@ -103,7 +103,7 @@ def test_insert_returning_gives_the_ids_in_order_and_stores_what_bulk_create_wou
 
 
 def test_a_batch_marks_its_events_processed_with_their_own_outcome() -> None:
-    from kundebase.ingest.event_batch import record_outcomes
+    from kundebase.ingest.event_writes import record_outcomes
     from kundebase.ingest.models import Event
 
     source = Source.objects.create(name="outcome test")

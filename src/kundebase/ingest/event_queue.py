@@ -15,7 +15,6 @@ import gc
 import logging
 import uuid
 from collections.abc import Iterator
-from typing import Any
 
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q
@@ -145,40 +144,23 @@ def _one_by_one(batch: list[Event]) -> None:
                                                  claimed_by="", claimed_at=None)
 
 
-
 def notify_workers() -> None:
-    """Tell the workers waiting for events (:func:`wait_for_events`) that some arrived: a PostgreSQL
-    notification, delivered when the events' transaction commits (at once outside one).  Elsewhere workers
-    look at the queue every ``--interval`` seconds."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_notify(%s, '')", [WAKE_CHANNEL])
+    """Tell the workers waiting for events (:func:`wait_for_events`) that some arrived: a database
+    notification where there are notifications (PostgreSQL), delivered when the events' transaction commits.
+    Elsewhere workers look at the queue every ``--interval`` seconds."""
+    dialect.for_connection(connection).notify(connection, WAKE_CHANNEL)
 
 
 def wait_for_events(timeout: float) -> bool:
-    """Wait until events may have arrived: on PostgreSQL until the event API notifies (``True``) or ``timeout``
-    seconds pass (``False``); elsewhere ``timeout`` seconds.
+    """Wait until events may have arrived: until the event API notifies (``True``) or ``timeout`` seconds pass
+    (``False``); without notifications in the database, ``timeout`` seconds.
 
     A worker that only looked every half second added up to that much to the lag between acknowledgement and
-    profile when the events came in a trickle; a notification wakes it at once.  Notifications that came while
-    the worker was busy are all taken here, so it goes back to the queue once for them."""
+    profile when the events came in a trickle; a notification wakes it at once."""
     import time
 
-    global _listening
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
+    woken = dialect.for_connection(connection).wait_for_notification(connection, WAKE_CHANNEL, timeout)
+    if woken is None:
         time.sleep(timeout)
         return False
-    connection.ensure_connection()
-    raw = connection.connection
-    if _listening is not raw:  # a new connection (after a failure) listens again
-        with connection.cursor() as cursor:
-            cursor.execute(f"LISTEN {WAKE_CHANNEL}")
-        _listening = raw
-    woken = False
-    for _notify in raw.notifies(timeout=timeout, stop_after=1):
-        woken = True
     return woken
-
-
-_listening: Any = None
-"""The database connection this worker listens on."""

@@ -150,6 +150,15 @@ class Dialect:
                     progress.update(len(batch))
         return count
 
+    def notify(self, connection: Any, channel: str) -> None:
+        """Wake the processes waiting on ``channel`` (:meth:`wait_for_notification`); without notifications
+        in the database, nothing: the waiters look again when their time is up."""
+
+    def wait_for_notification(self, connection: Any, channel: str, timeout: float) -> bool | None:
+        """Wait up to ``timeout`` seconds for a notification on ``channel``: whether one came, or ``None``
+        when the database has no notifications (the caller then waits its time by itself)."""
+        return None
+
     def fetch_per_key(self, cursor: Any, table: str, key: str, value: str, keys: Sequence[str],
                       per_key: int) -> list[tuple[str, Any]]:
         """``(key, value)`` rows of ``table`` for every text key in ``keys``, at most ``per_key`` per key, in

@@ -9,6 +9,9 @@ from typing import Any, TextIO
 
 from kundebase.core.dialect.base import Dialect
 
+_LISTENING: dict[str, Any] = {}
+"""Channel → the database connection this process listens on."""
+
 
 @dataclass(frozen=True)
 class PostgreSQLDialect(Dialect):
@@ -16,6 +19,28 @@ class PostgreSQLDialect(Dialect):
 
     has_arrays: bool = True
     skip_locked: bool = True
+
+    def notify(self, connection: Any, channel: str) -> None:
+        """``pg_notify``: delivered when the caller's transaction commits (at once outside one)."""
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_notify(%s, '')", [channel])
+
+    def wait_for_notification(self, connection: Any, channel: str, timeout: float) -> bool | None:
+        """``LISTEN`` once per database connection, then the driver's ``notifies``; inside a transaction no
+        notification can arrive, so ``None`` (the caller waits by itself). Notifications that came while the
+        caller was busy are all taken here, so it goes back to its work once for them."""
+        if connection.in_atomic_block:
+            return None
+        connection.ensure_connection()
+        raw = connection.connection
+        if _LISTENING.get(channel) is not raw:  # a new connection (after a failure) listens again
+            with connection.cursor() as cursor:
+                cursor.execute(f'LISTEN "{channel}"')
+            _LISTENING[channel] = raw
+        woken = False
+        for _notify in raw.notifies(timeout=timeout, stop_after=1):
+            woken = True
+        return woken
 
     def ts_text(self, column: str) -> str:
         return f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
