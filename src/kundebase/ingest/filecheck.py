@@ -1,0 +1,170 @@
+"""The duplicate check of a whole file at once, for files of ``KUNDEBASE_IMPORT_FILE_CHECK_ROWS`` rows or more.
+
+The per-row path checks each chunk of rows against the store as it stands, so the rows created from the
+file's first chunks are read back from the database and prepared again for every chunk after them, and the
+same blocking keys and candidates are asked chunk after chunk.  Here the import runs in three phases:
+
+* *reading*: every row is read, mapped and validated once; the records go to a spill file (one chunk at a
+  time, so memory holds the matching features, not the rows);
+* *linking*: the file's records are linked to the store and to each other in one set-based pass
+  (:func:`kundebase.matching.link.link`: each distinct key asked once, each candidate loaded once, the
+  file's own pairs by one DuckDB join);
+* *writing*: the chunks are read back from the spill file and written exactly as the per-row path writes
+  them (exact matches, survivorship, the writer, the outcome rows, one transaction per chunk), with the
+  linking's answers standing in for the per-row check.  A likely duplicate of an earlier row of the file
+  becomes a likely duplicate of the customer that row created, as it would have been had that row been
+  stored when this one was checked.
+
+Nothing is written before the writing phase, and each chunk still commits with its outcome rows: a run
+killed at any point resumes from the last chunk written, linking the rows left against a store that now
+holds the rows before them.
+"""
+
+from __future__ import annotations
+
+import logging
+import pickle
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from django.utils import timezone
+
+from kundebase.ingest import consolidation, importer, readers, records
+from kundebase.ingest.models import ImportJob
+from kundebase.matching import entry, link
+
+log = logging.getLogger(__name__)
+
+
+class Check:
+    """The linking's answers for one run, given to ``decide_parties`` chunk by chunk."""
+
+    def __init__(self, kind: str, hits: dict[int, list[link.Hit]], lines: list[int]) -> None:
+        self.kind = kind
+        self.hits = hits
+        """Per file line linked, its likely duplicates (``earlier`` as a position in ``lines``)."""
+        self.lines = lines
+        self.created: dict[int, int] = {}
+        """Line → customer of every row created so far in this run."""
+
+    def __call__(self, recs: list[records.Record], items: list[Any]) -> list[list[entry.Candidate]]:
+        from kundebase.parties.models import Party
+
+        position = {rec.line: n for n, rec in enumerate(recs)}
+        wanted: set[int] = set()
+        for rec in recs:
+            for hit in self.hits.get(rec.line, ()):
+                pid = hit.party_id if hit.party_id is not None else self.created.get(self.lines[hit.earlier or 0])
+                if pid is not None:
+                    wanted.add(pid)
+        parties = Party.objects.in_bulk(list(wanted)) if wanted else {}
+        out: list[list[entry.Candidate]] = []
+        for n, rec in enumerate(recs):
+            stored: list[entry.Candidate] = []
+            within: list[entry.Candidate] = []
+            for hit in self.hits.get(rec.line, ()):
+                pid = hit.party_id
+                if pid is None:
+                    line = self.lines[hit.earlier or 0]
+                    if line in position and position[line] < n:  # an earlier row of this chunk
+                        within.append(entry.Candidate(None, "", "", hit.score, hit.reasons, earlier=position[line]))
+                        continue
+                    pid = self.created.get(line)  # an earlier chunk's row: the customer it created, if any
+                party = parties.get(pid) if pid is not None else None
+                if party is not None:
+                    stored.append(entry.Candidate(party.pk, party.display_name, party.customer_number, hit.score,
+                                                  hit.reasons))
+            stored.sort(key=lambda c: c.party_id or 0)  # as the per-row check lists them: by id, then score
+            stored.sort(key=lambda c: -c.score)
+            out.append(stored + within)
+        missing = [n for n, rec in enumerate(recs) if rec.line not in self.hits]
+        if missing:  # a row the linking left out (it matched a customer then, not now): asked per row
+            asked = entry.likely_duplicates_many(kind=self.kind, items=[items[n] for n in missing], within=True)
+            for n, found in zip(missing, asked, strict=True):
+                out[n] = [c if c.earlier is None else entry.Candidate(None, "", "", c.score, c.reasons,
+                                                                     earlier=missing[c.earlier]) for c in found]
+        return out
+
+
+class Spill:
+    """The validated records of the rows left, chunk by chunk, in a file beside the upload."""
+
+    def __init__(self, job: ImportJob) -> None:
+        self.path = importer.upload_dir() / f"job-{job.pk}.spill"
+        self.chunks = 0
+
+    def __enter__(self) -> Spill:
+        self.handle = self.path.open("wb")
+        return self
+
+    def add(self, rows: list[readers.Row], recs: list[records.Record]) -> None:
+        pickle.dump((rows, recs), self.handle, protocol=pickle.HIGHEST_PROTOCOL)
+        self.chunks += 1
+
+    def close(self) -> None:
+        self.handle.close()
+
+    def read(self) -> Iterator[tuple[list[readers.Row], list[records.Record]]]:
+        with self.path.open("rb") as fh:
+            for _n in range(self.chunks):
+                yield pickle.load(fh)  # noqa: S301 — our own file, written a moment ago by this process
+
+    def __exit__(self, *exc: object) -> None:
+        if not self.handle.closed:
+            self.handle.close()
+        self.path.unlink(missing_ok=True)
+
+
+def _phase(job: ImportJob, phase: str) -> None:
+    ImportJob.objects.filter(pk=job.pk).update(phase=phase, heartbeat_at=timezone.now())
+
+
+def run(job: ImportJob, *, actor: object = None, progress: Callable[[int], object] | None = None,
+        chunk_size: int = importer.CHUNK) -> bool:
+    """Read, link and write the rows left of ``job``; False when it was paused part-way."""
+    kind = consolidation.KIND[job.entity]
+    stop: readers.UnreadableFile | None = None
+    with Spill(job) as spill:
+        _phase(job, ImportJob.Phase.READING)
+        match: list[dict[str, Any]] = []
+        lines: list[int] = []
+        try:
+            rows = readers.open_rows(Path(job.file_path), importer._info(job), start_after=job.rows_done)
+            for chunk in importer._chunks(rows, chunk_size):
+                recs = importer.build_records(job, chunk)
+                known = importer._known(recs, job.source)
+                candidates = [r for r in recs if r.ok and r.fingerprint not in known]
+                for rec, found in zip(candidates, consolidation.stored_matches(candidates, job.entity), strict=True):
+                    if not found:
+                        match.append(_record(kind, rec))
+                        lines.append(rec.line)
+                spill.add(chunk, recs)
+        except readers.UnreadableFile as exc:  # a limit reached part-way: the rows before it are still imported
+            stop = exc
+        spill.close()
+        _phase(job, ImportJob.Phase.LINKING)
+        hits = link.link(kind, match)
+        del match
+        check = Check(kind, dict(zip(lines, hits, strict=True)), lines)
+        _phase(job, ImportJob.Phase.WRITING)
+        for chunk, recs in spill.read():
+            importer.process_chunk(job, chunk, actor=actor, recs=recs, likely=check, created=check.created)
+            if progress:
+                progress(len(chunk))
+            if importer._paused(job):
+                return False
+    if stop is not None:
+        raise stop
+    return True
+
+
+def _record(kind: str, rec: records.Record) -> dict[str, Any]:
+    """The matching record of an import record, as the per-row check builds it."""
+    from kundebase.matching import records as matching_records
+
+    values, contact_points, addresses = consolidation.match_record(rec)
+    out = matching_records.from_input(kind, values, contact_points, addresses)
+    if kind == "company":
+        out["group"] = entry._group_of(values)
+    return out
