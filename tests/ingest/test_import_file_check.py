@@ -19,6 +19,7 @@ from django.db import transaction
 from kundebase.demo import person_file
 from kundebase.ingest import importer
 from kundebase.ingest.models import ImportJob, ImportRow
+from kundebase.matching.models import BlockingKey
 
 ROWS = 20_000
 
@@ -50,6 +51,12 @@ def _outcomes(job: ImportJob) -> dict[int, tuple[Any, ...]]:
             for line, outcome, pid, candidates in rows}
 
 
+def _keys(job: ImportJob) -> set[tuple[int, str]]:
+    """The blocking keys stored, each customer named by the line that created it."""
+    made = dict(ImportRow.objects.filter(job=job, outcome="created").values_list("record_id", "line"))
+    return {(made[pid], key) for pid, key in BlockingKey.objects.values_list("party_id", "key")}
+
+
 def _run(path: Path, settings: Any, threshold: int) -> tuple[ImportJob, dict[int, tuple[Any, ...]]]:
     settings.KUNDEBASE_IMPORT_FILE_CHECK_ROWS = threshold
     source = importer.get_source("crm", create=True)
@@ -69,14 +76,19 @@ def test_whole_file_check_decides_every_row_as_the_per_row_check(tmp_path, setti
     path = _persons(tmp_path, ROWS)
     with transaction.atomic():  # the per-row run, rolled back: both runs start from the same empty store
         per_row_job, per_row = _run(path, settings, threshold=10**9)
+        per_row_keys = _keys(per_row_job)
         transaction.set_rollback(True)
     whole_job, whole = _run(path, settings, threshold=1)
+    whole_keys = _keys(whole_job)
     assert whole_job.status == "done" and whole_job.rows_done == ROWS
     differ = {line: (per_row[line], whole.get(line)) for line in per_row if per_row[line] != whole.get(line)}
     assert not differ, f"{len(differ)} of {ROWS} rows differ, e.g. {list(differ.items())[:5]}"
     assert _counts(whole_job) == _counts(per_row_job)
     created, updated, unchanged, review, _errors = _counts(whole_job)
     assert review > 20 and updated + unchanged > 500  # the planted second records were found, not created
+    # The new customers' blocking keys, written from the linking's own, are those the per-row path stores.
+    assert whole_keys == per_row_keys
+    assert len({line for line, _key in whole_keys}) == created
 
 
 @pytest.mark.django_db

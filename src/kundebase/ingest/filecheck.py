@@ -144,12 +144,15 @@ def run(job: ImportJob, *, actor: object = None, progress: Callable[[int], objec
             stop = exc
         spill.close()
         _phase(job, ImportJob.Phase.LINKING)
-        hits = link.link(kind, match)
+        hits, keys = link.link(kind, match)
         del match
         check = Check(kind, dict(zip(lines, hits, strict=True)), lines)
+        by_line = dict(zip(lines, keys, strict=True))
+        del hits, keys
         _phase(job, ImportJob.Phase.WRITING)
         for chunk, recs in spill.read():
-            importer.process_chunk(job, chunk, actor=actor, recs=recs, likely=check, created=check.created)
+            importer.process_chunk(job, chunk, actor=actor, recs=recs, likely=check, created=check.created,
+                                   keys=by_line)
             if progress:
                 progress(len(chunk))
             if importer._paused(job):

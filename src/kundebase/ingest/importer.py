@@ -10,6 +10,7 @@ from this source (same fingerprint) is skipped as unchanged.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import shutil
@@ -31,6 +32,7 @@ from kundebase.core.errors import NotFound, ValidationFailed
 from kundebase.core.provenance import SourceRef
 from kundebase.ingest import consolidation, limits, mapping, readers, records, writer
 from kundebase.ingest.models import ImportJob, ImportRow, MappingTemplate, Source
+from kundebase.matching import store
 
 log = logging.getLogger(__name__)
 CHUNK = 1000
@@ -242,12 +244,14 @@ def build_records(job: ImportJob, rows: list[readers.Row]) -> list[records.Recor
 
 def process_chunk(job: ImportJob, rows: list[readers.Row], *, actor: object = None,
                   recs: list[records.Record] | None = None, likely: consolidation.Likely | None = None,
-                  created: dict[int, int] | None = None) -> dict[str, int]:
+                  created: dict[int, int] | None = None, keys: dict[int, list[str]] | None = None
+                  ) -> dict[str, int]:
     """Decide and write one chunk and record its rows, all in one transaction.
 
     The whole-file check (:mod:`kundebase.ingest.filecheck`) passes the chunk's records as it validated them
-    (``recs``) and its answers to the duplicate check (``likely``); ``created`` collects the line → customer
-    of each row created."""
+    (``recs``), its answers to the duplicate check (``likely``) and the blocking keys it computed per line
+    (``keys``: a customer created from the line gets them, not computed again); ``created`` collects the
+    line → customer of each row created."""
     source = job.source
     if recs is None:
         recs = build_records(job, rows)
@@ -258,12 +262,16 @@ def process_chunk(job: ImportJob, rows: list[readers.Row], *, actor: object = No
         room = max(0, limits.Limits.current().error_rows - errors_before)
         known = _known(recs, source)
         fresh = [r for r in recs if r.fingerprint not in known or not r.ok]
-        decisions = decide(fresh, job.entity, source, likely)
-        results = dict(zip((r.line for r in fresh), _write(job.entity, fresh, decisions, source, actor),
-                           strict=True))
+        with store.keys_given_later() if keys is not None else contextlib.nullcontext(set()) as given:
+            decisions = decide(fresh, job.entity, source, likely)
+            results = dict(zip((r.line for r in fresh), _write(job.entity, fresh, decisions, source, actor),
+                               strict=True))
+        made = {line: pid for line, (outcome, pid, _p) in results.items() if outcome == "created" and pid is not None}
+        if keys is not None and given:
+            store.write_keys(consolidation.KIND[job.entity], {pid: keys[line] for line, pid in made.items()
+                                                              if line in keys}, given)
         if created is not None:
-            created.update((line, pid) for line, (outcome, pid, _p) in results.items()
-                           if outcome == "created" and pid is not None)
+            created.update(made)
         out_rows = []
         by_line = dict(zip((r.line for r in fresh), decisions, strict=True))
         for rec in recs:
