@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
@@ -21,6 +21,9 @@ from kundebase.core import hooks
 from kundebase.core.provenance import SourceRef
 from kundebase.ingest import survivorship
 from kundebase.ingest.records import Record
+
+if TYPE_CHECKING:
+    from kundebase.matching.entry import Candidate
 
 KIND = {"persons": "person", "companies": "company"}
 
@@ -141,7 +144,7 @@ def _org_key(rec: Record) -> str:
 
 
 Likely = Callable[[list[Record], list[tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]]],
-                  list[list[Any]]]
+                  list[list["Candidate"]]]
 """Answers the probabilistic check for a chunk's records in order (``entry.Candidate`` lists, ``earlier`` a
 position among them), as :func:`kundebase.matching.entry.likely_duplicates_many` with ``within`` does."""
 
@@ -214,9 +217,9 @@ def decide_parties(recs: list[Record], entity: str, source: SourceRef, priority:
     # in-order pass below gives each row the answer it would get on its own.
     checked = list(keys)  # chunk positions of the records checked, in order
     items = [match_record(recs[n]) for n in checked]
-    found = (likely([recs[n] for n in checked], items) if likely is not None
-             else entry.likely_duplicates_many(kind=kind, items=items, within=True))
-    likely_of = dict(zip(checked, found, strict=True))
+    answers = (likely([recs[n] for n in checked], items) if likely is not None
+               else entry.likely_duplicates_many(kind=kind, items=items, within=True))
+    likely_of = dict(zip(checked, answers, strict=True))
     for position, (number, contacts, org_key) in keys.items():
         earlier = index.find_pending(number, contacts, org_key)
         if earlier is not None:

@@ -262,7 +262,9 @@ def process_chunk(job: ImportJob, rows: list[readers.Row], *, actor: object = No
         room = max(0, limits.Limits.current().error_rows - errors_before)
         known = _known(recs, source)
         fresh = [r for r in recs if r.fingerprint not in known or not r.ok]
-        with store.keys_given_later() if keys is not None else contextlib.nullcontext(set()) as given:
+        given_later: contextlib.AbstractContextManager[set[int]] = (
+            store.keys_given_later() if keys is not None else contextlib.nullcontext(set()))
+        with given_later as given:
             decisions = decide(fresh, job.entity, source, likely)
             results = dict(zip((r.line for r in fresh), _write(job.entity, fresh, decisions, source, actor),
                                strict=True))
