@@ -147,7 +147,9 @@ def run(job: ImportJob, *, actor: object = None, progress: Callable[[int], objec
         hits, keys = link.link(kind, match)
         del match
         check = Check(kind, dict(zip(lines, hits, strict=True)), lines)
-        by_line = dict(zip(lines, keys, strict=True))
+        # A new person's keys are those of the record it was linked as; a company's are computed from the store
+        # (its organisation number is keyed there from the normalised number, here from the one in the file).
+        by_line = dict(zip(lines, keys, strict=True)) if kind == "person" else None
         del hits, keys
         _phase(job, ImportJob.Phase.WRITING)
         for chunk, recs in spill.read():
