@@ -100,11 +100,13 @@ class Index:
         if numbers:
             self.by_number = dict(live.filter(customer_number__in=numbers).values_list("customer_number", "id"))
         if contacts:
-            cps = ContactPoint.objects.filter(normalised__in=contacts, party__merged_into__isnull=True)
-            if kind:
-                cps = cps.filter(party__kind=kind)
-            for key, pid in cps.values_list("normalised", "party_id"):
-                self.by_contact.setdefault(key, set()).add(pid)
+            # Two queries, each on its own index: joined, SQLite walked every party of the kind and looked up
+            # its contact points (0.4 s a chunk at 250,000 persons, growing with the store).
+            pairs = list(ContactPoint.objects.filter(normalised__in=contacts).values_list("normalised", "party_id"))
+            current = set(live.filter(pk__in={pid for _key, pid in pairs}).values_list("pk", flat=True))
+            for key, pid in pairs:
+                if pid in current:
+                    self.by_contact.setdefault(key, set()).add(pid)
         if orgs:
             for key, pid in Company.objects.filter(org_number_key__in=orgs, merged_into__isnull=True).values_list(
                     "org_number_key", "party_ptr_id"):
