@@ -22,6 +22,7 @@ holds the rows before them.
 
 from __future__ import annotations
 
+import gc
 import logging
 import pickle
 from collections.abc import Callable, Iterator
@@ -152,13 +153,22 @@ def run(job: ImportJob, *, actor: object = None, progress: Callable[[int], objec
         by_line = dict(zip(lines, keys, strict=True)) if kind == "person" else None
         del hits, keys
         _phase(job, ImportJob.Phase.WRITING)
-        for chunk, recs in spill.read():
-            importer.process_chunk(job, chunk, actor=actor, recs=recs, likely=check, created=check.created,
-                                   keys=by_line)
-            if progress:
-                progress(len(chunk))
-            if importer._paused(job):
-                return False
+        gc.freeze()  # what the linking left is kept to the end: full collections need not walk it chunk after chunk
+        try:
+            return _write(job, spill, check, by_line, stop, actor=actor, progress=progress)
+        finally:
+            gc.unfreeze()
+
+
+def _write(job: ImportJob, spill: Spill, check: Check, by_line: dict[int, list[str]] | None,
+           stop: readers.UnreadableFile | None, *, actor: object, progress: Callable[[int], object] | None) -> bool:
+    for chunk, recs in spill.read():
+        importer.process_chunk(job, chunk, actor=actor, recs=recs, likely=check, created=check.created,
+                               keys=by_line)
+        if progress:
+            progress(len(chunk))
+        if importer._paused(job):
+            return False
     if stop is not None:
         raise stop
     return True
