@@ -41,13 +41,47 @@ log = logging.getLogger(__name__)
 class Check:
     """The linking's answers for one run, given to ``decide_parties`` chunk by chunk."""
 
-    def __init__(self, kind: str, hits: dict[int, list[link.Hit]], lines: list[int]) -> None:
+    def __init__(self, kind: str, hits: dict[int, list[link.Hit]], lines: list[int], keys: dict[int, list[str]],
+                 stored: dict[str, list[int]]) -> None:
         self.kind = kind
         self.hits = hits
         """Per file line linked, its likely duplicates (``earlier`` as a position in ``lines``)."""
         self.lines = lines
+        self.keys = keys
+        """Per file line linked, its blocking keys."""
+        self.stored = stored
+        """The stored customers per key of the file, when it was linked."""
         self.created: dict[int, int] = {}
         """Line → customer of every row created so far in this run."""
+        self.updated: set[int] = set()
+        """Customers changed by the rows written (filled by the importer, taken by :meth:`changed`)."""
+        self.changed_keys: set[str] = set()
+        self._keys_of: dict[int, set[str]] | None = None
+
+    def changed(self) -> None:
+        """Take the customers the last chunk changed: a row sharing a key with one of them, before or after the
+        change, is checked against the store as it is now, as the per-row check would see it."""
+        if not self.updated:
+            return
+        from kundebase.matching.models import BlockingKey
+
+        ids = set(self.updated)
+        self.updated.clear()
+        if self._keys_of is None:
+            self._keys_of = {}
+            for key, pids in self.stored.items():
+                for pid in pids:
+                    self._keys_of.setdefault(pid, set()).add(key)
+            for line, pid in self.created.items():
+                self._keys_of.setdefault(pid, set()).update(self.keys.get(line, ()))
+        for pid in ids:
+            self.changed_keys |= self._keys_of.get(pid, set())
+        self.changed_keys.update(BlockingKey.objects.filter(party_id__in=ids).values_list("key", flat=True))
+
+    def created_now(self, made: dict[int, int]) -> None:
+        if self._keys_of is not None:
+            for line, pid in made.items():
+                self._keys_of.setdefault(pid, set()).update(self.keys.get(line, ()))
 
     def __call__(self, recs: list[records.Record], items: list[Any]) -> list[list[entry.Candidate]]:
         from kundebase.parties.models import Party
@@ -79,6 +113,12 @@ class Check:
             stored.sort(key=lambda c: c.party_id or 0)  # as the per-row check lists them: by id, then score
             stored.sort(key=lambda c: -c.score)
             out.append(stored + within)
+        moved = [n for n, rec in enumerate(recs) if rec.line in self.hits and self.changed_keys and
+                 not self.changed_keys.isdisjoint(self.keys.get(rec.line, ()))]
+        if moved:  # near a customer changed since the linking: the store as it is now, the chunk's rows as linked
+            asked = entry.likely_duplicates_many(kind=self.kind, items=[items[n] for n in moved])
+            for n, found in zip(moved, asked, strict=True):
+                out[n] = found + [c for c in out[n] if c.earlier is not None]
         missing = [n for n, rec in enumerate(recs) if rec.line not in self.hits]
         if missing:  # a row the linking left out (it matched a customer then, not now): asked per row
             asked = entry.likely_duplicates_many(kind=self.kind, items=[items[n] for n in missing], within=True)
@@ -145,13 +185,14 @@ def run(job: ImportJob, *, actor: object = None, progress: Callable[[int], objec
             stop = exc
         spill.close()
         _phase(job, ImportJob.Phase.LINKING)
-        hits, keys = link.link(kind, match)
+        hits, keys, stored = link.link(kind, match)
         del match
-        check = Check(kind, dict(zip(lines, hits, strict=True)), lines)
+        every_key = dict(zip(lines, keys, strict=True))
+        check = Check(kind, dict(zip(lines, hits, strict=True)), lines, every_key, stored)
         # A new person's keys are those of the record it was linked as; a company's are computed from the store
         # (its organisation number is keyed there from the normalised number, here from the one in the file).
-        by_line = dict(zip(lines, keys, strict=True)) if kind == "person" else None
-        del hits, keys
+        by_line = every_key if kind == "person" else None
+        del hits, keys, stored
         _phase(job, ImportJob.Phase.WRITING)
         gc.freeze()  # what the linking left is kept to the end: full collections need not walk it chunk after chunk
         try:
@@ -163,8 +204,12 @@ def run(job: ImportJob, *, actor: object = None, progress: Callable[[int], objec
 def _write(job: ImportJob, spill: Spill, check: Check, by_line: dict[int, list[str]] | None,
            stop: readers.UnreadableFile | None, *, actor: object, progress: Callable[[int], object] | None) -> bool:
     for chunk, recs in spill.read():
-        importer.process_chunk(job, chunk, actor=actor, recs=recs, likely=check, created=check.created,
-                               keys=by_line)
+        made: dict[int, int] = {}
+        importer.process_chunk(job, chunk, actor=actor, recs=recs, likely=check, created=made, keys=by_line,
+                               updated=check.updated)
+        check.created.update(made)
+        check.created_now(made)
+        check.changed()
         if progress:
             progress(len(chunk))
         if importer._paused(job):

@@ -244,14 +244,14 @@ def build_records(job: ImportJob, rows: list[readers.Row]) -> list[records.Recor
 
 def process_chunk(job: ImportJob, rows: list[readers.Row], *, actor: object = None,
                   recs: list[records.Record] | None = None, likely: consolidation.Likely | None = None,
-                  created: dict[int, int] | None = None, keys: dict[int, list[str]] | None = None
-                  ) -> dict[str, int]:
+                  created: dict[int, int] | None = None, keys: dict[int, list[str]] | None = None,
+                  updated: set[int] | None = None) -> dict[str, int]:
     """Decide and write one chunk and record its rows, all in one transaction.
 
     The whole-file check (:mod:`kundebase.ingest.filecheck`) passes the chunk's records as it validated them
     (``recs``), its answers to the duplicate check (``likely``) and the blocking keys it computed per line
     (``keys``: a customer created from the line gets them, not computed again); ``created`` collects the
-    line → customer of each row created."""
+    line → customer of each row created, ``updated`` the customers changed."""
     source = job.source
     if recs is None:
         recs = build_records(job, rows)
@@ -274,6 +274,8 @@ def process_chunk(job: ImportJob, rows: list[readers.Row], *, actor: object = No
                                                               if line in keys}, given)
         if created is not None:
             created.update(made)
+        if updated is not None:
+            updated.update(pid for outcome, pid, _p in results.values() if outcome == "updated" and pid is not None)
         out_rows = []
         by_line = dict(zip((r.line for r in fresh), decisions, strict=True))
         for rec in recs:

@@ -44,12 +44,13 @@ class Hit:
 
 
 def link(kind: str, recs: list[dict[str, Any]], *, threshold: float = entry.THRESHOLD
-         ) -> tuple[list[list[Hit]], list[list[str]]]:
+         ) -> tuple[list[list[Hit]], list[list[str]], dict[str, list[int]]]:
     """Per record (matching records, ``records.from_input``), the stored customers and the earlier records
     of ``recs`` it probably is (at least ``threshold``): stored ones first, each group most likely first; and
-    each record's blocking keys (``store.records_keys``), which are the keys of the customer it becomes."""
+    each record's blocking keys (``store.records_keys``), which are the keys of the customer it becomes; and the
+    stored customers found per key."""
     if not recs:
-        return [], []
+        return [], [], {}
     own = entry.Prepared(dict(enumerate(recs)))
     keys = store.records_keys(kind, recs, own.columns)
     stored = _stored_blocks(kind, keys)
@@ -86,7 +87,7 @@ def link(kind: str, recs: list[dict[str, Any]], *, threshold: float = entry.THRE
         mine = {f: column[start:start + len(part)] for f, column in own.columns.items()}
         for n, found in enumerate(entry.score_many(kind, mine, part, own, explain_from=threshold), start=start):
             out[n] += [Hit(p, why, earlier=m) for m, p, why in sorted(found, key=lambda f: -f[1]) if p >= threshold]
-    return out, keys
+    return out, keys, stored
 
 
 def _stored_blocks(kind: str, keys: list[list[str]]) -> dict[str, list[int]]:
