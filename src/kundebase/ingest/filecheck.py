@@ -56,7 +56,8 @@ class Check:
         self.updated: set[int] = set()
         """Customers changed by the rows written (filled by the importer, taken by :meth:`changed`)."""
         self.changed_keys: set[str] = set()
-        self._keys_of: dict[int, set[str]] | None = None
+        self._line_of: dict[int, int] = {}
+        self._keys_of: dict[int, tuple[str, ...]] | None = None
 
     def changed(self) -> None:
         """Take the customers the last chunk changed: a row sharing a key with one of them, before or after the
@@ -67,21 +68,23 @@ class Check:
 
         ids = set(self.updated)
         self.updated.clear()
-        if self._keys_of is None:
-            self._keys_of = {}
-            for key, pids in self.stored.items():
-                for pid in pids:
-                    self._keys_of.setdefault(pid, set()).add(key)
-            for line, pid in self.created.items():
-                self._keys_of.setdefault(pid, set()).update(self.keys.get(line, ()))
         for pid in ids:
-            self.changed_keys |= self._keys_of.get(pid, set())
+            if pid in self._line_of:  # created from the file: its keys were the row's
+                self.changed_keys.update(self.keys.get(self._line_of[pid], ()))
+                continue
+            if self._keys_of is None:  # stored before: the keys the file shared with it (tuples: no work for gc)
+                inverted: dict[int, list[str]] = {}
+                for key, pids in self.stored.items():
+                    for stored_id in pids:
+                        inverted.setdefault(stored_id, []).append(key)
+                self._keys_of = {stored_id: tuple(keys) for stored_id, keys in inverted.items()}
+            self.changed_keys.update(self._keys_of.get(pid, ()))
         self.changed_keys.update(BlockingKey.objects.filter(party_id__in=ids).values_list("key", flat=True))
 
     def created_now(self, made: dict[int, int]) -> None:
-        if self._keys_of is not None:
-            for line, pid in made.items():
-                self._keys_of.setdefault(pid, set()).update(self.keys.get(line, ()))
+        """Take the rows the last chunk created (line → customer)."""
+        self.created.update(made)
+        self._line_of.update((pid, line) for line, pid in made.items())
 
     def __call__(self, recs: list[records.Record], items: list[Any]) -> list[list[entry.Candidate]]:
         from kundebase.parties.models import Party
@@ -207,7 +210,6 @@ def _write(job: ImportJob, spill: Spill, check: Check, by_line: dict[int, list[s
         made: dict[int, int] = {}
         importer.process_chunk(job, chunk, actor=actor, recs=recs, likely=check, created=made, keys=by_line,
                                updated=check.updated)
-        check.created.update(made)
         check.created_now(made)
         check.changed()
         if progress:
