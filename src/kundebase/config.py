@@ -123,6 +123,16 @@ IMPORT_LIMITS = {
 """Limits on import files (documented in docs/settings.md): a hostile file is refused or cut, never obeyed."""
 
 
+FILE_CHECK_ROWS = 5000
+"""Rows from which a person or company file is checked for duplicates as a whole (``ingest.filecheck``): below
+it, the linking's fixed costs (a DuckDB join, loading the candidates as one set) outweigh what it saves."""
+
+
+def whole_number(name: str, default: int) -> int:
+    """A positive whole number from the environment (``1_000`` allowed), or ``default`` when unset."""
+    return _whole_number(name, default)
+
+
 def _whole_number(name: str, default: int) -> int:
     """A positive whole number from the environment (``1_000`` allowed), or ``default`` when unset."""
     raw = os.environ.get(name, "").strip().replace("_", "")

@@ -38,6 +38,10 @@ KUNDEBASE_IMPORT_MAX_CELL_CHARS = CONFIG.import_limits["KUNDEBASE_IMPORT_MAX_CEL
 KUNDEBASE_IMPORT_MAX_LINE_CHARS = CONFIG.import_limits["KUNDEBASE_IMPORT_MAX_LINE_CHARS"]
 KUNDEBASE_IMPORT_MAX_JSON_DEPTH = CONFIG.import_limits["KUNDEBASE_IMPORT_MAX_JSON_DEPTH"]
 KUNDEBASE_IMPORT_MAX_ERROR_ROWS = CONFIG.import_limits["KUNDEBASE_IMPORT_MAX_ERROR_ROWS"]
+# Person and company files of at least this many rows are checked for duplicates as a whole file
+# (ingest.filecheck), smaller ones chunk by chunk; docs/import.md.
+KUNDEBASE_IMPORT_FILE_CHECK_ROWS = _config.whole_number("KUNDEBASE_IMPORT_FILE_CHECK_ROWS",
+                                                        _config.FILE_CHECK_ROWS)
 
 INSTALLED_APPS = [
     "django.contrib.auth",

@@ -60,10 +60,12 @@ class Store:
 
 @pytest.mark.slow
 @pytest.mark.django_db
-def test_killed_import_resumes_without_loss_or_doubles(tmp_path):
+@pytest.mark.parametrize("file_check_rows", [10**9, 1000], ids=["per-row", "whole-file"])
+def test_killed_import_resumes_without_loss_or_doubles(tmp_path, file_check_rows):
+    """Both duplicate checks: chunk by chunk, and the whole file linked first (killed while writing)."""
     store = Store(tmp_path)
     env = dict(os.environ, KUNDEBASE_DATABASE_URL=store.url, KUNDEBASE_ENV="test",
-               KUNDEBASE_DATA_DIR=str(tmp_path / "data"))
+               KUNDEBASE_DATA_DIR=str(tmp_path / "data"), KUNDEBASE_IMPORT_FILE_CHECK_ROWS=str(file_check_rows))
     cli = [sys.executable, "-m", "kundebase"]
     try:
         subprocess.run([*cli, "migrate", "-v", "0"], env=env, check=True, cwd=ROOT, timeout=300)

@@ -10,6 +10,7 @@ from this source (same fingerprint) is skipped as unchanged.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import shutil
@@ -31,6 +32,7 @@ from kundebase.core.errors import NotFound, ValidationFailed
 from kundebase.core.provenance import SourceRef
 from kundebase.ingest import consolidation, limits, mapping, readers, records, writer
 from kundebase.ingest.models import ImportJob, ImportRow, MappingTemplate, Source
+from kundebase.matching import store
 
 log = logging.getLogger(__name__)
 CHUNK = 1000
@@ -160,9 +162,10 @@ def _chunks(rows: Iterator[readers.Row], size: int) -> Iterator[list[readers.Row
         yield chunk
 
 
-def decide(recs: list[records.Record], entity: str, source: Source) -> list[consolidation.Decision]:
+def decide(recs: list[records.Record], entity: str, source: Source,
+           likely: consolidation.Likely | None = None) -> list[consolidation.Decision]:
     if entity in consolidation.KIND:
-        return consolidation.decide_parties(recs, entity, source_ref(source), source.priority)
+        return consolidation.decide_parties(recs, entity, source_ref(source), source.priority, likely)
     return consolidation.decide_linked(recs, entity)
 
 
@@ -232,12 +235,26 @@ def _name_alike(decisions: list[consolidation.Decision],
                                     "customer_number": party.customer_number}] if party else []
 
 
-def process_chunk(job: ImportJob, rows: list[readers.Row], *, actor: object = None) -> dict[str, int]:
-    """Decide and write one chunk and record its rows, all in one transaction."""
-    source = job.source
+def build_records(job: ImportJob, rows: list[readers.Row]) -> list[records.Record]:
+    """A chunk's rows mapped, converted and validated."""
     custom = records.custom_definitions(job.entity)
-    recs = [records.build(line=line, raw=raw, entity=job.entity, columns=job.mapping, source=source.name,
+    return [records.build(line=line, raw=raw, entity=job.entity, columns=job.mapping, source=job.source.name,
                           custom=custom) for line, raw in rows]
+
+
+def process_chunk(job: ImportJob, rows: list[readers.Row], *, actor: object = None,
+                  recs: list[records.Record] | None = None, likely: consolidation.Likely | None = None,
+                  created: dict[int, int] | None = None, keys: dict[int, list[str]] | None = None,
+                  updated: set[int] | None = None) -> dict[str, int]:
+    """Decide and write one chunk and record its rows, all in one transaction.
+
+    The whole-file check (:mod:`kundebase.ingest.filecheck`) passes the chunk's records as it validated them
+    (``recs``), its answers to the duplicate check (``likely``) and the blocking keys it computed per line
+    (``keys``: a customer created from the line gets them, not computed again); ``created`` collects the
+    line → customer of each row created, ``updated`` the customers changed."""
+    source = job.source
+    if recs is None:
+        recs = build_records(job, rows)
     counts = dict.fromkeys(COUNTER, 0)
     with transaction.atomic():
         # Error rows are kept up to a limit (a hostile file must not fill the database); the rest are counted.
@@ -245,9 +262,20 @@ def process_chunk(job: ImportJob, rows: list[readers.Row], *, actor: object = No
         room = max(0, limits.Limits.current().error_rows - errors_before)
         known = _known(recs, source)
         fresh = [r for r in recs if r.fingerprint not in known or not r.ok]
-        decisions = decide(fresh, job.entity, source)
-        results = dict(zip((r.line for r in fresh), _write(job.entity, fresh, decisions, source, actor),
-                           strict=True))
+        given_later: contextlib.AbstractContextManager[set[int]] = (
+            store.keys_given_later() if keys is not None else contextlib.nullcontext(set()))
+        with given_later as given:
+            decisions = decide(fresh, job.entity, source, likely)
+            results = dict(zip((r.line for r in fresh), _write(job.entity, fresh, decisions, source, actor),
+                               strict=True))
+        made = {line: pid for line, (outcome, pid, _p) in results.items() if outcome == "created" and pid is not None}
+        if keys is not None and given:
+            store.write_keys(consolidation.KIND[job.entity], {pid: keys[line] for line, pid in made.items()
+                                                              if line in keys}, given)
+        if created is not None:
+            created.update(made)
+        if updated is not None:
+            updated.update(pid for outcome, pid, _p in results.values() if outcome == "updated" and pid is not None)
         out_rows = []
         by_line = dict(zip((r.line for r in fresh), decisions, strict=True))
         for rec in recs:
@@ -308,14 +336,21 @@ def run_job(job_id: int, *, actor: object = None, progress: Callable[[int], obje
                                                phase=ImportJob.Phase.WRITING, run_started_at=now,
                                                run_rows_start=job.rows_done)
     try:
-        rows = readers.open_rows(Path(job.file_path), _info(job), start_after=job.rows_done)
-        for chunk in _chunks(rows, chunk_size):
-            process_chunk(job, chunk, actor=actor)
-            if progress:
-                progress(len(chunk))
-            if _paused(job):
+        if _whole_file(job):
+            from kundebase.ingest import filecheck
+
+            if not filecheck.run(job, actor=actor, progress=progress, chunk_size=chunk_size):
                 job.refresh_from_db()
                 return job
+        else:
+            rows = readers.open_rows(Path(job.file_path), _info(job), start_after=job.rows_done)
+            for chunk in _chunks(rows, chunk_size):
+                process_chunk(job, chunk, actor=actor)
+                if progress:
+                    progress(len(chunk))
+                if _paused(job):
+                    job.refresh_from_db()
+                    return job
     except readers.UnreadableFile as exc:  # a limit reached part-way: the rows before it are stored
         ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.FAILED, message=str(exc)[:2000])
         raise ValidationFailed.one("file", str(exc), "unreadable") from exc
@@ -333,6 +368,13 @@ def run_job(job_id: int, *, actor: object = None, progress: Callable[[int], obje
                                                phase=ImportJob.Phase.DONE, message=note)
     job.refresh_from_db()
     return job
+
+
+def _whole_file(job: ImportJob) -> bool:
+    """Whether the rows left are checked for duplicates as one file (``KUNDEBASE_IMPORT_FILE_CHECK_ROWS``):
+    persons and companies only, the other entities name customers that exist."""
+    left = (job.total_rows or 0) - job.rows_done
+    return job.entity in consolidation.KIND and left >= settings.KUNDEBASE_IMPORT_FILE_CHECK_ROWS
 
 
 def _paused(job: ImportJob) -> bool:

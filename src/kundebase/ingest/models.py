@@ -87,6 +87,7 @@ class ImportJob(TimeStamped):
         """What the running import is doing now, as its page and the command line say it."""
 
         READING = "reading", _("Reading the file")
+        LINKING = "linking", _("Checking the whole file for duplicates")
         WRITING = "writing", _("Checking for duplicates and writing")
         FINISHING = "finishing", _("Summing up")
         DONE = "done", _("Finished")

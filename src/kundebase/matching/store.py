@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import transaction
@@ -99,6 +102,34 @@ def refresh_keys(kind: str, party_ids: list[int]) -> int:
                                      zip(recs, records_keys(kind, list(recs.values())), strict=True) for k in keys])
 
 
+_GIVEN_LATER: ContextVar[set[int] | None] = ContextVar("keys_given_later", default=None)
+
+
+@contextmanager
+def keys_given_later() -> Iterator[set[int]]:
+    """Inside, customers *created* get no blocking keys from the hook: their ids are collected in the set
+    yielded, and the caller, which has computed their keys already (the whole-file import check), writes
+    them with :func:`write_keys` — instead of loading each new customer back and preparing it again."""
+    given: set[int] = set()
+    token = _GIVEN_LATER.set(given)
+    try:
+        yield given
+    finally:
+        _GIVEN_LATER.reset(token)
+
+
+def write_keys(kind: str, keys: dict[int, list[str]], given: set[int]) -> int:
+    """Write the keys of the customers created under :func:`keys_given_later` (``keys``: party id → its
+    keys as :func:`records_keys` gives them); one of them without keys here has them computed from the store."""
+    from kundebase.matching.models import BlockingKey
+
+    count = insert_rows(BlockingKey, [{"party_id": pid, "key": k} for pid, its in keys.items() if pid in given
+                                      for k in its])
+    rest = sorted(given - keys.keys())
+    given.clear()
+    return count + (refresh_keys(kind, rest) if rest else 0)
+
+
 def on_parties_saved(*, party_ids: list[int], created: bool) -> None:
     """``hooks.party_saved``: keep the parties' blocking keys current and queue them for the incremental run."""
     from kundebase.matching.models import PendingParty
@@ -107,7 +138,13 @@ def on_parties_saved(*, party_ids: list[int], created: bool) -> None:
     by_kind: dict[str, list[int]] = {}
     for pid, kind in Party.objects.filter(pk__in=party_ids).values_list("pk", "kind"):
         by_kind.setdefault(kind, []).append(pid)
+    given = _GIVEN_LATER.get()
     for kind, ids in by_kind.items():
+        if given is not None and created:
+            given.update(ids)
+            continue
+        if given is not None:  # changed after being created here: its keys are computed now, not given
+            given.difference_update(ids)
         refresh_keys(kind, ids)
     queued = [pid for ids in by_kind.values() for pid in ids]
     now = timezone.now()
