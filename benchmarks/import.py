@@ -269,6 +269,13 @@ def fresh_db(backend: str, cluster: object, work: Path, tag: str) -> str:
     return f"postgresql://postgres@/{tag}?host={folder}&port={cluster.port}"  # type: ignore[attr-defined]
 
 
+def settings_rows() -> int:
+    """The file size from which the import checks the whole file at once (the setting's value)."""
+    from django.conf import settings
+
+    return int(settings.KUNDEBASE_IMPORT_FILE_CHECK_ROWS)
+
+
 def main(argv: list[str] | None = None) -> int:
     import shutil
     import signal
@@ -302,6 +309,7 @@ def main(argv: list[str] | None = None) -> int:
     storage_ratios: list[float] = []
     customer_ratios: list[float] = []
     per_row_us: list[float] = []
+    of_storage: list[float] = []
     load_before = os.getloadavg()[0]
     started = time.perf_counter()
     try:
@@ -326,6 +334,7 @@ def main(argv: list[str] | None = None) -> int:
                 storage_ratios.append(store["rows_per_s"] / raw["rows_per_s"])
                 customer_ratios.append(size / store["customer_seconds"] / raw["rows_per_s"])
                 per_row_us.append(1e6 / imp["rows_per_s"])
+                of_storage.append(imp["rows_per_s"] / store["rows_per_s"])
                 outcomes = " / ".join(f"{imp[k]:,.0f}" for k in ("created", "updated", "unchanged", "review", "error"))
                 line = (f"| {backend} | {size:,} | {raw['rows_per_s']:,.0f} | {imp['rows_per_s']:,.0f} | "
                         f"**{ratio:.2%}** | {libs['rows_per_s']:,.0f} | {libs['rows_per_s'] / raw['rows_per_s']:.1%} | "
@@ -348,7 +357,9 @@ def main(argv: list[str] | None = None) -> int:
             "records of a person), laid out as a "
             "Norwegian list: `;`, Norwegian headers, `dd.mm.yyyy` dates, country codes. The import validates every "
             "value with the shared validation, normalises e-mails and phones, finds existing customers per chunk, "
-            "asks the matching service about likely duplicates for every new person, records provenance (an "
+            f"checks every new person for likely duplicates (files of {settings_rows():,} rows or more: the whole "
+            "file at once, linked to the store and to itself before writing; smaller files chunk by chunk), "
+            "records provenance (an "
             "observation per value), the matching service's blocking keys and queue, one outcome row per file row "
             "(what makes a re-run idempotent and a killed run resumable) and one audit entry per person (the "
             "chain locked once per chunk).\n\n"
@@ -363,13 +374,16 @@ def main(argv: list[str] | None = None) -> int:
             "customer tables alone (person, contact points, address: what the leanest importer must write, "
             "without provenance, matching keys or the bookkeeping that makes an import resumable) reached "
             f"{min(customer_ratios):.1%}–{max(customer_ratios):.1%}: the target cannot be met by storing a "
-            "customer in indexed tables, whatever the import computes.\n\n"
+            "customer in indexed tables, whatever the import computes. Against the issue's restated target, the "
+            f"import reached {min(of_storage):.0%}–{max(of_storage):.0%} of the *storage alone* ceiling measured "
+            f"in the same run (target ≥ 40 % — **{'met' if min(of_storage) >= 0.4 else 'not met'}**).\n\n"
             f"Load average {load_before:.1f} before the run and {os.getloadavg()[0]:.1f} after, on {os.cpu_count()} "
             f"cores; the whole run took {(time.perf_counter() - started) / 60:.0f} minutes. Memory: the importer "
-            "holds one chunk, but the matching normalisers remember the values they have seen (bounded caches, "
-            "shared with the batch engine): they grow with the file until full, then stay; on SQLite the "
-            "database's own page cache and memory map (`cache_size`, `mmap_size` in the connection settings) add "
-            "a bounded amount.")
+            "writes one chunk at a time and keeps the validated rows of a whole-file check in a spill file, but "
+            "that check holds every row's matching features and blocking keys while it links, so the peak grows "
+            "with the file (compare the two sizes' peak RSS); the matching normalisers remember the values they "
+            "have seen (bounded caches); on SQLite the database's own page cache and memory map (`cache_size`, "
+            "`mmap_size` in the connection settings) add a bounded amount.")
     if args.size < 1_000_000:
         note += (f"\n\nRun at {args.size:,} rows, not the {1_000_000:,} named in the issue: the import slows as "
                  "the store grows (each new person is scored against the customers sharing any of its blocking "
