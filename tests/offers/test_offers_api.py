@@ -123,9 +123,10 @@ def test_ranking_is_explained_and_changes_after_acceptances(api_as, shop):
         create_order(party_id=person.pk, data={}, lines=[{"description": "x", "revenue": "1000", "cost": "500"}])
         consent.record(party_id=person.pk, purpose="direct_marketing", channel="profiling", status="granted")
         others.append(person)
-    from kundebase.offers import ranking
+    from kundebase.offers import profiles, ranking
 
-    segment = ranking._segment(kari.pk)  # RFM scores are relative: Kari's segment among the new customers
+    # RFM scores are relative: Kari's segment among the new customers
+    segment = ranking._segment_of(profiles.current(kari.pk).data or {})
     for person in others:
         OfferEvent.objects.create(offer_id=low["id"], party_id=person.pk, kind="shown", segment=segment)
         OfferEvent.objects.create(offer_id=high["id"], party_id=person.pk, kind="shown", segment=segment)

@@ -32,7 +32,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -135,8 +135,6 @@ def _candidates(book: _Book, channel: str) -> list[Offer]:
 def _caps(party_id: int, capped: list[int]) -> tuple[dict[int, dict[str, int]], dict[int, int]]:
     """This customer's showings and acceptances per offer, and the acceptances so far of the offers with a total
     cap (at most the cap each) — in one indexed query, read every answer: the caps never wait for the figures."""
-    from django.db.models import Q
-
     mine: dict[int, dict[str, int]] = defaultdict(dict)
     accepted: dict[int, int] = {}
     scope = Q(party_id=party_id)
@@ -151,8 +149,9 @@ def _caps(party_id: int, capped: list[int]) -> tuple[dict[int, dict[str, int]], 
     return mine, accepted
 
 
-def _segment(party_id: int) -> str:
-    return str((profiles.current(party_id).data.get("key_figures") or {}).get("rfm_segment") or "")
+def _segment_of(data: dict[str, Any]) -> str:
+    """The RFM segment a profile row holds (empty when unknown): what acceptances are counted under."""
+    return str((data.get("key_figures") or {}).get("rfm_segment") or "")
 
 
 def needed_parts(offers: list[Offer]) -> int:
@@ -192,7 +191,7 @@ def next_best(ref: str | int, *, channel: str, limit: int = 3, actor: object = N
     profile = _profile_for(ref, user=user if user is not None else actor, channel_offers=offers)
     party_id = profile.party_id
     data = profile.data or {}
-    segment = str((data.get("key_figures") or {}).get("rfm_segment") or "")
+    segment = _segment_of(data)
     decided = (data.get("consent") or {}).get(CONSENT_CHANNEL[channel]) or {}
     allowed, reason = bool(decided.get("allowed")), str(decided.get("reason") or "unknown")
     excluded: list[dict[str, Any]] = []
@@ -331,7 +330,8 @@ def accept(party_id: int, offer_id: int, *, actor: object = None, event_id: int 
         raise Conflict(_("The offer has reached its cap of acceptances"), code="capped")
     _forget_stats()  # this process ranks with the new acceptance at once
     event = OfferEvent.objects.create(offer=offer, party_id=party_id, kind=OfferEvent.Kind.ACCEPTED,
-                                      segment=_segment(party_id), event_id=event_id)
+                                      segment=_segment_of(profiles.current(party_id).data or {}),
+                                      event_id=event_id)
     freshness.mark([party_id], freshness.OFFERS)
     if timeline:
         log_interaction(party_id=party_id, actor=actor, channel="api", data={
