@@ -265,3 +265,69 @@ def test_two_workers_on_one_queue_process_each_event_exactly_once(client, write_
     pages = [m["messageId"] for m in mix if m["type"] == "page"]
     assert sorted(Interaction.objects.values_list("source_record_id", flat=True)) == sorted(pages)
     assert Order.objects.count() == 30 and Person.objects.count() == users + 30
+
+
+@pytest.mark.parametrize("one_by_one", [True, False])
+@pytest.mark.parametrize("together", [True, False])
+def test_a_users_events_sent_before_the_identify_join_the_timeline(client, write_key, one_by_one, together):
+    """A shop may send a user's ``track`` before its ``identify`` (and two workers may take them out of order):
+    the events wait for the user to be known and then go on the person's timeline, in one batch or two."""
+    from kundebase.interactions.models import Interaction
+    from kundebase.orders.models import Order
+
+    early = [{"type": "track", "userId": "late-user", "event": "Newsletter Opened", "messageId": "nl-1",
+              "properties": {"issue": 3}},
+             order("late-user", "EARLY-1", revenue=40),
+             {"type": "track", "userId": "someone-else", "event": "Newsletter Opened", "messageId": "nl-2"}]
+    known = [identify("late-user", email="sent.late@example.no", firstName="Sent", lastName="Late")]
+    deliveries = [early + known] if together else [early, known]
+    for delivery in deliveries:
+        assert post(client, "/v1/batch", {"batch": delivery}, write_key).status_code == 200
+        events.process(one_by_one=one_by_one)
+    person = Event.objects.get(message_id="m-late-user-None").party_id
+    assert person
+    assert set(Interaction.objects.filter(party_id=person).values_list("source_record_id", flat=True)) >= {"nl-1"}
+    assert Order.objects.get(order_number="EARLY-1").party_id == person
+    assert Event.objects.get(message_id="nl-1").party_id == person
+    assert Event.objects.get(message_id="nl-2").party_id is None  # another user's: still waiting
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_waits_for_another_batch_holding_its_visitors(client, write_key, backend):
+    """Two PostgreSQL workers side by side: the one holding a user's ``identify`` uncommitted makes the one that
+    took the user's next ``track`` wait, so the ``track`` finds its customer instead of being stored without."""
+    if backend != "postgresql":
+        pytest.skip("SQLite runs writing transactions one at a time: there is nothing to wait for")
+    import threading
+
+    from kundebase.ingest import event_queue
+    from kundebase.interactions.models import Interaction
+
+    track = {"type": "track", "userId": "busy-user", "event": "Newsletter Opened", "messageId": "nl-busy"}
+    known = identify("busy-user", email="busy@example.no", firstName="Busy", lastName="User")
+    for message in (known, track):
+        assert post(client, "/v1/batch", {"batch": [message]}, write_key).status_code == 200
+    first, second = Event.objects.order_by("id").values_list("pk", flat=True)
+    finished = threading.Event()
+    errors: list[BaseException] = []
+
+    def other_worker() -> None:
+        try:
+            event_queue.run([second], 1)
+            finished.set()
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    with transaction.atomic():  # the first worker's batch, not committed yet
+        assert event_queue.run([first], 1) == 1
+        thread = threading.Thread(target=other_worker)
+        thread.start()
+        assert not finished.wait(1.0), "the track was processed while its user's identify was uncommitted"
+    thread.join(timeout=30)
+    assert not errors, errors
+    assert finished.is_set()
+    person = Event.objects.get(pk=first).party_id
+    assert person and Event.objects.get(pk=second).party_id == person
+    assert Interaction.objects.filter(party_id=person, source_record_id="nl-busy").exists()

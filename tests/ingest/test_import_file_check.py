@@ -71,7 +71,13 @@ def _counts(job: ImportJob) -> tuple[int, ...]:
 
 @pytest.mark.slow
 @pytest.mark.django_db
-def test_whole_file_check_decides_every_row_as_the_per_row_check(tmp_path, settings):
+@pytest.mark.parametrize("window", [None, 6_000])
+def test_whole_file_check_decides_every_row_as_the_per_row_check(tmp_path, settings, monkeypatch, window):
+    """In one window, and in windows of 6,000 rows (a row meets an earlier window's rows as stored customers,
+    as the per-row check meets them)."""
+    from kundebase.ingest import filecheck
+
+    monkeypatch.setattr(filecheck, "WINDOW_ROWS", window or filecheck.WINDOW_ROWS)
     settings.KUNDEBASE_DATA_DIR = tmp_path / "data"
     path = _persons(tmp_path, ROWS)
     with transaction.atomic():  # the per-row run, rolled back: both runs start from the same empty store
@@ -123,11 +129,16 @@ SAMPLES = [("persons_nb_semicolon_utf8.csv", "persons"), ("persons_en_bad_rows.c
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("window", [None, 4])
 @pytest.mark.parametrize(("name", "entity"), SAMPLES)
-def test_whole_file_check_agrees_on_the_sample_files(name, entity, tmp_path, settings):
-    """Every committed sample file, in chunks of two rows so that rows meet across chunks: the same outcome,
-    customer and candidates per row, and the same counts, either way."""
+def test_whole_file_check_agrees_on_the_sample_files(name, entity, window, tmp_path, settings, monkeypatch):
+    """Every committed sample file, in chunks of two rows so that rows meet across chunks (and in windows of two
+    chunks, so that they meet across windows): the same outcome, customer and candidates per row, and the same
+    counts, either way."""
+    from kundebase.ingest import filecheck
     from tests.ingest.conftest import DATA
+
+    monkeypatch.setattr(filecheck, "WINDOW_ROWS", window or filecheck.WINDOW_ROWS)
 
     settings.KUNDEBASE_DATA_DIR = tmp_path / "data"
     source = importer.get_source("crm", create=True)

@@ -88,7 +88,7 @@ class Batch(events.Direct):
         self.numbers: set[str] = set()
         self.products: dict[str, Any] = {}
         self.skus_checked: set[str] = set()
-        self.waiting_stored: dict[tuple[int, str], list[Event]] = defaultdict(list)
+        self.waiting_stored: dict[tuple[int, str, str], list[Event]] = defaultdict(list)
         self.joined_stored: dict[int, Any] = {}
         self.results: dict[int, tuple[Any, str]] = {}
         self.traits: dict[int, tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]] = {}
@@ -134,14 +134,15 @@ class Batch(events.Direct):
         from kundebase.parties.models import ContactPoint, Party
 
         values: dict[int, set[str]] = defaultdict(set)
-        anonymous: dict[int, set[str]] = defaultdict(set)
+        joinable: dict[int, set[str]] = defaultdict(set)  # ids whose waiting events an identify or alias may join
         for event in self.batch:
             payload = event.payload if isinstance(event.payload, dict) else {}
             for value in (event.user_id, event.anonymous_id, payload.get("previousId"), payload.get("groupId")):
                 if value not in (None, ""):
                     values[event.source_id].add(str(value)[:200])
-            if event.anonymous_id:
-                anonymous[event.source_id].add(event.anonymous_id)
+            if event.type in ("identify", "alias"):
+                joinable[event.source_id].update(
+                    str(v)[:200] for v in (event.user_id, event.anonymous_id, payload.get("previousId")) if v)
             if event.type == "identify":
                 self._read_traits(event)
         query = Q()
@@ -154,16 +155,13 @@ class Batch(events.Direct):
             for source_id, kind, value, party_id in Identity.objects.filter(query).values_list(
                     "source_id", "kind", "value", "party_id"):
                 self.identities[(source_id, kind, value)] = self.stored[(source_id, kind, value)] = party_id
-        query = Q()
-        for source_id, vals in anonymous.items():
-            query |= Q(source_id=source_id, anonymous_id__in=vals)
-        if anonymous:
-            ours = [e.pk for e in self.batch]
-            for event in with_sources(list(
-                    Event.objects.filter(query, party_id__isnull=True, processed_at__isnull=False,
-                                         type__in=events.TIMELINE_TYPES, error="").exclude(pk__in=ours)
-                    .order_by("id"))):
-                self.waiting_stored[(event.source_id, event.anonymous_id)].append(event)
+        ours = [e.pk for e in self.batch]
+        for source_id, vals in joinable.items():
+            for kind in ("anonymous", "user"):
+                stored = events.waiting_events(Event.objects.filter(source_id=source_id), kind, vals)
+                for event in with_sources(list(stored.exclude(pk__in=ours).order_by("id"))):
+                    self.waiting_stored[(source_id, kind, event.user_id if kind == "user"
+                                         else event.anonymous_id)].append(event)
         normalised = {cp["normalised"] for _d, cps, _a in self.traits.values() for cp in cps}
         if normalised:
             for value, party_id in ContactPoint.objects.filter(
@@ -466,11 +464,11 @@ class Batch(events.Direct):
         values, fields = interaction_values(party_id=0, data=data, source_record_id=event.message_id)
         self._append(self.interactions, (event, party_id, values, fields))
 
-    def waiting(self, source_id: int, anonymous_id: str, exclude: int) -> list[Event]:
-        stored = [e for e in self.waiting_stored.get((source_id, anonymous_id), ())
+    def waiting(self, source_id: int, kind: str, value: str, exclude: int) -> list[Event]:
+        stored = [e for e in self.waiting_stored.get((source_id, kind, value), ())
                   if e.pk not in self.joined_stored and e.pk != exclude]
         ours = [e for e in self.batch if e.pk in self.results and e.pk != exclude and e.source_id == source_id
-                and e.anonymous_id == anonymous_id and e.type in events.TIMELINE_TYPES
+                and (e.user_id if kind == "user" else e.anonymous_id) == value and e.type in events.TIMELINE_TYPES
                 and self.results[e.pk] == (None, "")]
         return sorted(stored + ours, key=lambda e: e.pk)
 

@@ -104,6 +104,7 @@ def run(ids: list[int] | None, size: int, *, one_by_one: bool = False) -> int:
                 else:
                     batch = list(Event.objects.filter(pk__in=claimed).order_by("id"))
                 with_sources(batch)
+                events.identity_locks(batch)  # a batch taking one of these visitors' events meanwhile waits
             if one_by_one:
                 _one_by_one(batch)
                 return len(batch)

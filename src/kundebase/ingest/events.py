@@ -134,10 +134,10 @@ class Direct:
 
         log_interaction(party_id=party_id, channel=CHANNEL, source_record_id=event.message_id, data=data)
 
-    def waiting(self, source_id: int, anonymous_id: str, exclude: int) -> list[Event]:
-        """The anonymous visitor's earlier events that wait for the visitor to be known, oldest first."""
-        return list(Event.objects.filter(source_id=source_id, anonymous_id=anonymous_id, party_id__isnull=True,
-                                         processed_at__isnull=False, type__in=TIMELINE_TYPES, error="")
+    def waiting(self, source_id: int, kind: str, value: str, exclude: int) -> list[Event]:
+        """The earlier events of a visitor (``kind`` "anonymous") or of a user id not known yet (``kind``
+        "user") that wait for that visitor or user to be known, oldest first."""
+        return list(waiting_events(Event.objects.filter(source_id=source_id), kind, [value])
                     .exclude(pk=exclude).order_by("id").select_related("source"))
 
     def joined(self, earlier: Event, party_id: Any) -> None:
@@ -337,15 +337,64 @@ def _place(event: Event, party_id: Any) -> None:
         _timeline(event, party_id)
 
 
-def _join_anonymous(event: Event, party_id: Any) -> None:
-    """Put the anonymous visitor's earlier events on the person's timeline, now that we know who it was."""
-    if not event.anonymous_id:
-        return
+def waiting_events(events: Any, kind: str, values: Any) -> Any:
+    """Of ``events``, those that wait for their visitor (``kind`` "anonymous") or user id (``kind`` "user") among
+    ``values`` to be known: processed without a customer or an error, of a kind that goes on the timeline.  (The
+    user-id form repeats the ``event_user_waiting`` index's condition, so the databases use it.)"""
+    waiting = events.filter(party_id__isnull=True, processed_at__isnull=False, type__in=TIMELINE_TYPES, error="")
+    if kind == "user":
+        return waiting.filter(user_id__in=values).exclude(user_id="")
+    return waiting.filter(anonymous_id__in=values)
+
+
+def _join_waiting(event: Event, party_id: Any, *keys: tuple[str, str]) -> None:
+    """Put the earlier events of a visitor or a user id on the person's timeline, now that we know who it was.
+
+    A user id's events wait as a visitor's do: a shop may send ``track`` before ``identify``, and two workers may
+    take a user's ``identify`` and the ``track`` behind it in two batches at once (each batch holds the locks of
+    its identities, :func:`identity_locks`, so the later one sees the earlier one's or waits here to be joined)."""
     work = unit()
-    for earlier in work.waiting(event.source_id, event.anonymous_id, event.pk):
+    found: dict[int, Event] = {}
+    for kind, value in keys:
+        if value:
+            found.update((e.pk, e) for e in work.waiting(event.source_id, kind, value, event.pk))
+    for pk in sorted(found):
         with work.atomic():
-            _place(earlier, party_id)
-            work.joined(earlier, party_id)
+            _place(found[pk], party_id)
+            work.joined(found[pk], party_id)
+
+
+def identity_keys(batch: list[Event]) -> list[str]:
+    """The identities a batch of events may look up, link or join, as keys for :func:`identity_locks`: user and
+    anonymous ids and alias' previous ids per source (whatever their kind: an alias joins both), and the
+    e-mail addresses of ``identify`` traits (two persons with one address are one)."""
+    keys: set[str] = set()
+    for event in batch:
+        payload = event.payload if isinstance(event.payload, dict) else {}
+        for value in (event.user_id, event.anonymous_id, payload.get("previousId")):
+            if value not in (None, ""):
+                keys.add(f"{event.source_id}\x00{str(value)[:200]}")
+        if event.type == "identify":  # any payload at all: a malformed one becomes a dead letter later, not here
+            context = payload.get("context")
+            traits = payload.get("traits") or (context.get("traits") if isinstance(context, dict) else None)
+            email = traits.get("email") if isinstance(traits, dict) else None
+            if isinstance(email, str) and email.strip():
+                keys.add("email\x00" + email.strip().lower())
+    return sorted(keys)
+
+
+def identity_locks(batch: list[Event]) -> None:
+    """Hold, until the batch's transaction ends, the locks of the identities its events touch.
+
+    Workers side by side claim different events, but two of them may belong to one visitor: without these
+    locks a ``track`` could be processed while the ``identify`` before it is still uncommitted in another
+    worker's batch, and be stored without its customer.  With them, the second batch waits for the first.
+    (Databases with one writer at a time run the batches one after the other anyway.)"""
+    from django.db import connection
+
+    from kundebase.core import dialect
+
+    dialect.for_connection(connection).lock_keys(connection, identity_keys(batch))
 
 
 def _group(event: Event, source: SourceRef) -> Any:
@@ -393,7 +442,7 @@ def handle(event: Event) -> Any:
         if party_id:
             link(event.source_id, "user", event.user_id, party_id)
             link(event.source_id, "anonymous", event.anonymous_id, party_id)
-            _join_anonymous(event, party_id)
+            _join_waiting(event, party_id, ("user", event.user_id), ("anonymous", event.anonymous_id))
         return party_id
     if event.type == "alias":
         previous = str(payload.get("previousId") or "")
@@ -403,7 +452,7 @@ def handle(event: Event) -> Any:
         link(event.source_id, "user", previous, party_id)
         link(event.source_id, "anonymous", previous, party_id)
         if party_id:
-            _join_anonymous(Event(pk=event.pk, source_id=event.source_id, anonymous_id=previous), party_id)
+            _join_waiting(event, party_id, ("anonymous", previous), ("user", previous), ("user", event.user_id))
         return party_id
     if event.type == "group":
         return _group(event, source)

@@ -2,11 +2,12 @@
 
 The per-row path checks each chunk of rows against the store as it stands, so the rows created from the
 file's first chunks are read back from the database and prepared again for every chunk after them, and the
-same blocking keys and candidates are asked chunk after chunk.  Here the import runs in three phases:
+same blocking keys and candidates are asked chunk after chunk.  Here the import runs in three phases, for
+each window of ``WINDOW_ROWS`` rows in turn (one window for most files; more keep memory bounded):
 
 * *reading*: every row is read, mapped and validated once; the records go to a spill file (one chunk at a
   time, so memory holds the matching features, not the rows);
-* *linking*: the file's records are linked to the store and to each other in one set-based pass
+* *linking*: the window's records are linked to the store and to each other in one set-based pass
   (:func:`kundebase.matching.link.link`: each distinct key asked once, each candidate loaded once, the
   file's own pairs by one DuckDB join);
 * *writing*: the chunks are read back from the spill file and written exactly as the per-row path writes
@@ -15,7 +16,7 @@ same blocking keys and candidates are asked chunk after chunk.  Here the import 
   becomes a likely duplicate of the customer that row created, as it would have been had that row been
   stored when this one was checked.
 
-Nothing is written before the writing phase, and each chunk still commits with its outcome rows: a run
+Nothing of a window is written before its writing phase, and each chunk still commits with its outcome rows: a run
 killed at any point resumes from the last chunk written, linking the rows left against a store that now
 holds the rows before them.
 """
@@ -137,6 +138,10 @@ class Spill:
     def __init__(self, job: ImportJob) -> None:
         self.path = importer.upload_dir() / f"job-{job.pk}.spill"
         self.chunks = 0
+        self.match: list[dict[str, Any]] = []
+        """The matching records of the rows to link (those neither known nor matched exactly)."""
+        self.lines: list[int] = []
+        """Their file lines."""
 
     def __enter__(self) -> Spill:
         self.handle = self.path.open("wb")
@@ -164,48 +169,83 @@ def _phase(job: ImportJob, phase: str) -> None:
     ImportJob.objects.filter(pk=job.pk).update(phase=phase, heartbeat_at=timezone.now())
 
 
+WINDOW_ROWS = 100_000
+"""Rows read, linked and written as one window: what the linking holds (each row's matching record, features,
+keys and hits, a few kilobytes a row) is bounded by this, not by the file.  A window's rows are linked to the
+store as it stands after the windows before it were written, so a row meets an earlier window's row as the
+per-row check meets it: as a stored customer."""
+
+
 def run(job: ImportJob, *, actor: object = None, progress: Callable[[int], object] | None = None,
-        chunk_size: int = importer.CHUNK) -> bool:
-    """Read, link and write the rows left of ``job``; False when it was paused part-way."""
+        chunk_size: int = importer.CHUNK, window_rows: int | None = None) -> bool:
+    """Read, link and write the rows left of ``job``, a window of rows at a time; False when it was paused
+    part-way."""
+    window = max(1, window_rows or WINDOW_ROWS)
+    rows = readers.open_rows(Path(job.file_path), importer._info(job), start_after=job.rows_done)
+    chunks = importer._chunks(rows, chunk_size)
+    while True:
+        with Spill(job) as spill:
+            stop, more = _read_window(job, chunks, spill, window)
+            if spill.chunks and not _link_and_write(job, spill, stop, actor=actor, progress=progress):
+                return False
+        if stop is not None:
+            raise stop
+        if not more:
+            return True
+
+
+def _read_window(job: ImportJob, chunks: Iterator[list[readers.Row]], spill: Spill, window: int
+                 ) -> tuple[readers.UnreadableFile | None, bool]:
+    """Read the next ``window`` rows (or the rest) into ``spill``; the limit reached part-way, if one was, and
+    whether rows may be left after these."""
+    _phase(job, ImportJob.Phase.READING)
+    spill.match, spill.lines = [], []
     kind = consolidation.KIND[job.entity]
-    stop: readers.UnreadableFile | None = None
-    with Spill(job) as spill:
-        _phase(job, ImportJob.Phase.READING)
-        match: list[dict[str, Any]] = []
-        lines: list[int] = []
-        try:
-            rows = readers.open_rows(Path(job.file_path), importer._info(job), start_after=job.rows_done)
-            for chunk in importer._chunks(rows, chunk_size):
-                recs = importer.build_records(job, chunk)
-                known = importer._known(recs, job.source)
-                candidates = [r for r in recs if r.ok and r.fingerprint not in known]
-                for rec, found in zip(candidates, consolidation.stored_matches(candidates, job.entity), strict=True):
-                    if not found:
-                        match.append(_record(kind, rec))
-                        lines.append(rec.line)
-                spill.add(chunk, recs)
-        except readers.UnreadableFile as exc:  # a limit reached part-way: the rows before it are still imported
-            stop = exc
+    taken = 0
+    try:
+        for chunk in chunks:
+            recs = importer.build_records(job, chunk)
+            known = importer._known(recs, job.source)
+            candidates = [r for r in recs if r.ok and r.fingerprint not in known]
+            for rec, found in zip(candidates, consolidation.stored_matches(candidates, job.entity), strict=True):
+                if not found:
+                    spill.match.append(_record(kind, rec))
+                    spill.lines.append(rec.line)
+            spill.add(chunk, recs)
+            taken += len(chunk)
+            if taken >= window:
+                return None, True
+    except readers.UnreadableFile as exc:  # a limit reached part-way: the rows before it are still imported
+        return exc, False
+    finally:
         spill.close()
-        _phase(job, ImportJob.Phase.LINKING)
-        hits, keys, stored = link.link(kind, match)
-        del match
-        every_key = dict(zip(lines, keys, strict=True))
-        check = Check(kind, dict(zip(lines, hits, strict=True)), lines, every_key, stored)
-        # A new person's keys are those of the record it was linked as; a company's are computed from the store
-        # (its organisation number is keyed there from the normalised number, here from the one in the file).
-        by_line = every_key if kind == "person" else None
-        del hits, keys, stored
-        _phase(job, ImportJob.Phase.WRITING)
-        gc.freeze()  # what the linking left is kept to the end: full collections need not walk it chunk after chunk
-        try:
-            return _write(job, spill, check, by_line, stop, actor=actor, progress=progress)
-        finally:
-            gc.unfreeze()
+    return None, False
 
 
-def _write(job: ImportJob, spill: Spill, check: Check, by_line: dict[int, list[str]] | None,
-           stop: readers.UnreadableFile | None, *, actor: object, progress: Callable[[int], object] | None) -> bool:
+def _link_and_write(job: ImportJob, spill: Spill, stop: readers.UnreadableFile | None, *, actor: object,
+                    progress: Callable[[int], object] | None) -> bool:
+    """Link the window's records to the store and to each other, then write its chunks; False when paused."""
+    kind = consolidation.KIND[job.entity]
+    _phase(job, ImportJob.Phase.LINKING)
+    lines = spill.lines
+    hits, keys, stored = link.link(kind, spill.match)
+    spill.match = []
+    every_key = dict(zip(lines, keys, strict=True))
+    check = Check(kind, dict(zip(lines, hits, strict=True)), lines, every_key, stored)
+    # A new person's keys are those of the record it was linked as; a company's are computed from the store
+    # (its organisation number is keyed there from the normalised number, here from the one in the file).
+    by_line = every_key if kind == "person" else None
+    del hits, keys, stored
+    _phase(job, ImportJob.Phase.WRITING)
+    gc.freeze()  # what the linking left is kept to the window's end: full collections need not walk it
+    try:
+        return _write(job, spill, check, by_line, actor=actor, progress=progress)
+    finally:
+        gc.unfreeze()
+
+
+def _write(job: ImportJob, spill: Spill, check: Check, by_line: dict[int, list[str]] | None, *,
+           actor: object, progress: Callable[[int], object] | None) -> bool:
     for chunk, recs in spill.read():
         made: dict[int, int] = {}
         importer.process_chunk(job, chunk, actor=actor, recs=recs, likely=check, created=made, keys=by_line,
@@ -216,8 +256,6 @@ def _write(job: ImportJob, spill: Spill, check: Check, by_line: dict[int, list[s
             progress(len(chunk))
         if importer._paused(job):
             return False
-    if stop is not None:
-        raise stop
     return True
 
 

@@ -205,6 +205,9 @@ class Event(models.Model):
                    # the queue, oldest first: the waiting events only, so a processed event leaves it and the
                    # claim walks it in order (an index of every event's processed_at grew with the history)
                    models.Index(fields=["id"], condition=models.Q(processed_at__isnull=True), name="event_waiting"),
+                   # the events of user ids not known yet, which their user's identify joins to the timeline
+                   models.Index(fields=["source", "user_id"], name="event_user_waiting",
+                                condition=models.Q(party_id__isnull=True) & ~models.Q(user_id="")),
                    # the dead letters (events processed with an error): few, listed and retried by id
                    models.Index(fields=["id"], condition=~models.Q(error=""), name="event_dead")]
 

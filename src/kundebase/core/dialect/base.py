@@ -159,6 +159,11 @@ class Dialect:
         when the database has no notifications (the caller then waits its time by itself)."""
         return None
 
+    def lock_keys(self, connection: Any, keys: Sequence[str]) -> None:
+        """Hold a lock on each of ``keys`` until the caller's transaction ends, so that two transactions naming
+        one key run one after the other.  Without such locks, nothing: a database with one writer at a time
+        (SQLite, ``transaction_mode`` IMMEDIATE) already runs writing transactions one after the other."""
+
     def fetch_per_key(self, cursor: Any, table: str, key: str, value: str, keys: Sequence[str],
                       per_key: int) -> list[tuple[str, Any]]:
         """``(key, value)`` rows of ``table`` for every text key in ``keys``, at most ``per_key`` per key, in

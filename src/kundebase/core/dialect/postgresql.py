@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -41,6 +42,17 @@ class PostgreSQLDialect(Dialect):
         for _notify in raw.notifies(timeout=timeout, stop_after=1):
             woken = True
         return woken
+
+    def lock_keys(self, connection: Any, keys: Sequence[str]) -> None:
+        """Transaction-level advisory locks, one per key (a 64-bit digest of it), taken in ascending order so that
+        two transactions each waiting for the other's keys cannot happen; one statement for all of them."""
+        if not keys:
+            return
+        digests = sorted({int.from_bytes(hashlib.blake2b(k.encode(), digest_size=8).digest(), "big", signed=True)
+                          for k in keys})
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT unnest(%s::bigint[]) AS k "
+                           "ORDER BY 1) AS ordered", [digests])
 
     def ts_text(self, column: str) -> str:
         return f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"

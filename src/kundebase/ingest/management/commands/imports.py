@@ -7,10 +7,13 @@ it is writing; resuming here goes on in the foreground, with the same progress l
 from __future__ import annotations
 
 import json
+import signal
 import sys
+import threading
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from kundebase.core.errors import DomainError
 from kundebase.ingest import importer, services
@@ -20,18 +23,44 @@ from kundebase.ingest.models import ImportJob
 def run_with_progress(job: ImportJob, *, chunk_size: int = importer.CHUNK, quiet: bool = False) -> ImportJob:
     """Run (or resume) a job with a progress line on stderr (rows, rows/s, time left, phase).
 
-    Ctrl-C pauses the job instead of leaving it half-running: the chunk being written is rolled back and the
-    job resumes from the last one written (``kundebase imports resume ID``).
+    Ctrl-C pauses the job instead of leaving it half-running: after the chunk being written, the job is paused
+    and resumes from there (``kundebase imports resume ID``).  A second Ctrl-C stops at once: the chunk being
+    written is rolled back, and the job resumes from the last one written.
+
+    (The first Ctrl-C only sets a flag: a ``KeyboardInterrupt`` raised wherever the interpreter happens to be
+    can land in a finaliser or a callback that swallows it, and the import would go on to the end.)
     """
     from tqdm import tqdm
 
+    asked = threading.Event()
+
+    def ask(_signum: int, _frame: object) -> None:
+        if asked.is_set():
+            raise KeyboardInterrupt
+        asked.set()
+        sys.stderr.write("\n" + str(_("Pausing after the chunk being written (Ctrl-C again to stop at once)"))
+                         + "\n")
+
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGINT, ask)
     with tqdm(total=job.total_rows, initial=job.rows_done, unit="rows", file=sys.stderr, disable=quiet,
               desc=job.file_name[:30], postfix={"phase": str(ImportJob.Phase.WRITING.label)}) as bar:
+
+        def written(count: int) -> None:
+            bar.update(count)
+            if asked.is_set():  # the importer looks for a pause right after this
+                ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
+                    status=ImportJob.Status.PAUSED)
+
         try:
-            job = importer.run_job(job.pk, progress=bar.update, chunk_size=chunk_size)
+            job = importer.run_job(job.pk, progress=written, chunk_size=chunk_size)
         except KeyboardInterrupt:
             ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.PAUSED)
             job.refresh_from_db()
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGINT, previous)
         bar.set_postfix(phase=str(job.get_phase_display()))
     return job
 
