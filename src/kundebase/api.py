@@ -22,6 +22,9 @@ api = NinjaAPI(
 problems.install(api)
 
 ROUTERS = [
+    # First: the web shop's profile and offer reads are the hot path, and Django tries the paths in this order
+    # (for a profile read, matching past a hundred paths of the other apps took a sixth of the request).
+    ("offers", "kundebase.offers.api"),
     ("core", "kundebase.core.api"),
     ("tokens", "kundebase.core.tokens_api"),
     ("parties", "kundebase.parties.api"),
@@ -32,7 +35,6 @@ ROUTERS = [
     ("matching", "kundebase.matching.api"),
     ("marketing", "kundebase.marketing.api"),
     ("analytics", "kundebase.analytics.api"),
-    ("offers", "kundebase.offers.api"),
     ("service", "kundebase.service.api"),
     ("sales", "kundebase.sales.api"),
     ("sales-credit", "kundebase.sales.api_credit"),

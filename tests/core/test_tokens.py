@@ -132,3 +132,25 @@ def test_unknown_tokens_from_one_address_are_throttled_without_locking_out_valid
     assert Client(REMOTE_ADDR="198.51.100.3").get(
         "/api/v1/tokens", HTTP_AUTHORIZATION="Bearer kb_other").status_code == 401
     assert AuditEntry.objects.filter(entity="api_token", action="login_failed").count() == 1
+
+
+def test_the_bearer_look_up_gives_what_the_orm_gives(make_user):
+    """Every bearer request reads its token and user with one fixed statement: the same values, converted as
+    the ORM converts them (aware times, booleans), as a queryset would give."""
+    from kundebase.core import tokens
+    from kundebase.core.models import ApiToken
+
+    user = make_user("lookup", "marketing")
+    stored, value = tokens.issue(user=user, name="shop", days=30, scope="read")
+    ApiToken.objects.filter(pk=stored.pk).update(last_used_at=timezone.now() - dt.timedelta(hours=2))
+    found = ApiToken.find(value)
+    expected = ApiToken.objects.select_related("user").get(pk=stored.pk)
+    assert found is not None and ApiToken.find(value + "x") is None
+    for field in ApiToken._meta.concrete_fields:
+        assert getattr(found, field.attname) == getattr(expected, field.attname), field.name
+    for field in type(user)._meta.concrete_fields:
+        assert getattr(found.user, field.attname) == getattr(expected.user, field.attname), field.name
+    assert timezone.is_aware(found.expires_at) and found.revoked is False and found.user.is_active is True
+    assert found.user.has_perm("offers.view_profile") == expected.user.has_perm("offers.view_profile")
+    found.save(update_fields=["name"])  # a usable instance: saved without a second look-up
+    assert ApiToken.objects.get(pk=stored.pk).name == "shop"
