@@ -404,8 +404,9 @@ def main(argv: list[str] | None = None) -> int:
             f"cores; the whole run took {(time.perf_counter() - started) / 60:.0f} minutes. Memory: the importer "
             "writes one chunk at a time; the whole-file check reads, links and writes a window of "
             f"{WINDOW_ROWS:,} rows at a time, keeping the window's validated rows in a spill file and only their "
-            "matching features, keys and hits in memory, so the peak is bounded by the window, not the file "
-            "(compare the two sizes' peak RSS; target < 2 GB — "
+            "matching features, keys and hits in memory; while linking it also holds the stored customers that "
+            "share a key with the window's rows, and that set grows with the store (compare the two sizes' peak "
+            "RSS; target < 2 GB — "
             f"**{'met' if max(peaks) < 2048 else 'not met'}**, at most {max(peaks):,.0f} MB); the matching "
             "normalisers remember the values they have seen (bounded caches); on SQLite the database's own page "
             "cache and memory map (`cache_size`, `mmap_size` in the connection settings) add a bounded amount.")
