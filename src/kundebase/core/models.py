@@ -182,9 +182,9 @@ class ApiToken(models.Model):
         """
         from django.db import DEFAULT_DB_ALIAS, connections
 
-        connection = connections[DEFAULT_DB_ALIAS]  # this thread's, not the proxy: its converters are kept by it
         from kundebase.core import dialect
 
+        connection = connections[DEFAULT_DB_ALIAS]  # this thread's, not the proxy: its converters are kept by it
         sql, token_fields, user_fields = _token_lookup_sql(dialect.for_connection(connection))
         with connection.cursor() as cursor:
             cursor.execute(sql, [_token_digest(token)])
@@ -198,11 +198,11 @@ class ApiToken(models.Model):
         for n, column, steps in converters:
             for convert in steps:
                 values[n] = convert(values[n], column, connection)
-        found = cls.from_db(connection.alias, [f.attname for f in token_fields], values[:len(token_fields)])
-        user_model = cls._meta.get_field("user").related_model
-        user = user_model.from_db(connection.alias,  # type: ignore[union-attr]
-                                  [f.attname for f in user_fields], values[len(token_fields):])
-        cls._meta.get_field("user").set_cached_value(found, user)  # type: ignore[union-attr]
+        split = len(token_fields)
+        found = cls.from_db(connection.alias, [f.attname for f in token_fields], values[:split])
+        user_field: Any = cls._meta.get_field("user")
+        user_field.set_cached_value(found, user_field.related_model.from_db(
+            connection.alias, [f.attname for f in user_fields], values[split:]))
         return found
 
     @classmethod

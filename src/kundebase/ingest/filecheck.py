@@ -186,7 +186,7 @@ def run(job: ImportJob, *, actor: object = None, progress: Callable[[int], objec
     while True:
         with Spill(job) as spill:
             stop, more = _read_window(job, chunks, spill, window)
-            if spill.chunks and not _link_and_write(job, spill, stop, actor=actor, progress=progress):
+            if spill.chunks and not _link_and_write(job, spill, actor=actor, progress=progress):
                 return False
         if stop is not None:
             raise stop
@@ -222,8 +222,8 @@ def _read_window(job: ImportJob, chunks: Iterator[list[readers.Row]], spill: Spi
     return None, False
 
 
-def _link_and_write(job: ImportJob, spill: Spill, stop: readers.UnreadableFile | None, *, actor: object,
-                    progress: Callable[[int], object] | None) -> bool:
+def _link_and_write(job: ImportJob, spill: Spill, *, actor: object, progress: Callable[[int], object] | None
+                    ) -> bool:
     """Link the window's records to the store and to each other, then write its chunks; False when paused."""
     kind = consolidation.KIND[job.entity]
     _phase(job, ImportJob.Phase.LINKING)

@@ -150,14 +150,13 @@ def _caps(party_id: int, capped: list[int]) -> tuple[dict[int, dict[str, int]], 
     mine: dict[int, dict[str, int]] = defaultdict(dict)
     accepted: dict[int, int] = {}
     # A fixed statement (read on every answer; a queryset's building cost more than the indexed read itself).
-    sql = _CAPS_SQL
+    where = "party_id = %s"
     params: list[Any] = [party_id, party_id]
     if capped:
-        sql = sql.replace("WHERE party_id = %s", "WHERE party_id = %s OR (kind = %s AND offer_id IN ("
-                          + ", ".join(["%s"] * len(capped)) + "))")
+        where += f" OR (kind = %s AND offer_id IN ({', '.join(['%s'] * len(capped))}))"
         params += [OfferEvent.Kind.ACCEPTED.value, *capped]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(_CAPS_SQL.format(where=where), params)
         for offer_id, kind, own, n in cursor.fetchall():
             if own:
                 mine[offer_id][kind] = own
@@ -167,8 +166,7 @@ def _caps(party_id: int, capped: list[int]) -> tuple[dict[int, dict[str, int]], 
 
 
 _CAPS_SQL = ("SELECT offer_id, kind, SUM(CASE WHEN party_id = %s THEN 1 ELSE 0 END), COUNT(*) "
-             f"FROM {OfferEvent._meta.db_table} WHERE party_id = %s "
-             "GROUP BY offer_id, kind")
+             f"FROM {OfferEvent._meta.db_table} WHERE {{where}} GROUP BY offer_id, kind")
 
 
 def _segment_of(data: dict[str, Any]) -> str:
@@ -248,11 +246,11 @@ def next_best(ref: str | int, *, channel: str, limit: int = 3, actor: object = N
     # offers, building every one's took a third of the answer).
     scored.sort(key=lambda t: t[:3])
     chosen: list[dict[str, Any]] = [
-        {"offer": offer, "expected_value": -value,
+        {"offer": offer, "expected_value": -negated,
          "explanation": {**propensity(*counts), "segment": segment, "margin": float(margin)}}
-        for value, _priority, _pk, offer, margin, counts in scored[:limit]]
+        for negated, _priority, _pk, offer, margin, counts in scored[:limit]]
     if record and chosen:
-        _record_shown(party_id, [offer for _v, _p, _k, offer, _m, _c in scored[:limit]], segment, actor)
+        _record_shown(party_id, [r["offer"] for r in chosen], segment, actor)
     return {"party_id": party_id, "channel": channel, "segment": segment, "offers": chosen, "excluded": excluded}
 
 
