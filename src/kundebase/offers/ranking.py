@@ -19,7 +19,9 @@ whether the offer definitions changed, this customer's own showings and acceptan
 the offers that have a total cap (one query), and one ``INSERT`` of the showings; their timeline entry and the
 profile's mark are written by the background round (:func:`put_shown_on_timeline`).  The acceptance figures of
 every offer per segment, the part that grows with traffic, are read once per :data:`STATS_SECONDS` per server
-process (and again at once in the process that records an acceptance); the caps never rely on them.
+process (and again at once in the process that records an acceptance); the caps never rely on them.  From those
+figures each segment's ranking is worked out once (every customer of a segment shares its propensities), so an
+answer walks a ready list and only checks what is the customer's own: consent, redemptions, caps, eligibility.
 """
 
 from __future__ import annotations
@@ -78,6 +80,18 @@ def propensity(accepted: int, shown: int, seg_accepted: int, seg_shown: int) -> 
 
 # --- what a server process keeps: the offer definitions and the acceptance figures ----------------------------
 
+@dataclass(frozen=True)
+class _Entry:
+    """An active offer with what every answer reads of it, worked out once per version of the definitions:
+    its margin, its eligibility rule's fingerprint and the sources that rule reads."""
+
+    offer: Offer
+    pk: int
+    margin: Decimal
+    rule_key: str
+    sources: int
+
+
 @dataclass
 class _Book:
     version: tuple[Any, ...] = ()
@@ -85,6 +99,42 @@ class _Book:
     stats_at: float = float("-inf")
     total: dict[int, dict[str, int]] = field(default_factory=dict)
     by_segment: dict[tuple[int, str], dict[str, int]] = field(default_factory=dict)
+    entries: dict[str, list[_Entry]] = field(default_factory=dict)
+    ranked: dict[tuple[str, str], list[tuple[float, int, int, _Entry, tuple[int, int, int, int]]]] = \
+        field(default_factory=dict)
+
+    def channel(self, channel: str) -> list[_Entry]:
+        """The channel's offers in the definitions' order (priority, name)."""
+        return self.entries.get(channel, [])
+
+    def ranking(self, channel: str, segment: str) -> list[tuple[float, int, int, _Entry, tuple[int, int, int, int]]]:
+        """The channel's offers for a customer of ``segment``, best expected value first, with the value and the
+        counts behind it.  Worked out once per segment while these figures hold (every customer of a segment
+        shares the propensities), so an answer only walks the list and skips what the customer may not have."""
+        key = (channel, segment)
+        found = self.ranked.get(key)
+        if found is None:
+            found = []
+            for entry in self.channel(channel):
+                total = self.total.get(entry.pk) or {}
+                seg = self.by_segment.get((entry.pk, segment)) or {}
+                counts = (total.get(OfferEvent.Kind.ACCEPTED, 0), total.get(OfferEvent.Kind.SHOWN, 0),
+                          seg.get(OfferEvent.Kind.ACCEPTED, 0), seg.get(OfferEvent.Kind.SHOWN, 0))
+                value = round(float(Decimal(str(round(_smoothed(*counts)[0], 6))) * entry.margin), 4)
+                found.append((value, entry.offer.priority, entry.pk, entry, counts))
+            found.sort(key=lambda t: (-t[0], -t[1], t[2]))
+            self.ranked[key] = found  # a race computes the same list twice: harmless
+        return found
+
+
+def _entries(offers: list[Offer]) -> dict[str, list[_Entry]]:
+    out: dict[str, list[_Entry]] = defaultdict(list)
+    for offer in offers:
+        rule = offer.eligibility
+        out[offer.channel].append(_Entry(offer=offer, pk=offer.pk, margin=margin_of(offer),
+                                         rule_key=profiles.rule_key(rule) if rule else "",
+                                         sources=freshness.rule_sources(rule) if rule else 0))
+    return dict(out)
 
 
 _book = _Book()
@@ -125,7 +175,8 @@ def _current_book() -> _Book:
     with _lock:  # one thread of the process reads them; the others wait and use what it read
         book = _book
         if book.version != version:
-            book = _Book(version=version, offers=list(Offer.objects.select_related("product").filter(active=True)))
+            offers = list(Offer.objects.select_related("product").filter(active=True))
+            book = _Book(version=version, offers=offers, entries=_entries(offers))
         if time.monotonic() - book.stats_at > STATS_SECONDS:
             stamp = time.monotonic()
             total: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -133,15 +184,16 @@ def _current_book() -> _Book:
             for row in OfferEvent.objects.values("offer_id", "kind", "segment").annotate(n=Count("*")).order_by():
                 total[row["offer_id"]][row["kind"]] += row["n"]
                 by_segment[(row["offer_id"], row["segment"])][row["kind"]] += row["n"]
-            book = _Book(version=version, offers=book.offers, stats_at=stamp, total=total, by_segment=by_segment)
+            book = _Book(version=version, offers=book.offers, stats_at=stamp, total=total, by_segment=by_segment,
+                         entries=book.entries)
         _book = book
         return book
 
 
-def _candidates(book: _Book, channel: str) -> list[Offer]:
+def _candidates(book: _Book, channel: str) -> list[_Entry]:
     now = timezone.now()
-    return [o for o in book.offers if o.channel == channel and (o.valid_from is None or o.valid_from <= now)
-            and (o.valid_until is None or o.valid_until > now)]
+    return [e for e in book.channel(channel) if (e.offer.valid_from is None or e.offer.valid_from <= now)
+            and (e.offer.valid_until is None or e.offer.valid_until > now)]
 
 
 def _caps(party_id: int, capped: list[int]) -> tuple[dict[int, dict[str, int]], dict[int, int]]:
@@ -174,18 +226,18 @@ def _segment_of(data: dict[str, Any]) -> str:
     return str((data.get("key_figures") or {}).get("rfm_segment") or "")
 
 
-def needed_parts(offers: list[Offer]) -> int:
+def needed_parts(offers: list[_Entry]) -> int:
     """The sources the profile row must be current in for an offers answer: consent (the customer record,
     consent, orders), the RFM segment (orders), and for offers with an eligibility rule the rules' definitions
     and what the rules read."""
     needed = freshness.IDENTITY | freshness.CONSENT | freshness.ORDERS
-    for offer in offers:
-        if offer.eligibility:
-            needed |= freshness.OFFER_RULES | freshness.rule_sources(offer.eligibility)
+    for entry in offers:
+        if entry.rule_key:
+            needed |= freshness.OFFER_RULES | entry.sources
     return needed
 
 
-def _profile_for(ref: str | int, *, user: Any, channel_offers: list[Offer]) -> Profile:
+def _profile_for(ref: str | int, *, user: Any, channel_offers: list[_Entry]) -> Profile:
     needed = needed_parts(channel_offers)
     profile = profiles.find(ref, user=user, needed=needed) if isinstance(ref, str) else \
         profiles.current(ref, needed=needed)
@@ -215,53 +267,51 @@ def next_best(ref: str | int, *, channel: str, limit: int = 3, actor: object = N
     decided = (data.get("consent") or {}).get(CONSENT_CHANNEL[channel]) or {}
     allowed, reason = bool(decided.get("allowed")), str(decided.get("reason") or "unknown")
     excluded: list[dict[str, Any]] = []
-    mine, accepted = _caps(party_id, [o.pk for o in offers if o.cap_total is not None]) \
+    mine, accepted = _caps(party_id, [e.pk for e in offers if e.offer.cap_total is not None]) \
         if allowed and offers else ({}, {})
     rules = data.get("_offer_rules") or {}
-    scored: list[tuple[float, int, int, Offer, Decimal, tuple[int, int, int, int]]] = []
-    for offer in offers:
+    left_out: set[int] = set()
+    for entry in offers:
         why = ""
-        own = mine.get(offer.pk) or {}
+        offer = entry.offer
+        own = mine.get(entry.pk) or {}
         if not allowed:
             why = f"no_consent:{reason}"
         elif own.get(OfferEvent.Kind.ACCEPTED):
             why = "redeemed"
         elif offer.cap_per_customer is not None and own.get(OfferEvent.Kind.SHOWN, 0) >= offer.cap_per_customer:
             why = "customer_cap"
-        elif offer.cap_total is not None and accepted.get(offer.pk, 0) >= offer.cap_total:
+        elif offer.cap_total is not None and accepted.get(entry.pk, 0) >= offer.cap_total:
             why = "total_cap"
-        elif offer.eligibility and not _eligible(offer, party_id, rules):
+        elif entry.rule_key and not _eligible(entry, party_id, rules):
             why = "not_eligible"
         if why:
-            excluded.append({"offer_id": offer.pk, "reason": why})
-            continue
-        total = book.total.get(offer.pk) or {}
-        seg = book.by_segment.get((offer.pk, segment)) or {}
-        counts = (total.get(OfferEvent.Kind.ACCEPTED, 0), total.get(OfferEvent.Kind.SHOWN, 0),
-                  seg.get(OfferEvent.Kind.ACCEPTED, 0), seg.get(OfferEvent.Kind.SHOWN, 0))
-        margin = margin_of(offer)
-        value = round(float(Decimal(str(round(_smoothed(*counts)[0], 6))) * margin), 4)
-        scored.append((-value, -offer.priority, offer.pk, offer, margin, counts))
-    # Ranked by the sort key alone; only the offers answered get their explanation built (of a hundred eligible
-    # offers, building every one's took a third of the answer).
-    scored.sort(key=lambda t: t[:3])
-    chosen: list[dict[str, Any]] = [
-        {"offer": offer, "expected_value": -negated,
-         "explanation": {**propensity(*counts), "segment": segment, "margin": float(margin)}}
-        for negated, _priority, _pk, offer, margin, counts in scored[:limit]]
+            excluded.append({"offer_id": entry.pk, "reason": why})
+            left_out.add(entry.pk)
+    # The segment's ranking is shared by every customer in it; only the offers answered get their explanation
+    # built (of a hundred eligible offers, building every one's took a third of the answer).
+    chosen: list[dict[str, Any]] = []
+    if len(left_out) < len(offers):
+        valid = {e.pk for e in offers}
+        for value, _priority, pk, entry, counts in book.ranking(channel, segment):
+            if pk in valid and pk not in left_out:
+                chosen.append({"offer": entry.offer, "expected_value": value, "explanation": {
+                    **propensity(*counts), "segment": segment, "margin": float(entry.margin)}})
+                if len(chosen) == limit:
+                    break
     if record and chosen:
         _record_shown(party_id, [r["offer"] for r in chosen], segment, actor)
     return {"party_id": party_id, "channel": channel, "segment": segment, "offers": chosen, "excluded": excluded}
 
 
-def _eligible(offer: Offer, party_id: int, rules: dict[str, Any]) -> bool:
+def _eligible(entry: _Entry, party_id: int, rules: dict[str, Any]) -> bool:
     """From the profile row when it holds this rule's answer; else asked of the database (an offer newer than
     the row's last build)."""
-    known = rules.get(str(offer.pk))
-    if known and known[0] == profiles.rule_key(offer.eligibility):
+    known = rules.get(str(entry.pk))
+    if known and known[0] == entry.rule_key:
         return bool(known[1])
     try:
-        return profiles.member_of(offer.eligibility, party_id)
+        return profiles.member_of(entry.offer.eligibility, party_id)
     except ValidationFailed:  # a rule that stopped compiling (an attribute removed) makes nobody eligible
         return False
 

@@ -10,6 +10,8 @@ from functools import lru_cache
 from typing import Any, TextIO
 
 Adapter = Callable[[Any], Any]
+FEW_VALUES = 999
+"""Up to this many values (rows × columns), :meth:`Dialect.insert_many` sends one multi-row ``INSERT``."""
 
 
 def naive_utc(value: dt.datetime) -> dt.datetime:
@@ -128,8 +130,16 @@ class Dialect:
                     ignore_conflicts: bool = False) -> None:
         """Insert ``rows`` (values already adapted) into ``target`` (``table (column, …)``, quoted), the
         fastest way the engine has; ``cursor`` is a Django cursor."""
-        if rows:
-            cursor.executemany(self.insert_sql(target, len(rows[0]), ignore_conflicts=ignore_conflicts), rows)
+        if not rows:
+            return
+        width = len(rows[0])
+        if len(rows) * width <= FEW_VALUES:  # one statement, one round trip (an answer's handful of rows)
+            marks = ", ".join(["(" + ", ".join([self.placeholder] * width) + ")"] * len(rows))
+            cursor.execute(f"INSERT INTO {target} VALUES {marks}"
+                           + (" ON CONFLICT DO NOTHING" if ignore_conflicts else ""),
+                           [value for row in rows for value in row])
+            return
+        cursor.executemany(self.insert_sql(target, width, ignore_conflicts=ignore_conflicts), rows)
 
     def export_csv(self, connection: Any, sql: str, params: Sequence[Any], handle: TextIO, *, null: str,
                    cell: Callable[[Any], Any], progress: Any = None) -> int:

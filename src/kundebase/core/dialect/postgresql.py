@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, TextIO
 
-from kundebase.core.dialect.base import Dialect
+from kundebase.core.dialect.base import FEW_VALUES, Dialect
 
 _LISTENING: dict[str, Any] = {}
 """Channel → the database connection this process listens on."""
@@ -59,7 +59,8 @@ class PostgreSQLDialect(Dialect):
 
     def insert_many(self, cursor: Any, target: str, rows: Sequence[Sequence[Any]], *,
                     ignore_conflicts: bool = False) -> None:
-        if ignore_conflicts:  # COPY has no ON CONFLICT
+        if ignore_conflicts or len(rows) * len(rows[0] if rows else ()) <= FEW_VALUES:
+            # COPY has no ON CONFLICT, and for a few rows its three round trips cost more than one INSERT
             super().insert_many(cursor, target, rows, ignore_conflicts=True)
             return
         # COPY is several times faster than even psycopg's pipelined executemany.
