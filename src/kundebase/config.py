@@ -56,6 +56,7 @@ class Config:
     import_limits: dict[str, int] = field(default_factory=dict)
     cors_origins: list[str] = field(default_factory=list)
     profile_rate: str = "50/s"
+    background_nice: int = 10
     mail_max_attachment: int = 10 * 1024 * 1024
     mail_attachment_types: tuple[str, ...] = MAIL_ATTACHMENT_TYPES
     mail_retention_days: int = 730
@@ -218,6 +219,7 @@ def load() -> Config:
         import_limits=_import_limits(),
         cors_origins=_cors_origins(),
         profile_rate=_profile_rate(),
+        background_nice=_background_nice(),
         mail_max_attachment=_whole_number("KUNDEBASE_MAIL_MAX_ATTACHMENT", 10 * 1024 * 1024),
         mail_attachment_types=_mail_attachment_types(),
         mail_retention_days=_whole_number("KUNDEBASE_MAIL_RETENTION_DAYS", 730),
@@ -252,6 +254,14 @@ def _profile_rate() -> str:
     except ValueError as exc:
         raise ImproperlyConfigured(f"KUNDEBASE_PROFILE_RATE: {exc}") from exc
     return raw
+
+
+def _background_nice() -> int:
+    raw = os.environ.get("KUNDEBASE_BACKGROUND_NICE", "10").strip()
+    if not raw.isdigit() or int(raw) > 19:
+        raise ImproperlyConfigured(f"KUNDEBASE_BACKGROUND_NICE is a niceness from 0 (as the server) to 19 (only "
+                                   f"when the processor is otherwise idle), not {raw!r}")
+    return int(raw)
 
 
 def _token_lifetime() -> int:

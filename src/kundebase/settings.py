@@ -170,6 +170,7 @@ KUNDEBASE_MAIL_FETCH_SECONDS = CONFIG.mail_fetch_seconds
 KUNDEBASE_ESCALATION_SECONDS = CONFIG.escalation_seconds
 KUNDEBASE_ESCALATE_TO = CONFIG.escalate_to
 KUNDEBASE_PROFILE_RATE = CONFIG.profile_rate
+KUNDEBASE_BACKGROUND_NICE = CONFIG.background_nice
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("nb", _("Norwegian Bokmål")), ("da", _("Danish")), ("de", _("German")),

@@ -26,7 +26,7 @@ from __future__ import annotations
 import gc
 import logging
 import pickle
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +43,7 @@ class Check:
     """The linking's answers for one run, given to ``decide_parties`` chunk by chunk."""
 
     def __init__(self, kind: str, hits: dict[int, list[link.Hit]], lines: list[int], keys: dict[int, list[str]],
-                 stored: dict[str, list[int]]) -> None:
+                 stored: Mapping[str, Sequence[int]]) -> None:
         self.kind = kind
         self.hits = hits
         """Per file line linked, its likely duplicates (``earlier`` as a position in ``lines``)."""

@@ -21,13 +21,18 @@ EVENTS_QUEUE = "events"
 @task()
 def run_import(job_id: int, actor_id: int | None = None) -> None:
     """Run (or resume) one import job; a failure is recorded on the job for its page, as FAILED."""
+    from kundebase.core import priority
+    from kundebase.core.tasks import uses_database
     from kundebase.ingest.models import ImportJob
 
     if ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PAUSED).exists():
         return  # paused before the worker reached it: it waits for "resume", which queues it again
     actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id is not None else None
     try:
-        importer.run_job(job_id, actor=actor)
+        if uses_database():  # in the worker: below the server's requests (immediate tasks run where asked)
+            priority.run_lowered(importer.run_job, job_id, actor=actor)
+        else:
+            importer.run_job(job_id, actor=actor)
     except Exception:  # recorded on the job as FAILED by run_job, shown on its page
         importer.log.exception("background import %s stopped", job_id)
 

@@ -19,6 +19,8 @@ record been created.
 
 from __future__ import annotations
 
+from array import array
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +32,10 @@ from kundebase.matching import blocking, entry, records, store
 SCORE_SLICE = 2000
 """Records scored in one pass: bounds the arrays of their pairs (a record has tens to hundreds of candidates)."""
 LOAD_SLICE = 5000
+"""Candidates read from the database in one statement."""
+LOAD_RECORDS = 10_000
+"""Records whose candidates are loaded and prepared together: a candidate shared by records of two blocks is
+loaded twice, the price of holding one block's candidates instead of the whole window's."""
 
 
 @dataclass
@@ -44,7 +50,7 @@ class Hit:
 
 
 def link(kind: str, recs: list[dict[str, Any]], *, threshold: float = entry.THRESHOLD
-         ) -> tuple[list[list[Hit]], list[list[str]], dict[str, list[int]]]:
+         ) -> tuple[list[list[Hit]], list[list[str]], Mapping[str, Sequence[int]]]:
     """Per record (matching records, ``records.from_input``), the stored customers and the earlier records
     of ``recs`` it probably is (at least ``threshold``): stored ones first, each group most likely first; and
     each record's blocking keys (``store.records_keys``), which are the keys of the customer it becomes; and the
@@ -64,19 +70,25 @@ def link(kind: str, recs: list[dict[str, Any]], *, threshold: float = entry.THRE
     for n, key in allowed:
         wanted[n].update(stored.get(key, ()))
     out: list[list[Hit]] = [[] for _ in recs]
-    every = sorted({pid for ids in wanted for pid in ids})
-    if every:
+    for block in range(0, len(recs), LOAD_RECORDS):
+        # the candidates of one block of records at a time: what is held grows with the block, not with the
+        # window times the store (a window of 100,000 rows against a million customers held most of them)
+        end = min(len(recs), block + LOAD_RECORDS)
+        every = sorted({pid for ids in wanted[block:end] for pid in ids})
+        if not every:
+            continue
         loaded: dict[int, dict[str, Any]] = {}
         for start in range(0, len(every), LOAD_SLICE):
             loaded.update(records.load(kind, every[start:start + LOAD_SLICE]))
         theirs = entry.Prepared(loaded)
-        for start in range(0, len(recs), SCORE_SLICE):
-            part = [sorted(pid for pid in ids if pid in loaded) for ids in wanted[start:start + SCORE_SLICE]]
+        for start in range(block, end, SCORE_SLICE):
+            part = [sorted(pid for pid in ids if pid in loaded) for ids in wanted[start:min(end, start + SCORE_SLICE)]]
             mine = {f: column[start:start + len(part)] for f, column in own.columns.items()}
             for n, found in enumerate(entry.score_many(kind, mine, part, theirs, explain_from=threshold),
                                       start=start):
                 out[n] = [Hit(p, why, party_id=pid) for pid, p, why in
                           sorted(found, key=lambda f: -f[1]) if p >= threshold]
+        del loaded, theirs
     earlier: list[list[int]] = [[] for _ in recs]
     for left, right in zip(within[0].tolist(), within[1].tolist(), strict=True):
         earlier[right].append(left)
@@ -90,8 +102,11 @@ def link(kind: str, recs: list[dict[str, Any]], *, threshold: float = entry.THRE
     return out, keys, stored
 
 
-def _stored_blocks(kind: str, keys: list[list[str]]) -> dict[str, list[int]]:
-    """Stored customers per distinct key of the file, each key asked once (at most ``MAX_BLOCK + 1`` read)."""
+def _stored_blocks(kind: str, keys: list[list[str]]) -> Mapping[str, Sequence[int]]:
+    """Stored customers per distinct key of the file, each key asked once (at most ``MAX_BLOCK + 1`` read).
+
+    Each key's customers are kept as an ``array`` of machine integers: the blocks are held until the window is
+    written, and a list holds each id as an object of its own (four times the memory)."""
     from django.db import connection
 
     from kundebase.core.dialect import for_connection
@@ -100,17 +115,20 @@ def _stored_blocks(kind: str, keys: list[list[str]]) -> dict[str, list[int]]:
     table, key_column, party = entry._key_names(dialect)
     distinct = sorted({key for its in keys for key in its})
     per_statement = entry.KEYS_PER_ARRAY if dialect.has_arrays else entry.KEYS_PER_STATEMENT
-    blocks: dict[str, list[int]] = {}
+    blocks: dict[str, array[int]] = {}
     with connection.cursor() as cursor:
         for start in range(0, len(distinct), per_statement):
             part = distinct[start:start + per_statement]
             for key, party_id in dialect.fetch_per_key(cursor, table, key_column, party, part,
                                                        blocking.MAX_BLOCK + 1):
-                blocks.setdefault(key, []).append(party_id)
+                found = blocks.get(key)
+                if found is None:
+                    blocks[key] = found = array("q")
+                found.append(party_id)
     return blocks
 
 
-def _positions(con: duckdb.DuckDBPyConnection, keys: list[list[str]], stored: dict[str, list[int]]
+def _positions(con: duckdb.DuckDBPyConnection, keys: list[list[str]], stored: Mapping[str, Sequence[int]]
                ) -> list[tuple[int, str]]:
     """Fill DuckDB's ``fk`` with each record's keys that may serve it, and return them ``(record, key)``.
 

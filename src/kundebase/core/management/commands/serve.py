@@ -69,6 +69,13 @@ class Command(BaseCommand):
 
         self.stderr.write(f"Kundebase listening on http://{opts['host']}:{opts['port']}/")
         worker = None if opts["no_worker"] else start_task_worker()
+        from django.urls import get_resolver
+
+        from kundebase.core import heap
+
+        get_resolver().url_patterns  # noqa: B018 — every view module imported now, before the workers fork
+        heap.settle()
+        heap.freeze_when_warm()  # counted in each worker: the server process itself answers no request
         try:
             App().run()
         finally:

@@ -23,6 +23,7 @@ from kundebase.ingest.models import ImportJob
 def run_with_progress(job: ImportJob, *, chunk_size: int = importer.CHUNK, quiet: bool = False) -> ImportJob:
     """Run (or resume) a job with a progress line on stderr (rows, rows/s, time left, phase).
 
+    The command runs at the priority ``KUNDEBASE_BACKGROUND_NICE`` sets (:mod:`kundebase.core.priority`).
     Ctrl-C pauses the job instead of leaving it half-running: after the chunk being written, the job is paused
     and resumes from there (``kundebase imports resume ID``).  A second Ctrl-C stops at once: the chunk being
     written is rolled back, and the job resumes from the last one written.
@@ -32,6 +33,9 @@ def run_with_progress(job: ImportJob, *, chunk_size: int = importer.CHUNK, quiet
     """
     from tqdm import tqdm
 
+    from kundebase.core import priority
+
+    priority.lower_this_process()  # the server's requests first, when they share the processor
     asked = threading.Event()
 
     def ask(_signum: int, _frame: object) -> None:
