@@ -219,7 +219,7 @@ def load() -> Config:
         import_limits=_import_limits(),
         cors_origins=_cors_origins(),
         profile_rate=_profile_rate(),
-        background_nice=_background_nice(),
+        background_nice=_background_nice(environment),
         mail_max_attachment=_whole_number("KUNDEBASE_MAIL_MAX_ATTACHMENT", 10 * 1024 * 1024),
         mail_attachment_types=_mail_attachment_types(),
         mail_retention_days=_whole_number("KUNDEBASE_MAIL_RETENTION_DAYS", 730),
@@ -256,8 +256,9 @@ def _profile_rate() -> str:
     return raw
 
 
-def _background_nice() -> int:
-    raw = os.environ.get("KUNDEBASE_BACKGROUND_NICE", "10").strip()
+def _background_nice(environment: str) -> int:
+    # tests run the commands in the test runner's own process: lowering it would lower the whole run
+    raw = os.environ.get("KUNDEBASE_BACKGROUND_NICE", "0" if environment == "test" else "10").strip()
     if not raw.isdigit() or int(raw) > 19:
         raise ImproperlyConfigured(f"KUNDEBASE_BACKGROUND_NICE is a niceness from 0 (as the server) to 19 (only "
                                    f"when the processor is otherwise idle), not {raw!r}")

@@ -68,3 +68,12 @@ def test_a_bad_niceness_is_refused_at_start(monkeypatch, value):
     monkeypatch.setenv("KUNDEBASE_BACKGROUND_NICE", value)
     with pytest.raises(ImproperlyConfigured, match="KUNDEBASE_BACKGROUND_NICE"):
         config.load()
+
+
+def test_imports_are_lowered_by_default_except_in_tests(monkeypatch):
+    from kundebase import config
+
+    monkeypatch.delenv("KUNDEBASE_BACKGROUND_NICE", raising=False)
+    assert config.load().background_nice == 0  # this run's environment: the test runner is not lowered
+    monkeypatch.setenv("KUNDEBASE_ENV", "development")
+    assert config.load().background_nice == 10
