@@ -325,7 +325,8 @@ def _report(args: argparse.Namespace, orders: int, runs: dict[tuple[str, int], A
                    "were stopped")
     lines += [
         "",
-        f"The import ({args.import_rows:,} persons, `kundebase import`, a process of its own) {import_note}.",
+        f"The import ({args.import_rows:,} persons, `kundebase import`, a process of its own at the lowered "
+        f"priority imports run at by default, `KUNDEBASE_BACKGROUND_NICE` 10) {import_note}.",
         "",
         "| freshness | trials | p50 | p99 | worst |", "|---|---:|---:|---:|---:|",
         f"| tracked event (event API) → on the next profile call | {len(event_lags)} | "
