@@ -45,14 +45,18 @@ def test_dates_and_times_keep_their_value_and_zone() -> None:
     assert address.created_at == moment and address.street == "Storgata 1"
 
 
-def test_a_conflict_is_skipped_only_when_asked() -> None:
+@pytest.mark.parametrize("more", [0, 1000], ids=["one statement", "bulk path"])
+def test_a_conflict_is_skipped_only_when_asked(more: int) -> None:
+    """A few rows go as one multi-row INSERT, many by the engine's bulk path (COPY on PostgreSQL): both refuse
+    a duplicate unless told to skip it."""
     now = timezone.now()
+    extra = [{"party_id": 1000 + n, "queued_at": now} for n in range(more)]
     insert_rows(PendingParty, [{"party_id": 7, "queued_at": now}])
     assert insert_rows(PendingParty, [{"party_id": 7, "queued_at": now}, {"party_id": 8, "queued_at": now}],
                        ignore_conflicts=True) == 2
     assert sorted(PendingParty.objects.values_list("party_id", flat=True)) == [7, 8]
     with pytest.raises(IntegrityError), transaction.atomic():
-        insert_rows(PendingParty, [{"party_id": 9, "queued_at": now}, {"party_id": 7, "queued_at": now}])
+        insert_rows(PendingParty, [*extra, {"party_id": 9, "queued_at": now}, {"party_id": 7, "queued_at": now}])
     assert sorted(PendingParty.objects.values_list("party_id", flat=True)) == [7, 8]  # nothing half-written
 
 

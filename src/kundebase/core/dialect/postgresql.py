@@ -61,7 +61,7 @@ class PostgreSQLDialect(Dialect):
                     ignore_conflicts: bool = False) -> None:
         if ignore_conflicts or len(rows) * len(rows[0] if rows else ()) <= FEW_VALUES:
             # COPY has no ON CONFLICT, and for a few rows its three round trips cost more than one INSERT
-            super().insert_many(cursor, target, rows, ignore_conflicts=True)
+            super().insert_many(cursor, target, rows, ignore_conflicts=ignore_conflicts)
             return
         # COPY is several times faster than even psycopg's pipelined executemany.
         with cursor.db.wrap_database_errors, cursor.cursor.copy(f"COPY {target} FROM STDIN") as copy:
