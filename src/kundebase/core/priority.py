@@ -25,8 +25,12 @@ from django.conf import settings
 T = TypeVar("T")
 
 
+def _step() -> int:
+    return int(settings.KUNDEBASE_BACKGROUND_NICE)
+
+
 def _lower() -> None:
-    step = int(getattr(settings, "KUNDEBASE_BACKGROUND_NICE", 0) or 0)
+    step = _step()
     if step > 0 and hasattr(os, "nice"):
         try:
             os.nice(step)
@@ -43,7 +47,7 @@ def run_lowered(work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """``work(*args, **kwargs)`` at the lowered priority, in a thread of its own (on Linux, where a niceness
     is per thread; elsewhere it runs as it is, since lowering would lower the whole worker).  The thread uses a
     database connection of its own and closes it when the work ends; the work's exception is raised here."""
-    if not sys.platform.startswith("linux") or not int(getattr(settings, "KUNDEBASE_BACKGROUND_NICE", 0) or 0):
+    if not sys.platform.startswith("linux") or not _step():
         return work(*args, **kwargs)
     outcome: dict[str, Any] = {}
 

@@ -92,22 +92,24 @@ class _Entry:
     sources: int
 
 
+_Ranked = tuple[float, int, int, _Entry, tuple[int, int, int, int]]
+"""(expected value, priority, offer id, the offer, the counts behind its propensity)."""
+
+
 @dataclass
 class _Book:
     version: tuple[Any, ...] = ()
-    offers: list[Offer] = field(default_factory=list)
     stats_at: float = float("-inf")
     total: dict[int, dict[str, int]] = field(default_factory=dict)
     by_segment: dict[tuple[int, str], dict[str, int]] = field(default_factory=dict)
     entries: dict[str, list[_Entry]] = field(default_factory=dict)
-    ranked: dict[tuple[str, str], list[tuple[float, int, int, _Entry, tuple[int, int, int, int]]]] = \
-        field(default_factory=dict)
+    ranked: dict[tuple[str, str], list[_Ranked]] = field(default_factory=dict)
 
     def channel(self, channel: str) -> list[_Entry]:
         """The channel's offers in the definitions' order (priority, name)."""
         return self.entries.get(channel, [])
 
-    def ranking(self, channel: str, segment: str) -> list[tuple[float, int, int, _Entry, tuple[int, int, int, int]]]:
+    def ranking(self, channel: str, segment: str) -> list[_Ranked]:
         """The channel's offers for a customer of ``segment``, best expected value first, with the value and the
         counts behind it.  Worked out once per segment while these figures hold (every customer of a segment
         shares the propensities), so an answer only walks the list and skips what the customer may not have."""
@@ -175,8 +177,8 @@ def _current_book() -> _Book:
     with _lock:  # one thread of the process reads them; the others wait and use what it read
         book = _book
         if book.version != version:
-            offers = list(Offer.objects.select_related("product").filter(active=True))
-            book = _Book(version=version, offers=offers, entries=_entries(offers))
+            book = _Book(version=version,
+                         entries=_entries(list(Offer.objects.select_related("product").filter(active=True))))
         if time.monotonic() - book.stats_at > STATS_SECONDS:
             stamp = time.monotonic()
             total: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -184,7 +186,7 @@ def _current_book() -> _Book:
             for row in OfferEvent.objects.values("offer_id", "kind", "segment").annotate(n=Count("*")).order_by():
                 total[row["offer_id"]][row["kind"]] += row["n"]
                 by_segment[(row["offer_id"], row["segment"])][row["kind"]] += row["n"]
-            book = _Book(version=version, offers=book.offers, stats_at=stamp, total=total, by_segment=by_segment,
+            book = _Book(version=version, stats_at=stamp, total=total, by_segment=by_segment,
                          entries=book.entries)
         _book = book
         return book

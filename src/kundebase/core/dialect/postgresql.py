@@ -59,7 +59,7 @@ class PostgreSQLDialect(Dialect):
 
     def insert_many(self, cursor: Any, target: str, rows: Sequence[Sequence[Any]], *,
                     ignore_conflicts: bool = False) -> None:
-        if ignore_conflicts or len(rows) * len(rows[0] if rows else ()) <= FEW_VALUES:
+        if ignore_conflicts or not rows or len(rows) * len(rows[0]) <= FEW_VALUES:
             # COPY has no ON CONFLICT, and for a few rows its three round trips cost more than one INSERT
             super().insert_many(cursor, target, rows, ignore_conflicts=ignore_conflicts)
             return
