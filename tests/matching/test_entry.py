@@ -35,6 +35,53 @@ def test_saving_a_party_keeps_its_blocking_keys_and_queues_it() -> None:
     assert "3:hansen|kari" in keys_after
 
 
+def _keys(party_id: int) -> set[str]:
+    return set(BlockingKey.objects.filter(party_id=party_id).values_list("key", flat=True))
+
+
+def test_a_contact_point_or_address_added_changed_or_removed_changes_the_blocking_keys() -> None:
+    from kundebase.parties import services
+
+    kari = _kari()
+    cp = services.add_contact_point(party_id=kari.pk, data={"kind": "mobile", "value": "+47 900 11 222"})
+    assert any(k.endswith("+4790011222") for k in _keys(kari.pk))  # found by the new phone at once
+    services.update_contact_point(party_id=kari.pk, contact_point_id=cp.pk, data={"value": "+47 900 11 333"})
+    assert any(k.endswith("+4790011333") for k in _keys(kari.pk))
+    assert not any(k.endswith("+4790011222") for k in _keys(kari.pk))  # no longer found by the old one
+    services.remove_contact_point(party_id=kari.pk, contact_point_id=cp.pk)
+    assert not any(k.endswith("+4790011333") for k in _keys(kari.pk))
+    address = services.add_address(party_id=kari.pk, data={"street": "Fjordveien 9", "postcode": "5003",
+                                                            "city": "Bergen", "country": "NO",
+                                                            "is_primary": True})
+    assert any("5003" in k for k in _keys(kari.pk)) and not any("0155" in k for k in _keys(kari.pk))
+    services.remove_address(party_id=kari.pk, address_id=address.pk)
+    assert any("0155" in k for k in _keys(kari.pk)) and not any("5003" in k for k in _keys(kari.pk))
+
+
+def test_changes_told_together_tell_the_hooks_once_at_the_end_and_not_at_all_after_an_error(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from kundebase.core import hooks
+    from kundebase.parties import services
+
+    kari, ola = _kari(), person("Ola", "Nordmann", born="1975-01-02", email="ola@example.no")
+    told: list[tuple[list[int], bool]] = []
+    monkeypatch.setattr(hooks, "party_saved", [*hooks.party_saved,
+                                               lambda *, party_ids, created: told.append((party_ids, created))])
+    with services.changes_told_together():
+        services.update_person(party_id=kari.pk, changes={"family_name": "Hansen"})
+        services.add_contact_point(party_id=ola.pk, data={"kind": "mobile", "value": "+47 900 11 222"})
+        services.update_person(party_id=ola.pk, changes={"given_name": "Olav"})
+        assert told == []  # nothing told yet: the keys are still the old ones
+        assert "3:hansen|kari" not in _keys(kari.pk)
+    assert told == [(sorted([kari.pk, ola.pk]), False)]
+    assert "3:hansen|kari" in _keys(kari.pk) and any(k.endswith("+4790011222") for k in _keys(ola.pk))
+    told.clear()
+    with pytest.raises(RuntimeError), services.changes_told_together():
+        services.update_person(party_id=kari.pk, changes={"family_name": "Berg"})
+        raise RuntimeError("the chunk failed")
+    assert told == []
+
+
 def test_likely_duplicates_finds_a_typed_variant_with_reasons() -> None:
     kari = _kari()
     person("Ola", "Nordmann", born="1975-01-02", email="ola@example.no", street="Storgata 1", postcode="0155")

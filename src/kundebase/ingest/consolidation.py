@@ -225,8 +225,11 @@ def decide_parties(recs: list[Record], entity: str, source: SourceRef, priority:
     for position, (number, contacts, org_key) in keys.items():
         earlier = index.find_pending(number, contacts, org_key)
         if earlier is not None:
-            # The same customer twice in one chunk: the later row updates the one created just before.
+            # The same customer twice in one chunk: the later row updates the one created just before (the
+            # writer decides it again once that row is stored).  What it adds is that customer's too: a row
+            # after it sharing only those is the same customer again.
             decisions[position] = Decision("updated", refs={"same_as": earlier})
+            index.remember(earlier, number, contacts, org_key)
             continue
         stored = [c for c in likely_of[position] if c.party_id is not None]
         if stored:

@@ -33,6 +33,7 @@ from kundebase.core.provenance import SourceRef
 from kundebase.ingest import consolidation, limits, mapping, readers, records, writer
 from kundebase.ingest.models import ImportJob, ImportRow, MappingTemplate, Source
 from kundebase.matching import store
+from kundebase.parties import services
 
 log = logging.getLogger(__name__)
 CHUNK = 1000
@@ -179,18 +180,89 @@ def _known(recs: list[records.Record], source: Source) -> set[str]:
 
 
 def _write(entity: str, recs: list[records.Record], decisions: list[consolidation.Decision], source: Source,
-           actor: object) -> list[tuple[str, int | None, list[tuple[str, str]]]]:
-    """Carry out one chunk's decisions; a row the services refuse becomes an error row, the rest still land."""
-    ref = source_ref(source)
-    channel = "import"
+           actor: object, likely: consolidation.Likely | None = None
+           ) -> list[tuple[str, int | None, list[tuple[str, str]]]]:
+    """Carry out one chunk's decisions; a row the services refuse becomes an error row, the rest still land.
+
+    A row that depends on an earlier row of the chunk waits until that row is written, and is then decided
+    again as it would have been in a chunk of its own, so where the file is cut changes nothing:
+
+    * the same customer as an earlier row (``same_as``): decided against the customer that row wrote, so its
+      values are weighed by survivorship and its new phones, e-mails and addresses added (or on its own merits,
+      if the earlier row failed);
+    * a stored customer an earlier row of the chunk also matched: weighed against what that row wrote;
+    * the very same row again (same fingerprint): ``unchanged`` once the earlier one is stored, as a row this
+      source delivered in an earlier chunk is.
+
+    Rows of one customer are written one round each, in file order; ``decisions`` is updated in place."""
     results: list[tuple[str, int | None, list[tuple[str, str]]]] = [
         (d.outcome, d.party_id, d.problems) for d in decisions]
+    waits_for: dict[int, int] = {}
+    first_of: dict[str, int] = {}
+    first_for: dict[int, int] = {}  # the first row of the chunk that matched each stored customer
+    for i, rec in enumerate(recs):
+        decision = decisions[i]
+        if rec.ok and rec.fingerprint in first_of:
+            waits_for[i] = first_of[rec.fingerprint]
+        elif decision.outcome == "updated" and "same_as" in decision.refs:
+            waits_for[i] = decision.refs["same_as"]
+        elif decision.party_id is not None and decision.party_id in first_for:
+            waits_for[i] = first_for[decision.party_id]  # a stored customer twice: weighed after the first
+        if rec.ok:
+            first_of.setdefault(rec.fingerprint, i)
+        if decision.party_id is not None:
+            first_for.setdefault(decision.party_id, i)
+    rounds: dict[int, list[int]] = {}
+    depth: dict[int, int] = {}
+    members: dict[int, int] = {}  # rows of each customer so far: the next one goes a round later
+    for i in range(len(recs)):
+        head = i
+        while head in waits_for:
+            head = waits_for[head]
+        depth[i] = members.get(head, 0)
+        members[head] = depth[i] + 1
+        rounds.setdefault(depth[i], []).append(i)
+    number = 0
+    while number in rounds:
+        rows = rounds.pop(number)
+        if number:
+            again = []
+            for i in rows:
+                earlier = first_of.get(recs[i].fingerprint, i) if recs[i].ok else i
+                if earlier != i and results[earlier][0] in DONE_OUTCOMES:
+                    results[i] = ("unchanged", None, [])
+                    decisions[i] = consolidation.Decision("unchanged")
+                else:
+                    again.append(i)
+            rows = again
+            for i, decision in zip(rows, decide([recs[i] for i in rows], entity, source, likely), strict=True):
+                for ref in ("same_as", "like"):  # positions among the rows decided again, made chunk positions
+                    if ref in decision.refs:
+                        decision.refs[ref] = rows[decision.refs[ref]]
+                decisions[i] = decision
+                results[i] = (decision.outcome, decision.party_id, decision.problems)
+            later = [i for i in rows if decisions[i].outcome == "updated" and "same_as" in decisions[i].refs]
+            if later:  # the same customer as another row of this round: the round after
+                rounds.setdefault(number + 1, []).extend(later)
+                rows = [i for i in rows if i not in set(later)]
+        _carry_out(entity, recs, decisions, rows, source, actor, results)
+        number += 1
+    _name_alike(decisions, results)
+    return results
+
+
+def _carry_out(entity: str, recs: list[records.Record], decisions: list[consolidation.Decision], rows: list[int],
+               source: Source, actor: object, results: list[tuple[str, int | None, list[tuple[str, str]]]]) -> None:
+    """Write the decisions of the chunk positions ``rows`` into ``results``."""
+    ref = source_ref(source)
+    channel = "import"
     if entity == "persons":
-        new = [i for i, d in enumerate(decisions) if d.outcome == "created"]
+        new = [i for i in rows if decisions[i].outcome == "created"]
         ids = writer.create_persons([recs[i] for i in new], ref, actor, channel)
         for i, pid in zip(new, ids, strict=True):
             results[i] = ("created", pid, [])
-    for i, (rec, decision) in enumerate(zip(recs, decisions, strict=True)):
+    for i in rows:
+        rec, decision = recs[i], decisions[i]
         outcome = decision.outcome
         keep_values = outcome == "unchanged" and decision.party_id is not None and decision.refs.get("incoming")
         if not keep_values and (outcome not in ("created", "updated") or (entity == "persons" and
@@ -198,9 +270,7 @@ def _write(entity: str, recs: list[records.Record], decisions: list[consolidatio
             continue
         try:
             with transaction.atomic():
-                if outcome == "updated" and "same_as" in decision.refs:
-                    results[i] = ("unchanged", results[decision.refs["same_as"]][1], [])
-                elif outcome in ("updated", "unchanged"):
+                if outcome in ("updated", "unchanged"):
                     writer.update_party(entity, rec, decision, ref, actor, channel)
                 elif entity == "companies":
                     results[i] = ("created", writer.create_company(rec, ref, actor, channel), [])
@@ -217,8 +287,6 @@ def _write(entity: str, recs: list[records.Record], decisions: list[consolidatio
             if not isinstance(exc, DomainError):
                 raise
             results[i] = ("error", None, [("", str(exc.detail or exc.title))])
-    _name_alike(decisions, results)
-    return results
 
 
 def _name_alike(decisions: list[consolidation.Decision],
@@ -266,8 +334,9 @@ def process_chunk(job: ImportJob, rows: list[readers.Row], *, actor: object = No
             store.keys_given_later() if keys is not None else contextlib.nullcontext(set()))
         with given_later as given:
             decisions = decide(fresh, job.entity, source, likely)
-            results = dict(zip((r.line for r in fresh), _write(job.entity, fresh, decisions, source, actor),
-                               strict=True))
+            with services.changes_told_together():  # the customers the chunk changed, told in one call
+                results = dict(zip((r.line for r in fresh),
+                                   _write(job.entity, fresh, decisions, source, actor, likely), strict=True))
         made = {line: pid for line, (outcome, pid, _p) in results.items() if outcome == "created" and pid is not None}
         if keys is not None and given:
             store.write_keys(consolidation.KIND[job.entity], {pid: keys[line] for line, pid in made.items()
@@ -326,8 +395,11 @@ def _without_flagged_text(rec: records.Record, problems: list[tuple[str, str]]
 
 
 def run_job(job_id: int, *, actor: object = None, progress: Callable[[int], object] | None = None,
-            chunk_size: int = CHUNK) -> ImportJob:
-    """Run (or resume) an import to the end.  Safe to call again on a finished job: it does nothing."""
+            chunk_size: int | None = None) -> ImportJob:
+    """Run (or resume) an import to the end.  Safe to call again on a finished job: it does nothing.
+
+    ``chunk_size``: rows per transaction, by default ``CHUNK`` for the per-row path and
+    ``filecheck.CHUNK`` for the whole-file check."""
     job = ImportJob.objects.select_related("source").get(pk=job_id)
     if job.status == ImportJob.Status.DONE:
         return job
@@ -339,12 +411,12 @@ def run_job(job_id: int, *, actor: object = None, progress: Callable[[int], obje
         if _whole_file(job):
             from kundebase.ingest import filecheck
 
-            if not filecheck.run(job, actor=actor, progress=progress, chunk_size=chunk_size):
+            if not filecheck.run(job, actor=actor, progress=progress, chunk_size=chunk_size or filecheck.CHUNK):
                 job.refresh_from_db()
                 return job
         else:
             rows = readers.open_rows(Path(job.file_path), _info(job), start_after=job.rows_done)
-            for chunk in _chunks(rows, chunk_size):
+            for chunk in _chunks(rows, chunk_size or CHUNK):
                 process_chunk(job, chunk, actor=actor)
                 if progress:
                     progress(len(chunk))

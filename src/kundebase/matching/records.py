@@ -65,9 +65,10 @@ def load(kind: str, party_ids: Iterable[int] | None = None) -> dict[int, dict[st
                                                                          "birth_date")}
     else:
         parents: dict[int, int | None] = dict(Company.objects.values_list("pk", "parent_id"))
+        heads = set(parents.values())  # once: built per company, it made loading every company quadratic
         base = {r["pk"]: {"company_name": r["legal_name"], "org_number": r["org_number_key"],
                           "group": str(companies.group_root(r["pk"], parents)) if parents.get(r["pk"]) or
-                          r["pk"] in set(parents.values()) else "", "display_name": r["display_name"]}
+                          r["pk"] in heads else "", "display_name": r["display_name"]}
                 for r in _current(Company.objects.all(), party_ids).values("pk", "legal_name", "org_number_key",
                                                                           "display_name")}
     ids = list(base)

@@ -1,8 +1,10 @@
 """A customer's contact points, addresses and roles at companies: adding, changing and removing them.
 
 Each public service validates, claims the customer's next version (refusing a stale ETag, a restricted or an
-erased customer), writes, observes and audits.  The row steps themselves (``store_*``, ``change_*``,
-``drop_*``) are shared with the edit of a whole customer card, which claims the version once for all of them.
+erased customer), writes, observes, audits and tells ``party_saved``: a new phone, e-mail or address is a new
+blocking key of the customer, and a changed one must no longer find the customer under its old key.  The row
+steps themselves (``store_*``, ``change_*``, ``drop_*``) are shared with the edit of a whole customer card,
+which claims the version once for all of them.
 """
 
 from __future__ import annotations
@@ -91,12 +93,13 @@ def add_contact_point(*, party_id: int, data: dict[str, Any], expected_version: 
     cleaned = validation.clean_contact_point(data, errors, default_country=validation.stored_country(party_id))
     errors.raise_if_any()
     rules.bump(party_id, expected_version)
-    rules.refuse_blocked(get_party(party_id).kind, [({}, [cleaned])])
+    kind = get_party(party_id).kind
+    rules.refuse_blocked(kind, [({}, [cleaned])])
     cp = store_contact_point(party_id, cleaned)
-    observe(get_party(party_id).kind, party_id, {cleaned["kind"]: cleaned["value"]},
-            rules.source_for(source, channel, actor))
+    observe(kind, party_id, {cleaned["kind"]: cleaned["value"]}, rules.source_for(source, channel, actor))
     audit.record(action="change", actor=actor, entity="contact_point", record_id=cp.pk, party_id=party_id,
                  channel=channel, fields=[f"contact_points.{cleaned['kind']}"])
+    rules.saved([party_id], False)
     return cp
 
 
@@ -114,6 +117,7 @@ def update_contact_point(*, party_id: int, contact_point_id: int, data: dict[str
     changed = change_contact_point(party_id, cp, cleaned)
     audit.record(action="change", actor=actor, entity="contact_point", record_id=cp.pk, party_id=party_id,
                  channel=channel, fields=[f"contact_points.{f}" for f in changed])
+    rules.saved([party_id], False)
     return cp
 
 
@@ -125,6 +129,7 @@ def remove_contact_point(*, party_id: int, contact_point_id: int, expected_versi
     drop_contact_point(party_id, cp)
     audit.record(action="change", actor=actor, entity="contact_point", record_id=contact_point_id,
                  party_id=party_id, channel=channel, fields=[f"contact_points.{cp.kind}"], note="removed")
+    rules.saved([party_id], False)
 
 
 @transaction.atomic
@@ -138,6 +143,7 @@ def add_address(*, party_id: int, data: dict[str, Any], expected_version: int | 
     observe(get_party(party_id).kind, party_id, {"address": str(address)}, rules.source_for(source, channel, actor))
     audit.record(action="change", actor=actor, entity="address", record_id=address.pk, party_id=party_id,
                  channel=channel, fields=["addresses"])
+    rules.saved([party_id], False)
     return address
 
 
@@ -153,6 +159,7 @@ def update_address(*, party_id: int, address_id: int, data: dict[str, Any], expe
     changed = change_address(party_id, address, cleaned)
     audit.record(action="change", actor=actor, entity="address", record_id=address.pk, party_id=party_id,
                  channel=channel, fields=[f"addresses.{f}" for f in changed])
+    rules.saved([party_id], False)
     return address
 
 
@@ -164,6 +171,7 @@ def remove_address(*, party_id: int, address_id: int, expected_version: int | No
     address.delete()
     audit.record(action="change", actor=actor, entity="address", record_id=address_id, party_id=party_id,
                  channel=channel, fields=["addresses"], note="removed")
+    rules.saved([party_id], False)
 
 
 @transaction.atomic

@@ -6,7 +6,9 @@ other apps (merge, erasure) check and claim a customer the same way.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db.models import F
@@ -143,12 +145,41 @@ def refuse_blocked(kind: str, records: Sequence[tuple[dict[str, Any], list[dict[
                 raise Conflict(reason, code="suppressed")
 
 
+_CHANGED_LATER: ContextVar[set[int] | None] = ContextVar("changes_told_later", default=None)
+
+
 def saved(party_ids: list[int], created: bool) -> None:
-    """Tell the other apps (matching keys, privacy registers) which customers were written, in one call."""
+    """Tell the other apps (matching keys, privacy registers, profiles) which customers were written, in one
+    call; inside :func:`changes_told_together` the customers *changed* are told at its end instead."""
     if not party_ids:
+        return
+    later = _CHANGED_LATER.get()
+    if later is not None and not created:
+        later.update(party_ids)
         return
     for fn in hooks.party_saved:
         fn(party_ids=party_ids, created=created)
+
+
+@contextmanager
+def changes_told_together() -> Iterator[None]:
+    """Inside, the customers changed are told to ``party_saved`` once, when the block ends without an error,
+    in one call for all of them.
+
+    An import chunk changes customers row by row, each row a service call of its own (its own version, audit
+    entry and savepoint); told one by one, each change reloaded the customer and rewrote its blocking keys,
+    register matches and profile marks — a third of the time of changing a known customer.  The caller ends
+    the block inside the transaction of the writes, so what the hooks write commits or rolls back with them.
+    A row whose savepoint rolled back is still told: the hooks read the store as it is, so telling them of an
+    unchanged customer rewrites what was there.  Customers *created* are told at once: their creation is one
+    call per chunk already."""
+    changed: set[int] = set()
+    token = _CHANGED_LATER.set(changed)
+    try:
+        yield
+    finally:
+        _CHANGED_LATER.reset(token)
+    saved(sorted(changed), False)
 
 
 def apply(obj: Party, values: dict[str, Any]) -> list[str]:

@@ -24,7 +24,9 @@ class Command(BaseCommand):
         parser.add_argument("--save-mapping", help="save the mapping used under this name")
         parser.add_argument("--dry-run", action="store_true", help="show what would happen; write nothing")
         parser.add_argument("--errors", type=Path, help="write the rows not stored (with reasons) to this CSV")
-        parser.add_argument("--chunk-size", type=int, default=importer.CHUNK)
+        parser.add_argument("--chunk-size", type=int, default=None,
+                            help="rows per transaction (default 1,000, or 5,000 when the whole file is checked "
+                                 "at once)")
         parser.add_argument("--no-progress", action="store_true")
 
     def handle(self, *args: Any, **opts: Any) -> None:

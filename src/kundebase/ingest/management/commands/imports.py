@@ -20,7 +20,7 @@ from kundebase.ingest import importer, services
 from kundebase.ingest.models import ImportJob
 
 
-def run_with_progress(job: ImportJob, *, chunk_size: int = importer.CHUNK, quiet: bool = False) -> ImportJob:
+def run_with_progress(job: ImportJob, *, chunk_size: int | None = None, quiet: bool = False) -> ImportJob:
     """Run (or resume) a job with a progress line on stderr (rows, rows/s, time left, phase).
 
     The command runs at the priority ``KUNDEBASE_BACKGROUND_NICE`` sets (:mod:`kundebase.core.priority`).
