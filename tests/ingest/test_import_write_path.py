@@ -62,3 +62,29 @@ def test_each_imported_person_has_the_creation_in_their_access_report(run_import
     assert sorted(entries.values_list("party_id", flat=True)) == sorted(Person.objects.values_list("pk", flat=True))
     assert all(e.note.startswith("crm line ") for e in entries)
     assert audit.verify().ok
+
+
+def test_an_update_with_new_values_phones_and_addresses_is_one_version_and_one_audit_entry(run_import, tmp_path):
+    """What a row changes and what it adds are one change of the customer, told and audited once."""
+    from kundebase.core.models import Observation
+
+    first = tmp_path / "crm.csv"
+    first.write_text("Fornavn;Etternavn;E-post\nKari;Nordmann;kari@example.no\n", encoding="utf-8")
+    run_import(first, source="crm")
+    kari = Person.objects.get()
+    version, entries = kari.version, AuditEntry.objects.filter(party_id=kari.pk).count()
+    second = tmp_path / "shop.csv"
+    second.write_text("Fornavn;Etternavn;E-post;Mobil;Fødselsdato;Adresse;Postnummer;Poststed\n"
+                      "Kari;Nordmann;kari@example.no;+47 900 11 222;31.12.1980;Storgata 1;0155;Oslo\n",
+                      encoding="utf-8")
+    job = run_import(second, source="shop")
+    assert job.updated_count == 1
+    kari.refresh_from_db()
+    assert str(kari.birth_date) == "1980-12-31"
+    assert kari.version == version + 1
+    added = list(AuditEntry.objects.filter(party_id=kari.pk).order_by("pk"))[entries:]
+    assert len(added) == 1 and added[0].channel == "import"
+    assert {"birth_date", "contact_points.mobile", "addresses"} <= set(added[0].fields)
+    assert kari.contact_points.filter(normalised="+4790011222").exists() and kari.addresses.count() == 1
+    shop = set(Observation.objects.filter(record_id=kari.pk, source="shop").values_list("field", flat=True))
+    assert {"birth_date", "mobile", "address"} <= shop  # each value still observed from its source

@@ -42,17 +42,15 @@ def update_party(entity: str, rec: Record, decision: Decision, source: SourceRef
     assert pid is not None
     src = _source_for(rec, source)
     kind = "person" if entity == "persons" else "company"
-    if decision.changes:
+    if decision.changes or decision.new_contact_points or decision.new_addresses:
+        # one version and one audit entry for the row: its fields and what it adds
         update = services.update_person if kind == "person" else services.update_company
-        update(party_id=pid, changes=decision.changes, actor=actor, channel=channel, source=src)
+        added = services.Additions(
+            contact_points=[{k: cp[k] for k in ("kind", "value", "label")} for cp in decision.new_contact_points],
+            addresses=[{**address, "is_primary": False} for address in decision.new_addresses])
+        update(party_id=pid, changes=decision.changes, actor=actor, channel=channel, source=src, additions=added)
     kept = {k: v for k, v in decision.refs.get("incoming", {}).items() if k not in decision.changes}
     observe(kind, pid, kept, src)
-    for cp in decision.new_contact_points:
-        services.add_contact_point(party_id=pid, data={k: cp[k] for k in ("kind", "value", "label")},
-                                   actor=actor, channel=channel, source=src)
-    for address in decision.new_addresses:
-        services.add_address(party_id=pid, data={**address, "is_primary": False}, actor=actor, channel=channel,
-                             source=src)
 
 
 def write_linked(entity: str, rec: Record, decision: Decision, source: SourceRef, actor: object,

@@ -41,9 +41,16 @@ from kundebase.parties.services.creation import (
 )
 from kundebase.parties.services.reading import get_company, get_party, get_person, group_tree, search
 from kundebase.parties.services.rules import MAX_GROUP_DEPTH, changes_told_together, erased_conflict, refuse_erased
-from kundebase.parties.services.updates import Card, delete_party, update_company, update_person, update_persons
+from kundebase.parties.services.updates import (
+    Additions,
+    Card,
+    delete_party,
+    update_company,
+    update_person,
+    update_persons,
+)
 
-__all__ = ["MAX_GROUP_DEPTH", "Card", "NewCustomer", "add_address", "add_contact_point", "add_role",
+__all__ = ["MAX_GROUP_DEPTH", "Additions", "Card", "NewCustomer", "add_address", "add_contact_point", "add_role",
            "changes_told_together", "create_companies", "create_company", "create_person", "create_persons",
            "delete_party", "erased_conflict", "get_company", "get_party", "get_person", "group_tree", "lookup",
            "person_name", "refuse_erased", "remove_address", "remove_contact_point", "remove_role", "search",

@@ -36,6 +36,45 @@ class Card:
     cleaned_address: dict[str, Any] | None = field(default=None, repr=False)
 
 
+@dataclass
+class Additions:
+    """Contact points and addresses a change adds beside the customer's own (what an import's row brings that
+    the customer lacks): each stored as given, the primary only when it is the first of its kind."""
+
+    contact_points: Sequence[dict[str, Any]] = ()
+    addresses: Sequence[dict[str, Any]] = ()
+    cleaned_contacts: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    cleaned_addresses: list[dict[str, Any]] = field(default_factory=list, repr=False)
+
+
+def _clean_additions(party: Party, additions: Additions, errors: ErrorCollector) -> None:
+    """The customer's stored addresses say how the added national phone numbers are read, as for
+    :func:`~kundebase.parties.services.children.add_contact_point`."""
+    if additions.contact_points:
+        country = validation.stored_country(party.pk)
+        additions.cleaned_contacts = [
+            validation.clean_contact_point(dict(cp), errors, prefix=f"contact_points[{i}].", default_country=country)
+            for i, cp in enumerate(additions.contact_points)]
+    additions.cleaned_addresses = [validation.clean_address(dict(address), errors, prefix=f"addresses[{i}].")
+                                   for i, address in enumerate(additions.addresses)]
+
+
+def _write_additions(party: Party, additions: Additions, source: SourceRef) -> list[str]:
+    """Store the added contact points and addresses, each observed from ``source``; the fields changed."""
+    fields: list[str] = []
+    if additions.cleaned_contacts:
+        rules.refuse_blocked(party.kind, [({}, additions.cleaned_contacts)])
+    for cleaned in additions.cleaned_contacts:
+        children.store_contact_point(party.pk, cleaned)
+        observe(party.kind, party.pk, {cleaned["kind"]: cleaned["value"]}, source)
+        fields.append(f"contact_points.{cleaned['kind']}")
+    for cleaned in additions.cleaned_addresses:
+        stored = children.store_address(party.pk, cleaned)
+        observe(party.kind, party.pk, {"address": str(stored)}, source)
+        fields.append("addresses")
+    return fields
+
+
 def _number_taken(cleaned: dict[str, Any], party_id: int, errors: ErrorCollector) -> None:
     number = cleaned.get("customer_number")
     if number and Party.objects.filter(customer_number=number).exclude(pk=party_id).exists():
@@ -147,7 +186,8 @@ def _write_card(party: Party, card: Card) -> tuple[list[str], dict[str, Any]]:
 
 
 def _update(kind: str, party_id: int, changes: dict[str, Any], *, expected_version: int | None, actor: object,
-            channel: str, source: SourceRef | None, card: Card | None = None, notify: bool = True) -> Any:
+            channel: str, source: SourceRef | None, card: Card | None = None, notify: bool = True,
+            additions: Additions | None = None) -> Any:
     party: Person | Company = get_person(party_id) if kind == Party.Kind.PERSON else get_company(party_id)
     errors = ErrorCollector()
     cleaned = (_clean_person(party, changes, errors) if isinstance(party, Person)
@@ -155,6 +195,8 @@ def _update(kind: str, party_id: int, changes: dict[str, Any], *, expected_versi
     cleaned = {k: v for k, v in cleaned.items() if not (k == "customer_number" and not v)}
     if card is not None:
         _clean_card(party, cleaned, card, errors)
+    if additions is not None:
+        _clean_additions(party, additions, errors)
     errors.raise_if_any()
     rules.bump(party_id, expected_version)
     changed = _write_fields(party, cleaned)
@@ -164,6 +206,8 @@ def _update(kind: str, party_id: int, changes: dict[str, Any], *, expected_versi
         changed += card_fields
         observed.update(card_values)
     observe(kind, party.pk, observed, rules.source_for(source, channel, actor))
+    if additions is not None:
+        changed += _write_additions(party, additions, rules.source_for(source, channel, actor))
     audit.record(action="change", actor=actor, entity=kind, record_id=party.pk, party_id=party.pk,
                  channel=channel, fields=changed)
     if notify:
@@ -174,20 +218,22 @@ def _update(kind: str, party_id: int, changes: dict[str, Any], *, expected_versi
 @transaction.atomic
 def update_person(*, party_id: int, changes: dict[str, Any], expected_version: int | None = None,
                   actor: object = None, channel: str = "api", source: SourceRef | None = None,
-                  card: Card | None = None) -> Person:
-    """Change a person's fields (and, with ``card``, their primary contact points and address) as one version."""
+                  card: Card | None = None, additions: Additions | None = None) -> Person:
+    """Change a person's fields (and, with ``card``, their primary contact points and address; with
+    ``additions``, add contact points and addresses) as one version."""
     person: Person = _update(Party.Kind.PERSON, party_id, changes, expected_version=expected_version, actor=actor,
-                             channel=channel, source=source, card=card)
+                             channel=channel, source=source, card=card, additions=additions)
     return person
 
 
 @transaction.atomic
 def update_company(*, party_id: int, changes: dict[str, Any], expected_version: int | None = None,
                    actor: object = None, channel: str = "api", source: SourceRef | None = None,
-                   card: Card | None = None) -> Company:
-    """Change a company's fields (and, with ``card``, its primary contact points and address) as one version."""
+                   card: Card | None = None, additions: Additions | None = None) -> Company:
+    """Change a company's fields (and, with ``card``, its primary contact points and address; with
+    ``additions``, add contact points and addresses) as one version."""
     company: Company = _update(Party.Kind.COMPANY, party_id, changes, expected_version=expected_version,
-                               actor=actor, channel=channel, source=source, card=card)
+                               actor=actor, channel=channel, source=source, card=card, additions=additions)
     return company
 
 
