@@ -179,10 +179,12 @@ per-row check meets it: as a stored customer."""
 CHUNK = 5000
 """Rows written in one transaction here.  Each commit to a large store writes and syncs every page the chunk
 changed, scattered over the indexes (blocking keys, contact points, fingerprints); five times the per-row
-path's chunk commits a fifth as often and shares more of those pages.  Measured with 20,000 rows into
-296,000 stored customers on SQLite: the commits took 2.7 s instead of 6.8 s, the import 11 % less time, with
-the same outcomes.  A run killed part-way resumes from the last chunk written, so it may redo up to this many
-rows."""
+path's chunk commits a fifth as often and shares more of those pages, and each chunk's fixed work (its
+outcome rows, its look-ups of known rows, the rows near a customer changed meanwhile) is paid a fifth as often.
+Measured with 20,000 demo persons: into 296,000 stored customers on SQLite the commits took 2.7 s instead of
+6.8 s and the import 11 % less time; into an empty PostgreSQL store the import took 51 s instead of 76 s; the
+outcomes are the same.  A run killed part-way resumes from the last chunk written, so it may redo up to this
+many rows."""
 
 
 def run(job: ImportJob, *, actor: object = None, progress: Callable[[int], object] | None = None,
