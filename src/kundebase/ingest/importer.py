@@ -197,31 +197,7 @@ def _write(entity: str, recs: list[records.Record], decisions: list[consolidatio
     Rows of one customer are written one round each, in file order; ``decisions`` is updated in place."""
     results: list[tuple[str, int | None, list[tuple[str, str]]]] = [
         (d.outcome, d.party_id, d.problems) for d in decisions]
-    waits_for: dict[int, int] = {}
-    first_of: dict[str, int] = {}
-    first_for: dict[int, int] = {}  # the first row of the chunk that matched each stored customer
-    for i, rec in enumerate(recs):
-        decision = decisions[i]
-        if rec.ok and rec.fingerprint in first_of:
-            waits_for[i] = first_of[rec.fingerprint]
-        elif decision.outcome == "updated" and "same_as" in decision.refs:
-            waits_for[i] = decision.refs["same_as"]
-        elif decision.party_id is not None and decision.party_id in first_for:
-            waits_for[i] = first_for[decision.party_id]  # a stored customer twice: weighed after the first
-        if rec.ok:
-            first_of.setdefault(rec.fingerprint, i)
-        if decision.party_id is not None:
-            first_for.setdefault(decision.party_id, i)
-    rounds: dict[int, list[int]] = {}
-    depth: dict[int, int] = {}
-    members: dict[int, int] = {}  # rows of each customer so far: the next one goes a round later
-    for i in range(len(recs)):
-        head = i
-        while head in waits_for:
-            head = waits_for[head]
-        depth[i] = members.get(head, 0)
-        members[head] = depth[i] + 1
-        rounds.setdefault(depth[i], []).append(i)
+    rounds, first_of = _rounds(recs, decisions)
     number = 0
     while number in rounds:
         rows = rounds.pop(number)
@@ -235,20 +211,51 @@ def _write(entity: str, recs: list[records.Record], decisions: list[consolidatio
                 else:
                     again.append(i)
             rows = again
-            for i, decision in zip(rows, decide([recs[i] for i in rows], entity, source, likely), strict=True):
+            for i, decision in zip(rows, decide([recs[i] for i in rows], entity, source, likely) if rows else [],
+                                   strict=True):
                 for ref in ("same_as", "like"):  # positions among the rows decided again, made chunk positions
                     if ref in decision.refs:
                         decision.refs[ref] = rows[decision.refs[ref]]
                 decisions[i] = decision
                 results[i] = (decision.outcome, decision.party_id, decision.problems)
-            later = [i for i in rows if decisions[i].outcome == "updated" and "same_as" in decisions[i].refs]
+            later = {i for i in rows if decisions[i].outcome == "updated" and "same_as" in decisions[i].refs}
             if later:  # the same customer as another row of this round: the round after
-                rounds.setdefault(number + 1, []).extend(later)
-                rows = [i for i in rows if i not in set(later)]
+                rounds.setdefault(number + 1, []).extend(i for i in rows if i in later)
+                rows = [i for i in rows if i not in later]
         _carry_out(entity, recs, decisions, rows, source, actor, results)
         number += 1
     _name_alike(decisions, results)
     return results
+
+
+def _rounds(recs: list[records.Record], decisions: list[consolidation.Decision]
+            ) -> tuple[dict[int, list[int]], dict[str, int]]:
+    """The chunk positions written in each round (a customer's first row in round 0, its next in round 1 …),
+    and the first position of each fingerprint."""
+    waits_for: dict[int, int] = {}
+    first_of: dict[str, int] = {}
+    first_for: dict[int, int] = {}  # the first row of the chunk that matched each stored customer
+    for i, (rec, decision) in enumerate(zip(recs, decisions, strict=True)):
+        if rec.ok and rec.fingerprint in first_of:
+            waits_for[i] = first_of[rec.fingerprint]
+        elif decision.outcome == "updated" and "same_as" in decision.refs:
+            waits_for[i] = decision.refs["same_as"]
+        elif decision.party_id is not None and decision.party_id in first_for:
+            waits_for[i] = first_for[decision.party_id]  # a stored customer twice: weighed after the first
+        if rec.ok:
+            first_of.setdefault(rec.fingerprint, i)
+        if decision.party_id is not None:
+            first_for.setdefault(decision.party_id, i)
+    rounds: dict[int, list[int]] = {}
+    members: dict[int, int] = {}  # rows of each customer so far: the next one goes a round later
+    for i in range(len(recs)):
+        head = i
+        while head in waits_for:
+            head = waits_for[head]
+        depth = members.get(head, 0)
+        members[head] = depth + 1
+        rounds.setdefault(depth, []).append(i)
+    return rounds, first_of
 
 
 def _carry_out(entity: str, recs: list[records.Record], decisions: list[consolidation.Decision], rows: list[int],
