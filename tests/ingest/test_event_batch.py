@@ -153,6 +153,30 @@ def test_a_batch_costs_a_few_statements_not_a_score_per_event(client, write_key)
     assert large < 70, large
 
 
+def test_a_batch_tells_the_customers_it_changed_once_and_their_new_phones_find_them(client, write_key, monkeypatch):
+    from kundebase.core import hooks
+    from kundebase.matching.models import BlockingKey
+    from kundebase.parties.models import Person
+
+    first = [identify(f"known-{i}", email=f"known{i}@example.no", lastName=f"Berg{i}") for i in range(3)]
+    assert post(client, "/v1/batch", {"batch": first}, write_key).status_code == 200
+    assert events.process() == 3
+    told: list[tuple[list[int], bool]] = []
+    monkeypatch.setattr(hooks, "party_saved", [*hooks.party_saved,
+                                               lambda *, party_ids, created: told.append((party_ids, created))])
+    later = [identify(f"known-{i}", phone=f"+47 900 11 22{i}", address={"street": f"Storgata {i}",
+                                                                       "postalCode": "0155", "city": "Oslo"})
+             | {"messageId": f"again-{i}"} for i in range(3)]
+    assert post(client, "/v1/batch", {"batch": later}, write_key).status_code == 200
+    assert events.process() == 3
+    known = sorted(Person.objects.values_list("pk", flat=True))
+    # one call for the batch's changed customers, after its writes (not one per phone and address added)
+    assert [call for call in told if not call[1]] == [(known, False)]
+    for i, pk in enumerate(Person.objects.order_by("family_name").values_list("pk", flat=True)):
+        keys = set(BlockingKey.objects.filter(party_id=pk).values_list("key", flat=True))
+        assert any(k.endswith(f"+479001122{i}") for k in keys), keys
+
+
 def test_one_audit_entry_names_every_record_and_the_access_report_shows_it(client, write_key):
     from kundebase.core import audit
     from kundebase.core.models import AuditEntry, AuditRecord

@@ -24,6 +24,7 @@ from kundebase.core import custom_fields, dialect
 from kundebase.ingest import events
 from kundebase.ingest.event_batch import Batch, with_sources
 from kundebase.ingest.models import Event
+from kundebase.parties.services import changes_told_together
 
 log = logging.getLogger(__name__)
 WAKE_CHANNEL = "kundebase_events"
@@ -111,7 +112,9 @@ def run(ids: list[int] | None, size: int, *, one_by_one: bool = False) -> int:
             try:
                 with transaction.atomic(), _collector_paused():
                     work = Batch(batch)
-                    with _unit(work), custom_fields.definitions_held():
+                    # the customers the batch changed are told to the matching keys, registers and profiles
+                    # once, after its writes, not once per phone or e-mail an identify adds
+                    with _unit(work), custom_fields.definitions_held(), changes_told_together():
                         work.prepare()
                         for event in batch:
                             work.handle(event)
