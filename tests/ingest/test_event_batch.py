@@ -129,11 +129,20 @@ def test_a_batch_gives_what_the_events_give_one_by_one(client, write_key, size):
     second = [page(anon="anon-2", n=6), identify("user-4", "anon-2", email="kari.nordmann@example.no"),
               order("user-3", "SHOP-2", revenue=10), page(user="user-1", name="Again", n=7),
               identify("user-1", phone="+47 913 00 000"), identify("user-1", lastName="Nordmann", gender="female"),
-              identify("user-2", email="ola@example.no", lastName="Hansen")]  # known persons, twice in a batch
+              identify("user-2", email="ola@example.no", lastName="Hansen"),  # known persons, twice in a batch
+              # a known person's new address is added once; an address the person has is not added again
+              identify("user-2", address={"street": "Kirkeveien 3", "postalCode": "0360", "city": "Oslo"})
+              | {"messageId": "moved-1"},
+              identify("user-2", address={"street": "kirkeveien 3", "postalCode": "0360", "city": "Oslo"})
+              | {"messageId": "moved-2"},
+              identify("user-1", address={"street": "Storgata 1", "postalCode": "0155", "city": "Oslo"})
+              | {"messageId": "stayed"}]
     reference = _processed(client, write_key, [MIX, second], one_by_one=True)
     batched = _processed(client, write_key, [MIX, second], one_by_one=False, size=size)
     assert reference["persons"] and reference["orders"] and reference["interactions"]  # the fixture does work
     assert sum(1 for e in reference["events"] if e[2]) == 1  # the refused order is the one dead letter
+    assert [a for a in reference["addresses"] if a[1] in ("Kirkeveien 3", "Storgata 1")] == [
+        ("Hansen", "Kirkeveien 3", "Oslo"), ("Kari Nordmann-Berg", "Storgata 1", "Oslo")], reference["addresses"]
     for part in reference:
         assert batched[part] == reference[part], part
 
@@ -175,6 +184,31 @@ def test_a_batch_tells_the_customers_it_changed_once_and_their_new_phones_find_t
     for i, pk in enumerate(Person.objects.order_by("family_name").values_list("pk", flat=True)):
         keys = set(BlockingKey.objects.filter(party_id=pk).values_list("key", flat=True))
         assert any(k.endswith(f"+479001122{i}") for k in keys), keys
+        # the address a known person's identify brings is added, as an import's row adds it
+        assert list(Person.objects.get(pk=pk).addresses.values_list("street", flat=True)) == [f"Storgata {i}"]
+
+
+@pytest.mark.parametrize("one_by_one", [False, True])
+def test_an_identify_that_changes_a_known_person_and_adds_phones_is_one_version(client, write_key, one_by_one):
+    from kundebase.core.models import AuditEntry, Observation
+    from kundebase.parties.models import Person
+
+    assert post(client, "/v1/batch", {"batch": [identify("kari", email="kari@example.no", lastName="Nordmann")]},
+                write_key).status_code == 200
+    events.process(one_by_one=one_by_one)
+    kari = Person.objects.get()
+    version, entries = kari.version, AuditEntry.objects.filter(party_id=kari.pk).count()
+    again = identify("kari", firstName="Kari", lastName="Nordmann", phone="+47 900 11 222") | {"messageId": "2"}
+    assert post(client, "/v1/batch", {"batch": [again]}, write_key).status_code == 200
+    events.process(one_by_one=one_by_one)
+    kari.refresh_from_db()
+    assert kari.given_name == "Kari" and kari.version == version + 1
+    added = list(AuditEntry.objects.filter(party_id=kari.pk).order_by("pk"))[entries:]
+    assert len(added) == 1, [(a.action, a.fields) for a in added]
+    assert {"given_name", "contact_points.phone"} <= set(added[0].fields)
+    assert set(kari.contact_points.values_list("normalised", flat=True)) == {"kari@example.no", "+4790011222"}
+    assert {"given_name", "phone"} <= set(Observation.objects.filter(record_id=kari.pk, entity="person")
+                                             .values_list("field", flat=True))
 
 
 def test_one_audit_entry_names_every_record_and_the_access_report_shows_it(client, write_key):

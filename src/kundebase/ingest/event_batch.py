@@ -106,6 +106,7 @@ class Batch(events.Direct):
         self.stored_candidates: dict[int, dict[str, list[Any]]] = {}
         self.observations: list[dict[str, Any]] = []
         self.party_contact_points: dict[int, set[str]] = {}
+        self.party_addresses: dict[int, set[tuple[str, str]]] = {}
         # the batch's own sources are read already (with_sources): their priorities need no look-up of their own
         self.priorities: dict[str, int] = {e.source.name: e.source.priority for e in batch}
 
@@ -192,11 +193,11 @@ class Batch(events.Direct):
         self._load_persons({int(p) for p in known if p})
 
     def _load_persons(self, ids: set[int]) -> None:
-        """For identifies of known persons: their fields, stored provenance and contact points, in three
-        statements for all of them (and the sources' priorities in a fourth)."""
+        """For identifies of known persons: their fields, stored provenance, contact points and addresses, in
+        four statements for all of them (and the sources' priorities in a fifth)."""
         from kundebase.core.models import Observation
         from kundebase.ingest import survivorship
-        from kundebase.parties.models import ContactPoint, Person
+        from kundebase.parties.models import Address, ContactPoint, Person
 
         ids = {i for i in ids if i not in self.person_rows}
         if not ids:
@@ -211,6 +212,7 @@ class Batch(events.Direct):
             self.person_rows.setdefault(pid, None)
             self.stored_candidates[pid] = {}
             self.party_contact_points[pid] = set()
+            self.party_addresses[pid] = set()
         rows = list(Observation.objects.filter(entity="person", record_id__in=ids, field__in=fields).values_list(
             "record_id", "field", "value", "source", "received_at", "verified"))
         self._priorities({r[3] for r in rows} | {e.source.name for e in self.batch})
@@ -222,6 +224,9 @@ class Batch(events.Direct):
                 survivorship.Candidate(value, source, received_at, verified, self.priorities[source]))
         for pid, normalised in ContactPoint.objects.filter(party_id__in=ids).values_list("party_id", "normalised"):
             self.party_contact_points[pid].add(normalised)
+        for pid, street, postcode in Address.objects.filter(party_id__in=ids).values_list("party_id", "street",
+                                                                                          "postcode"):
+            self.party_addresses[pid].add(events.address_key({"street": street, "postcode": postcode}))
 
     def _priorities(self, names: set[str]) -> None:
         from kundebase.ingest import survivorship
@@ -393,6 +398,10 @@ class Batch(events.Direct):
         self._load_persons({party_id})
         return set(self.party_contact_points[party_id])
 
+    def addresses_of(self, party_id: int) -> set[tuple[str, str]]:
+        self._load_persons({party_id})
+        return set(self.party_addresses[party_id])
+
     def writing(self, needed: bool) -> Any:
         if needed:  # a known person changes: what the matching service answered before may change with it
             self.likely_stale = True
@@ -403,6 +412,7 @@ class Batch(events.Direct):
         self.person_rows.pop(party_id, None)
         self.stored_candidates.pop(party_id, None)
         self.party_contact_points.pop(party_id, None)
+        self.party_addresses.pop(party_id, None)
         self.undo.append(lambda: None)
 
     def observe(self, entity: str, record_id: int, values: dict[str, Any], source: SourceRef) -> None:
@@ -526,6 +536,9 @@ class Batch(events.Direct):
                 self._add_contact_point(cp["normalised"], party_id)
                 if party_id in self.party_contact_points:
                     self.party_contact_points[party_id].add(cp["normalised"])
+            for address in self.traits[event.pk][2]:
+                if party_id in self.party_addresses:
+                    self.party_addresses[party_id].add(events.address_key(address))
             if not isinstance(party_id, Pending):
                 self._load_parties([party_id])
         self.results[event.pk] = (party_id, error)

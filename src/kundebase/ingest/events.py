@@ -100,6 +100,12 @@ class Direct:
 
         return set(ContactPoint.objects.filter(party_id=party_id).values_list("normalised", flat=True))
 
+    def addresses_of(self, party_id: int) -> set[tuple[str, str]]:
+        from kundebase.parties.models import Address
+
+        return {address_key({"street": street, "postcode": postcode}) for street, postcode in
+                Address.objects.filter(party_id=party_id).values_list("street", "postcode")}
+
     def writing(self, needed: bool) -> Any:
         """Around an event's writes through the services (the single event has its own savepoint already)."""
         return contextlib.nullcontext()
@@ -180,6 +186,11 @@ def _trait(traits: dict[str, Any], *names: str) -> str:
     return ""
 
 
+def address_key(address: dict[str, Any]) -> tuple[str, str]:
+    """What makes an address one the customer has already: its street and postcode (as an import compares)."""
+    return str(address.get("street") or "").strip().lower(), str(address.get("postcode") or "").strip()
+
+
 def person_from_traits(traits: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
     from kundebase.core.errors import ErrorCollector
     from kundebase.ingest import shapes
@@ -252,15 +263,20 @@ def _identify_person(event: Event, traits: dict[str, Any], source: SourceRef) ->
                                   **work.survivorship_context(party_id, source))
     have = work.contact_points_of(party_id)
     new_cps = [cp for cp in cps if cp["normalised"] not in have]
-    with work.writing(bool(changes or new_cps)):
+    lived = work.addresses_of(party_id) if addresses else set()
+    new_addresses = [a for a in addresses if address_key(a) not in lived]
+    with work.writing(bool(changes or new_cps or new_addresses)):
+        if changes or new_cps or new_addresses:
+            # what the identify changes and the phones, e-mails and address it adds (as an import's row adds
+            # them): one version, one audit entry
+            added = services.Additions(
+                contact_points=[{"kind": cp["kind"], "value": cp["value"]} for cp in new_cps],
+                addresses=[{**address, "is_primary": False} for address in new_addresses])
+            services.update_person(party_id=party_id, changes=changes, channel=CHANNEL, source=source,
+                                   additions=added)
         if changes:
-            services.update_person(party_id=party_id, changes=changes, channel=CHANNEL, source=source)
             work.changed(party_id)
         work.observe("person", party_id, {k: v for k, v in incoming.items() if k not in changes}, source)
-        for cp in new_cps:
-            services.add_contact_point(party_id=party_id, data={"kind": cp["kind"], "value": cp["value"]},
-                                       channel=CHANNEL, source=source)
-            have.add(cp["normalised"])
     return party_id
 
 
