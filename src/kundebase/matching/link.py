@@ -60,21 +60,24 @@ def link(kind: str, recs: list[dict[str, Any]], *, threshold: float = entry.THRE
     own = entry.Prepared(dict(enumerate(recs)))
     keys = store.records_keys(kind, recs, own.columns)
     stored = _stored_blocks(kind, keys)
+    flat = [key for its in keys for key in its]
     con = duckdb.connect(config={"preserve_insertion_order": False})
     try:
-        allowed = _positions(con, keys, stored)
+        serving, at = _positions(con, keys, flat, stored)
         within = _within_pairs(con)
     finally:
         con.close()
-    wanted: list[set[int]] = [set() for _ in recs]
-    for n, key in allowed:
-        wanted[n].update(stored.get(key, ()))
     out: list[list[Hit]] = [[] for _ in recs]
     for block in range(0, len(recs), LOAD_RECORDS):
         # the candidates of one block of records at a time: what is held grows with the block, not with the
-        # window times the store (a window of 100,000 rows against a million customers held most of them)
+        # window times the store (a window of 100,000 rows against a million customers held most of them, and
+        # each record's set of candidate ids, made for the whole window at once, grew with the store as well)
         end = min(len(recs), block + LOAD_RECORDS)
-        every = sorted({pid for ids in wanted[block:end] for pid in ids})
+        wanted: list[set[int]] = [set() for _ in range(block, end)]
+        low, high = np.searchsorted(serving, [block, end])
+        for n, position in zip(serving[low:high].tolist(), at[low:high].tolist(), strict=True):
+            wanted[n - block].update(stored.get(flat[position], ()))
+        every = sorted({pid for ids in wanted for pid in ids})
         if not every:
             continue
         loaded: dict[int, dict[str, Any]] = {}
@@ -82,13 +85,14 @@ def link(kind: str, recs: list[dict[str, Any]], *, threshold: float = entry.THRE
             loaded.update(records.load(kind, every[start:start + LOAD_SLICE]))
         theirs = entry.Prepared(loaded)
         for start in range(block, end, SCORE_SLICE):
-            part = [sorted(pid for pid in ids if pid in loaded) for ids in wanted[start:min(end, start + SCORE_SLICE)]]
+            part = [sorted(pid for pid in ids if pid in loaded)
+                    for ids in wanted[start - block:min(end, start + SCORE_SLICE) - block]]
             mine = {f: column[start:start + len(part)] for f, column in own.columns.items()}
             for n, found in enumerate(entry.score_many(kind, mine, part, theirs, explain_from=threshold),
                                       start=start):
                 out[n] = [Hit(p, why, party_id=pid) for pid, p, why in
                           sorted(found, key=lambda f: -f[1]) if p >= threshold]
-        del loaded, theirs
+        del loaded, theirs, wanted
     earlier: list[list[int]] = [[] for _ in recs]
     for left, right in zip(within[0].tolist(), within[1].tolist(), strict=True):
         earlier[right].append(left)
@@ -128,22 +132,25 @@ def _stored_blocks(kind: str, keys: list[list[str]]) -> Mapping[str, Sequence[in
     return blocks
 
 
-def _positions(con: duckdb.DuckDBPyConnection, keys: list[list[str]], stored: Mapping[str, Sequence[int]]
-               ) -> list[tuple[int, str]]:
-    """Fill DuckDB's ``fk`` with each record's keys that may serve it, and return them ``(record, key)``.
+def _positions(con: duckdb.DuckDBPyConnection, keys: list[list[str]], flat: list[str],
+               stored: Mapping[str, Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Fill DuckDB's ``fk`` with each record's keys that may serve it, and return those shared with stored
+    customers: the records (ascending) and, for each, the key's position in ``flat`` (the records' keys in
+    order) — two arrays of integers, not a tuple and a copied string per key.
 
     A key serves a record while the stored customers and the file's earlier records sharing it stay within
     ``MAX_BLOCK``; the rest are left out, as the per-row check leaves out a key grown too common."""
-    rid = np.fromiter((n for n, its in enumerate(keys) for _k in its), dtype=np.int32)
-    flat = [k for its in keys for k in its]
+    rid = np.fromiter((n for n, its in enumerate(keys) for _k in its), dtype=np.int32, count=len(flat))
     counts = np.fromiter((len(stored.get(k, ())) for k in flat), dtype=np.int32, count=len(flat))
-    con.register("raw_keys", {"rid": rid, "key": np.array(flat, dtype=object), "stored": counts})
+    con.register("raw_keys", {"rid": rid, "key": np.array(flat, dtype=object), "stored": counts,
+                              "pos": np.arange(len(flat), dtype=np.int64)})
     con.execute(f"""
-        CREATE TABLE fk AS SELECT rid, key, stored FROM (
-            SELECT rid, key, stored, stored + row_number() OVER (PARTITION BY key ORDER BY rid) - 1 AS before
+        CREATE TABLE fk AS SELECT rid, key, stored, pos FROM (
+            SELECT rid, key, stored, pos, stored + row_number() OVER (PARTITION BY key ORDER BY rid) - 1 AS before
             FROM raw_keys) WHERE before <= {blocking.MAX_BLOCK}""")
     con.unregister("raw_keys")
-    return [(int(n), str(k)) for n, k in con.execute("SELECT rid, key FROM fk WHERE stored > 0").fetchall()]
+    found = con.execute("SELECT rid, pos FROM fk WHERE stored > 0 ORDER BY rid, pos").fetchnumpy()
+    return np.asarray(found["rid"], dtype=np.int64), np.asarray(found["pos"], dtype=np.int64)
 
 
 def _within_pairs(con: duckdb.DuckDBPyConnection) -> tuple[np.ndarray, np.ndarray]:
