@@ -21,6 +21,7 @@ from kundebase.core import hooks
 from kundebase.core.provenance import SourceRef
 from kundebase.ingest import survivorship
 from kundebase.ingest.records import Record
+from kundebase.parties import validation
 
 if TYPE_CHECKING:
     from kundebase.matching.entry import Candidate
@@ -266,7 +267,7 @@ def decide_parties(recs: list[Record], entity: str, source: SourceRef, priority:
     have_addr: dict[int, set[tuple[str, str]]] = {}
     for pid, street, postcode in Address.objects.filter(party_id__in=ids).values_list("party_id", "street",
                                                                                     "postcode"):
-        have_addr.setdefault(pid, set()).add((street.lower(), postcode))
+        have_addr.setdefault(pid, set()).add(validation.address_key(street, postcode))
     for position, pid in matched.items():
         rec, decision = recs[position], decided[position]
         incoming = {k: v for k, v in rec.data.items() if k in fields and v not in (None, "")}
@@ -276,7 +277,8 @@ def decide_parties(recs: list[Record], entity: str, source: SourceRef, priority:
         decision.new_contact_points = [cp for cp in rec.contact_points
                                        if cp["normalised"] not in have_cps.get(pid, set())]
         decision.new_addresses = [a for a in rec.addresses
-                                  if (a["street"].lower(), a["postcode"]) not in have_addr.get(pid, set())]
+                                  if validation.address_key(a["street"], a["postcode"]) not in
+                                  have_addr.get(pid, set())]
         if not (decision.changes or decision.new_contact_points or decision.new_addresses):
             decision.outcome = "unchanged"
     return decided

@@ -30,6 +30,7 @@ from kundebase.core.provenance import SourceRef
 from kundebase.ingest import events
 from kundebase.ingest.event_persons import create_persons
 from kundebase.ingest.models import Event, Identity, Source
+from kundebase.parties.validation import address_key
 
 log = logging.getLogger(__name__)
 IDENTITY_KINDS = tuple(Identity.Kind.values)
@@ -226,7 +227,7 @@ class Batch(events.Direct):
             self.party_contact_points[pid].add(normalised)
         for pid, street, postcode in Address.objects.filter(party_id__in=ids).values_list("party_id", "street",
                                                                                           "postcode"):
-            self.party_addresses[pid].add(events.address_key({"street": street, "postcode": postcode}))
+            self.party_addresses[pid].add(address_key(street, postcode))
 
     def _priorities(self, names: set[str]) -> None:
         from kundebase.ingest import survivorship
@@ -538,7 +539,7 @@ class Batch(events.Direct):
                     self.party_contact_points[party_id].add(cp["normalised"])
             for address in self.traits[event.pk][2]:
                 if party_id in self.party_addresses:
-                    self.party_addresses[party_id].add(events.address_key(address))
+                    self.party_addresses[party_id].add(address_key(address["street"], address["postcode"]))
             if not isinstance(party_id, Pending):
                 self._load_parties([party_id])
         self.results[event.pk] = (party_id, error)

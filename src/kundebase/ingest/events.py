@@ -102,8 +102,9 @@ class Direct:
 
     def addresses_of(self, party_id: int) -> set[tuple[str, str]]:
         from kundebase.parties.models import Address
+        from kundebase.parties.validation import address_key
 
-        return {address_key({"street": street, "postcode": postcode}) for street, postcode in
+        return {address_key(street, postcode) for street, postcode in
                 Address.objects.filter(party_id=party_id).values_list("street", "postcode")}
 
     def writing(self, needed: bool) -> Any:
@@ -186,11 +187,6 @@ def _trait(traits: dict[str, Any], *names: str) -> str:
     return ""
 
 
-def address_key(address: dict[str, Any]) -> tuple[str, str]:
-    """What makes an address one the customer has already: its street and postcode (as an import compares)."""
-    return str(address.get("street") or "").strip().lower(), str(address.get("postcode") or "").strip()
-
-
 def person_from_traits(traits: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
     from kundebase.core.errors import ErrorCollector
     from kundebase.ingest import shapes
@@ -239,6 +235,7 @@ def person_from_traits(traits: dict[str, Any]) -> tuple[dict[str, Any], list[dic
 
 def _identify_person(event: Event, traits: dict[str, Any], source: SourceRef) -> Any:
     from kundebase.parties import services
+    from kundebase.parties.validation import address_key
 
     data, cps, addresses = person_from_traits(traits)
     work = unit()
@@ -264,7 +261,7 @@ def _identify_person(event: Event, traits: dict[str, Any], source: SourceRef) ->
     have = work.contact_points_of(party_id)
     new_cps = [cp for cp in cps if cp["normalised"] not in have]
     lived = work.addresses_of(party_id) if addresses else set()
-    new_addresses = [a for a in addresses if address_key(a) not in lived]
+    new_addresses = [a for a in addresses if address_key(a["street"], a["postcode"]) not in lived]
     with work.writing(bool(changes or new_cps or new_addresses)):
         if changes or new_cps or new_addresses:
             # what the identify changes and the phones, e-mails and address it adds (as an import's row adds

@@ -267,6 +267,12 @@ def clean_address(data: dict[str, Any], errors: ErrorCollector, prefix: str = ""
     return out
 
 
+def address_key(street: str | None, postcode: str | None) -> tuple[str, str]:
+    """When an incoming address is one the customer has already: same street (in any letter case) and postcode.
+    An import row and a web shop's ``identify`` add an address only when the customer lacks it by this key."""
+    return (street or "").lower(), postcode or ""
+
+
 def clean_role(data: dict[str, Any], errors: ErrorCollector, prefix: str = "") -> dict[str, Any]:
     out: dict[str, Any] = {key: _text(data, key, errors, prefix) for key in ("position", "department")}
     out["start_date"] = date_value(data.get("start_date"), prefix + "start_date", errors)
